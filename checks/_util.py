@@ -1,0 +1,106 @@
+"""Private helpers shared by the engine modules: input validation and safe evaluation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+EPS = float(np.finfo(np.float64).eps)
+
+METHODS = ("forward", "central", "richardson", "complex")
+
+
+def validate_method(method: str) -> str:
+    if method not in METHODS:
+        choices = ", ".join(repr(m) for m in METHODS)
+        raise ValueError(f"method must be one of {choices}; got {method!r}")
+    return method
+
+
+def as_float64(name: str, x: Any) -> tuple[np.ndarray, str | None]:
+    """Return ``x`` as a float64 array (a copy) and a note if it had another dtype.
+
+    Complex, object and non-numeric input, and non-finite entries, raise ``ValueError``
+    naming ``name``.
+    """
+    arr = np.asarray(x)
+    note = None
+    if arr.dtype.kind == "c":
+        raise ValueError(f"{name} must be real, got complex dtype {arr.dtype}")
+    if arr.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must be a real numeric array, got dtype {arr.dtype}")
+    if arr.dtype != np.float64:
+        note = f"{name} had dtype {arr.dtype}; it was differentiated in float64"
+    out = np.array(arr, dtype=np.float64, copy=True)
+    require_finite(name, out)
+    return out, note
+
+
+def first_nonfinite(a: np.ndarray) -> tuple[int, ...] | None:
+    """Index of the first non-finite entry of ``a``, or ``None`` when all are finite."""
+    finite = np.isfinite(a)
+    if finite.all():
+        return None
+    return tuple(int(i) for i in np.unravel_index(int(np.argmin(finite.ravel())), a.shape))
+
+
+def require_finite(name: str, a: np.ndarray) -> None:
+    """Raise ``ValueError`` naming the first non-finite entry of ``a``."""
+    idx = first_nonfinite(a)
+    if idx is not None:
+        raise ValueError(f"{name} contains non-finite values: {a[idx]!r} at index {idx}")
+
+
+def typical_scale(x: np.ndarray) -> float:
+    """The scale that steps are measured in: the root mean square of ``x``, 1 if ``x == 0``."""
+    if x.size == 0:
+        return 1.0
+    rms = float(np.sqrt(np.mean(np.square(x))))
+    return rms if rms > 0.0 and np.isfinite(rms) else 1.0
+
+
+def default_steps(x: np.ndarray, factor: float) -> np.ndarray:
+    """``h_k = factor * max(|x_k|, rms(x))``: scale-invariant, never zero."""
+    return factor * np.maximum(np.abs(x), typical_scale(x))
+
+
+def user_steps(step: Any, x: np.ndarray) -> np.ndarray:
+    """Validate a user-given absolute step (scalar or array of ``x``'s shape)."""
+    h = np.asarray(step, dtype=np.float64)
+    if h.ndim and h.shape != x.shape:
+        raise ValueError(f"step must be a scalar or have shape {x.shape}, got shape {h.shape}")
+    if not (np.all(np.isfinite(h)) and np.all(h > 0)):
+        raise ValueError(f"step must be finite and > 0, got {step!r}")
+    return np.broadcast_to(h, x.shape).astype(np.float64)
+
+
+def function_name(f: Callable[..., Any]) -> str:
+    name = getattr(f, "__qualname__", None) or getattr(f, "__name__", None)
+    return name if name else repr(f)
+
+
+def call_scalar(f: Callable[[np.ndarray], Any], x: np.ndarray, where: str, complex_ok: bool):
+    """Evaluate ``f(x)`` and insist on a finite scalar (0-d) result."""
+    try:
+        value = f(x)
+    except TypeError as exc:
+        if complex_ok and np.iscomplexobj(x):
+            raise ValueError(
+                f"f does not accept complex input ({exc}); the complex step needs a "
+                "complex-safe f: use method='richardson'"
+            ) from exc
+        raise
+    arr = np.asarray(value)
+    if arr.ndim != 0:
+        raise ValueError(
+            f"f must return a scalar, got an array of shape {arr.shape} at {where}"
+        )
+    if arr.dtype.kind == "c" and not complex_ok:
+        raise ValueError(f"f must return a real scalar, got a complex value at {where}")
+    if arr.dtype.kind not in "biufc":
+        raise ValueError(f"f must return a real number, got {type(value).__name__} at {where}")
+    if not np.isfinite(arr):
+        raise ValueError(f"f returned {arr[()]!r} at {where}; f must be finite near the point")
+    return arr[()] if complex_ok else float(np.real(arr))

@@ -1,0 +1,424 @@
+r"""Finite-difference derivatives of scalar functions, each with a per-entry error estimate.
+
+Every method perturbs one entry ``x_k`` at a time by a step ``h_k`` and returns an
+:class:`Estimate` whose ``error`` bounds (up to a small constant) the difference between the
+estimate and the true derivative: a truncation part, measured from a second step, plus a
+round-off part, ``c * noise / h_k``, where ``noise`` is the larger of ``eps * max|f|`` and
+the noise of ``f`` measured near ``x`` by a probe of 8 extra evaluations (see
+:func:`_noise_level`): round-off in ``f`` can exceed ``eps * |f|`` by orders of magnitude.
+
+Default steps balance truncation against round-off and are scale-invariant:
+
+.. math::
+
+    h_k = c_{\text{method}} \cdot \max(|x_k|, \operatorname{rms}(x)),
+
+with ``c = eps^(1/2)`` (forward, error ``O(h) + O(eps/h)``), ``c = eps^(1/3)`` (central,
+``O(h^2) + O(eps/h)``), ``c = 2 eps^(1/7)`` (Richardson over ``h, h/2, h/4``,
+``O(h^6) + O(eps/h)``) and ``c = 1e-20`` (complex step: no subtraction, no round-off
+amplification). Multiplying ``x`` by ``s`` multiplies every step by ``s``; no absolute
+constant enters, so verdicts do not depend on the scale of the inputs.
+
+Each step is made exactly representable (``h = (x + h) - x``) so that the divisor is the
+perturbation that was really applied.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from checks._util import (
+    EPS,
+    as_float64,
+    call_scalar,
+    default_steps,
+    typical_scale,
+    user_steps,
+    validate_method,
+)
+
+__all__ = [
+    "STEP_FACTORS",
+    "Estimate",
+    "estimate_gradient",
+    "numerical_gradient",
+    "directional_derivative",
+    "numerical_hessian",
+]
+
+#: ``c`` in the default step ``h_k = c * max(|x_k|, rms(x))``, per method.
+STEP_FACTORS: dict[str, float] = {
+    "forward": EPS**0.5,
+    "central": EPS ** (1.0 / 3.0),
+    "richardson": 2.0 * EPS ** (1.0 / 7.0),
+    "complex": 1e-20,
+}
+
+# Offsets (in units of h) evaluated for each real method, besides f(x) itself.
+_OFFSETS: dict[str, tuple[float, ...]] = {
+    "forward": (1.0, 2.0),
+    "central": (1.0, -1.0, 2.0, -2.0),
+    "richardson": (1.0, -1.0, 0.5, -0.5, 0.25, -0.25),
+}
+
+# Round-off amplification: noise of the returned value ~ _ROUNDOFF * eps * F / h.
+_ROUNDOFF = {"forward": 2.0, "central": 1.0, "richardson": 5.0, "complex": 0.0}
+
+_BATCH_BYTES = 32 * 2**20  # memory per vectorized call
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A numerical derivative with its error bar.
+
+    Attributes
+    ----------
+    value : ndarray or float
+        The derivative estimate (the shape of ``x`` for a gradient).
+    error : ndarray or float
+        Estimated absolute error of each entry (truncation + round-off).
+    step : ndarray or float
+        The base step ``h`` used for each entry.
+    method : str
+        ``"forward"``, ``"central"``, ``"richardson"`` or ``"complex"``.
+    evaluations : int
+        Number of calls of ``f`` (points, when vectorized).
+    notes : tuple of str
+        Remarks, e.g. that the input was converted to float64.
+    """
+
+    value: Any
+    error: Any
+    step: Any
+    method: str
+    evaluations: int
+    notes: tuple[str, ...] = field(default=())
+
+
+def _points(flat: np.ndarray, h: np.ndarray, offsets: tuple[float, ...]):
+    """Perturbed coordinates ``x_k + m h_k`` and the steps really applied."""
+    targets = flat[None, :] + np.asarray(offsets)[:, None] * h[None, :]
+    return targets, targets - flat[None, :]
+
+
+def _evaluate(fun, x, targets, vectorized: bool, complex_ok: bool) -> np.ndarray:
+    """``f`` at ``x`` with entry ``k`` replaced by ``targets[j, k]``, for every ``j, k``."""
+    n_off, n = targets.shape
+    dtype = targets.dtype
+    values = np.empty((n_off, n), dtype=complex if complex_ok else float)
+    flat = x.ravel()
+    if not vectorized:
+        for j in range(n_off):
+            for k in range(n):
+                xp = flat.astype(dtype, copy=True)
+                xp[k] = targets[j, k]
+                values[j, k] = call_scalar(
+                    fun, xp.reshape(x.shape), f"x + h e_{_index(x.shape, k)}", complex_ok
+                )
+        return values
+    per_batch = max(1, _BATCH_BYTES // max(1, x.size * np.dtype(dtype).itemsize))
+    jj, kk = np.divmod(np.arange(n_off * n), n)
+    for start in range(0, n_off * n, per_batch):
+        sl = slice(start, start + per_batch)
+        batch = np.repeat(flat.astype(dtype)[None, :], len(jj[sl]), axis=0)
+        batch[np.arange(len(jj[sl])), kk[sl]] = targets[jj[sl], kk[sl]]
+        out = np.asarray(fun(batch.reshape((-1,) + x.shape)))
+        if out.shape != (len(jj[sl]),):
+            raise ValueError(
+                "a vectorized f must map a batch of shape (B, *x.shape) to shape (B,); "
+                f"got {out.shape} for B={len(jj[sl])}"
+            )
+        if out.dtype.kind == "c" and not complex_ok:
+            raise ValueError("f must return real values, got complex ones")
+        if not np.all(np.isfinite(out)):
+            bad = int(np.argmin(np.isfinite(out)))
+            where = _index(x.shape, int(kk[sl][bad]))
+            raise ValueError(f"f returned {out[bad]!r} at x + h e_{where}; f must be finite")
+        values[jj[sl], kk[sl]] = out
+    return values
+
+
+def _index(shape: tuple[int, ...], k: int) -> tuple[int, ...]:
+    return tuple(int(i) for i in np.unravel_index(k, shape)) if shape else ()
+
+
+def _combine(method: str, values, steps, f0: float):
+    """Value, truncation-error estimate and base step from the evaluated stencil."""
+    if method == "forward":
+        d1 = (values[0] - f0) / steps[0]
+        d2 = (values[1] - f0) / steps[1]
+        return d1, np.abs(d2 - d1)
+    # central differences with the exact applied steps on both sides
+    d = [
+        (values[i] - values[i + 1]) / (steps[i] - steps[i + 1])
+        for i in range(0, len(values), 2)
+    ]
+    if method == "central":
+        # D(2h) - D(h) is 3x the truncation error of D(h), and carries D(h)'s noise.
+        return d[0], np.abs(d[1] - d[0])
+    r1a = (4.0 * d[1] - d[0]) / 3.0
+    r1b = (4.0 * d[2] - d[1]) / 3.0
+    r2 = (16.0 * r1b - r1a) / 15.0
+    # |R1(h) - R1(h/2)| bounds the O(h^4) error of R1(h/2), hence of R2, and carries the
+    # noise of D(h/2) and D(h/4) with weights 4/3 (|R2 - R1(h/2)| would damp it by 15).
+    return r2, np.abs(r1b - r1a)
+
+
+_NOISE_POINTS = 9  # evaluations of the noise probe
+_NOISE_DELTA = 1e-6  # probe spacing, relative to rms(x)
+
+
+def _noise_level(fun, x, f0, vectorized) -> float:
+    """Estimate the noise of computed ``f`` near ``x`` (Moré & Wild's ECnoise).
+
+    ``f`` is evaluated at ``x + j * delta * p``, ``j = 0..8``, along a fixed random direction
+    ``p``; for a smooth ``f`` the ``k``-th differences of these values are pure noise, and
+    ``sigma_k = sqrt(gamma_k * mean(diff^k f ** 2))`` with ``gamma_k = (k!)^2 / (2k)!``
+    estimates its standard deviation. This catches round-off far above ``eps * |f|``, as in
+    ``log(exp(x))`` for small ``x`` where the intermediate is about 1 while ``f`` is tiny.
+    """
+    p = np.random.default_rng(7).standard_normal(x.shape)
+    p *= _NOISE_DELTA * typical_scale(x) / typical_scale(p)
+    steps = np.arange(1, _NOISE_POINTS)
+    pts = x[None] + steps.reshape((-1,) + (1,) * x.ndim) * p[None]
+    if vectorized:
+        vals = np.asarray(fun(pts), dtype=float)
+    else:
+        vals = np.array([call_scalar(fun, pt, "x + noise probe", False) for pt in pts])
+    if not np.all(np.isfinite(vals)):
+        raise ValueError("f returned non-finite values near x (noise probe)")
+    table = np.concatenate(([f0], vals))
+    sigmas = []
+    for k in (4, 5, 6):
+        dk = np.diff(table, n=k)
+        gamma = math.factorial(k) ** 2 / math.factorial(2 * k)
+        sigmas.append(math.sqrt(gamma * float(np.mean(dk**2))))
+    return max(sigmas)
+
+
+def _estimate(fun, x, h, method, vectorized, f0=None):
+    """Core: the derivative of scalar ``fun`` at float64 array ``x`` with base steps ``h``."""
+    flat = x.ravel()
+    h = h.ravel()
+    if f0 is None:
+        f0 = (
+            call_scalar(fun, x, "x", False)
+            if not vectorized
+            else float(_evaluate(fun, x, flat[None, :], True, False)[0, 0])
+        )
+    if method == "complex":
+        targets = flat[None, :] + 1j * h[None, :]
+        values = _evaluate(fun, x, targets, vectorized, True)[0]
+        value = values.imag / h
+        err = 10.0 * EPS * (np.abs(value) + np.max(np.abs(value), initial=0.0))
+        return value.reshape(x.shape), err.reshape(x.shape), h.size + 1
+    offsets = _OFFSETS[method]
+    targets, steps = _points(flat, h, offsets)
+    values = _evaluate(fun, x, targets, vectorized, False)
+    value, trunc = _combine(method, values, steps, f0)
+    scale_f = np.maximum(np.max(np.abs(values), axis=0), abs(f0))
+    noise = np.maximum(EPS * scale_f, _noise_level(fun, x, f0, vectorized))
+    roundoff = _ROUNDOFF[method] * noise / np.abs(steps[0])
+    return (
+        value.reshape(x.shape),
+        (trunc + roundoff).reshape(x.shape),
+        len(offsets) * h.size + 1 + _NOISE_POINTS - 1,
+    )
+
+
+def estimate_gradient(
+    f: Callable[[np.ndarray], Any],
+    x: Any,
+    *,
+    method: str = "richardson",
+    step: Any = None,
+    vectorized: bool = False,
+) -> Estimate:
+    r"""Numerical gradient of a scalar function, with a per-entry error estimate.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x) -> float``. With ``vectorized=True``, ``f`` maps a batch of shape
+        ``(B, *x.shape)`` to shape ``(B,)`` and all perturbed points go in few calls.
+    x : array_like
+        The point; any shape (0-d included). Converted to float64 (noted).
+    method : {"richardson", "central", "forward", "complex"}, default "richardson"
+        ``"richardson"`` combines central differences at ``h, h/2, h/4`` (error
+        ``O(h^6)``, ``6n + 1`` evaluations); ``"central"`` uses ``h`` and ``2h``
+        (``O(h^2)``, ``4n + 1``); ``"forward"`` uses ``h`` and ``2h`` (``O(h)``, ``2n + 1``);
+        ``"complex"`` is the complex step ``Im f(x + i h e_k) / h`` (exact to round-off,
+        ``n + 7``; ``f`` must be complex-safe, which is cross-checked against a Richardson
+        directional derivative along a random direction).
+    step : float or ndarray, optional
+        Absolute base step ``h`` (scalar or per entry). Default
+        ``STEP_FACTORS[method] * max(|x_k|, rms(x))``.
+    vectorized : bool, default False
+        Whether ``f`` accepts a leading batch axis.
+
+    Returns
+    -------
+    Estimate
+        ``value`` and ``error`` of ``x``'s shape; the second step's disagreement measures the
+        truncation error, ``c * eps * max|f| / h`` the round-off.
+
+    Examples
+    --------
+    >>> est = estimate_gradient(lambda x: np.sum(x**3), np.array([1.0, 2.0]))
+    >>> np.allclose(est.value, [3.0, 12.0]), bool(np.all(est.error < 1e-8))
+    (True, True)
+    """
+    validate_method(method)
+    xf, note = as_float64("x", x)
+    h = default_steps(xf, STEP_FACTORS[method]) if step is None else user_steps(step, xf)
+    value, error, evals = _estimate(f, xf, h, method, vectorized)
+    if method == "complex":
+        evals += _cross_check_complex(f, xf, value, error, vectorized)
+    notes = (note,) if note else ()
+    return Estimate(value, error, h.reshape(xf.shape), method, evals, notes)
+
+
+def numerical_gradient(
+    f: Callable[[np.ndarray], Any],
+    x: Any,
+    *,
+    method: str = "richardson",
+    step: Any = None,
+    vectorized: bool = False,
+) -> np.ndarray:
+    """Finite-difference gradient of scalar ``f`` at ``x``: float64, the shape of ``x``.
+
+    Same arguments as :func:`estimate_gradient`, which also returns the error estimate.
+
+    Examples
+    --------
+    >>> g = numerical_gradient(lambda X: np.trace(X @ X), np.eye(2))
+    >>> np.allclose(g, 2 * np.eye(2))
+    True
+    """
+    return estimate_gradient(f, x, method=method, step=step, vectorized=vectorized).value
+
+
+def _direction_fun(f, x, v, vectorized):
+    if vectorized:
+        return lambda t: f(x[None] + np.reshape(t, (-1,) + (1,) * x.ndim) * v[None])
+    return lambda t: f(x + t * v)
+
+
+def directional_derivative(
+    f: Callable[[np.ndarray], Any],
+    x: Any,
+    v: Any,
+    *,
+    method: str = "richardson",
+    step: Any = None,
+    vectorized: bool = False,
+) -> Estimate:
+    r"""Derivative of ``f`` at ``x`` along ``v``: ``d/dt f(x + t v)`` at ``t = 0``.
+
+    Costs a fixed number of evaluations (7 for Richardson), whatever the size of ``x``.
+    The default step in ``t`` is ``STEP_FACTORS[method] * rms(x) / rms(v)`` (``rms(x)``
+    taken as 1 when ``x == 0``): the perturbation ``t v`` has the size a per-entry step
+    would have. A given ``step`` is the absolute step in ``t``.
+
+    Returns
+    -------
+    Estimate
+        Scalar ``value`` and ``error``.
+
+    Examples
+    --------
+    >>> d = directional_derivative(lambda x: x @ x, np.array([1.0, 2.0]), np.array([1.0, 0.0]))
+    >>> round(float(d.value), 10)
+    2.0
+    """
+    validate_method(method)
+    xf, note = as_float64("x", x)
+    vf, _ = as_float64("v", v)
+    if vf.shape != xf.shape:
+        raise ValueError(f"v must have the shape of x, {xf.shape}; got {vf.shape}")
+    if not np.any(vf):
+        raise ValueError("v must be a non-zero direction")
+    # work in t-units where t = 1 moves x by rms(x): then every default constant applies
+    unit = typical_scale(xf) / typical_scale(vf)
+    h = STEP_FACTORS[method] if step is None else float(user_steps(step, np.zeros(()))) / unit
+    phi = _direction_fun(f, xf, vf * unit, vectorized)
+    value, error, evals = _estimate(phi, np.zeros(()), np.array(h), method, vectorized)
+    if method == "complex":
+        ref, ref_err, ref_evals = _estimate(
+            phi, np.zeros(()), np.array(STEP_FACTORS["richardson"]), "richardson", vectorized
+        )
+        _complex_agrees(float(value), float(error), float(ref), float(ref_err), abs(float(ref)))
+        evals += ref_evals
+    value, error = float(value) / unit, float(error) / unit
+    notes = (note,) if note else ()
+    return Estimate(value, error, h * unit, method, evals, notes)
+
+
+def _complex_agrees(cs: float, cs_err: float, ref: float, ref_err: float, scale: float) -> None:
+    """Raise if the complex step and a real Richardson difference disagree."""
+    if abs(cs - ref) > 100.0 * (cs_err + ref_err) + 1e-7 * scale:
+        raise ValueError(
+            "the complex step disagrees with a real central difference along a random "
+            f"direction ({cs!r} vs {ref!r}): f is not complex-safe (abs, np.real, "
+            "comparisons or casts drop the imaginary part); use method='richardson'"
+        )
+
+
+def _cross_check_complex(f, x, value, error, vectorized) -> int:
+    """Compare ``<complex gradient, v>`` with a Richardson directional derivative."""
+    v = np.random.default_rng(20201126).standard_normal(x.shape)
+    v *= typical_scale(x) / typical_scale(v)
+    phi = _direction_fun(f, x, v, vectorized)
+    h = STEP_FACTORS["richardson"]
+    ref, ref_err, evals = _estimate(phi, np.zeros(()), np.array(h), "richardson", vectorized)
+    dot = float(np.sum(value * v))
+    bound = float(np.sum(np.abs(value * v)) + np.sum(error * np.abs(v)))
+    _complex_agrees(dot, float(np.sum(error * np.abs(v))), float(ref), float(ref_err), bound)
+    return evals
+
+
+def numerical_hessian(
+    f: Callable[[np.ndarray], Any], x: Any, *, step: Any = None
+) -> np.ndarray:
+    r"""Hessian of scalar ``f`` at ``x`` by second central differences, shape ``(n, n)``.
+
+    .. math::
+
+        H_{ij} \approx \frac{f(x + h_i e_i + h_j e_j) - f(x + h_i e_i - h_j e_j)
+        - f(x - h_i e_i + h_j e_j) + f(x - h_i e_i - h_j e_j)}{4 h_i h_j}
+
+    with ``h_k = eps^(1/4) * max(|x_k|, rms(x))`` (error ``O(h^2) + O(eps/h^2)``, about
+    1e-8 relative). ``n = x.size``; entries are ordered as ``x.ravel()``. Costs ``2n(n+1)``
+    evaluations; the result is symmetric.
+
+    Examples
+    --------
+    >>> H = numerical_hessian(lambda w: w @ np.array([[2.0, 1.0], [0.0, 3.0]]) @ w, np.ones(2))
+    >>> np.allclose(H, [[4.0, 1.0], [1.0, 6.0]], atol=1e-6)
+    True
+    """
+    xf, _ = as_float64("x", x)
+    flat = xf.ravel()
+    n = flat.size
+    h = default_steps(flat, EPS**0.25) if step is None else user_steps(step, xf).ravel()
+    h = (flat + h) - flat
+
+    def at(delta: np.ndarray) -> float:
+        return call_scalar(f, (flat + delta).reshape(xf.shape), "x + perturbation", False)
+
+    hess = np.empty((n, n))
+    for i in range(n):
+        for j in range(i, n):
+            ei = np.zeros(n)
+            ej = np.zeros(n)
+            ei[i] = h[i]
+            ej[j] = h[j]
+            val = (at(ei + ej) - at(ei - ej) - at(ej - ei) + at(-ei - ej)) / (4.0 * h[i] * h[j])
+            hess[i, j] = hess[j, i] = val
+    return hess
