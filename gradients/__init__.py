@@ -1,0 +1,69 @@
+r"""Analytic gradients of the seven problems of the homework sheet (see ``SPEC.md``).
+
+One module per problem, the loss and its gradient side by side, the differentiated argument
+first:
+
+============================  ===================================================
+``gradients.trace``           1. :math:`\operatorname{tr}(X^k)`
+``gradients.logistic``        2. logistic regression with an L2 penalty
+``gradients.bipolar``         3. bipolar sigmoid with squared loss
+``gradients.gaussian_mle``    4. Gaussian maximum likelihood
+``gradients.frobenius``       5. Frobenius product :math:`\langle A, B \rangle`
+``gradients.quadratic``       6. quadratic form :math:`w^\top X w`
+``gradients.residual_net``    7. two-layer network with a residual connection
+============================  ===================================================
+"""
+
+from .bipolar import bipolar_sigmoid, bipolar_squared_grad, bipolar_squared_loss, bipolar_step
+from .frobenius import frobenius_dot, frobenius_dot_grad, frobenius_dot_grad_B
+from .gaussian_mle import (
+    gaussian_log_likelihood,
+    gaussian_log_likelihood_grad,
+    mle_sigma2,
+    mle_weights,
+)
+from .logistic import logistic_l2_grad, logistic_l2_loss, logistic_l2_step
+from .quadratic import quadratic_form, quadratic_form_grad, quadratic_form_grad_X
+from .residual_net import (
+    ResidualNetForward,
+    residual_net_forward,
+    residual_net_grad_h,
+    residual_net_grad_W0,
+    residual_net_grad_W1,
+    residual_net_grad_w2,
+    residual_net_grad_X,
+    residual_net_loss,
+    residual_net_loss_from_h,
+)
+from .trace import trace_power, trace_power_grad
+
+__all__ = [
+    "ResidualNetForward",
+    "bipolar_sigmoid",
+    "bipolar_squared_grad",
+    "bipolar_squared_loss",
+    "bipolar_step",
+    "frobenius_dot",
+    "frobenius_dot_grad",
+    "frobenius_dot_grad_B",
+    "gaussian_log_likelihood",
+    "gaussian_log_likelihood_grad",
+    "logistic_l2_grad",
+    "logistic_l2_loss",
+    "logistic_l2_step",
+    "mle_sigma2",
+    "mle_weights",
+    "quadratic_form",
+    "quadratic_form_grad",
+    "quadratic_form_grad_X",
+    "residual_net_forward",
+    "residual_net_grad_W0",
+    "residual_net_grad_W1",
+    "residual_net_grad_X",
+    "residual_net_grad_h",
+    "residual_net_grad_w2",
+    "residual_net_loss",
+    "residual_net_loss_from_h",
+    "trace_power",
+    "trace_power_grad",
+]

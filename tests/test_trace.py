@@ -1,0 +1,60 @@
+"""Problem 1: tr(X^k) and its gradient k (X^{k-1})^T."""
+
+import numpy as np
+import pytest
+
+from checks import assert_gradient
+from gradients import trace_power, trace_power_grad
+
+RNG = np.random.default_rng(0)
+
+
+def nonsymmetric(d: int) -> np.ndarray:
+    X = RNG.standard_normal((d, d))
+    if d > 1:
+        X[0, -1] += 3.0  # make sure X != X^T
+    return X
+
+
+@pytest.mark.parametrize("k", range(7))
+@pytest.mark.parametrize("d", [1, 2, 4])
+def test_trace_power_is_the_sum_of_eigenvalue_powers(d, k):
+    X = nonsymmetric(d)
+    expected = np.sum(np.linalg.eigvals(X) ** k).real
+    assert trace_power(X, k) == pytest.approx(expected, rel=1e-10, abs=1e-10)
+
+
+@pytest.mark.parametrize("k", range(7))
+@pytest.mark.parametrize("d", [1, 3, 5])
+def test_trace_power_grad_matches_finite_differences(d, k):
+    assert_gradient(trace_power, trace_power_grad, (nonsymmetric(d), k))
+
+
+def test_k0_is_constant_D_with_zero_gradient():
+    X = nonsymmetric(4)
+    assert trace_power(X, 0) == 4.0
+    np.testing.assert_array_equal(trace_power_grad(X, 0), np.zeros((4, 4)))
+
+
+def test_k1_gradient_is_identity():
+    np.testing.assert_array_equal(trace_power_grad(nonsymmetric(3), 1), np.eye(3))
+
+
+def test_k2_gradient_is_2_X_transposed_not_2_X():
+    # sheet candidate 1a: df/dX = 2 X^T; the transpose matters for non-symmetric X
+    X = nonsymmetric(3)
+    grad = trace_power_grad(X, 2)
+    np.testing.assert_allclose(grad, 2 * X.T, rtol=1e-14)
+    assert not np.allclose(grad, 2 * X)
+
+
+def test_k3_gradient_entrywise_from_the_index_formula():
+    # d tr(X^3) / dX_ij = 3 sum_{a} X_ja X_ai  (written with einsum, not matrix_power)
+    X = nonsymmetric(4)
+    expected = 3 * np.einsum("ja,ai->ij", X, X)
+    np.testing.assert_allclose(trace_power_grad(X, 3), expected, rtol=1e-12, atol=1e-12)
+
+
+def test_numpy_integer_k_is_accepted():
+    X = nonsymmetric(3)
+    assert trace_power(X, np.int64(3)) == pytest.approx(np.trace(X @ X @ X), rel=1e-12)
