@@ -69,7 +69,7 @@ class GradientCheck:
     method: str
     mode: str
     rtol: float
-    atol: float
+    atol: Any
     safety: float
     evaluations: int
     name: str = "f"
@@ -91,6 +91,12 @@ def _fmt(v: float) -> str:
     return f"{v:.6g}"
 
 
+def _atol_text(atol: Any) -> str:
+    if np.ndim(atol) == 0:
+        return f"{float(atol):g}"
+    return f"per entry (max {float(np.max(atol)):g})"
+
+
 def _report(r: GradientCheck) -> str:
     head = "Gradient check passed" if r.ok else "Gradient check FAILED"
     what = "directional derivatives" if r.mode == "directional" else "gradient"
@@ -101,7 +107,7 @@ def _report(r: GradientCheck) -> str:
     lines.append(f"Method: {r.method} ({r.mode} mode){step}, {r.evaluations} evaluations of f")
     lines.append(
         f"Tolerance: |analytic - numerical| <= atol + safety * error_estimate + rtol * "
-        f"|numerical|, atol={r.atol:g}, safety={r.safety:g}, rtol={r.rtol:g}"
+        f"|numerical|, atol={_atol_text(r.atol)}, safety={r.safety:g}, rtol={r.rtol:g}"
     )
     if r.numerical is not None and r.tolerance is not None:
         total = r.analytic.size
@@ -189,7 +195,9 @@ def check_gradient(
         :func:`checks.taylor.taylor_test` and returns its :class:`~checks.taylor.TaylorResult`.
     rtol, atol, safety : float, optional
         Terms of the criterion ``|a - n| <= atol + safety * e + rtol * |n|``; defaults
-        ``1e-8``, ``0`` and ``10`` (see the module docstring).
+        ``1e-8``, ``0`` and ``10`` (see the module docstring). In full mode ``atol`` may be
+        an array of the argument's shape: a per-entry bound on the analytic side's own
+        round-off, e.g. for a gradient recovered from an update ``(w - w_new) / lr``.
     step : float or ndarray, optional
         Absolute finite-difference step (default: scale-invariant, per method).
     directions : int, optional
@@ -235,9 +243,9 @@ def check_gradient(
 
         return taylor_test(f, grad, args, argnum=argnum, rng=rng)
     rtol = DEFAULT_RTOL if rtol is None else float(rtol)
-    atol = 0.0 if atol is None else float(atol)
     safety = DEFAULT_SAFETY if safety is None else float(safety)
-    for label, value in (("rtol", rtol), ("atol", atol), ("safety", safety)):
+    atol = _validate_atol(atol, x.shape, mode)
+    for label, value in (("rtol", rtol), ("safety", safety)):
         if not (np.isfinite(value) and value >= 0):
             raise ValueError(f"{label} must be finite and >= 0, got {value!r}")
     common = dict(
@@ -277,6 +285,21 @@ def check_gradient(
         max_abs_error=max_abs, max_rel_error=max_rel, worst_index=worst, mismatched=mismatched,
         evaluations=evals, reason=reason, **common,
     )
+
+
+def _validate_atol(atol: Any, shape: tuple[int, ...], mode: str) -> Any:
+    """``atol`` as a float, or a per-entry array of the argument's shape (full mode only)."""
+    if atol is None:
+        return 0.0
+    arr = np.asarray(atol, dtype=float)
+    if arr.ndim and (mode != "full" or arr.shape != shape):
+        raise ValueError(
+            f"atol must be a scalar or (in full mode) an array of shape {shape}, "
+            f"got shape {arr.shape} in {mode} mode"
+        )
+    if not (np.all(np.isfinite(arr)) and np.all(arr >= 0)):
+        raise ValueError(f"atol must be finite and >= 0, got {atol!r}")
+    return float(arr) if arr.ndim == 0 else arr
 
 
 def _bad_analytic(analytic: np.ndarray, shape: tuple[int, ...]) -> str | None:
