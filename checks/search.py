@@ -75,6 +75,7 @@ def find_counterexample(
     max_examples: int = 200,
     seed: int | None = 0,
     names: tuple[str, ...] = (),
+    options: Callable[[tuple[Any, ...]], dict[str, Any]] | None = None,
     **check_kwargs: Any,
 ) -> Counterexample | None:
     """Search ``inputs`` for arguments on which ``grad`` fails :func:`check_gradient`.
@@ -91,6 +92,9 @@ def find_counterexample(
         Seed of the search; the default makes the result reproducible. ``None`` draws anew.
     names : tuple of str
         Argument names for the report.
+    options : callable, optional
+        ``options(args) -> dict`` of extra check arguments that depend on the input, such as
+        :meth:`gradients.catalog.Derivation.options`.
     **check_kwargs
         Passed to :func:`checks.check_gradient` (``method``, ``rtol``, ...).
 
@@ -110,12 +114,16 @@ def find_counterexample(
     from hypothesis import HealthCheck, Phase, find, settings
     from hypothesis.errors import NoSuchExample
 
+    def check(args: tuple[Any, ...]) -> GradientCheck:
+        extra = options(args) if options is not None else {}
+        return check_gradient(f, grad, args, argnum=argnum, **check_kwargs, **extra)
+
     def fails(args: tuple[Any, ...]) -> bool:
         try:
             grad(*args)
         except Exception:  # noqa: BLE001 - a gradient that raises is a failing gradient
             return True
-        return not check_gradient(f, grad, args, argnum=argnum, **check_kwargs).ok
+        return not check(args).ok
 
     conf = settings(
         max_examples=max_examples,
@@ -135,6 +143,4 @@ def find_counterexample(
         grad(*args)
     except Exception as exc:  # noqa: BLE001
         return Counterexample(args, None, f"{type(exc).__name__}: {exc}", tuple(names))
-    return Counterexample(
-        args, check_gradient(f, grad, args, argnum=argnum, **check_kwargs), None, tuple(names)
-    )
+    return Counterexample(args, check(args), None, tuple(names))
