@@ -76,6 +76,7 @@ def find_counterexample(
     seed: int | None = 0,
     names: tuple[str, ...] = (),
     options: Callable[[tuple[Any, ...]], dict[str, Any]] | None = None,
+    prepare: Callable[[tuple[Any, ...]], tuple[Any, ...]] | None = None,
     **check_kwargs: Any,
 ) -> Counterexample | None:
     """Search ``inputs`` for arguments on which ``grad`` fails :func:`check_gradient`.
@@ -95,6 +96,9 @@ def find_counterexample(
     options : callable, optional
         ``options(args) -> dict`` of extra check arguments that depend on the input, such as
         :meth:`gradients.catalog.Derivation.options`.
+    prepare : callable, optional
+        Maps a drawn tuple to the arguments of the check (e.g. prepends a computed
+        maximiser); shrinking acts on the drawn tuple. Default: the identity.
     **check_kwargs
         Passed to :func:`checks.check_gradient` (``method``, ``rtol``, ...).
 
@@ -114,12 +118,15 @@ def find_counterexample(
     from hypothesis import HealthCheck, Phase, find, settings
     from hypothesis.errors import NoSuchExample
 
+    prep = prepare if prepare is not None else tuple
+
     def check(args: tuple[Any, ...]) -> GradientCheck:
         extra = options(args) if options is not None else {}
         return check_gradient(f, grad, args, argnum=argnum, **check_kwargs, **extra)
 
-    def fails(args: tuple[Any, ...]) -> bool:
+    def fails(raw: tuple[Any, ...]) -> bool:
         try:
+            args = tuple(prep(raw))
             grad(*args)
         except Exception:  # noqa: BLE001 - a gradient that raises is a failing gradient
             return True
@@ -136,11 +143,54 @@ def find_counterexample(
     )
     rnd = random.Random(seed) if seed is not None else None
     try:
-        args = tuple(find(inputs, fails, settings=conf, random=rnd))
+        raw = tuple(find(inputs, fails, settings=conf, random=rnd))
     except NoSuchExample:
         return None
+    raw = _delete_indices(raw, fails)
     try:
+        args = tuple(prep(raw))
         grad(*args)
     except Exception as exc:  # noqa: BLE001
-        return Counterexample(args, None, f"{type(exc).__name__}: {exc}", tuple(names))
+        return Counterexample(raw, None, f"{type(exc).__name__}: {exc}", tuple(names))
     return Counterexample(args, check(args), None, tuple(names))
+
+
+def _delete_indices(args: tuple[Any, ...], fails: Callable[[tuple[Any, ...]], bool]):
+    """Shrink dimensions further than hypothesis can: delete one index at a time.
+
+    Hypothesis shrinks sizes and values, but cannot move a non-zero entry to a smaller
+    index, so a failure that needs entry ``(1, 6)`` keeps ``D = 7``. Here, for each axis
+    length ``s`` and index ``i``, entry ``i`` is deleted from every axis of length ``s`` in
+    every array argument at once (axes of one length are taken to be one dimension, which
+    keeps the shapes consistent), and the deletion is kept while the input still fails.
+    Inputs that no longer make sense (the loss raises) count as passing.
+    """
+
+    def safe_fails(candidate: tuple[Any, ...]) -> bool:
+        try:
+            return fails(candidate)
+        except Exception:  # noqa: BLE001 - e.g. a design that lost full rank
+            return False
+
+    changed = True
+    while changed:
+        changed = False
+        lengths = sorted({n for a in args if isinstance(a, np.ndarray) for n in a.shape if n > 1})
+        for length in reversed(lengths):
+            for i in range(length):
+                smaller = tuple(_drop(a, length, i) for a in args)
+                if safe_fails(smaller):
+                    args, changed = smaller, True
+                    break
+            if changed:
+                break
+    return args
+
+
+def _drop(a: Any, length: int, i: int) -> Any:
+    if not isinstance(a, np.ndarray):
+        return a
+    for axis, n in enumerate(a.shape):
+        if n == length:
+            a = np.delete(a, i, axis=axis)
+    return a

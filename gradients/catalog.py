@@ -19,6 +19,7 @@ Three kinds of entry:
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -78,6 +79,9 @@ class Derivation:
         ``"gradient"``, ``"step"`` or ``"stationary"``.
     lr_index : int
         For a step: the position of the learning rate among the arguments.
+    reference : callable, optional
+        For a maximiser: the analytic gradient of the loss, used only to put the size of the
+        gradient at ``w*`` in proportion (see :meth:`relative_error`).
     """
 
     id: str
@@ -91,6 +95,7 @@ class Derivation:
     inputs: Callable[[], Any]
     kind: str = "gradient"
     lr_index: int = 3
+    reference: Callable[..., Any] | None = None
 
     def options(self, args: tuple[Any, ...]) -> dict[str, Any]:
         """Extra :func:`checks.check_gradient` arguments for these (check) ``args``.
@@ -117,18 +122,49 @@ class Derivation:
         bound = c * np.finfo(float).eps * norm_x * (resid + norm_x * np.linalg.norm(w))
         return {"atol": float(bound / sigma**2)}
 
-    def setup(self, candidate: Callable[..., Any] | None = None):
-        """``(f, grad, strategy)`` to hand to :func:`checks.check_gradient` or the search.
+    def relative_error(self, result: Any, args: tuple[Any, ...]) -> float:
+        """The error of a check, relative to the size of the gradient.
 
-        ``candidate`` replaces the catalog's answer (same arguments, same meaning). Pass
-        ``**self.options(args)`` to the check as well.
+        For a maximiser the analytic side is 0, so the figure is ``max|grad at w*|``
+        relative to ``max|grad at w = 0|``: how stationary ``w*`` is, in the problem's scale.
         """
-        answer = self.grad if candidate is None else candidate
-        strategy = self.inputs()
-        if self.kind == "gradient":
-            return self.loss, answer, strategy
-        if self.kind == "step":
+        if self.kind != "stationary" or self.reference is None:
+            return float(result.max_rel_error)
+        w, *rest = args
+        scale = float(np.max(np.abs(self.reference(np.zeros_like(w), *rest)), initial=0.0))
+        return float(result.max_abs_error) / scale if scale > 0 else 0.0
 
+    def prepare(self, candidate: Callable[..., Any] | None = None):
+        """Map a drawn tuple to the arguments of the check.
+
+        The identity, except for a maximiser: ``(X, y, sigma) -> (w*, X, y, sigma)`` with
+        ``w*`` from ``candidate`` (default: the catalog's answer).
+        """
+        if self.kind != "stationary":
+            return tuple
+        answer = self.grad if candidate is None else candidate
+
+        def with_maximiser(args: tuple[Any, ...]) -> tuple[Any, ...]:
+            return (np.asarray(answer(*args[:-1]), dtype=float), *args)
+
+        return with_maximiser
+
+    def setup(self, candidate: Callable[..., Any] | None = None):
+        """``(f, grad, strategy)`` to hand to :func:`checks.check_gradient`.
+
+        ``candidate`` replaces the catalog's answer (same arguments, same meaning). The
+        strategy draws the arguments of the check (``strategy = inputs().map(prepare)``);
+        pass ``**self.options(args)`` to the check as well.
+        """
+        f, grad = self.check_functions(candidate)
+        return f, grad, self.inputs().map(self.prepare(candidate))
+
+    def check_functions(self, candidate: Callable[..., Any] | None = None):
+        """``(f, grad)`` of the check: the loss and the (implied) gradient."""
+        answer = self.grad if candidate is None else candidate
+        if self.kind == "gradient":
+            return self.loss, answer
+        if self.kind == "step":
             i = self.lr_index
 
             def implied_gradient(*args: Any) -> np.ndarray:
@@ -138,26 +174,38 @@ class Derivation:
             def loss(*args: Any) -> float:
                 return self.loss(*args[:i], *args[i + 1 :])
 
-            return loss, implied_gradient, strategy
-
-        def with_maximiser(args: tuple[Any, ...]) -> tuple[Any, ...]:
-            return (np.asarray(answer(*args[:-1]), dtype=float), *args)
+            return loss, implied_gradient
 
         def zero(w: np.ndarray, *rest: Any) -> np.ndarray:
             return np.zeros_like(w)
 
-        return self.loss, zero, strategy.map(with_maximiser)
+        return self.loss, zero
+
+    def find_counterexample(self, candidate: Callable[..., Any] | None = None, **kwargs: Any):
+        """:func:`checks.find_counterexample` over this entry's inputs (shrinking the draws)."""
+        from checks.search import find_counterexample
+
+        f, grad = self.check_functions(candidate)
+        names = ("w*", *self.variables, "sigma") if self.kind == "stationary" else self.variables
+        return find_counterexample(
+            f, grad, self.inputs(), argnum=self.argnum, names=names, options=self.options,
+            prepare=self.prepare(candidate), **kwargs,
+        )
 
     def check_args(self, args: tuple[Any, ...]) -> tuple[Any, ...]:
         """The arguments of the check for drawn ``args`` (the maximiser prepended if needed)."""
-        if self.kind == "stationary":
-            return (np.asarray(self.grad(*args[:-1]), dtype=float), *args)
-        return tuple(args)
+        return tuple(self.prepare()(tuple(args)))
+
+    @property
+    def implementation(self) -> Callable[..., Any]:
+        """The named function behind the answer (unwrapping ``functools.partial``)."""
+        fn = self.grad
+        return fn.func if isinstance(fn, functools.partial) else fn
 
     @property
     def source(self) -> str:
         """The numpy source of the answer function."""
-        fn = self.grad
+        fn = self.implementation
         try:
             return inspect.getsource(fn)
         except (OSError, TypeError):  # pragma: no cover - lambdas defined at runtime
@@ -248,12 +296,14 @@ CATALOG: tuple[Derivation, ...] = (
     Derivation(
         "1a", "Trace of a square", "f(X) = tr(X^2), X square",
         r"\frac{\partial\,\mathrm{tr}(X^2)}{\partial X} = 2X^\top",
-        lambda X: trace_power(X, 2), lambda X: trace_power_grad(X, 2), 0, ("X",), _square,
+        functools.partial(trace_power, k=2), functools.partial(trace_power_grad, k=2), 0,
+        ("X",), _square,
     ),
     Derivation(
         "1b", "Trace of a cube", "g(X) = tr(X^3), X square",
         r"\frac{\partial\,\mathrm{tr}(X^3)}{\partial X} = 3(X^2)^\top",
-        lambda X: trace_power(X, 3), lambda X: trace_power_grad(X, 3), 0, ("X",), _square,
+        functools.partial(trace_power, k=3), functools.partial(trace_power_grad, k=3), 0,
+        ("X",), _square,
     ),
     Derivation(
         "1k", "Trace of a power", "tr(X^k) for every integer k >= 0",
@@ -300,7 +350,7 @@ CATALOG: tuple[Derivation, ...] = (
         "w* = argmax_w P(w) for a full-column-rank design X",
         r"w^* = (X^\top X)^{-1} X^\top y \quad(\text{solved by QR, not an inverse})",
         gaussian_log_likelihood, mle_weights, 0, ("X", "y"), _gaussian_design,
-        kind="stationary",
+        kind="stationary", reference=gaussian_log_likelihood_grad,
     ),
     Derivation(
         "5", "Frobenius product, w.r.t. A", "<A, B> = tr(A^T B), A and B of one shape (m, n)",
