@@ -1,0 +1,107 @@
+"""The ``gradients`` command, exercised through its entry points (``python -m gradients``)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gradients.catalog import CATALOG
+from gradients.cli import export_markdown, main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "gradients", *args],
+        capture_output=True, text=True, cwd=ROOT, timeout=300,
+    )
+
+
+def test_verify_subset_passes_with_table():
+    out = run("verify", "1a", "6", "--examples", "5")
+    assert out.returncode == 0, out.stderr
+    assert "1a" in out.stdout and "6 " in out.stdout
+    assert "2 of 2 derivations verified" in out.stdout
+    assert out.stderr == ""  # no progress bar when stderr is not a terminal
+
+
+def test_verify_json_is_machine_readable():
+    out = run("verify", "1b", "7b", "--examples", "3", "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["ok"] is True
+    assert [r["id"] for r in data["results"]] == ["1b", "7b"]
+    assert all(r["examples"] == 3 and r["failures"] == 0 for r in data["results"])
+    assert all(r["worst_rel_error"] < 1e-6 for r in data["results"])
+
+
+def test_verify_whole_catalog_in_process():
+    assert main(["verify", "--examples", "2"]) == 0
+
+
+def test_try_right_candidate_passes():
+    out = run("try", "1b", "3 * (X @ X).T", "--examples", "10")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("PASS: 1b")
+
+
+def test_try_wrong_candidate_fails_with_minimal_counterexample():
+    out = run("try", "6", "2 * X @ w")
+    assert out.returncode == 1
+    assert out.stdout.startswith("FAIL: 6")
+    assert "Minimal counterexample" in out.stdout
+    # the smallest non-symmetric X shows the mistake: D = 2
+    assert "shape (2, 2)" in out.stdout
+    assert "Mismatched elements" in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("try", "99", "X"), "unknown derivation id '99'"),
+        (("try", "6", "__import__('os')"), "bad expression"),
+        (("try", "6", "np.outer(w, w)"), "returns shape"),
+        (("try", "1b", "X @ w"), "not defined"),
+        (("show", "nope"), "unknown derivation id"),
+        (("verify", "1a", "zz"), "unknown derivation id 'zz'"),
+    ],
+)
+def test_errors_are_one_line_on_stderr(args, message):
+    out = run(*args)
+    assert out.returncode == 2
+    assert message in out.stderr
+    assert "Traceback" not in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_show_formats():
+    latex = run("show", "1b", "--format", "latex")
+    assert latex.returncode == 0 and r"3(X^2)^\top" in latex.stdout
+    numpy_src = run("show", "6", "--format", "numpy")
+    assert "def quadratic_form_grad" in numpy_src.stdout
+    md = run("show", "7a")
+    assert md.stdout.startswith("### 7a")
+
+
+def test_help_for_every_subcommand():
+    for sub in ("verify", "show", "try", "export", "plot"):
+        out = run(sub, "--help")
+        assert out.returncode == 0 and "usage: gradients" in out.stdout
+
+
+def test_formulas_md_is_up_to_date():
+    committed = (ROOT / "FORMULAS.md").read_text(encoding="utf-8")
+    assert committed == export_markdown(), (
+        "FORMULAS.md is out of date: run `gradients export --format markdown --out FORMULAS.md`"
+    )
+
+
+def test_export_lists_every_derivation():
+    text = export_markdown()
+    for d in CATALOG:
+        assert f"### {d.id} — " in text
