@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -50,7 +51,7 @@ def require_finite(name: str, a: np.ndarray) -> None:
     """Raise ``ValueError`` naming the first non-finite entry of ``a``."""
     idx = first_nonfinite(a)
     if idx is not None:
-        raise ValueError(f"{name} contains non-finite values: {a[idx]!r} at index {idx}")
+        raise ValueError(f"{name} contains non-finite values: {a[idx]} at index {idx}")
 
 
 def typical_scale(x: np.ndarray) -> float:
@@ -77,6 +78,10 @@ def user_steps(step: Any, x: np.ndarray) -> np.ndarray:
 
 
 def function_name(f: Callable[..., Any]) -> str:
+    """A short readable name: ``qualname``, or ``func(k=3)`` for a ``functools.partial``."""
+    if isinstance(f, functools.partial):
+        bound = [repr(a) for a in f.args] + [f"{k}={v!r}" for k, v in f.keywords.items()]
+        return f"{function_name(f.func)}(..., {', '.join(bound)})"
     name = getattr(f, "__qualname__", None) or getattr(f, "__name__", None)
     return name if name else repr(f)
 

@@ -313,7 +313,7 @@ def _bad_analytic(analytic: np.ndarray, shape: tuple[int, ...]) -> str | None:
         return f"the analytic gradient must be a real array, got dtype {analytic.dtype}"
     idx = first_nonfinite(analytic)
     if idx is not None:
-        return f"the analytic gradient is not finite: {analytic[idx]!r} at index {idx}"
+        return f"the analytic gradient is not finite: {analytic[idx]} at index {idx}"
     return None
 
 
