@@ -189,9 +189,9 @@ def check_gradient(
     method : {"richardson", "central", "forward", "complex"}, default "richardson"
         The finite-difference scheme (see :mod:`checks.differences`).
     mode : {"full", "directional", "taylor"}, default "full"
-        ``"full"`` compares every entry (``6n + 9`` evaluations with Richardson);
+        ``"full"`` compares every entry (``6n + 17`` evaluations with Richardson);
         ``"directional"`` compares ``<grad, v_j>`` with the derivative along ``directions``
-        random ``v_j`` (``~15`` evaluations each, whatever ``n``); ``"taylor"`` runs
+        random ``v_j`` (23 evaluations each, whatever ``n``); ``"taylor"`` runs
         :func:`checks.taylor.taylor_test` and returns its :class:`~checks.taylor.TaylorResult`.
     rtol, atol, safety : float, optional
         Terms of the criterion ``|a - n| <= atol + safety * e + rtol * |n|``; defaults

@@ -4,7 +4,7 @@ Every method perturbs one entry ``x_k`` at a time by a step ``h_k`` and returns 
 :class:`Estimate` whose ``error`` bounds (up to a small constant) the difference between the
 estimate and the true derivative: a truncation part, measured from a second step, plus a
 round-off part, ``c * noise / h_k``, where ``noise`` is the larger of ``eps * max|f|`` and
-the noise of ``f`` measured near ``x`` by a probe of 8 extra evaluations (see
+the noise of ``f`` measured near ``x`` by two probes of 8 extra evaluations each (see
 :func:`_noise_level`): round-off in ``f`` can exceed ``eps * |f|`` by orders of magnitude.
 
 Default steps balance truncation against round-off and are scale-invariant:
@@ -169,8 +169,12 @@ def _combine(method: str, values, steps, f0: float):
     return r2, np.abs(r1b - r1a)
 
 
-_NOISE_POINTS = 9  # evaluations of the noise probe
-_NOISE_DELTA = 1e-6  # probe spacing, relative to rms(x)
+_NOISE_POINTS = 9  # evaluations of each noise probe (f(x) is shared)
+# (spacing relative to rms(x), orders of differences used): a fine probe, whose k-th
+# differences are noise for any smooth f, and a coarser one, whose rounding errors are
+# independent even where f is a staircase of few ulps (a saturated tanh, say) -- there the
+# fine probe's errors are correlated and its differences understate the noise.
+_NOISE_PROBES = ((1e-6, (4, 5, 6)), (1e-4, (6,)))
 
 
 def _noise_level(fun, x, f0, vectorized) -> float:
@@ -181,23 +185,25 @@ def _noise_level(fun, x, f0, vectorized) -> float:
     ``sigma_k = sqrt(gamma_k * mean(diff^k f ** 2))`` with ``gamma_k = (k!)^2 / (2k)!``
     estimates its standard deviation. This catches round-off far above ``eps * |f|``, as in
     ``log(exp(x))`` for small ``x`` where the intermediate is about 1 while ``f`` is tiny.
+    The largest estimate over the probes of ``_NOISE_PROBES`` is returned.
     """
     p = np.random.default_rng(7).standard_normal(x.shape)
-    p *= _NOISE_DELTA * typical_scale(x) / typical_scale(p)
+    p *= typical_scale(x) / typical_scale(p)
     steps = np.arange(1, _NOISE_POINTS)
-    pts = x[None] + steps.reshape((-1,) + (1,) * x.ndim) * p[None]
-    if vectorized:
-        vals = np.asarray(fun(pts), dtype=float)
-    else:
-        vals = np.array([call_scalar(fun, pt, "x + noise probe", False) for pt in pts])
-    if not np.all(np.isfinite(vals)):
-        raise ValueError("f returned non-finite values near x (noise probe)")
-    table = np.concatenate(([f0], vals))
     sigmas = []
-    for k in (4, 5, 6):
-        dk = np.diff(table, n=k)
-        gamma = math.factorial(k) ** 2 / math.factorial(2 * k)
-        sigmas.append(math.sqrt(gamma * float(np.mean(dk**2))))
+    for delta, orders in _NOISE_PROBES:
+        pts = x[None] + (delta * steps).reshape((-1,) + (1,) * x.ndim) * p[None]
+        if vectorized:
+            vals = np.asarray(fun(pts), dtype=float)
+        else:
+            vals = np.array([call_scalar(fun, pt, "x + noise probe", False) for pt in pts])
+        if not np.all(np.isfinite(vals)):
+            raise ValueError("f returned non-finite values near x (noise probe)")
+        table = np.concatenate(([f0], vals))
+        for k in orders:
+            dk = np.diff(table, n=k)
+            gamma = math.factorial(k) ** 2 / math.factorial(2 * k)
+            sigmas.append(math.sqrt(gamma * float(np.mean(dk**2))))
     return max(sigmas)
 
 
@@ -227,7 +233,7 @@ def _estimate(fun, x, h, method, vectorized, f0=None):
     return (
         value.reshape(x.shape),
         (trunc + roundoff).reshape(x.shape),
-        len(offsets) * h.size + 1 + _NOISE_POINTS - 1,
+        len(offsets) * h.size + 1 + (_NOISE_POINTS - 1) * len(_NOISE_PROBES),
     )
 
 
@@ -250,11 +256,12 @@ def estimate_gradient(
         The point; any shape (0-d included). Converted to float64 (noted).
     method : {"richardson", "central", "forward", "complex"}, default "richardson"
         ``"richardson"`` combines central differences at ``h, h/2, h/4`` (error
-        ``O(h^6)``, ``6n + 1`` evaluations); ``"central"`` uses ``h`` and ``2h``
-        (``O(h^2)``, ``4n + 1``); ``"forward"`` uses ``h`` and ``2h`` (``O(h)``, ``2n + 1``);
-        ``"complex"`` is the complex step ``Im f(x + i h e_k) / h`` (exact to round-off,
-        ``n + 7``; ``f`` must be complex-safe, which is cross-checked against a Richardson
-        directional derivative along a random direction).
+        ``O(h^6)``, ``6n + 17`` evaluations); ``"central"`` uses ``h`` and ``2h``
+        (``O(h^2)``, ``4n + 17``); ``"forward"`` uses ``h`` and ``2h`` (``O(h)``,
+        ``2n + 17``); ``"complex"`` is the complex step ``Im f(x + i h e_k) / h`` (exact to
+        round-off, ``n + 24``; ``f`` must be complex-safe, which is cross-checked against a
+        Richardson directional derivative along a random direction). The 16 extra
+        evaluations are the noise probes.
     step : float or ndarray, optional
         Absolute base step ``h`` (scalar or per entry). Default
         ``STEP_FACTORS[method] * max(|x_k|, rms(x))``.
@@ -321,7 +328,7 @@ def directional_derivative(
 ) -> Estimate:
     r"""Derivative of ``f`` at ``x`` along ``v``: ``d/dt f(x + t v)`` at ``t = 0``.
 
-    Costs a fixed number of evaluations (7 for Richardson), whatever the size of ``x``.
+    Costs a fixed number of evaluations (23 for Richardson), whatever the size of ``x``.
     The default step in ``t`` is ``STEP_FACTORS[method] * rms(x) / rms(v)`` (``rms(x)``
     taken as 1 when ``x == 0``): the perturbation ``t v`` has the size a per-entry step
     would have. A given ``step`` is the absolute step in ``t``.

@@ -29,7 +29,7 @@ the loss; the factor :math:`(f - y)` of the squared loss is still missing.)
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._numerics import _bipolar_prime
+from ._numerics import _bipolar_prime, _sigmoid
 from ._validation import (
     _as_float_array,
     _as_scalar,
@@ -51,6 +51,17 @@ def _validate(
     _require_rows("y", y, "X", X.shape[0])
     _require_labels("y", y, (-1, 1))
     return w, X, y
+
+
+def _residual(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    r"""``f(a) - y`` for labels in {-1, 1}, without cancellation.
+
+    ``tanh(a/2) - 1 = -2 / (1 + e^a) = -2 sigma(-a)`` and ``tanh(a/2) + 1 = 2 sigma(a)``, so
+    ``f(a) - y = -2 y sigma(-y a)``: accurate to full relative precision even when ``f``
+    saturates towards ``y`` (subtracting ``y`` from ``tanh(a/2)`` there loses all digits:
+    at ``a = 25`` the difference is ``-2.8e-11``, with a relative error of ``4e-6``).
+    """
+    return -2.0 * y * _sigmoid(-y * a)
 
 
 def bipolar_sigmoid(a: ArrayLike) -> np.ndarray:
@@ -98,7 +109,7 @@ def bipolar_squared_loss(w: ArrayLike, X: ArrayLike, y: ArrayLike) -> float:
     1.0
     """
     w, X, y = _validate(w, X, y)
-    r = np.tanh(0.5 * (X @ w)) - y
+    r = _residual(X @ w, y)
     return float(0.5 * (r @ r))
 
 
@@ -124,7 +135,7 @@ def bipolar_squared_grad(w: ArrayLike, X: ArrayLike, y: ArrayLike) -> np.ndarray
     """
     w, X, y = _validate(w, X, y)
     a = X @ w
-    return X.T @ ((np.tanh(0.5 * a) - y) * _bipolar_prime(a))
+    return X.T @ (_residual(a, y) * _bipolar_prime(a))
 
 
 def bipolar_step(w: ArrayLike, X: ArrayLike, y: ArrayLike, lr: float) -> np.ndarray:
