@@ -152,13 +152,24 @@ def _forward(W0: np.ndarray, W1: np.ndarray, w2: np.ndarray, X: np.ndarray) -> R
     return ResidualNetForward(A0, Z, A1, H, s, _sigmoid(s))
 
 
-def _delta_out(s: np.ndarray, g: np.ndarray, y: np.ndarray) -> np.ndarray:
-    return (g - y) * _sigmoid_prime(s)
+def _residual(s: np.ndarray, y: np.ndarray) -> np.ndarray:
+    r"""``g - y = sigma(s) - y`` for labels in {0, 1}, without cancellation.
+
+    ``sigma(s) - 1 = -sigma(-s)``, so ``g - y = c sigma(c s)`` with ``c = 1 - 2y``: full
+    relative precision when ``g`` saturates towards ``y`` (``1 - sigma(s)`` computed as a
+    difference loses every digit below ``eps``, e.g. 0.4 % relative error at ``s = 45``).
+    """
+    c = 1.0 - 2.0 * y
+    return c * _sigmoid(c * s)
+
+
+def _delta_out(s: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return _residual(s, y) * _sigmoid_prime(s)
 
 
 def _backward(W1: np.ndarray, w2: np.ndarray, fwd: ResidualNetForward, y: np.ndarray) -> _Deltas:
     """Propagate the deltas from the output down to the first pre-activation."""
-    out = _delta_out(fwd.s, fwd.g, y)
+    out = _delta_out(fwd.s, y)
     h = out[:, None] * w2[None, :]
     hidden = h * _sigmoid_prime(fwd.A1)
     z = (hidden @ W1) * _sigmoid_prime(fwd.A0)
@@ -231,7 +242,7 @@ def residual_net_loss(
     """
     W0, W1, w2, X = _validate_params(W0, W1, w2, X)
     y = _validate_labels(y, X.shape[0], "X")
-    r = _forward(W0, W1, w2, X).g - y
+    r = _residual(_forward(W0, W1, w2, X).s, y)
     return float(0.5 * (r @ r))
 
 
@@ -258,7 +269,7 @@ def residual_net_loss_from_h(H: ArrayLike, w2: ArrayLike, y: ArrayLike) -> float
     0.125
     """
     H, w2, y = _validate_h(H, w2, y)
-    r = _sigmoid(H @ w2) - y
+    r = _residual(H @ w2, y)
     return float(0.5 * (r @ r))
 
 
@@ -282,7 +293,7 @@ def residual_net_grad_h(H: ArrayLike, w2: ArrayLike, y: ArrayLike) -> np.ndarray
     """
     H, w2, y = _validate_h(H, w2, y)
     s = H @ w2
-    return _delta_out(s, _sigmoid(s), y)[:, None] * w2[None, :]
+    return _delta_out(s, y)[:, None] * w2[None, :]
 
 
 def residual_net_grad_w2(
