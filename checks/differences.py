@@ -48,6 +48,7 @@ __all__ = [
     "estimate_gradient",
     "numerical_gradient",
     "directional_derivative",
+    "directional_derivatives",
     "numerical_hessian",
 ]
 
@@ -207,11 +208,17 @@ def _noise_level(fun, x, f0, vectorized) -> float:
     return max(sigmas)
 
 
-def _estimate(fun, x, h, method, vectorized, f0=None):
-    """Core: the derivative of scalar ``fun`` at float64 array ``x`` with base steps ``h``."""
+def _estimate(fun, x, h, method, vectorized, f0=None, noise=None):
+    """Core: the derivative of scalar ``fun`` at float64 array ``x`` with base steps ``h``.
+
+    ``f0 = fun(x)`` and the noise level of ``fun`` near ``x`` may be given when known.
+    Returns ``(value, error, evaluations)``.
+    """
     flat = x.ravel()
     h = h.ravel()
+    evals = 0
     if f0 is None:
+        evals += 1
         f0 = (
             call_scalar(fun, x, "x", False)
             if not vectorized
@@ -222,18 +229,20 @@ def _estimate(fun, x, h, method, vectorized, f0=None):
         values = _evaluate(fun, x, targets, vectorized, True)[0]
         value = values.imag / h
         err = 10.0 * EPS * (np.abs(value) + np.max(np.abs(value), initial=0.0))
-        return value.reshape(x.shape), err.reshape(x.shape), h.size + 1
+        return value.reshape(x.shape), err.reshape(x.shape), h.size + evals
     offsets = _OFFSETS[method]
     targets, steps = _points(flat, h, offsets)
     values = _evaluate(fun, x, targets, vectorized, False)
     value, trunc = _combine(method, values, steps, f0)
     scale_f = np.maximum(np.max(np.abs(values), axis=0), abs(f0))
-    noise = np.maximum(EPS * scale_f, _noise_level(fun, x, f0, vectorized))
-    roundoff = _ROUNDOFF[method] * noise / np.abs(steps[0])
+    if noise is None:
+        noise = _noise_level(fun, x, f0, vectorized)
+        evals += (_NOISE_POINTS - 1) * len(_NOISE_PROBES)
+    roundoff = _ROUNDOFF[method] * np.maximum(EPS * scale_f, noise) / np.abs(steps[0])
     return (
         value.reshape(x.shape),
         (trunc + roundoff).reshape(x.shape),
-        len(offsets) * h.size + 1 + (_NOISE_POINTS - 1) * len(_NOISE_PROBES),
+        len(offsets) * h.size + evals,
     )
 
 
@@ -351,20 +360,63 @@ def directional_derivative(
         raise ValueError(f"v must have the shape of x, {xf.shape}; got {vf.shape}")
     if not np.any(vf):
         raise ValueError("v must be a non-zero direction")
-    # work in t-units where t = 1 moves x by rms(x): then every default constant applies
-    unit = typical_scale(xf) / typical_scale(vf)
+    value, error, h, evals = _along(f, xf, vf, method, step, vectorized)
+    notes = (note,) if note else ()
+    return Estimate(value, error, h, method, evals, notes)
+
+
+def _along(f, x, v, method, step, vectorized, f0=None, noise=None):
+    """``(value, error, step, evaluations)`` of the derivative of ``f`` at ``x`` along ``v``.
+
+    Works in ``t``-units where ``t = 1`` moves ``x`` by ``rms(x)``, so that every default
+    constant of the per-entry methods applies; the noise of ``f`` near ``x`` (``noise``, in
+    units of ``f``) does not depend on the direction and may be shared between directions.
+    """
+    unit = typical_scale(x) / typical_scale(v)
     h = STEP_FACTORS[method] if step is None else float(user_steps(step, np.zeros(()))) / unit
-    phi = _direction_fun(f, xf, vf * unit, vectorized)
-    value, error, evals = _estimate(phi, np.zeros(()), np.array(h), method, vectorized)
+    phi = _direction_fun(f, x, v * unit, vectorized)
+    t0 = np.zeros(())
+    value, error, evals = _estimate(phi, t0, np.array(h), method, vectorized, f0, noise)
     if method == "complex":
-        ref, ref_err, ref_evals = _estimate(
-            phi, np.zeros(()), np.array(STEP_FACTORS["richardson"]), "richardson", vectorized
-        )
+        rich = STEP_FACTORS["richardson"]
+        ref, ref_err, ref_evals = _estimate(phi, t0, np.array(rich), "richardson", vectorized,
+                                            f0, noise)
         _complex_agrees(float(value), float(error), float(ref), float(ref_err), abs(float(ref)))
         evals += ref_evals
-    value, error = float(value) / unit, float(error) / unit
+    return float(value) / unit, float(error) / unit, h * unit, evals
+
+
+def directional_derivatives(
+    f: Callable[[np.ndarray], Any],
+    x: Any,
+    directions: Any,
+    *,
+    method: str = "richardson",
+    step: Any = None,
+    vectorized: bool = False,
+) -> Estimate:
+    """Derivatives of ``f`` at ``x`` along each of ``directions`` (shape ``(K, *x.shape)``).
+
+    Like :func:`directional_derivative` for each direction, but ``f(x)`` and the noise probe
+    are evaluated once: ``6K + 17`` evaluations with Richardson. Returns an
+    :class:`Estimate` whose ``value`` and ``error`` have shape ``(K,)``.
+    """
+    validate_method(method)
+    xf, note = as_float64("x", x)
+    vs, _ = as_float64("directions", directions)
+    if vs.shape[1:] != xf.shape or vs.ndim != xf.ndim + 1:
+        raise ValueError(f"directions must have shape (K, *{xf.shape}), got {vs.shape}")
+    if not all(np.any(v) for v in vs):
+        raise ValueError("every direction must be non-zero")
+    f0 = call_scalar(f, xf, "x", False) if not vectorized else float(np.asarray(f(xf[None]))[0])
+    noise = _noise_level(f, xf, f0, vectorized)
+    out = [_along(f, xf, v, method, step, vectorized, f0, noise) for v in vs]
+    evals = 1 + (_NOISE_POINTS - 1) * len(_NOISE_PROBES) + sum(o[3] for o in out)
     notes = (note,) if note else ()
-    return Estimate(value, error, h * unit, method, evals, notes)
+    return Estimate(
+        np.array([o[0] for o in out]), np.array([o[1] for o in out]),
+        np.array([o[2] for o in out]), method, evals, notes,
+    )
 
 
 def _complex_agrees(cs: float, cs_err: float, ref: float, ref_err: float, scale: float) -> None:
