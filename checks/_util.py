@@ -107,5 +107,14 @@ def call_scalar(f: Callable[[np.ndarray], Any], x: np.ndarray, where: str, compl
     if arr.dtype.kind not in "biufc":
         raise ValueError(f"f must return a real number, got {type(value).__name__} at {where}")
     if not np.isfinite(arr):
-        raise ValueError(f"f returned {arr[()]!r} at {where}; f must be finite near the point")
+        raise ValueError(f"f returned {arr[()]} at {where}; f must be finite near the point")
     return arr[()] if complex_ok else float(np.real(arr))
+
+
+def validate_argnum(argnum: Any, nargs: int) -> int:
+    """``argnum`` as a non-negative index into ``nargs`` arguments, or ``ValueError``."""
+    if not isinstance(argnum, (int, np.integer)) or isinstance(argnum, (bool, np.bool_)):
+        raise ValueError(f"argnum must be an integer, got {argnum!r}")
+    if not -nargs <= argnum < nargs:
+        raise ValueError(f"argnum={argnum} is out of range for {nargs} argument(s)")
+    return int(argnum) % nargs

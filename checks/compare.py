@@ -27,7 +27,13 @@ from typing import Any
 
 import numpy as np
 
-from checks._util import as_float64, first_nonfinite, function_name, validate_method
+from checks._util import (
+    as_float64,
+    first_nonfinite,
+    function_name,
+    validate_argnum,
+    validate_method,
+)
 from checks.differences import (
     STEP_FACTORS,
     directional_derivatives,
@@ -231,17 +237,13 @@ def check_gradient(
     if mode not in _MODES:
         raise ValueError(f"mode must be one of {', '.join(map(repr, _MODES))}; got {mode!r}")
     args = list(args)
-    if not isinstance(argnum, (int, np.integer)) or isinstance(argnum, bool):
-        raise ValueError(f"argnum must be an integer, got {argnum!r}")
-    if not -len(args) <= argnum < len(args):
-        raise ValueError(f"argnum={argnum} is out of range for {len(args)} argument(s)")
-    argnum = int(argnum) % len(args)
-    x, note = as_float64(f"args[{argnum}]", args[argnum])
-    args[argnum] = x
+    argnum = validate_argnum(argnum, len(args))
     if mode == "taylor":
         from checks.taylor import taylor_test
 
         return taylor_test(f, grad, args, argnum=argnum, rng=rng)
+    x, note = as_float64(f"args[{argnum}]", args[argnum])
+    args[argnum] = x
     rtol = DEFAULT_RTOL if rtol is None else float(rtol)
     safety = DEFAULT_SAFETY if safety is None else float(safety)
     atol = _validate_atol(atol, x.shape, mode)

@@ -101,33 +101,32 @@ class Estimate:
     notes: tuple[str, ...] = field(default=())
 
 
-def _points(flat: np.ndarray, h: np.ndarray, offsets: tuple[float, ...]):
-    """Perturbed coordinates ``x_k + m h_k`` and the steps really applied."""
-    targets = flat[None, :] + np.asarray(offsets)[:, None] * h[None, :]
-    return targets, targets - flat[None, :]
+def _evaluate(fun, x, targets, vectorized: bool, complex_ok: bool, entries=None) -> np.ndarray:
+    """``f`` at ``x`` with entry ``entries[k]`` replaced by ``targets[j, k]``, for all ``j, k``.
 
-
-def _evaluate(fun, x, targets, vectorized: bool, complex_ok: bool) -> np.ndarray:
-    """``f`` at ``x`` with entry ``k`` replaced by ``targets[j, k]``, for every ``j, k``."""
-    n_off, n = targets.shape
+    ``entries`` defaults to every entry of ``x`` (flat indices).
+    """
+    n_off, m = targets.shape
+    entries = np.arange(m) if entries is None else np.asarray(entries)
     dtype = targets.dtype
-    values = np.empty((n_off, n), dtype=complex if complex_ok else float)
+    values = np.empty((n_off, m), dtype=complex if complex_ok else float)
     flat = x.ravel()
     if not vectorized:
         for j in range(n_off):
-            for k in range(n):
+            for k in range(m):
                 xp = flat.astype(dtype, copy=True)
-                xp[k] = targets[j, k]
+                xp[entries[k]] = targets[j, k]
                 values[j, k] = call_scalar(
-                    fun, xp.reshape(x.shape), f"x + h e_{_index(x.shape, k)}", complex_ok
+                    fun, xp.reshape(x.shape), f"x + h e_{_index(x.shape, entries[k])}",
+                    complex_ok,
                 )
         return values
     per_batch = max(1, _BATCH_BYTES // max(1, x.size * np.dtype(dtype).itemsize))
-    jj, kk = np.divmod(np.arange(n_off * n), n)
-    for start in range(0, n_off * n, per_batch):
+    jj, kk = np.divmod(np.arange(n_off * m), m)
+    for start in range(0, n_off * m, per_batch):
         sl = slice(start, start + per_batch)
         batch = np.repeat(flat.astype(dtype)[None, :], len(jj[sl]), axis=0)
-        batch[np.arange(len(jj[sl])), kk[sl]] = targets[jj[sl], kk[sl]]
+        batch[np.arange(len(jj[sl])), entries[kk[sl]]] = targets[jj[sl], kk[sl]]
         out = np.asarray(fun(batch.reshape((-1,) + x.shape)))
         if out.shape != (len(jj[sl]),):
             raise ValueError(
@@ -138,8 +137,8 @@ def _evaluate(fun, x, targets, vectorized: bool, complex_ok: bool) -> np.ndarray
             raise ValueError("f must return real values, got complex ones")
         if not np.all(np.isfinite(out)):
             bad = int(np.argmin(np.isfinite(out)))
-            where = _index(x.shape, int(kk[sl][bad]))
-            raise ValueError(f"f returned {out[bad]!r} at x + h e_{where}; f must be finite")
+            where = _index(x.shape, int(entries[kk[sl][bad]]))
+            raise ValueError(f"f returned {out[bad]} at x + h e_{where}; f must be finite")
         values[jj[sl], kk[sl]] = out
     return values
 
@@ -165,9 +164,13 @@ def _combine(method: str, values, steps, f0: float):
     r1a = (4.0 * d[1] - d[0]) / 3.0
     r1b = (4.0 * d[2] - d[1]) / 3.0
     r2 = (16.0 * r1b - r1a) / 15.0
-    # |R1(h) - R1(h/2)| bounds the O(h^4) error of R1(h/2), hence of R2, and carries the
-    # noise of D(h/2) and D(h/4) with weights 4/3 (|R2 - R1(h/2)| would damp it by 15).
-    return r2, np.abs(r1b - r1a)
+    # With R1(h) = f' + a4 h^4 + a6 h^6: R2 = f' - a6 h^6 / 20 and
+    # R1(h) - R1(h/2) = (15/16) a4 h^4 + (63/64) a6 h^6, so |R1(h) - R1(h/2)| / 16 bounds
+    # the error of R2 both when a4 dominates and when a4 vanishes (it then is >= 0.062
+    # |a6| h^6 > 0.05 |a6| h^6); it fails only where the two terms cancel, i.e. at a step so
+    # long that a6 h^2 ~ a4. The difference carries the noise of D(h/2) and D(h/4) with
+    # weights 4/3, which the round-off term bounds separately.
+    return r2, np.abs(r1b - r1a) / 16.0
 
 
 _NOISE_POINTS = 9  # evaluations of each noise probe (f(x) is shared)
@@ -186,7 +189,8 @@ def _noise_level(fun, x, f0, vectorized) -> float:
     ``sigma_k = sqrt(gamma_k * mean(diff^k f ** 2))`` with ``gamma_k = (k!)^2 / (2k)!``
     estimates its standard deviation. This catches round-off far above ``eps * |f|``, as in
     ``log(exp(x))`` for small ``x`` where the intermediate is about 1 while ``f`` is tiny.
-    The largest estimate over the probes of ``_NOISE_PROBES`` is returned.
+    The largest estimate over the probes of ``_NOISE_PROBES`` is returned, and at least
+    ``eps * max|f|`` over the probe points.
     """
     p = np.random.default_rng(7).standard_normal(x.shape)
     p *= typical_scale(x) / typical_scale(p)
@@ -205,14 +209,23 @@ def _noise_level(fun, x, f0, vectorized) -> float:
             dk = np.diff(table, n=k)
             gamma = math.factorial(k) ** 2 / math.factorial(2 * k)
             sigmas.append(math.sqrt(gamma * float(np.mean(dk**2))))
+        sigmas.append(EPS * float(np.max(np.abs(table))))
     return max(sigmas)
 
 
-def _estimate(fun, x, h, method, vectorized, f0=None, noise=None):
+_REFINE_ROUNDS = 2  # at most two refinements by a factor 4 of a truncation-dominated step
+_REFINE_RATIO = 4.0  # truncation counts as dominant above this multiple of the round-off
+
+
+def _estimate(fun, x, h, method, vectorized, f0=None, noise=None, refine=True):
     """Core: the derivative of scalar ``fun`` at float64 array ``x`` with base steps ``h``.
 
     ``f0 = fun(x)`` and the noise level of ``fun`` near ``x`` may be given when known.
-    Returns ``(value, error, evaluations)``.
+    Where the truncation part of an entry's error exceeds its round-off part
+    ``_REFINE_RATIO``-fold (the step is long for that entry: ``f`` varies on a shorter length
+    than ``|x_k|``), the entry is recomputed with the step divided by 4, at most
+    ``_REFINE_ROUNDS`` times, keeping the estimate with the smaller error (not when the
+    caller chose the step: ``refine=False``). Returns ``(value, error, evaluations)``.
     """
     flat = x.ravel()
     h = h.ravel()
@@ -224,26 +237,47 @@ def _estimate(fun, x, h, method, vectorized, f0=None, noise=None):
             if not vectorized
             else float(_evaluate(fun, x, flat[None, :], True, False)[0, 0])
         )
+    if noise is None:
+        noise = _noise_level(fun, x, f0, vectorized)
+        evals += (_NOISE_POINTS - 1) * len(_NOISE_PROBES)
     if method == "complex":
         targets = flat[None, :] + 1j * h[None, :]
         values = _evaluate(fun, x, targets, vectorized, True)[0]
         value = values.imag / h
-        err = 10.0 * EPS * (np.abs(value) + np.max(np.abs(value), initial=0.0))
+        # round-off of the imaginary part (relative eps), and the floor below which a
+        # derivative cannot be told from 0: the noise of f over the length scale of x
+        floor = 10.0 * max(noise, EPS * abs(f0)) / typical_scale(x)
+        err = 10.0 * EPS * (np.abs(value) + np.max(np.abs(value), initial=0.0)) + floor
         return value.reshape(x.shape), err.reshape(x.shape), h.size + evals
+    value, trunc, roundoff, n_evals = _real_pass(fun, x, flat, h, method, vectorized, f0, noise,
+                                                 np.arange(flat.size))
+    evals += n_evals
+    for _ in range(_REFINE_ROUNDS if refine else 0):
+        todo = np.flatnonzero(trunc > _REFINE_RATIO * roundoff)
+        if todo.size == 0:
+            break
+        h = h.copy()
+        h[todo] /= 4.0
+        v2, t2, r2, n_evals = _real_pass(fun, x, flat, h[todo], method, vectorized, f0, noise,
+                                         todo)
+        evals += n_evals
+        better = (t2 + r2) < (trunc[todo] + roundoff[todo])
+        idx = todo[better]
+        value[idx], trunc[idx], roundoff[idx] = v2[better], t2[better], r2[better]
+    return value.reshape(x.shape), (trunc + roundoff).reshape(x.shape), evals
+
+
+def _real_pass(fun, x, flat, h, method, vectorized, f0, noise, entries):
+    """One stencil evaluation for ``entries``: ``(value, truncation, round-off, evals)``."""
     offsets = _OFFSETS[method]
-    targets, steps = _points(flat, h, offsets)
-    values = _evaluate(fun, x, targets, vectorized, False)
+    base = flat[entries]
+    targets = base[None, :] + np.asarray(offsets)[:, None] * h[None, :]
+    steps = targets - base[None, :]
+    values = _evaluate(fun, x, targets, vectorized, False, entries)
     value, trunc = _combine(method, values, steps, f0)
     scale_f = np.maximum(np.max(np.abs(values), axis=0), abs(f0))
-    if noise is None:
-        noise = _noise_level(fun, x, f0, vectorized)
-        evals += (_NOISE_POINTS - 1) * len(_NOISE_PROBES)
     roundoff = _ROUNDOFF[method] * np.maximum(EPS * scale_f, noise) / np.abs(steps[0])
-    return (
-        value.reshape(x.shape),
-        (trunc + roundoff).reshape(x.shape),
-        len(offsets) * h.size + evals,
-    )
+    return value, trunc, roundoff, len(offsets) * entries.size
 
 
 def estimate_gradient(
@@ -268,9 +302,10 @@ def estimate_gradient(
         ``O(h^6)``, ``6n + 17`` evaluations); ``"central"`` uses ``h`` and ``2h``
         (``O(h^2)``, ``4n + 17``); ``"forward"`` uses ``h`` and ``2h`` (``O(h)``,
         ``2n + 17``); ``"complex"`` is the complex step ``Im f(x + i h e_k) / h`` (exact to
-        round-off, ``n + 24``; ``f`` must be complex-safe, which is cross-checked against a
+        round-off, ``n + 23``; ``f`` must be complex-safe, which is cross-checked against a
         Richardson directional derivative along a random direction). The 16 extra
-        evaluations are the noise probes.
+        evaluations are the noise probes; entries whose step proves long (truncation well
+        above round-off) are recomputed with shorter steps, at extra cost.
     step : float or ndarray, optional
         Absolute base step ``h`` (scalar or per entry). Default
         ``STEP_FACTORS[method] * max(|x_k|, rms(x))``.
@@ -292,9 +327,16 @@ def estimate_gradient(
     validate_method(method)
     xf, note = as_float64("x", x)
     h = default_steps(xf, STEP_FACTORS[method]) if step is None else user_steps(step, xf)
-    value, error, evals = _estimate(f, xf, h, method, vectorized)
+    f0 = (
+        call_scalar(f, xf, "x", False)
+        if not vectorized
+        else float(_evaluate(f, xf, xf.ravel()[None, :], True, False)[0, 0])
+    )
+    noise = _noise_level(f, xf, f0, vectorized)
+    value, error, evals = _estimate(f, xf, h, method, vectorized, f0, noise, step is None)
+    evals += 1 + (_NOISE_POINTS - 1) * len(_NOISE_PROBES)
     if method == "complex":
-        evals += _cross_check_complex(f, xf, value, error, vectorized)
+        evals += _cross_check_complex(f, xf, value, error, vectorized, f0, noise)
     notes = (note,) if note else ()
     return Estimate(value, error, h.reshape(xf.shape), method, evals, notes)
 
@@ -376,7 +418,14 @@ def _along(f, x, v, method, step, vectorized, f0=None, noise=None):
     h = STEP_FACTORS[method] if step is None else float(user_steps(step, np.zeros(()))) / unit
     phi = _direction_fun(f, x, v * unit, vectorized)
     t0 = np.zeros(())
-    value, error, evals = _estimate(phi, t0, np.array(h), method, vectorized, f0, noise)
+    evals = 0
+    if f0 is None:
+        f0 = call_scalar(f, x, "x", False) if not vectorized else float(np.asarray(f(x[None]))[0])
+        noise = _noise_level(phi, t0, f0, vectorized)
+        evals += 1 + (_NOISE_POINTS - 1) * len(_NOISE_PROBES)
+    value, error, n_evals = _estimate(phi, t0, np.array(h), method, vectorized, f0, noise,
+                                      step is None)
+    evals += n_evals
     if method == "complex":
         rich = STEP_FACTORS["richardson"]
         ref, ref_err, ref_evals = _estimate(phi, t0, np.array(rich), "richardson", vectorized,
@@ -429,13 +478,14 @@ def _complex_agrees(cs: float, cs_err: float, ref: float, ref_err: float, scale:
         )
 
 
-def _cross_check_complex(f, x, value, error, vectorized) -> int:
+def _cross_check_complex(f, x, value, error, vectorized, f0, noise) -> int:
     """Compare ``<complex gradient, v>`` with a Richardson directional derivative."""
     v = np.random.default_rng(20201126).standard_normal(x.shape)
     v *= typical_scale(x) / typical_scale(v)
     phi = _direction_fun(f, x, v, vectorized)
     h = STEP_FACTORS["richardson"]
-    ref, ref_err, evals = _estimate(phi, np.zeros(()), np.array(h), "richardson", vectorized)
+    ref, ref_err, evals = _estimate(phi, np.zeros(()), np.array(h), "richardson", vectorized,
+                                    f0, noise)
     dot = float(np.sum(value * v))
     bound = float(np.sum(np.abs(value * v)) + np.sum(error * np.abs(v)))
     _complex_agrees(dot, float(np.sum(error * np.abs(v))), float(ref), float(ref_err), bound)

@@ -1,0 +1,454 @@
+"""The gradient check (``checks.compare``): the checker is tested.
+
+Exact gradients are accepted; planted wrong ones (transposed, scaled by ``1 + 1e-6``, one
+entry off, wrongly shaped, NaN) are rejected with a report that says why, in full and in
+directional mode; verdicts do not change when the inputs are multiplied by any
+``s`` in ``[1e-8, 1e4]``; bad arguments raise ``ValueError``; the report has numpy's shape.
+"""
+
+import numpy as np
+import pytest
+from hypothesis import assume, example, given, note
+from hypothesis import strategies as st
+
+from checks import (
+    DEFAULT_RTOL,
+    DEFAULT_SAFETY,
+    GradientCheck,
+    assert_gradient,
+    check_gradient,
+)
+from checks import strategies as S
+from tests._functions import (
+    CASE_IDS,
+    CASES,
+    MAX_CONDITION,
+    by_id,
+    condition,
+    fewer,
+    quadratic_form,
+    quadratic_form_grad,
+    sin_exp,
+    sin_exp_grad,
+    trace_cube,
+    trace_cube_grad,
+    trace_square,
+    trace_square_grad,
+)
+
+MODES = ("full", "directional")
+
+cases = pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+modes = pytest.mark.parametrize("mode", MODES)
+
+
+def check(f, grad, args, **kwargs) -> GradientCheck:
+    r = check_gradient(f, grad, args, **kwargs)
+    note(f"method={r.method}, mode={r.mode}, max_abs_error={r.max_abs_error:.3g}, "
+         f"max_rel_error={r.max_rel_error:.3g}, worst={r.worst_index}")
+    return r
+
+
+def assert_rejected(r: GradientCheck, *why: str) -> None:
+    __tracebackhide__ = True
+    report = str(r)
+    assert not r.ok, f"a wrong gradient was accepted:\n{report}"
+    assert "Gradient check FAILED" in report
+    for text in why:
+        assert text in report, f"{text!r} not in the report:\n{report}"
+
+
+def assert_accepted(r: GradientCheck) -> None:
+    __tracebackhide__ = True
+    assert r.ok, f"an exact gradient was rejected:\n{r}"
+
+
+def nonsymmetric(a: np.ndarray, rel: float = 1e-5) -> bool:
+    """``a`` differs from its transpose by more than ``rel`` of its largest entry."""
+    return bool(np.max(np.abs(a - a.T)) > rel * np.max(np.abs(a)))
+
+
+# ------------------------------------------------------------------------------ accepted
+
+
+@modes
+@cases
+@given(data=st.data())
+def test_exact_gradient_is_accepted(case, mode, data):
+    x = data.draw(case.inputs, label="x")
+    assert_accepted(check(case.f, case.grad, (x,), mode=mode))
+
+
+@pytest.mark.parametrize("method", ["forward", "central", "complex"])
+@cases
+@given(data=st.data())
+@fewer(2)
+def test_exact_gradient_is_accepted_by_every_method(case, method, data):
+    x = data.draw(case.inputs, label="x")
+    assert_accepted(check(case.f, case.grad, (x,), method=method))
+
+
+@pytest.mark.parametrize(
+    "f, grad, x",
+    [(trace_cube, trace_cube_grad, np.zeros((2, 2))),
+     (lambda x: x**5 - 3.0 * x**2 + x, lambda x: 5.0 * x**4 - 6.0 * x + 1.0, np.array(1.0))],
+    ids=["trace-cube-at-0", "poly-0d-at-1"],
+)
+def test_exact_zero_gradient_is_accepted_by_the_complex_step(f, grad, x):
+    # Regression: see test_differences.test_error_estimate_holds_at_a_stationary_point.
+    assert_accepted(check_gradient(f, grad, (x,), method="complex"))
+
+
+def test_zero_gradient_compared_with_zero_passes_without_dividing():
+    r = check_gradient(lambda x: 0.0 * np.sum(x), lambda x: np.zeros_like(x), (np.ones(3),))
+    assert r.ok and r.max_abs_error == 0.0 and r.max_rel_error == 0.0
+
+
+def test_integer_analytic_gradient_is_accepted():
+    assert_accepted(check_gradient(lambda x: 3.0 * np.sum(x), lambda x: np.full(x.shape, 3),
+                                   (np.ones(4),)))
+
+
+# ------------------------------------------------------------------------------ rejected
+
+
+@modes
+@given(X=S.square_matrices(min_side=2))
+@example(X=np.array([[1.0, 2.0], [0.0, 1.0]]))
+def test_transposed_gradient_is_rejected(mode, X):
+    """``3 X^2`` for ``grad tr(X^3) = 3 (X^2)^T``: wrong unless X^2 is symmetric."""
+    assume(nonsymmetric(X @ X))
+    r = check(trace_cube, lambda Y: 3.0 * Y @ Y, (X,), mode=mode)
+    assert_rejected(r, "differ by more than the tolerance", "Mismatched elements")
+
+
+@modes
+@cases
+@given(data=st.data())
+def test_gradient_scaled_by_one_plus_1e_6_is_rejected(case, mode, data):
+    """The sensitivity floor: a relative error of 1e-6 is caught at default settings."""
+    x = data.draw(case.inputs, label="x")
+    assume(condition(case, x) <= MAX_CONDITION)  # a gradient that is not a cancelled sum
+    r = check(case.f, lambda u: (1.0 + 1e-6) * case.grad(u), (x,), mode=mode)
+    assert_rejected(r, "differ by more than the tolerance")
+
+
+@modes
+def test_sensitivity_floor_holds_where_the_default_step_is_long(mode):
+    # Regression, found by the thorough profile: at x ~ -4, sin(x) exp(x/2) varies on a scale
+    # of 1 while the default Richardson step is 0.0116 |x| = 0.046; the truncation estimate
+    # |R1(h) - R1(h/2)| measures the O(h^4) error of the first extrapolation (about 1e-7
+    # relative here), not that of the returned value (about 1e-13), so 10x the estimate
+    # covers a relative 1e-6: the directional check accepts the (1 + 1e-6)-scaled gradient,
+    # and the full check rejects it with a margin of only 1.7.
+    x = np.array([-3.5, -4.0, -4.0, -4.0])
+    r = check_gradient(sin_exp, lambda u: (1.0 + 1e-6) * sin_exp_grad(u), (x,), mode=mode)
+    assert_rejected(r, "differ by more than the tolerance")
+
+
+@cases
+@given(data=st.data())
+@fewer(2)
+def test_one_entry_off_is_rejected_and_located(case, data):
+    x = data.draw(case.inputs, label="x")
+    assume(condition(case, x) <= MAX_CONDITION)
+    k = np.unravel_index(data.draw(st.integers(0, x.size - 1), label="k"), x.shape)
+    k = tuple(int(i) for i in k)
+    delta = 1e-6 * float(np.max(np.abs(case.grad(x))))
+
+    def wrong(u):
+        g = np.array(case.grad(u), dtype=float)
+        g[k] += delta
+        return g
+
+    r = check(case.f, wrong, (x,))
+    assert_rejected(r, "Mismatched elements: 1 /", f"Worst entry {k}:")
+    assert r.worst_index == k and r.mismatched == 1
+    assert_rejected(check(case.f, wrong, (x,), mode="directional"), "directional derivatives")
+
+
+@modes
+@given(w=S.vectors())
+def test_gradient_of_shape_d_1_for_d_is_rejected_never_broadcast(mode, w):
+    r = check(lambda u: u @ u, lambda u: (2.0 * u)[:, None], (w,), mode=mode)
+    assert_rejected(r, f"shape ({w.size}, 1), but the argument has shape ({w.size},)")
+    assert r.reason is not None and "no broadcasting" in r.reason
+
+
+@modes
+@pytest.mark.parametrize("shape", [(), (1,), (3, 3), (9,)])
+def test_gradient_of_another_shape_is_rejected(mode, shape):
+    r = check_gradient(trace_cube, lambda X: np.zeros(shape), (np.eye(3),), mode=mode)
+    assert_rejected(r, "shape")
+
+
+@modes
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_analytic_gradient_is_rejected(mode, bad):
+    def grad(x):
+        g = sin_exp_grad(x)
+        g[1] = bad
+        return g
+
+    r = check_gradient(sin_exp, grad, (np.array([0.1, 0.2, 0.3]),), mode=mode)
+    assert_rejected(r, "not finite", "(1,)")
+
+
+def test_complex_analytic_gradient_is_rejected():
+    r = check_gradient(sin_exp, lambda x: sin_exp_grad(x) + 0j, (np.ones(2),))
+    assert_rejected(r, "must be a real array")
+
+
+# ------------------------------------------------------------------------------ scale
+
+
+@modes
+@given(X=S.square_matrices(), s=S.scales())
+@example(X=np.array([[1.0, 2.0], [-3.0, 0.5]]), s=1e-8)
+@example(X=np.array([[1.0, 2.0], [-3.0, 0.5]]), s=1e4)
+def test_exact_gradients_are_accepted_at_every_scale(mode, X, s):
+    w = X[0]
+    note(f"s={s:.3g}")
+    assert_accepted(check(trace_cube, trace_cube_grad, (s * X,), mode=mode))
+    assert_accepted(check(trace_square, trace_square_grad, (s * X,), mode=mode))
+    assert_accepted(check(quadratic_form, quadratic_form_grad, (s * w, s * X), mode=mode))
+
+
+@modes
+@given(X=S.square_matrices(min_side=2), s=S.scales())
+@example(X=np.array([[1.0, 2.0], [-3.0, 0.5]]), s=1e-8)  # torch/jax/autograd accept 2X here
+def test_wrong_gradients_are_rejected_at_every_scale(mode, X, s):
+    note(f"s={s:.3g}")
+    if nonsymmetric(X):
+        r = check(trace_square, lambda Y: 2.0 * Y, (s * X,), mode=mode)
+        assert_rejected(r, "differ by more than the tolerance")
+    if condition(by_id("trace-cube"), X) <= MAX_CONDITION:
+        r = check(trace_cube, lambda Y: (1.0 + 1e-6) * trace_cube_grad(Y), (s * X,), mode=mode)
+        assert_rejected(r, "differ by more than the tolerance")
+
+
+# ------------------------------------------------------------------------------ bad input
+
+W = np.array([0.5, -1.0, 2.0])
+
+
+def _sq(w, c=1.0):
+    return c * (w @ w)
+
+
+def _sq_grad(w, c=1.0):
+    return 2.0 * c * w
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"argnum": 2}, r"argnum=2 is out of range for 2 argument\(s\)"),
+        ({"argnum": -3}, r"argnum=-3 is out of range"),
+        ({"argnum": True}, r"argnum must be an integer, got True"),
+        ({"argnum": False}, r"argnum must be an integer, got False"),
+        ({"argnum": 1.0}, r"argnum must be an integer"),
+        ({"method": "finite"},
+         r"method must be one of 'forward', 'central', 'richardson', 'complex'; got 'finite'"),
+        ({"mode": "partial"},
+         r"mode must be one of 'full', 'directional', 'taylor'; got 'partial'"),
+        ({"rtol": -1e-3}, r"rtol must be finite and >= 0"),
+        ({"atol": np.nan}, r"atol must be finite and >= 0"),
+        ({"safety": np.inf}, r"safety must be finite and >= 0"),
+        ({"mode": "directional", "directions": 0}, r"directions must be >= 1"),
+        ({"step": 0.0}, r"step must be finite and > 0"),
+        ({"step": -1.0, "mode": "directional"}, r"step must be finite and > 0"),
+    ],
+    ids=lambda v: repr(v) if isinstance(v, dict) else None,
+)
+def test_bad_arguments_are_a_clear_error(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        check_gradient(_sq, _sq_grad, (W, 2.0), **kwargs)
+
+
+@modes
+@pytest.mark.parametrize(
+    "f, args, match",
+    [
+        (lambda w: 2.0 * w, (W,), r"f must return a scalar"),
+        (lambda w: np.nan * (w @ w), (W,), r"f returned .*nan"),
+        (lambda w: (w @ w) + np.inf, (W,), r"f returned .*inf"),
+        (_sq, (np.array([1.0, np.inf]),), r"args\[0\] contains non-finite values: .*inf"),
+        (_sq, (np.nan,), r"args\[0\] contains non-finite values"),
+        (_sq, (np.array(["a", "b"]),), r"args\[0\] must be a real numeric array"),
+    ],
+    ids=["non-scalar-f", "nan-f", "inf-f", "inf-arg", "nan-arg", "string-arg"],
+)
+def test_bad_function_or_point_is_a_clear_error(mode, f, args, match):
+    with pytest.raises(ValueError, match=match):
+        check_gradient(f, _sq_grad, args, mode=mode)
+
+
+def test_non_finite_value_of_another_argument_names_it_not_argnum():
+    with pytest.raises(ValueError, match=r"args\[1\] contains non-finite"):
+        check_gradient(_sq, _sq_grad, (W, np.nan), argnum=1)
+
+
+@modes
+def test_complex_step_on_a_non_complex_safe_function_is_an_error(mode):
+    with pytest.raises(ValueError, match="complex-safe"):
+        check_gradient(lambda w: np.sum(np.abs(w) ** 3), lambda w: 3 * w * np.abs(w), (W,),
+                       method="complex", mode=mode)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16, np.int32, np.int64])
+@modes
+def test_non_float64_argument_is_checked_in_float64_and_the_report_says_so(dtype, mode):
+    seen = []
+
+    def f(w):
+        seen.append(w.dtype)
+        return w @ w
+
+    r = check_gradient(f, lambda w: 2.0 * w, (np.array([1, -2, 3], dtype=dtype),), mode=mode)
+    assert r.ok
+    assert set(seen) == {np.dtype(np.float64)}
+    assert f"args[0] had dtype {np.dtype(dtype)}; it was differentiated in float64" in str(r)
+
+
+def test_argnum_selects_the_argument_and_the_others_stay_fixed():
+    r = check_gradient(_sq, lambda w, c: w @ w, (W, 2.0), argnum=1)
+    assert r.ok and r.shape == () and "args[1]" in str(r)
+    r = check_gradient(_sq, _sq_grad, (W, 2.0), argnum=-2)
+    assert r.ok and r.argnum == 0
+
+
+# ------------------------------------------------------------------------------ the API
+
+
+def test_truth_of_a_result_is_refused():
+    r = check_gradient(_sq, _sq_grad, (W,))
+    with pytest.raises(TypeError, match=r"use `\.ok`"):
+        bool(r)
+    with pytest.raises(TypeError):
+        assert r  # the guard against `assert check_gradient(...)`
+
+
+def test_assert_gradient_returns_the_result_when_it_passes():
+    r = assert_gradient(_sq, _sq_grad, (W,))
+    assert isinstance(r, GradientCheck) and r.ok
+
+
+@modes
+def test_assert_gradient_raises_with_the_report_and_hides_its_frames(mode):
+    wrong = (lambda w: 2.001 * w, (W,))
+    with pytest.raises(AssertionError) as info:
+        assert_gradient(_sq, *wrong, mode=mode)
+    assert str(info.value) == str(check_gradient(_sq, *wrong, mode=mode))
+    names = [entry.name for entry in info.traceback.filter(info)]
+    assert "assert_gradient" not in names, names
+
+
+def test_assert_gradient_passes_keyword_arguments_on():
+    with pytest.raises(ValueError, match="method must be one of"):
+        assert_gradient(_sq, _sq_grad, (W,), method="nope")
+
+
+# ------------------------------------------------------------------------------ the report
+
+
+def test_report_of_a_failure_has_numpys_shape():
+    X = np.array([[1.0, 2.0], [3.0, 4.0]])
+
+    def wrong(Y):
+        g = trace_square_grad(Y)
+        g[0, 1] += 0.5
+        return g
+
+    r = check_gradient(trace_square, wrong, (X,))
+    report = str(r)
+    i = (0, 1)
+    assert not r.ok and r.worst_index == i and r.mismatched == 1
+    assert r.method == "richardson" and r.mode == "full"
+    assert r.max_abs_error == pytest.approx(0.5, rel=1e-9)
+    assert r.max_rel_error == pytest.approx(0.5 / 8.0, rel=1e-9)
+    for text in [
+        "Gradient check FAILED: gradient of trace_square with respect to args[0], shape (2, 2)",
+        "Reason: 1 of 4 entries differ by more than the tolerance",
+        "Method: richardson (full mode)",
+        f"rtol={DEFAULT_RTOL:g}",
+        f"safety={DEFAULT_SAFETY:g}",
+        "atol=0",
+        "Mismatched elements: 1 / 4 (25%)",
+        "Max absolute difference: 0.5",
+        f"Worst entry {i}: analytic {r.analytic[i]:.6g}, numerical {r.numerical[i]:.6g}",
+        f"tolerance {r.tolerance[i]:.6g} (error estimate {r.error[i]:.6g})",
+        " ANALYTIC: [[2.  6.5]",
+        " NUMERICAL: [[2. 6.]",
+    ]:
+        assert text in report, f"{text!r} not in:\n{report}"
+
+
+def test_report_of_a_directional_failure_names_the_direction():
+    r = check_gradient(sin_exp, lambda x: 1.1 * sin_exp_grad(x), (np.array([0.3, 1.2]),),
+                       mode="directional", directions=3)
+    report = str(r)
+    assert not r.ok and r.analytic.shape == (3,) and r.numerical.shape == (3,)
+    assert "directional derivatives of sin_exp" in report
+    assert "Method: richardson (directional mode)" in report
+    assert f"Worst direction {r.worst_index[0]}: analytic" in report
+
+
+def test_report_of_a_pass_says_so_with_the_figures():
+    report = str(check_gradient(_sq, _sq_grad, (W,), method="central"))
+    assert report.startswith("Gradient check passed: gradient of _sq")
+    assert "Method: central (full mode)" in report
+    assert "Mismatched elements: 0 / 3 (0%)" in report
+
+
+def test_tolerance_is_never_scaled_by_the_array_size():
+    """The criterion is per entry: the same entry error passes or fails whatever n is."""
+    for n in (1, 10, 100):
+        x = np.linspace(0.5, 1.5, n)
+        ok = check_gradient(sin_exp, lambda u: sin_exp_grad(u) * (1 + 1e-9), (x,)).ok
+        bad = check_gradient(sin_exp, lambda u: sin_exp_grad(u) * (1 + 1e-6), (x,)).ok
+        assert (ok, bad) == (True, False), n
+
+
+# ------------------------------------------------------------------------------ directional
+
+
+@pytest.mark.parametrize("k", [1, 4, 9])
+def test_directional_mode_costs_o_k_evaluations_whatever_the_size(k):
+    def evaluations(n, directions):
+        x = np.linspace(-1.0, 1.0, n)
+        return check_gradient(sin_exp, sin_exp_grad, (x,), mode="directional",
+                              directions=directions).evaluations
+
+    counts = {n: evaluations(n, k) for n in (2, 50, 2000)}
+    # f(x) and the 16-point noise probe once, then 6 per direction and pass (a first pass and
+    # at most two refinements of a long step): bounded by k, whatever the size n
+    assert all(c <= 17 + 6 * 3 * k for c in counts.values()), counts
+    assert all(c >= 17 + 6 * k for c in counts.values()), counts
+
+
+@given(seed=st.integers(0, 2**32 - 1))
+@fewer(5)
+def test_directional_mode_accepts_with_any_random_directions(seed):
+    x = np.array([[0.3, -1.2, 2.0], [0.0, 1.5, -0.7]])
+    assert_accepted(check(sin_exp, sin_exp_grad, (x,), mode="directional", rng=seed))
+    r = check(sin_exp, sin_exp_grad, (x,), mode="directional", rng=np.random.default_rng(seed))
+    assert_accepted(r)
+
+
+def test_directional_mode_is_reproducible_by_default():
+    a = check_gradient(sin_exp, sin_exp_grad, (np.ones(5),), mode="directional")
+    b = check_gradient(sin_exp, sin_exp_grad, (np.ones(5),), mode="directional")
+    np.testing.assert_array_equal(a.numerical, b.numerical)
+
+
+def test_vectorized_check_agrees_with_the_loop():
+    def batched(X):
+        return np.sum(np.sin(X) * np.exp(X / 2.0), axis=-1)
+
+    x = np.array([0.3, -0.7, 1.1, 2.0])
+    for mode in MODES:
+        a = check_gradient(sin_exp, sin_exp_grad, (x,), mode=mode)
+        b = check_gradient(batched, sin_exp_grad, (x,), mode=mode, vectorized=True)
+        assert a.ok and b.ok
+        np.testing.assert_allclose(b.numerical, a.numerical, rtol=1e-12)

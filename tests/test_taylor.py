@@ -1,0 +1,222 @@
+"""The Taylor-remainder test (``checks.taylor``): order 2 for a right gradient, 1 for a wrong one.
+
+``r(h) = |f(x + h v) - f(x) - h <g, v>|`` shrinks like ``h^2`` when ``g`` is the gradient and
+like ``h`` when ``<g - grad f, v> != 0``; the test reports the observed order and needs no
+step or tolerance. Verdicts must not depend on the scale of the inputs.
+"""
+
+import numpy as np
+import pytest
+from hypothesis import example, given, note
+from hypothesis import strategies as st
+
+from checks import TaylorResult, assert_gradient, check_gradient, taylor_test
+from checks import strategies as S
+from tests._functions import (
+    CASE_IDS,
+    CASES,
+    sin_exp,
+    sin_exp_grad,
+    trace_cube,
+    trace_cube_grad,
+    trace_square,
+    trace_square_grad,
+)
+
+cases = pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+
+# A generic point per case, where the curvature along the default direction is not zero.
+RNG = np.random.default_rng(1)
+GENERIC = {
+    case.id: RNG.uniform(0.5, 2.0, (3, 3) if case.id.startswith("trace") else
+                         (() if case.id == "poly-0d" else (4,)))
+    for case in CASES
+}
+
+
+def grossly_wrong(grad):
+    """``grad + 0.1 (1 + max|grad|)``: wrong by a constant along every direction."""
+
+    def wrong(x):
+        g = np.asarray(grad(x), dtype=float)
+        return g + 0.1 * (1.0 + np.max(np.abs(g)))
+
+    return wrong
+
+
+def run(f, grad, args, **kwargs) -> TaylorResult:
+    """``taylor_test`` with the outcome noted, inside a hypothesis property."""
+    r = taylor_test(f, grad, args, **kwargs)
+    note(f"order={r.order:.3g}, usable={int(np.sum(r.usable))}, reason={r.reason}")
+    return r
+
+
+# ------------------------------------------------------------------------------ orders
+
+
+@cases
+def test_right_gradient_has_order_two(case):
+    r = taylor_test(case.f, case.grad, (GENERIC[case.id],))
+    assert r.ok, str(r)
+    assert abs(r.order - 2.0) <= 0.3, str(r)
+
+
+@cases
+def test_grossly_wrong_gradient_has_order_one(case):
+    r = taylor_test(case.f, grossly_wrong(case.grad), (GENERIC[case.id],))
+    assert not r.ok, str(r)
+    assert abs(r.order - 1.0) <= 0.3, str(r)
+    assert "not h^2: the gradient is wrong" in str(r)
+
+
+@cases
+@given(data=st.data())
+def test_right_gradient_is_accepted(case, data):
+    x = data.draw(case.inputs, label="x")
+    r = run(case.f, case.grad, (x,))
+    # order 2, or 3 where f has no curvature along v (tr(X^3) at X = 0), or nan when no
+    # remainder rises above round-off
+    assert r.ok, str(r)
+    assert np.isnan(r.order) or r.order > 1.5
+
+
+@cases
+@given(data=st.data())
+def test_grossly_wrong_gradient_is_rejected_with_order_one(case, data):
+    x = data.draw(case.inputs, label="x")
+    r = run(case.f, grossly_wrong(case.grad), (x,))
+    assert not r.ok, str(r)
+    assert abs(r.order - 1.0) <= 0.3, str(r)
+
+
+def _trace_cube_grad_plus_mean_square(Y):
+    """Wrong by ``mean(Y^2)`` in every entry: homogeneous of degree 2, like the gradient."""
+    return trace_cube_grad(Y) + np.mean(Y**2)
+
+
+@given(X=S.square_matrices(), s=S.scales())
+@example(X=np.array([[1.0, 2.0], [-3.0, 0.5]]), s=1e-8)
+@example(X=np.array([[0.0, 0.0], [2.0, 0.0]]), s=1e4)  # nilpotent: grad tr(X^3) = 0
+def test_verdicts_do_not_depend_on_the_scale(X, s):
+    note(f"s={s:.3g}")
+    assert run(trace_cube, trace_cube_grad, (s * X,)).ok
+    assert run(trace_square, trace_square_grad, (s * X,)).ok
+    if np.any(X):
+        # a wrong gradient that scales like the right one (a constant error such as
+        # grossly_wrong's 0.1 becomes negligible next to s^2 at s = 1e4)
+        wrong = run(trace_cube, _trace_cube_grad_plus_mean_square, (s * X,))
+        assert not wrong.ok and abs(wrong.order - 1.0) <= 0.3
+
+
+@given(X=S.square_matrices(min_side=2), s=S.scales())
+@example(X=np.array([[1.0, 2.0], [0.0, 1.0]]), s=1e-8)
+def test_two_x_for_grad_tr_x_squared_is_rejected_at_every_scale(X, s):
+    r = run(trace_square, lambda Y: 2.0 * Y, (s * X,))
+    v = np.random.default_rng(0).standard_normal(X.shape)
+    # <2X - 2X^T, v> = 0 would leave nothing to detect along this direction
+    if abs(np.sum((X - X.T) * v)) > 1e-6 * np.sum(np.abs(X * v)):
+        assert not r.ok, str(r)
+
+
+# ------------------------------------------------------------------------------ edge cases
+
+
+def test_linear_function_passes_with_no_measurable_order():
+    r = taylor_test(lambda x: 3.0 * np.sum(x), lambda x: np.full(x.shape, 3.0), (np.ones(4),))
+    assert r.ok and np.isnan(r.order)
+    assert "no remainder rose above round-off" in str(r)
+
+
+def test_wrong_gradient_of_a_linear_function_is_rejected():
+    r = taylor_test(lambda x: 3.0 * np.sum(x), lambda x: np.full(x.shape, 2.0), (np.ones(4),))
+    assert not r.ok and abs(r.order - 1.0) <= 0.3
+
+
+@pytest.mark.parametrize("c", [1e-9, 3e-11, 1e-11, 1e-12])
+def test_right_gradient_of_a_nearly_linear_function_is_accepted(c):
+    # Regression: with f = sum(x) + c sum(x^2) at x = 1, only the remainder at h = 0.1
+    # (about c / 100) rises 100x above round-off when c is near 1e-11, and the test
+    # fails the exact gradient ("the order cannot be measured"); it passes for c = 1e-12
+    # (no usable remainder) and for c = 1e-9 (order 2).
+    r = taylor_test(lambda x: np.sum(x) + c * np.sum(x**2), lambda x: 1.0 + 2.0 * c * x,
+                    (np.ones(3),))
+    assert r.ok, str(r)
+
+
+@pytest.mark.parametrize(
+    "grad, why",
+    [(lambda w: (2.0 * w)[:, None], "shape (3, 1), but the argument has shape (3,)"),
+     (lambda w: np.full(w.shape, np.nan), "not a finite real array"),
+     (lambda w: 2.0 * w + 0j, "not a finite real array")],
+    ids=["d-1-for-d", "nan", "complex"],
+)
+def test_unusable_gradient_fails_with_a_reason(grad, why):
+    r = taylor_test(lambda w: w @ w, grad, (np.array([0.5, -1.0, 2.0]),))
+    assert not r.ok and np.isnan(r.order)
+    assert why in str(r)
+
+
+def test_a_given_direction_is_used():
+    x = np.array([1.0, 2.0])
+    wrong = lambda u: sin_exp_grad(u) + np.array([0.0, 1.0])  # noqa: E731
+    assert taylor_test(sin_exp, wrong, (x,), direction=np.array([1.0, 0.0])).ok
+    assert not taylor_test(sin_exp, wrong, (x,), direction=np.array([0.0, 1.0])).ok
+
+
+def test_direction_of_the_wrong_shape_is_an_error():
+    with pytest.raises(ValueError, match=r"direction must have shape \(2,\)"):
+        taylor_test(sin_exp, sin_exp_grad, (np.ones(2),), direction=np.ones(3))
+
+
+@pytest.mark.parametrize("argnum", [2, -3, True, 1.5])
+def test_bad_argnum_is_a_clear_error_as_in_check_gradient(argnum):
+    args = (np.array([0.5, -1.0, 2.0]), 2.0)
+
+    def f(w, c):
+        return c * (w @ w)
+
+    def grad(w, c):
+        return 2.0 * c * w
+
+    with pytest.raises(ValueError, match="argnum"):
+        check_gradient(f, grad, args, argnum=argnum, mode="taylor")
+    with pytest.raises(ValueError, match="argnum"):
+        taylor_test(f, grad, args, argnum=argnum)
+
+
+def test_non_finite_point_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"args\[0\] contains non-finite"):
+        taylor_test(sin_exp, sin_exp_grad, (np.array([1.0, np.nan]),))
+
+
+# ------------------------------------------------------------------------------ the API
+
+
+def test_check_gradient_taylor_mode_returns_the_taylor_result():
+    r = check_gradient(sin_exp, sin_exp_grad, (np.array([0.3, 1.1]),), mode="taylor")
+    assert isinstance(r, TaylorResult) and r.ok and r.method == "taylor"
+    assert r.steps.shape == r.remainders.shape == r.usable.shape
+    report = str(r)
+    assert report.startswith("Taylor test passed: gradient of sin_exp")
+    assert "Observed order of the first-order remainder: 2" in report
+
+
+def test_truth_of_a_taylor_result_is_refused():
+    with pytest.raises(TypeError, match=r"use `\.ok`"):
+        bool(taylor_test(sin_exp, sin_exp_grad, (np.ones(2),)))
+
+
+def test_assert_gradient_in_taylor_mode_raises_with_the_taylor_report():
+    with pytest.raises(AssertionError, match=r"Taylor test FAILED(.|\n)*Observed order"):
+        assert_gradient(sin_exp, lambda x: 1.5 * sin_exp_grad(x), (np.ones(3),), mode="taylor")
+
+
+@pytest.mark.parametrize("via_check_gradient", [False, True], ids=["taylor_test", "mode"])
+@pytest.mark.parametrize("dtype", [np.float32, np.int64])
+def test_non_float64_argument_is_noted(dtype, via_check_gradient):
+    # Regression: check_gradient converts args[argnum] to float64 before calling taylor_test,
+    # which then sees float64 and drops the note.
+    test = (lambda *a: check_gradient(*a, mode="taylor")) if via_check_gradient else taylor_test
+    r = test(lambda w: w @ w, lambda w: 2.0 * w, (np.array([1, 2, 3], dtype=dtype),))
+    assert r.ok
+    assert f"args[0] had dtype {np.dtype(dtype)}; it was differentiated in float64" in str(r)
