@@ -86,8 +86,16 @@ def function_name(f: Callable[..., Any]) -> str:
     return name if name else repr(f)
 
 
-def call_scalar(f: Callable[[np.ndarray], Any], x: np.ndarray, where: str, complex_ok: bool):
-    """Evaluate ``f(x)`` and insist on a finite scalar (0-d) result."""
+def call_scalar(f: Callable[[np.ndarray], Any], x: np.ndarray, where: Any, complex_ok: bool):
+    """Evaluate ``f(x)`` and insist on a finite scalar (0-d) result.
+
+    ``where`` names the point in error messages: a string, or a callable that builds it
+    (called only on error: formatting it for every evaluation costs more than many ``f``).
+    """
+
+    def at() -> str:
+        return where() if callable(where) else where
+
     try:
         value = f(x)
     except TypeError as exc:
@@ -99,15 +107,13 @@ def call_scalar(f: Callable[[np.ndarray], Any], x: np.ndarray, where: str, compl
         raise
     arr = np.asarray(value)
     if arr.ndim != 0:
-        raise ValueError(
-            f"f must return a scalar, got an array of shape {arr.shape} at {where}"
-        )
+        raise ValueError(f"f must return a scalar, got an array of shape {arr.shape} at {at()}")
     if arr.dtype.kind == "c" and not complex_ok:
-        raise ValueError(f"f must return a real scalar, got a complex value at {where}")
+        raise ValueError(f"f must return a real scalar, got a complex value at {at()}")
     if arr.dtype.kind not in "biufc":
-        raise ValueError(f"f must return a real number, got {type(value).__name__} at {where}")
+        raise ValueError(f"f must return a real number, got {type(value).__name__} at {at()}")
     if not np.isfinite(arr):
-        raise ValueError(f"f returned {arr[()]} at {where}; f must be finite near the point")
+        raise ValueError(f"f returned {arr[()]} at {at()}; f must be finite near the point")
     return arr[()] if complex_ok else float(np.real(arr))
 
 

@@ -25,6 +25,7 @@ perturbation that was really applied.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -112,14 +113,19 @@ def _evaluate(fun, x, targets, vectorized: bool, complex_ok: bool, entries=None)
     values = np.empty((n_off, m), dtype=complex if complex_ok else float)
     flat = x.ravel()
     if not vectorized:
-        for j in range(n_off):
-            for k in range(m):
-                xp = flat.astype(dtype, copy=True)
-                xp[entries[k]] = targets[j, k]
+        # one working buffer: set entry e, evaluate, restore. f sees a read-only view, so an
+        # f that writes into its argument fails loudly instead of corrupting later points.
+        buf = flat.astype(dtype, copy=True)
+        view = buf.reshape(x.shape)
+        view.flags.writeable = False
+        for k in range(m):
+            e = int(entries[k])
+            for j in range(n_off):
+                buf[e] = targets[j, k]
                 values[j, k] = call_scalar(
-                    fun, xp.reshape(x.shape), f"x + h e_{_index(x.shape, entries[k])}",
-                    complex_ok,
+                    fun, view, lambda e=e: f"x + h e_{_index(x.shape, e)}", complex_ok
                 )
+            buf[e] = flat[e]
         return values
     per_batch = max(1, _BATCH_BYTES // max(1, x.size * np.dtype(dtype).itemsize))
     jj, kk = np.divmod(np.arange(n_off * m), m)
@@ -181,6 +187,15 @@ _NOISE_POINTS = 9  # evaluations of each noise probe (f(x) is shared)
 _NOISE_PROBES = ((1e-6, (4, 5, 6)), (1e-4, (6,)))
 
 
+@functools.lru_cache(maxsize=32)
+def _probe_direction(shape: tuple[int, ...]) -> np.ndarray:
+    """The fixed random direction of the noise probe, scaled to rms 1 (cached per shape)."""
+    p = np.random.default_rng(7).standard_normal(shape)
+    p /= typical_scale(p)
+    p.flags.writeable = False
+    return p
+
+
 def _noise_level(fun, x, f0, vectorized) -> float:
     """Estimate the noise of computed ``f`` near ``x`` (Moré & Wild's ECnoise).
 
@@ -192,16 +207,17 @@ def _noise_level(fun, x, f0, vectorized) -> float:
     The largest estimate over the probes of ``_NOISE_PROBES`` is returned, and at least
     ``eps * max|f|`` over the probe points.
     """
-    p = np.random.default_rng(7).standard_normal(x.shape)
-    p *= typical_scale(x) / typical_scale(p)
+    p = _probe_direction(x.shape) * typical_scale(x)
     steps = np.arange(1, _NOISE_POINTS)
     sigmas = []
     for delta, orders in _NOISE_PROBES:
-        pts = x[None] + (delta * steps).reshape((-1,) + (1,) * x.ndim) * p[None]
         if vectorized:
+            pts = x[None] + (delta * steps).reshape((-1,) + (1,) * x.ndim) * p[None]
             vals = np.asarray(fun(pts), dtype=float)
         else:
-            vals = np.array([call_scalar(fun, pt, "x + noise probe", False) for pt in pts])
+            vals = np.array([
+                call_scalar(fun, x + (delta * j) * p, "x + noise probe", False) for j in steps
+            ])
         if not np.all(np.isfinite(vals)):
             raise ValueError("f returned non-finite values near x (noise probe)")
         table = np.concatenate(([f0], vals))
@@ -293,7 +309,8 @@ def estimate_gradient(
     Parameters
     ----------
     f : callable
-        ``f(x) -> float``. With ``vectorized=True``, ``f`` maps a batch of shape
+        ``f(x) -> float``. It receives a read-only array (it must not modify its argument).
+        With ``vectorized=True``, ``f`` maps a batch of shape
         ``(B, *x.shape)`` to shape ``(B,)`` and all perturbed points go in few calls.
     x : array_like
         The point; any shape (0-d included). Converted to float64 (noted).
