@@ -1,0 +1,44 @@
+"""Smoke test of the benchmark harness (``benchmarks/``), at D = 4 with quick settings.
+
+The benchmark itself (``python -m benchmarks.run``) is not part of the test run; this only
+checks that the problem builders and our default adapter work and measure a small error.
+Peers (scipy, numdifftools, torch, jax) are not touched.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import pytest
+
+from benchmarks.measure import measure
+from benchmarks.ours import OursFull
+from benchmarks.problems import PROBLEM_IDS, build_problems
+
+
+@cache
+def _problems():
+    return {p.id: p for p in build_problems(4)}
+
+
+@pytest.mark.parametrize("problem_id", PROBLEM_IDS)
+def test_builder_gives_the_point_its_gradient_and_a_complex_safe_twin(problem_id):
+    p = _problems()[problem_id]
+    assert p.exact.shape == p.x.shape and p.n == p.x.size
+    assert np.all(np.isfinite(p.exact)) and np.any(p.exact != 0)
+    assert np.isclose(complex(p.f_complex(p.x)).real, p.f(p.x), rtol=1e-12, atol=0)
+    direction = np.random.default_rng(0).standard_normal(p.x.shape)
+    # the twin is complex-safe: a complex step reproduces <grad, v>
+    slope = np.imag(p.f_complex(p.x + 1e-20j * direction)) / 1e-20
+    assert np.isclose(slope, np.sum(p.exact * direction), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("problem_id", PROBLEM_IDS)
+def test_our_default_adapter_measures_a_small_error(problem_id):
+    m = measure(OursFull(), _problems()[problem_id], quick=True)
+    assert m.error == ""
+    assert m.accuracy is not None and m.accuracy < 1e-9
+    assert m.ok_exact is True and m.rejects_wrong is True
+    assert m.evaluations and m.evaluations > m.n
+    assert m.time_median is not None and m.time_median > 0
