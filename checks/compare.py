@@ -85,6 +85,29 @@ class GradientCheck:
     notes: tuple[str, ...] = field(default=())
     step: float | None = None
 
+    @property
+    def detectable(self) -> float:
+        """The smallest relative error this check can see: ``min_k tolerance_k / |numerical_k|``.
+
+        An analytic gradient wrong by a relative ``e`` (``a = g (1 + e)``) fails when ``e``
+        exceeds this at some entry. ``inf`` when every numerical entry is 0. Where the
+        gradient is below the resolution of finite differences of ``f`` (e.g. ``e^{-100}``
+        behind a saturated sigmoid) it is ``>= 1``: the check is then inconclusive, and
+        ``ok`` only says "no evidence of an error".
+        """
+        if self.numerical is None or self.tolerance is None:
+            return float("inf")
+        n = np.abs(self.numerical)
+        nonzero = n > 0
+        if not nonzero.any():
+            return float("inf")
+        return float(np.min(np.broadcast_to(self.tolerance, n.shape)[nonzero] / n[nonzero]))
+
+    @property
+    def conclusive(self) -> bool:
+        """The finite difference resolves the gradient somewhere: ``detectable < 1``."""
+        return self.detectable < 1.0
+
     def __bool__(self) -> bool:
         # `assert check_gradient(...)` would always pass on a truthy object: refuse it.
         raise TypeError("use `.ok` (or assert_gradient) rather than the truth of the result")
@@ -115,6 +138,17 @@ def _report(r: GradientCheck) -> str:
         f"Tolerance: |analytic - numerical| <= atol + safety * error_estimate + rtol * "
         f"|numerical|, atol={_atol_text(r.atol)}, safety={r.safety:g}, rtol={r.rtol:g}"
     )
+    if r.numerical is not None and r.tolerance is not None:
+        if r.conclusive:
+            lines.append(
+                f"Sensitivity: an analytic gradient wrong by a relative {r.detectable:.2g} or "
+                "more would fail"
+            )
+        elif r.ok:
+            lines.append(
+                "Inconclusive: no entry of the numerical gradient exceeds its tolerance; the "
+                "gradient is below the resolution of finite differences of f here"
+            )
     if r.numerical is not None and r.tolerance is not None:
         total = r.analytic.size
         pct = 100.0 * r.mismatched / total if total else 0.0

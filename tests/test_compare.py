@@ -452,3 +452,29 @@ def test_vectorized_check_agrees_with_the_loop():
         b = check_gradient(batched, sin_exp_grad, (x,), mode=mode, vectorized=True)
         assert a.ok and b.ok
         np.testing.assert_allclose(b.numerical, a.numerical, rtol=1e-12)
+
+
+def test_detectable_is_the_smallest_relative_error_that_fails():
+    x = np.array([0.3, -1.2, 2.0])
+    right = check_gradient(sin_exp, sin_exp_grad, (x,))
+    assert right.ok and right.conclusive
+    assert right.detectable < 1e-6
+    assert "Sensitivity: an analytic gradient wrong by a relative" in str(right)
+    # an error ten times the detectable one fails, as the property promises
+    wrong = check_gradient(sin_exp, lambda v: sin_exp_grad(v) * (1 + 10 * right.detectable),
+                           (x,))
+    assert not wrong.ok
+
+
+def test_a_gradient_below_the_resolution_of_f_is_reported_inconclusive():
+    # f = 1 + 1e-20 |x|^2: the gradient (~1e-20) is far below eps * |f| / h, so finite
+    # differences cannot see it -- and cannot see a wrong one either: say so
+    def f(v):
+        return 1.0 + 1e-20 * float(v @ v)
+
+    x = np.array([1.0, 2.0])
+    right = check_gradient(f, lambda v: 2e-20 * v, (x,))
+    wrong = check_gradient(f, lambda v: 4e-20 * v, (x,))
+    assert right.ok and not right.conclusive and right.detectable >= 1
+    assert wrong.ok and not wrong.conclusive  # the limitation, stated rather than hidden
+    assert "Inconclusive" in str(right)
