@@ -1,5 +1,7 @@
 """Problem 4: Gaussian log-likelihood, its gradient, and the closed-form maximiser."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -13,6 +15,14 @@ from gradients import (
 
 RNG = np.random.default_rng(0)
 SIGMAS = [0.1, 1.0, 7.5]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rng():
+    """Every test draws its data from a fresh generator: results do not depend on test order
+    (mutmut and pytest-xdist run tests in other orders)."""
+    global RNG
+    RNG = np.random.default_rng(0)
 
 
 def regression(n=20, d=4, noise=0.3):
@@ -56,6 +66,17 @@ def test_mle_weights_equal_lstsq_on_full_rank_designs(n, d):
     X, y = regression(n, d)
     expected = np.linalg.lstsq(X, y, rcond=None)[0]
     np.testing.assert_allclose(mle_weights(X, y), expected, rtol=1e-10, atol=1e-12)
+
+
+def test_mle_weights_raise_no_warning():
+    # with warnings as errors (as users may run): nothing deprecated or dubious on the way
+    rng = np.random.default_rng(1)  # not the shared RNG: the other tests' data stay as they are
+    X, y = rng.standard_normal((8, 3)), rng.standard_normal(8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        w = mle_weights(X, y)
+        w_min_norm = mle_weights(X[:2], y[:2], min_norm=True)
+    assert w.shape == (3,) and w_min_norm.shape == (3,)
 
 
 def test_mle_weights_on_an_ill_conditioned_design():
