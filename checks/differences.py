@@ -412,37 +412,30 @@ def directional_derivative(
     >>> round(float(d.value), 10)
     2.0
     """
-    validate_method(method)
-    xf, note = as_float64("x", x)
     vf, _ = as_float64("v", v)
-    if vf.shape != xf.shape:
-        raise ValueError(f"v must have the shape of x, {xf.shape}; got {vf.shape}")
+    if vf.shape != np.shape(x):
+        raise ValueError(f"v must have the shape of x, {np.shape(x)}; got {vf.shape}")
     if not np.any(vf):
         raise ValueError("v must be a non-zero direction")
-    value, error, h, evals = _along(f, xf, vf, method, step, vectorized)
-    notes = (note,) if note else ()
-    return Estimate(value, error, h, method, evals, notes)
+    est = directional_derivatives(f, x, vf[None], method=method, step=step,
+                                  vectorized=vectorized)
+    return Estimate(float(est.value[0]), float(est.error[0]), float(est.step[0]), method,
+                    est.evaluations, est.notes)
 
 
-def _along(f, x, v, method, step, vectorized, f0=None, noise=None):
+def _along(f, x, v, method, step, vectorized, f0, noise):
     """``(value, error, step, evaluations)`` of the derivative of ``f`` at ``x`` along ``v``.
 
     Works in ``t``-units where ``t = 1`` moves ``x`` by ``rms(x)``, so that every default
-    constant of the per-entry methods applies; the noise of ``f`` near ``x`` (``noise``, in
-    units of ``f``) does not depend on the direction and may be shared between directions.
+    constant of the per-entry methods applies; ``f0 = f(x)`` and the noise of ``f`` near
+    ``x`` (in units of ``f``) do not depend on the direction and are shared between them.
     """
     unit = typical_scale(x) / typical_scale(v)
     h = STEP_FACTORS[method] if step is None else float(user_steps(step, np.zeros(()))) / unit
     phi = _direction_fun(f, x, v * unit, vectorized)
     t0 = np.zeros(())
-    evals = 0
-    if f0 is None:
-        f0 = call_scalar(f, x, "x", False) if not vectorized else float(np.asarray(f(x[None]))[0])
-        noise = _noise_level(phi, t0, f0, vectorized)
-        evals += 1 + (_NOISE_POINTS - 1) * len(_NOISE_PROBES)
-    value, error, n_evals = _estimate(phi, t0, np.array(h), method, vectorized, f0, noise,
-                                      step is None)
-    evals += n_evals
+    value, error, evals = _estimate(phi, t0, np.array(h), method, vectorized, f0, noise,
+                                    step is None)
     if method == "complex":
         rich = STEP_FACTORS["richardson"]
         ref, ref_err, ref_evals = _estimate(phi, t0, np.array(rich), "richardson", vectorized,
