@@ -233,10 +233,21 @@ _REFINE_ROUNDS = 2  # at most two refinements by a factor 4 of a truncation-domi
 _REFINE_RATIO = 4.0  # truncation counts as dominant above this multiple of the round-off
 
 
-def _estimate(fun, x, h, method, vectorized, f0=None, noise=None, refine=True):
+def _baseline(f, x, vectorized) -> tuple[float, float, int]:
+    """``(f(x), noise of f near x, evaluations)``: shared by every estimate at ``x``."""
+    if vectorized:
+        f0 = float(_evaluate(f, x, x.ravel()[None, :1], True, False, entries=[0])[0, 0])
+    else:
+        f0 = call_scalar(f, x, "x", False)
+    noise = _noise_level(f, x, f0, vectorized)
+    return f0, noise, 1 + (_NOISE_POINTS - 1) * len(_NOISE_PROBES)
+
+
+def _estimate(fun, x, h, method, vectorized, f0, noise, refine=True):
     """Core: the derivative of scalar ``fun`` at float64 array ``x`` with base steps ``h``.
 
-    ``f0 = fun(x)`` and the noise level of ``fun`` near ``x`` may be given when known.
+    ``f0 = fun(x)`` and ``noise``, the noise level of ``fun`` near ``x``, come from
+    :func:`_baseline`.
     Where the truncation part of an entry's error exceeds its round-off part
     ``_REFINE_RATIO``-fold (the step is long for that entry: ``f`` varies on a shorter length
     than ``|x_k|``), the entry is recomputed with the step divided by 4, at most
@@ -248,16 +259,6 @@ def _estimate(fun, x, h, method, vectorized, f0=None, noise=None, refine=True):
     flat = x.ravel()
     h = h.ravel()
     evals = 0
-    if f0 is None:
-        evals += 1
-        f0 = (
-            call_scalar(fun, x, "x", False)
-            if not vectorized
-            else float(_evaluate(fun, x, flat[None, :], True, False)[0, 0])
-        )
-    if noise is None:
-        noise = _noise_level(fun, x, f0, vectorized)
-        evals += (_NOISE_POINTS - 1) * len(_NOISE_PROBES)
     if method == "complex":
         targets = flat[None, :] + 1j * h[None, :]
         values = _evaluate(fun, x, targets, vectorized, True)[0]
@@ -343,8 +344,8 @@ def estimate_gradient(
     Returns
     -------
     Estimate
-        ``value`` and ``error`` of ``x``'s shape; the second step's disagreement measures the
-        truncation error, ``c * eps * max|f| / h`` the round-off.
+        ``value`` and ``error`` of ``x``'s shape; the steps' disagreement measures the
+        truncation error, ``c * noise / h`` the round-off (see the module docstring).
 
     Examples
     --------
@@ -355,14 +356,9 @@ def estimate_gradient(
     validate_method(method)
     xf, note = as_float64("x", x)
     h = default_steps(xf, STEP_FACTORS[method]) if step is None else user_steps(step, xf)
-    f0 = (
-        call_scalar(f, xf, "x", False)
-        if not vectorized
-        else float(_evaluate(f, xf, xf.ravel()[None, :], True, False)[0, 0])
-    )
-    noise = _noise_level(f, xf, f0, vectorized)
+    f0, noise, base_evals = _baseline(f, xf, vectorized)
     value, error, evals = _estimate(f, xf, h, method, vectorized, f0, noise, step is None)
-    evals += 1 + (_NOISE_POINTS - 1) * len(_NOISE_PROBES)
+    evals += base_evals
     if method == "complex":
         n_evals, floor = _cross_check_complex(f, xf, value, error, vectorized, f0, noise)
         evals += n_evals
@@ -483,10 +479,9 @@ def directional_derivatives(
         raise ValueError(f"directions must have shape (K, *{xf.shape}), got {vs.shape}")
     if not all(np.any(v) for v in vs):
         raise ValueError("every direction must be non-zero")
-    f0 = call_scalar(f, xf, "x", False) if not vectorized else float(np.asarray(f(xf[None]))[0])
-    noise = _noise_level(f, xf, f0, vectorized)
+    f0, noise, base_evals = _baseline(f, xf, vectorized)
     out = [_along(f, xf, v, method, step, vectorized, f0, noise) for v in vs]
-    evals = 1 + (_NOISE_POINTS - 1) * len(_NOISE_PROBES) + sum(o[3] for o in out)
+    evals = base_evals + sum(o[3] for o in out)
     notes = (note,) if note else ()
     return Estimate(
         np.array([o[0] for o in out]), np.array([o[1] for o in out]),
@@ -515,11 +510,7 @@ def _cross_check_complex(f, x, value, error, vectorized, f0, noise) -> tuple[int
     ``eps``-relative bound cannot see and this comparison does.
     """
     v = np.random.default_rng(20201126).standard_normal(x.shape)
-    v *= typical_scale(x) / typical_scale(v)
-    phi = _direction_fun(f, x, v, vectorized)
-    h = STEP_FACTORS["richardson"]
-    ref, ref_err, evals = _estimate(phi, np.zeros(()), np.array(h), "richardson", vectorized,
-                                    f0, noise)
+    ref, ref_err, _, evals = _along(f, x, v, "richardson", None, vectorized, f0, noise)
     dot = float(np.sum(value * v))
     bound = float(np.sum(np.abs(value * v)) + np.sum(error * np.abs(v)))
     _complex_agrees(dot, float(np.sum(error * np.abs(v))), float(ref), float(ref_err), bound)
