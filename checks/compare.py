@@ -294,8 +294,7 @@ def check_gradient(
     fx = _closure(f, args, argnum)
     if mode == "full":
         est = estimate_gradient(fx, x, method=method, step=step, vectorized=vectorized)
-        numerical, error, evals = est.value, est.error, est.evaluations
-        a = analytic if failure is None else np.full(x.shape, np.nan)
+        numerical, error, evals, a = est.value, est.error, est.evaluations, analytic
     else:
         numerical, error, evals, a = _directional(
             fx, x, analytic if failure is None else None, method, step, directions, rng, vectorized
