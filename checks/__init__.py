@@ -15,9 +15,12 @@ test dependency).
 """
 
 from checks.compare import (
+    DEFAULT_DIRECTIONS,
     DEFAULT_RTOL,
     DEFAULT_SAFETY,
     GradientCheck,
+    InconclusiveError,
+    InconclusiveWarning,
     assert_gradient,
     check_gradient,
 )
@@ -33,11 +36,14 @@ from checks.differences import (
 from checks.taylor import TaylorResult, taylor_test
 
 __all__ = [
+    "DEFAULT_DIRECTIONS",
     "DEFAULT_RTOL",
     "DEFAULT_SAFETY",
     "STEP_FACTORS",
     "Estimate",
     "GradientCheck",
+    "InconclusiveError",
+    "InconclusiveWarning",
     "TaylorResult",
     "assert_gradient",
     "check_gradient",

@@ -13,6 +13,12 @@ EPS = float(np.finfo(np.float64).eps)
 METHODS = ("forward", "central", "richardson", "complex")
 
 
+class NonFiniteValueError(ValueError):
+    """``f`` is not finite where it had to be: at the point, or on both sides of it down to
+    the shortest step. A ``ValueError``; :func:`checks.search.find_counterexample` skips such
+    draws instead of taking them for counterexamples."""
+
+
 def validate_method(method: str) -> str:
     if method not in METHODS:
         choices = ", ".join(repr(m) for m in METHODS)
@@ -55,11 +61,17 @@ def require_finite(name: str, a: np.ndarray) -> None:
 
 
 def typical_scale(x: np.ndarray) -> float:
-    """The scale that steps are measured in: the root mean square of ``x``, 1 if ``x == 0``."""
+    """The scale that steps are measured in: the root mean square of ``x``, 1 if ``x == 0``.
+
+    Computed as ``m * rms(x / m)`` with ``m = max|x|``, so that entries of ``1e200`` do not
+    overflow when squared (nor entries of ``1e-200`` underflow).
+    """
     if x.size == 0:
         return 1.0
-    rms = float(np.sqrt(np.mean(np.square(x))))
-    return rms if rms > 0.0 and np.isfinite(rms) else 1.0
+    top = float(np.max(np.abs(x)))
+    if top == 0.0 or not np.isfinite(top):
+        return 1.0
+    return top * float(np.sqrt(np.mean(np.square(x / top))))
 
 
 def default_steps(x: np.ndarray, factor: float) -> np.ndarray:
@@ -86,11 +98,16 @@ def function_name(f: Callable[..., Any]) -> str:
     return name if name else repr(f)
 
 
-def call_scalar(f: Callable[[np.ndarray], Any], x: np.ndarray, where: Any, complex_ok: bool):
-    """Evaluate ``f(x)`` and insist on a finite scalar (0-d) result.
+def call_scalar(
+    f: Callable[[np.ndarray], Any], x: np.ndarray, where: Any, complex_ok: bool,
+    finite: bool = True,
+):
+    """Evaluate ``f(x)`` and insist on a scalar (0-d) result, finite unless ``finite=False``.
 
     ``where`` names the point in error messages: a string, or a callable that builds it
     (called only on error: formatting it for every evaluation costs more than many ``f``).
+    With ``finite=False`` a non-finite value is returned (the caller treats the point as
+    outside ``f``'s domain) instead of raising.
     """
 
     def at() -> str:
@@ -112,8 +129,10 @@ def call_scalar(f: Callable[[np.ndarray], Any], x: np.ndarray, where: Any, compl
         raise ValueError(f"f must return a real scalar, got a complex value at {at()}")
     if arr.dtype.kind not in "biufc":
         raise ValueError(f"f must return a real number, got {type(value).__name__} at {at()}")
-    if not np.isfinite(arr):
-        raise ValueError(f"f returned {arr[()]} at {at()}; f must be finite near the point")
+    if finite and not np.isfinite(arr):
+        raise NonFiniteValueError(
+            f"f returned {arr[()]} at {at()}; f must be finite near the point"
+        )
     return arr[()] if complex_ok else float(np.real(arr))
 
 

@@ -15,12 +15,44 @@ size, and no absolute constant enters by default, so multiplying every input by 
 changes no verdict: all three terms scale like the gradient. A zero gradient compared with
 zero passes (``0 <= 0``); nothing is divided.
 
+Where ``f`` is not differentiable along an entry (a kink, :mod:`checks.ladder`), the
+numerical side is the interval ``[lower_k, upper_k]`` between the one-sided derivatives and
+``|a_k - n_k|`` is the distance from ``a_k`` to that interval: any value between them (any
+convention for ``relu'(0)``) is right, and the report says the entry is not differentiable.
+
 ``max_rel_error`` is ``max|a - n| / max|n|`` (the error relative to the largest entry, as
-``PEERS.md`` measures accuracy), 0 when both are zero and ``inf`` when only ``n`` is.
+the peers' accuracy is measured), 0 when both are zero and ``inf`` when only ``n`` is.
+
+**One verdict, three values.** ``"fail"`` when some entry breaks the rule; otherwise
+``"pass"`` when the check was sharp enough to catch a gross error, and ``"inconclusive"``
+when it was not: when ``detectable >= 1``, i.e. even a gradient wrong by 100 % (zero, or of
+the wrong sign) could have passed, because the finite differences cannot resolve the
+gradient (it is zero or below the noise of ``f``). ``ok`` is ``verdict == "pass"``.
+
+**Sensitivity is a promise.** ``detectable`` bounds the norm-relative error
+``max|a - g| / max|g|`` of any gradient ``a`` that can pass, ``g`` being the true gradient
+(at a kink entry, the nearest value between the one-sided derivatives). With honest error
+bars, ``|n_k - g_k| <= safety * e_k``, a passing ``a`` has
+``|a_k - g_k| <= tol_k + safety * e_k``, and ``max|g| >= G = max_k (|n_k| - safety * e_k)``,
+so
+
+.. math::
+
+    \text{detectable} = \max_k (\text{tol}_k + \text{safety} \cdot e_k) / G
+
+(``inf`` when ``G <= 0``). In directional mode an error ``e`` shows only through
+``<e, v_j>``; for ``v_j ~ N(0, I)`` drawn independently of it,
+``P(|<e, v_j>| <= tau_j) <= sqrt(2/pi) tau_j / max|e|``, so an error with
+``max|e| >= eps_min = (prod_j 0.8 tau_j / p)^(1/K)`` passes with probability at most
+``p = 1e-3``; relative to ``max|g| >= max|a| - max|e|`` that is
+``detectable = eps_min / (max|a| - eps_min)``, a promise that holds with probability
+``1 - p`` over the random directions.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,11 +71,15 @@ from checks.differences import (
     directional_derivatives,
     estimate_gradient,
 )
+from checks.noise import noise_note
 
 __all__ = [
+    "DEFAULT_DIRECTIONS",
     "DEFAULT_RTOL",
     "DEFAULT_SAFETY",
     "GradientCheck",
+    "InconclusiveError",
+    "InconclusiveWarning",
     "check_gradient",
     "assert_gradient",
 ]
@@ -61,6 +97,11 @@ class GradientCheck:
     In ``"full"`` mode the arrays have the shape of the differentiated argument; in
     ``"directional"`` mode they are indexed by direction: ``analytic[j] = <grad, v_j>`` and
     ``numerical[j]`` the finite-difference derivative along ``v_j``.
+
+    ``verdict`` is ``"pass"``, ``"fail"`` or ``"inconclusive"`` and ``ok == (verdict ==
+    "pass")``; ``detectable`` is the promise of the module docstring: no gradient whose
+    norm-relative error exceeds it can pass. ``lower``/``upper`` bound the numerical side
+    (they differ from ``numerical`` only at kinks).
     """
 
     ok: bool
@@ -84,29 +125,34 @@ class GradientCheck:
     reason: str | None = None
     notes: tuple[str, ...] = field(default=())
     step: float | None = None
+    verdict: str = "fail"
+    detectable: float = float("inf")
+    lower: np.ndarray | None = None
+    upper: np.ndarray | None = None
 
     @property
-    def detectable(self) -> float:
-        """The smallest relative error this check can see: ``min_k tolerance_k / |numerical_k|``.
+    def difference(self) -> np.ndarray:
+        """``|a - n|`` per entry: the distance from the analytic value to the numerical one
+        (to the interval between the one-sided derivatives, at a kink)."""
+        lower = self.numerical if self.lower is None else self.lower
+        upper = self.numerical if self.upper is None else self.upper
+        return _distance(self.analytic, lower, upper)
 
-        An analytic gradient wrong by a relative ``e`` (``a = g (1 + e)``) fails when ``e``
-        exceeds this at some entry. ``inf`` when every numerical entry is 0. Where the
-        gradient is below the resolution of finite differences of ``f`` (e.g. ``e^{-100}``
-        behind a saturated sigmoid) it is ``>= 1``: the check is then inconclusive, and
-        ``ok`` only says "no evidence of an error".
-        """
-        if self.numerical is None or self.tolerance is None:
-            return float("inf")
-        n = np.abs(self.numerical)
-        nonzero = n > 0
-        if not nonzero.any():
-            return float("inf")
-        return float(np.min(np.broadcast_to(self.tolerance, n.shape)[nonzero] / n[nonzero]))
+    @property
+    def mismatched_indices(self) -> list[tuple[int, ...]]:
+        """Indices of the entries (directions) that break the rule, worst first."""
+        if self.tolerance is None:
+            return []
+        diff = self.difference
+        tol = np.broadcast_to(self.tolerance, diff.shape)
+        bad = np.flatnonzero(diff > tol)
+        order = bad[np.argsort(-(diff.ravel()[bad] - tol.ravel()[bad]))]
+        return [tuple(int(i) for i in np.unravel_index(int(k), diff.shape)) for k in order]
 
     @property
     def conclusive(self) -> bool:
-        """The finite difference resolves the gradient somewhere: ``detectable < 1``."""
-        return self.detectable < 1.0
+        """The check could have caught a gross error: ``verdict != "inconclusive"``."""
+        return self.verdict != "inconclusive"
 
     def __bool__(self) -> bool:
         # `assert check_gradient(...)` would always pass on a truthy object: refuse it.
@@ -120,36 +166,63 @@ def _fmt(v: float) -> str:
     return f"{v:.6g}"
 
 
+def _fmt_pair(a: float, b: float) -> tuple[str, str]:
+    """``a`` and ``b`` with enough significant digits to show that they differ (up to 17)."""
+    for digits in range(6, 18):
+        ta, tb = f"{a:.{digits}g}", f"{b:.{digits}g}"
+        if ta != tb or a == b:
+            return ta, tb
+    return f"{a!r}", f"{b!r}"
+
+
 def _atol_text(atol: Any) -> str:
     if np.ndim(atol) == 0:
         return f"{float(atol):g}"
     return f"per entry (max {float(np.max(atol)):g})"
 
 
+_HEADS = {"pass": "Gradient check passed", "fail": "Gradient check FAILED",
+          "inconclusive": "Gradient check INCONCLUSIVE"}
+
+_TRY = (
+    "What to try: a point where the gradient is larger than the noise of f; f computed in "
+    "float64 throughout; method='complex' for a complex-safe f; or a larger atol if an "
+    "absolute error is what matters here."
+)
+
+
 def _report(r: GradientCheck) -> str:
-    head = "Gradient check passed" if r.ok else "Gradient check FAILED"
     what = "directional derivatives" if r.mode == "directional" else "gradient"
-    lines = [f"{head}: {what} of {r.name} with respect to args[{r.argnum}], shape {r.shape}"]
+    lines = [f"{_HEADS[r.verdict]}: {what} of {r.name} with respect to args[{r.argnum}], "
+             f"shape {r.shape}"]
     if r.reason:
         lines.append(f"Reason: {r.reason}")
     step = "" if r.step is None else f", step factor {r.step:.3g} * max(|x_k|, rms(x))"
-    lines.append(f"Method: {r.method} ({r.mode} mode){step}, {r.evaluations} evaluations of f")
+    adaptive = " with per-entry adaptive steps" if r.method == "richardson" and r.step else ""
+    lines.append(f"Method: {r.method} ({r.mode} mode){step}{adaptive}, {r.evaluations} "
+                 "evaluations of f")
     lines.append(
         f"Tolerance: |analytic - numerical| <= atol + safety * error_estimate + rtol * "
         f"|numerical|, atol={_atol_text(r.atol)}, safety={r.safety:g}, rtol={r.rtol:g}"
     )
     if r.numerical is not None and r.tolerance is not None:
-        if r.conclusive:
+        if np.isfinite(r.detectable):
+            chance = (" (with probability >= 99.9 % over the random directions)"
+                      if r.mode == "directional" else "")
             lines.append(
-                f"Sensitivity: an analytic gradient wrong by a relative {r.detectable:.2g} or "
-                "more would fail"
+                f"Sensitivity: no gradient whose error max|a - g| / max|g| exceeds "
+                f"{r.detectable:.2g} can pass{chance}"
             )
-        elif r.ok:
+        else:
+            lines.append("Sensitivity: none (the numerical gradient is zero within its error "
+                         "bounds, so no relative error can be judged)")
+        if r.verdict == "inconclusive":
             lines.append(
-                "Inconclusive: no entry of the numerical gradient exceeds its tolerance; the "
-                "gradient is below the resolution of finite differences of f here"
+                "Inconclusive: the finite differences cannot resolve the gradient here well "
+                "enough to catch even a gradient wrong by 100 % (zero, or of the wrong sign); "
+                "no evidence of an error was found, and none could have been"
             )
-    if r.numerical is not None and r.tolerance is not None:
+            lines.append(_TRY)
         total = r.analytic.size
         pct = 100.0 * r.mismatched / total if total else 0.0
         lines.append(f"Mismatched elements: {r.mismatched} / {total} ({pct:.3g}%)")
@@ -158,12 +231,25 @@ def _report(r: GradientCheck) -> str:
         if r.worst_index is not None:
             i = r.worst_index
             label = f"direction {i[0]}" if r.mode == "directional" else f"entry {i}"
+            a, n = float(r.analytic[i]), float(r.numerical[i])
+            ta, tn = _fmt_pair(a, n)
+            lo, hi = float(r.lower[i]), float(r.upper[i])
+            if lo != hi:
+                tl, th = _fmt_pair(lo, hi)
+                numerical = f"one-sided derivatives {tl} and {th} (not differentiable)"
+            else:
+                numerical = f"numerical {tn}"
+            bad = r.mismatched_indices[:10]
             lines.append(
-                f"Worst {label}: analytic {_fmt(float(r.analytic[i]))}, numerical "
-                f"{_fmt(float(r.numerical[i]))}, |diff| "
-                f"{_fmt(abs(float(r.analytic[i] - r.numerical[i])))}, tolerance "
-                f"{_fmt(float(r.tolerance[i]))} (error estimate {_fmt(float(r.error[i]))})"
+                f"Worst {label}: analytic {ta}, {numerical}, |diff| "
+                f"{_fmt(float(r.difference[i]))}, tolerance {_fmt(float(r.tolerance[i]))} "
+                f"(error estimate {_fmt(float(r.error[i]))})"
             )
+            if len(bad) > 1:
+                shown = ", ".join(str(b if r.mode != "directional" else b[0]) for b in bad)
+                more = "" if r.mismatched <= 10 else f" (first 10 of {r.mismatched})"
+                lines.append(f"Mismatched {'directions' if r.mode == 'directional' else 'entries'}"
+                             f"{more}: {shown}")
         with np.printoptions(precision=8, threshold=64, edgeitems=3, linewidth=100):
             lines.append(f" ANALYTIC: {np.array2string(r.analytic, prefix=' ANALYTIC: ')}")
             lines.append(f" NUMERICAL: {np.array2string(r.numerical, prefix=' NUMERICAL: ')}")
@@ -172,10 +258,18 @@ def _report(r: GradientCheck) -> str:
     return "\n".join(lines)
 
 
-def _verdict(analytic, numerical, error, *, rtol, atol, safety):
+def _distance(analytic, lower, upper):
+    """``|a - n|`` where ``n`` is the interval ``[lower, upper]``: 0 inside it."""
+    return np.maximum(np.maximum(lower - analytic, analytic - upper), 0.0)
+
+
+def _verdict(analytic, numerical, error, *, rtol, atol, safety, lower=None, upper=None):
     """The comparison rule of the module docstring; returns the per-entry arrays and figures."""
-    diff = np.abs(analytic - numerical)
-    tol = atol + safety * error + rtol * np.abs(numerical)
+    lower = numerical if lower is None else lower
+    upper = numerical if upper is None else upper
+    diff = _distance(analytic, lower, upper)
+    size = np.maximum(np.abs(lower), np.abs(upper))
+    tol = atol + safety * error + rtol * size
     bad = diff > tol
     max_abs = float(diff.max(initial=0.0))
     scale = float(np.abs(numerical).max(initial=0.0))
@@ -192,9 +286,46 @@ def _verdict(analytic, numerical, error, *, rtol, atol, safety):
     return tol, int(bad.sum()), max_abs, max_rel, worst
 
 
+def _detectable_full(tol, error, safety, lower, upper) -> float:
+    """``max_k (tol_k + safety e_k) / G`` with ``G`` a lower bound on ``max|g|``."""
+    if np.size(tol) == 0:
+        return float("inf")
+    reach = safety * error
+    # at a kink entry any value in [lower, upper] is right: its size is the larger end's
+    floor = float(np.max(np.maximum(np.maximum(np.abs(lower), np.abs(upper)) - reach, 0.0)))
+    top = float(np.max(np.broadcast_to(tol, np.shape(error)) + reach))
+    if floor <= 0.0:
+        return 0.0 if top == 0.0 else float("inf")
+    return top / floor
+
+
+#: Probability that a gradient with an error above ``detectable`` passes a directional check.
+MISS_PROBABILITY = 1e-3
+
+
+def detectable_along(taus: np.ndarray, analytic_max: float) -> float:
+    """``detectable`` of a check along random normal directions (module docstring)."""
+    taus = np.asarray(taus, dtype=float)
+    if taus.size == 0 or analytic_max <= 0.0:
+        return float("inf")
+    if np.any(taus == 0.0):
+        return 0.0
+    # geometric mean in logs: the product of many small taus would underflow
+    logs = np.log(np.sqrt(2.0 / np.pi) * taus).sum() - np.log(MISS_PROBABILITY)
+    eps_min = float(np.exp(logs / taus.size))
+    if eps_min >= analytic_max:
+        return float("inf")
+    return eps_min / (analytic_max - eps_min)
+
+
 def _closure(f, args, argnum):
     before, after = tuple(args[:argnum]), tuple(args[argnum + 1 :])
-    return lambda v: f(*before, v, *after)
+    return lambda v: f(*_copies(before), v, *_copies(after))
+
+
+def _copies(args: Sequence[Any]) -> list[Any]:
+    """Fresh copies of the array arguments: a function that writes into them harms nothing."""
+    return [a.copy() if isinstance(a, np.ndarray) else a for a in args]
 
 
 def check_gradient(
@@ -218,7 +349,8 @@ def check_gradient(
     Parameters
     ----------
     f : callable
-        The scalar function, ``f(*args) -> float``.
+        The scalar function, ``f(*args) -> float``. It must be deterministic (it is called
+        twice at the point to make sure) and gets fresh copies of the array arguments.
     grad : callable
         The analytic gradient, ``grad(*args)``, which must return an array of exactly the
         shape of ``args[argnum]`` (no broadcasting, no transposed layout).
@@ -227,19 +359,23 @@ def check_gradient(
     argnum : int, default 0
         Which argument is differentiated.
     method : {"richardson", "central", "forward", "complex"}, default "richardson"
-        The finite-difference scheme (see :mod:`checks.differences`).
+        The finite-difference scheme (see :mod:`checks.differences`). Richardson adapts each
+        entry's step (:mod:`checks.ladder`): kinks, domain edges, poles and offsets are
+        handled there.
     mode : {"full", "directional", "taylor"}, default "full"
-        ``"full"`` compares every entry (``6n + 17`` evaluations with Richardson);
-        ``"directional"`` compares ``<grad, v_j>`` with the derivative along ``directions``
-        random ``v_j`` (``6K + 17`` evaluations with Richardson, whatever ``n``); ``"taylor"`` runs
-        :func:`checks.taylor.taylor_test` and returns its :class:`~checks.taylor.TaylorResult`.
+        ``"full"`` compares every entry (``6n + 18`` evaluations with Richardson on smooth
+        functions, more for the entries that need shorter steps); ``"directional"`` compares
+        ``<grad, v_j>`` with the derivative along ``directions`` random ``v_j`` (``6K + 18``
+        evaluations, whatever ``n``); ``"taylor"`` runs :func:`checks.taylor.taylor_test`
+        and returns its :class:`~checks.taylor.TaylorResult`.
     rtol, atol, safety : float, optional
         Terms of the criterion ``|a - n| <= atol + safety * e + rtol * |n|``; defaults
         ``1e-8``, ``0`` and ``10`` (see the module docstring). In full mode ``atol`` may be
         an array of the argument's shape: a per-entry bound on the analytic side's own
         round-off, e.g. for a gradient recovered from an update ``(w - w_new) / lr``.
     step : float or ndarray, optional
-        Absolute finite-difference step (default: scale-invariant, per method).
+        Absolute finite-difference step (default: scale-invariant, per method, adapted per
+        entry). A step that underflows (``x + h == x``) is a ``ValueError``.
     directions : int, optional
         Number of random directions in ``"directional"`` mode (default 2).
     rng : numpy Generator or int, optional
@@ -251,21 +387,24 @@ def check_gradient(
     Returns
     -------
     GradientCheck
-        ``.ok``, ``.max_abs_error``, ``.max_rel_error``, ``.worst_index``, ``.analytic``,
-        ``.numerical``, ``.error``, ``.tolerance``, ``.method`` and a readable ``str()``.
+        ``.verdict`` (``"pass"``, ``"fail"``, ``"inconclusive"``), ``.ok``,
+        ``.detectable``, ``.max_abs_error``, ``.max_rel_error``, ``.worst_index``,
+        ``.analytic``, ``.numerical``, ``.error``, ``.tolerance``, ``.method`` and a readable
+        ``str()``.
 
     Raises
     ------
     ValueError
         Unknown method or mode, ``argnum`` out of range, non-finite ``args[argnum]``, ``f``
-        not scalar or not finite near the point. (A wrongly shaped or non-finite analytic
-        gradient is a failed check, not an exception.)
+        not scalar, not deterministic, or not finite at the point or on either side of it
+        along some entry. (A wrongly shaped or non-finite analytic gradient is a failed
+        check, not an exception.)
 
     Examples
     --------
     >>> r = check_gradient(lambda X: np.trace(X @ X), lambda X: 2 * X.T, (np.eye(2) + 1,))
-    >>> r.ok
-    True
+    >>> r.verdict, r.ok
+    ('pass', True)
     """
     validate_method(method)
     if mode not in _MODES:
@@ -286,39 +425,62 @@ def check_gradient(
             raise ValueError(f"{label} must be finite and >= 0, got {value!r}")
     common = dict(
         method=method, mode=mode, rtol=rtol, atol=atol, safety=safety, name=function_name(f),
-        argnum=argnum, shape=x.shape, notes=(note,) if note else (),
+        argnum=argnum, shape=x.shape,
         step=STEP_FACTORS[method] if step is None else None,
     )
-    analytic = np.asarray(grad(*args))
+    analytic = np.asarray(grad(*_copies(args)))
     failure = _bad_analytic(analytic, x.shape)
     fx = _closure(f, args, argnum)
     if mode == "full":
         est = estimate_gradient(fx, x, method=method, step=step, vectorized=vectorized)
-        numerical, error, evals, a = est.value, est.error, est.evaluations, analytic
+        a = analytic
+        lower, upper = est.lower, est.upper
     else:
-        numerical, error, evals, a = _directional(
-            fx, x, analytic if failure is None else None, method, step, directions, rng, vectorized
+        est, a = _directional(
+            fx, x, analytic if failure is None else None, method, step, directions, rng,
+            vectorized,
         )
+        lower, upper = est.lower, est.upper
+    numerical, error, evals = est.value, est.error, est.evaluations
+    notes = ((note,) if note else ()) + tuple(est.notes)
     if failure is not None:
         return GradientCheck(
             ok=False, analytic=analytic, numerical=numerical, error=error, tolerance=None,
             max_abs_error=float("nan"), max_rel_error=float("nan"), worst_index=None,
-            mismatched=int(np.size(numerical)), evaluations=evals, reason=failure, **common,
+            mismatched=int(np.size(numerical)), evaluations=evals, reason=failure,
+            notes=notes, verdict="fail", lower=lower, upper=upper, **common,
         )
     tol, mismatched, max_abs, max_rel, worst = _verdict(
-        a, numerical, error, rtol=rtol, atol=atol, safety=safety
+        a, numerical, error, rtol=rtol, atol=atol, safety=safety, lower=lower, upper=upper
     )
+    if mode == "full":
+        detectable = _detectable_full(tol, error, safety, lower, upper)
+    else:
+        # along a direction the interval of a kink hides errors of any entry: add its width
+        width = np.asarray(upper, dtype=float) - np.asarray(lower, dtype=float)
+        detectable = detectable_along(tol + safety * error + width,
+                                      float(np.max(np.abs(analytic), initial=0.0)))
     reason = None
     if mismatched:
+        verdict = "fail"
         reason = (
             f"{mismatched} of {np.size(a)} "
             f"{'directional derivatives' if mode == 'directional' else 'entries'} differ by "
             "more than the tolerance"
         )
+    elif detectable >= 1.0:
+        verdict = "inconclusive"
+        reason = "the finite differences cannot resolve the gradient here"
+    else:
+        verdict = "pass"
+    noisy = noise_note(est.noise, est.f_scale, detectable)
+    if noisy:
+        notes = tuple(n for n in notes if not n.startswith("f is noisy")) + (noisy,)
     return GradientCheck(
-        ok=mismatched == 0, analytic=a, numerical=numerical, error=error, tolerance=tol,
+        ok=verdict == "pass", analytic=a, numerical=numerical, error=error, tolerance=tol,
         max_abs_error=max_abs, max_rel_error=max_rel, worst_index=worst, mismatched=mismatched,
-        evaluations=evals, reason=reason, **common,
+        evaluations=evals, reason=reason, notes=notes, verdict=verdict,
+        detectable=detectable, lower=lower, upper=upper, **common,
     )
 
 
@@ -353,7 +515,8 @@ def _bad_analytic(analytic: np.ndarray, shape: tuple[int, ...]) -> str | None:
 
 
 def _directional(fx, x, analytic, method, step, directions, rng, vectorized):
-    """Numerical and analytic derivatives along random directions, with error bounds."""
+    """The estimate along random directions, and ``<analytic, v_j>`` (error bars widened by
+    the round-off of the dot products)."""
     k = DEFAULT_DIRECTIONS if directions is None else int(directions)
     if k < 1:
         raise ValueError(f"directions must be >= 1, got {directions!r}")
@@ -362,29 +525,62 @@ def _directional(fx, x, analytic, method, step, directions, rng, vectorized):
     )
     vs = gen.standard_normal((k,) + x.shape)
     est = directional_derivatives(fx, x, vs, method=method, step=step, vectorized=vectorized)
-    error = np.array(est.error, dtype=float)
     a = np.full(k, np.nan)
     if analytic is not None:
         prod = analytic[None] * vs
         a = prod.reshape(k, -1).sum(axis=1)
         # round-off of each dot product itself: |error| <= sqrt(n) eps sum|a_k v_k| (typical)
-        error += np.sqrt(x.size) * np.finfo(float).eps * np.abs(prod).reshape(k, -1).sum(axis=1)
-    return np.asarray(est.value, dtype=float), error, est.evaluations, a
+        extra = np.sqrt(x.size) * np.finfo(float).eps * np.abs(prod).reshape(k, -1).sum(axis=1)
+        est = dataclasses.replace(est, error=np.asarray(est.error, dtype=float) + extra)
+    return est, a
+
+
+class InconclusiveError(Exception):
+    """:func:`assert_gradient` on a check that could not tell (verdict ``"inconclusive"``).
+
+    Not an ``AssertionError``: a test expecting a wrong gradient to be rejected must not
+    take "could not tell" for a rejection.
+    """
+
+
+class InconclusiveWarning(UserWarning):
+    """Warned by :func:`assert_gradient` with ``on_inconclusive="warn"``."""
+
+
+_ON_INCONCLUSIVE = ("raise", "warn", "ignore")
 
 
 def assert_gradient(
-    f: Callable[..., Any], grad: Callable[..., Any], args: Sequence[Any], **kwargs: Any
-) -> Any:
+    f: Callable[..., Any],
+    grad: Callable[..., Any],
+    args: Sequence[Any],
+    *,
+    on_inconclusive: str = "raise",
+    **kwargs: Any,
+) -> GradientCheck:
     """Like :func:`check_gradient`, but raise ``AssertionError`` with the report on failure.
 
-    Returns the result when the check passes.
+    On an inconclusive check (the finite differences could not have caught even a gross
+    error) ``on_inconclusive`` decides: ``"raise"`` (default) raises
+    :class:`InconclusiveError` with the report, which says why and what to try; ``"warn"``
+    warns :class:`InconclusiveWarning` and returns the result; ``"ignore"`` returns it. A
+    check that proved nothing never passes silently unless asked to. Returns the result when
+    the check passes. Other keyword arguments are those of :func:`check_gradient`.
 
     Examples
     --------
     >>> _ = assert_gradient(lambda w: w @ w, lambda w: 2 * w, (np.ones(3),))
     """
     __tracebackhide__ = True
+    if on_inconclusive not in _ON_INCONCLUSIVE:
+        raise ValueError(f"on_inconclusive must be one of {', '.join(map(repr, _ON_INCONCLUSIVE))}"
+                         f"; got {on_inconclusive!r}")
     result = check_gradient(f, grad, args, **kwargs)
-    if not result.ok:
+    if result.verdict == "fail" or (not result.ok and result.verdict != "inconclusive"):
         raise AssertionError(str(result))
+    if result.verdict == "inconclusive":
+        if on_inconclusive == "raise":
+            raise InconclusiveError(str(result))
+        if on_inconclusive == "warn":
+            warnings.warn(str(result), InconclusiveWarning, stacklevel=2)
     return result

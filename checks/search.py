@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from checks._util import NonFiniteValueError
 from checks.compare import GradientCheck, check_gradient
 
 __all__ = ["Counterexample", "find_counterexample", "format_inputs"]
@@ -105,7 +106,9 @@ def find_counterexample(
     Returns
     -------
     Counterexample or None
-        The shrunk failing input with its report, or ``None`` if every input passed.
+        The shrunk failing input with its report, or ``None`` if no input failed. Only a
+        ``"fail"`` verdict counts: a draw whose check is ``"inconclusive"`` is never a
+        counterexample, and a draw where ``f`` is not finite (outside its domain) is skipped.
 
     Examples
     --------
@@ -130,7 +133,12 @@ def find_counterexample(
             grad(*args)
         except Exception:  # noqa: BLE001 - a gradient that raises is a failing gradient
             return True
-        return not check(args).ok
+        try:
+            result = check(args)
+        except NonFiniteValueError:
+            return False  # f is not finite there: the draw says nothing about grad
+        # only a failed check is a counterexample: an inconclusive one proves nothing
+        return result.verdict == "fail"
 
     conf = settings(
         max_examples=max_examples,

@@ -15,6 +15,27 @@ passes when the order exceeds 1.5; when no remainder rises above the floor (``f`
 ``v``, or ``g`` exact to round-off) it passes with the order reported as ``nan``. When only one
 does, those 10 times above the floor are fitted; if still one, it passes with order ``nan``: a
 first-order error would have shown at the next step as well.
+
+**Sensitivity.** An order above 1.5 does not mean every error would have shown: an error ``e
+= <a - g, v>`` along ``v`` makes the remainder ``|h e + c h^2 + ...|``, which only looks
+first-order where ``|e| >= |c| h``. With ``c`` estimated from the fitted remainders (``max
+r(h) / h^2``) and ``h_1`` the longest fitted step, ``|e| >= 3 |c| h_1`` dominates at every
+fitted step and fails, and so does ``|e| >= 100 sqrt(|c| floor)``, which lifts the
+remainders above the floor at steps short enough for it to dominate; with nothing fitted, an
+error must lift ``r`` above 100 times the floor at some step: ``|e| >= min_h 100 floor(h) /
+h``. That bound ``tau`` is the test's promise along ``v``: ``detectable = tau / (|<a, v>| -
+tau)`` bounds the relative error along the direction, ``|<a - g, v>| / |<g, v>|``, of any
+gradient that passes (an error orthogonal to ``v`` is invisible to one direction: for a
+promise on every entry use :func:`checks.check_gradient`). When it is ``>= 1`` the verdict
+is ``"inconclusive"``: the remainders could not have shown even a gross error (``f = 10^6 +
+|x|^2``, whose round-off hides the first-order term).
+
+**Off the smooth path.** Steps where ``f`` is not finite (``x + h v`` outside its domain)
+are skipped and noted. A remainder that collapses below the fitted law at the next shorter
+step (to a thirtieth of the prediction, where the prediction stands 1000 times above the
+floor) means the fitted steps crossed a kink that the shorter ones do not: ``f`` is
+piecewise smooth along ``v`` there, the order measures the kink and not the gradient, and
+the verdict is ``"inconclusive"``.
 """
 
 from __future__ import annotations
@@ -27,13 +48,15 @@ import numpy as np
 
 from checks._util import (
     EPS,
+    NonFiniteValueError,
     as_float64,
     call_scalar,
     function_name,
     typical_scale,
     validate_argnum,
 )
-from checks.differences import _noise_level
+from checks.compare import _closure, _copies
+from checks.noise import baseline
 
 __all__ = ["TaylorResult", "taylor_test"]
 
@@ -41,6 +64,7 @@ _STEPS = 0.1 * 10.0 ** (-np.arange(19) / 2.0)  # 1e-1 ... 1e-10, relative to the
 _FLOOR = 100.0  # a remainder counts when it is this many times above the round-off floor
 _FIT_POINTS = 4
 _PASS_ORDER = 1.5
+_COLLAPSE = 30.0
 
 
 @dataclass(frozen=True)
@@ -50,7 +74,15 @@ class TaylorResult:
     Attributes
     ----------
     ok : bool
-        The observed order exceeds 1.5, or no remainder rose above round-off.
+        ``verdict == "pass"``.
+    verdict : str
+        ``"fail"`` when the observed order is 1.5 or less (or the gradient is unusable);
+        otherwise ``"pass"`` when ``detectable < 1`` and ``"inconclusive"`` when not.
+    detectable : float
+        No gradient whose relative error along ``v``, ``|<a - g, v>| / |<g, v>|``, exceeds
+        it passes.
+    tau : float
+        The smallest ``|<a - g, v>|`` the remainders were sure to show.
     order : float
         Slope of ``log r(h)`` vs ``log h`` at the smallest usable steps (``nan`` if none).
     steps, remainders : ndarray
@@ -72,12 +104,22 @@ class TaylorResult:
     reason: str | None = None
     notes: tuple[str, ...] = field(default=())
     method: str = "taylor"
+    verdict: str = "fail"
+    detectable: float = float("inf")
+    tau: float = float("inf")
+    evaluations: int = 0
 
     def __bool__(self) -> bool:
         raise TypeError("use `.ok` (or assert_gradient) rather than the truth of the result")
 
+    @property
+    def conclusive(self) -> bool:
+        """``verdict != "inconclusive"``."""
+        return self.verdict != "inconclusive"
+
     def __str__(self) -> str:
-        head = "Taylor test passed" if self.ok else "Taylor test FAILED"
+        head = {"pass": "Taylor test passed", "fail": "Taylor test FAILED",
+                "inconclusive": "Taylor test INCONCLUSIVE"}[self.verdict]
         lines = [
             f"{head}: gradient of {self.name} with respect to args[{self.argnum}], "
             f"shape {self.shape}",
@@ -86,6 +128,19 @@ class TaylorResult:
         ]
         if self.reason:
             lines.append(f"Reason: {self.reason}")
+        if np.isfinite(self.detectable):
+            lines.append(
+                f"Sensitivity: no gradient whose relative error along v, |<a - g, v>| / "
+                f"|<g, v>|, exceeds {self.detectable:.2g} can pass (|<a - g, v>| above "
+                f"{self.tau:.2g} fails); errors orthogonal to v are not seen"
+            )
+        if self.verdict == "inconclusive":
+            lines.append(
+                "Inconclusive: the remainders could not have shown even a gradient wrong by "
+                "100 % along v. What to try: check_gradient(..., mode='full'), whose error "
+                "bars are per entry, or a point where f is smooth and not dominated by a "
+                "constant"
+            )
         lines.append("        h   remainder r(h)   above round-off")
         for h, r, u in zip(self.steps, self.remainders, self.usable, strict=True):
             lines.append(f"  {h:7.1e}   {r:14.6e}   {'yes' if u else 'no'}")
@@ -128,9 +183,21 @@ def taylor_test(
     argnum = validate_argnum(argnum, len(args))
     x, note = as_float64(f"args[{argnum}]", args[argnum])
     args[argnum] = x
-    notes = (note,) if note else ()
-    base = dict(name=function_name(f), argnum=argnum, shape=x.shape, notes=notes)
-    g = np.asarray(grad(*args))
+    given = direction is not None
+    if given:
+        v, _ = as_float64("direction", direction)
+        if v.shape != x.shape:
+            raise ValueError(f"direction must have shape {x.shape}, got {v.shape}")
+        if not np.any(v):
+            raise ValueError("direction must be non-zero: the remainder along 0 is always 0")
+    else:
+        gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(
+            0 if rng is None else rng
+        )
+        v = gen.standard_normal(x.shape)
+    notes: tuple[str, ...] = (note,) if note else ()
+    meta = dict(name=function_name(f), argnum=argnum, shape=x.shape)
+    g = np.asarray(grad(*_copies(args)))
     empty = np.empty(0)
     if g.shape != x.shape or g.dtype.kind not in "biuf" or not np.all(np.isfinite(g)):
         why = (
@@ -139,59 +206,93 @@ def taylor_test(
             else "the analytic gradient is not a finite real array"
         )
         return TaylorResult(False, float("nan"), empty, empty, empty.astype(bool), empty,
-                            float("nan"), reason=why, **base)
-    if direction is None:
-        gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(
-            0 if rng is None else rng
-        )
-        v = gen.standard_normal(x.shape)
-    else:
-        v, _ = as_float64("direction", direction)
-        if v.shape != x.shape:
-            raise ValueError(f"direction must have shape {x.shape}, got {v.shape}")
-    v = v * (typical_scale(x) / typical_scale(v))
-
-    def fx(point: np.ndarray) -> float:
-        return call_scalar(lambda p: f(*args[:argnum], p, *args[argnum + 1 :]), point,
-                           "x + h v", False)
-
-    f0 = fx(x)
-    noise = max(EPS * abs(f0), _noise_level(fx, x, f0, False))
+                            float("nan"), reason=why, notes=notes, **meta)
+    unit = typical_scale(x) / typical_scale(v)
+    v = v * unit
+    fx = _closure(f, args, argnum)
+    base = baseline(fx, x, False)
+    notes += base.notes
+    f0 = base.f0
+    noise = max(EPS * abs(f0), base.noise)
     gv = float(np.sum(g * v))
     gv_bound = float(np.sum(np.abs(g * v)))
-    values = np.array([fx(x + h * v) for h in _STEPS])
-    remainders = np.abs(values - f0 - _STEPS * gv)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        values = np.array([call_scalar(fx, x + h * v, "x + h v", False, finite=False)
+                           for h in _STEPS])
+    inside = np.isfinite(values)
+    if not inside.any():
+        raise NonFiniteValueError(
+            f"f is not finite at x + h v for every step h from {_STEPS[0]:g} down to "
+            f"{_STEPS[-1]:g}: x is on the edge of f's domain along v"
+        )
+    if not inside.all():
+        notes += (f"f is not finite at x + h v for {int(np.sum(~inside))} of the "
+                  f"{_STEPS.size} steps (longest {float(_STEPS[~inside][0]):.2g}); they were "
+                  "skipped",)
+    values = np.where(inside, values, f0)
+    remainders = np.where(inside, np.abs(values - f0 - _STEPS * gv), 0.0)
     floor = (
         2 * np.maximum(noise, EPS * np.abs(values))
         + np.sqrt(x.size) * EPS * _STEPS * gv_bound
     )
-    usable = remainders > _FLOOR * floor
+    usable = inside & (remainders > _FLOOR * floor)
     idx = np.flatnonzero(usable)
+    # the smallest first-order error the remainders were sure to show (module docstring)
+    tau = float(np.min(_FLOOR * floor / _STEPS))
+    evaluations = base.evaluations + _STEPS.size
+    order = float("nan")
+    failed = collapsed = False
     if idx.size == 0:
-        return TaylorResult(True, float("nan"), _STEPS.copy(), remainders, usable, floor, gv,
-                            reason="no remainder rose above round-off: consistent with an "
-                            "exact gradient along this direction", **base)
-    if idx.size == 1:
-        # one remainder above the floor cannot give an order; look at those 10x above it
-        idx = np.flatnonzero(remainders > _FLOOR / 10.0 * floor)
-    tail = idx[-_FIT_POINTS:]
-    if tail.size == 1:
-        # Only the largest step shows a remainder (> 100x the floor) and the next one is below
-        # 10x the floor: r fell more than 10-fold over half a decade of h, an order above 2.
-        # A first-order remainder would only have fallen 3.2-fold and been fitted.
-        order = float("nan")
-        ok = True
-        reason = (
-            "only one remainder rose above round-off: no evidence of a first-order error "
-            "(the order cannot be measured)"
-        )
+        reason = ("no remainder rose above round-off: consistent with an exact gradient along "
+                  "this direction")
     else:
-        slope = np.polyfit(np.log(_STEPS[tail]), np.log(remainders[tail]), 1)[0]
-        order = float(slope)
-        ok = order > _PASS_ORDER
-        reason = None if ok else (
-            f"the remainder shrinks like h^{order:.2g}, not h^2: the gradient is wrong along "
-            "this direction"
-        )
-    return TaylorResult(ok, order, _STEPS.copy(), remainders, usable, floor, gv,
-                        reason=reason, **base)
+        if idx.size == 1:
+            # one remainder above the floor cannot give an order; look at those 10x above it
+            idx = np.flatnonzero(remainders > _FLOOR / 10.0 * floor)
+        tail = idx[-_FIT_POINTS:]
+        curvature = float(np.max(remainders[tail] / _STEPS[tail] ** 2))
+        # the error must dominate c h^2 over the fitted steps, or lift the remainders above
+        # the floor at steps so short that it dominates there (|e| >= 100 sqrt(c floor))
+        tau = min(3.0 * curvature * float(_STEPS[tail[0]]),
+                  _FLOOR * float(np.sqrt(curvature) * np.sqrt(np.min(floor))))
+        if tail.size == 1:
+            # Only the largest step shows a remainder (> 100x the floor) and the next one is
+            # below 10x the floor: r fell more than 10-fold over half a decade of h, an order
+            # above 2. A first-order remainder would only have fallen 3.2-fold and been fitted.
+            reason = (
+                "only one remainder rose above round-off: no evidence of a first-order error "
+                "(the order cannot be measured)"
+            )
+        else:
+            coef = np.polyfit(np.log(_STEPS[tail]), np.log(remainders[tail]), 1)
+            order = float(coef[0])
+            failed = order <= _PASS_ORDER
+            reason = (
+                f"the remainder shrinks like h^{order:.2g}, not h^2: the gradient is wrong "
+                "along this direction" if failed else None
+            )
+            below = int(tail[-1]) + 1
+            if below < _STEPS.size and inside[below]:
+                predicted = float(np.exp(np.polyval(coef, np.log(_STEPS[below]))))
+                if (predicted > 10.0 * _FLOOR * floor[below]
+                        and remainders[below] < predicted / _COLLAPSE):
+                    failed, collapsed = False, True
+                    reason = (
+                        f"the remainder collapses below step {_STEPS[tail[-1]]:.2g} (to "
+                        f"{remainders[below]:.2g}, against {predicted:.2g} on the fitted "
+                        f"h^{order:.2g}): f is not smooth along v within that distance of x "
+                        "(a kink), so the order says nothing about the gradient"
+                    )
+    along = abs(gv)
+    detectable = tau / (along - tau) if along > tau else float("inf")
+    if failed:
+        verdict = "fail"
+    elif collapsed or detectable >= 1.0:
+        verdict = "inconclusive"
+        if not collapsed:
+            reason = "the remainders could not have shown a gross error along v"
+    else:
+        verdict = "pass"
+    return TaylorResult(verdict == "pass", order, _STEPS.copy(), remainders, usable, floor, gv,
+                        reason=reason, notes=notes, verdict=verdict, detectable=detectable,
+                        tau=tau, evaluations=evaluations, **meta)

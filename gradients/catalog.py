@@ -122,6 +122,18 @@ class Derivation:
         bound = c * np.finfo(float).eps * norm_x * (resid + norm_x * np.linalg.norm(w))
         return {"atol": float(bound / sigma**2)}
 
+    def judged(self, result: Any) -> str:
+        """The verdict of a check of this entry: ``"pass"``, ``"fail"`` or ``"inconclusive"``.
+
+        A gradient or step takes the check's own verdict. A maximiser is checked by the
+        gradient at ``w*``, which is 0: no relative error can be judged there, so the check
+        can only be ``"fail"`` (the gradient exceeds the round-off bound of :meth:`options`)
+        or ``"inconclusive"``, and the latter is this entry's pass.
+        """
+        if self.kind == "stationary" and result.verdict == "inconclusive":
+            return "pass"
+        return str(result.verdict)
+
     def relative_error(self, result: Any, args: tuple[Any, ...]) -> float:
         """The error of a check, relative to the size of the gradient.
 

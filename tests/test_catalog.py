@@ -30,7 +30,9 @@ def test_catalog_gradient_is_verified(derivation_id, data):
     args = data.draw(strategy, label="args")
     result = check_gradient(f, grad, args, argnum=d.argnum, **d.options(args))
     note(str(result))
-    assert result.ok, str(result)
+    # never rejected; "inconclusive" where the gradient is below what finite differences of
+    # f resolve (a zero gradient, a saturated sigmoid), counted apart by `gradients verify`
+    assert d.judged(result) != "fail", str(result)
 
 
 def test_every_contract_gradient_is_in_the_catalog():
@@ -65,8 +67,10 @@ def test_planted_error_is_rejected(derivation_id):
     # an input whose gradient is not identically zero
     args = find(strategy, lambda a: np.any(np.asarray(grad(*a)) != 0),
                 settings=_FIRST)
-    assert check_gradient(f, grad, args, argnum=d.argnum, **d.options(args)).ok
-    assert not check_gradient(f, wrong, args, argnum=d.argnum, **d.options(args)).ok
+    right = check_gradient(f, grad, args, argnum=d.argnum, **d.options(args))
+    assert right.verdict == "pass", str(right)
+    wrong_check = check_gradient(f, wrong, args, argnum=d.argnum, **d.options(args))
+    assert wrong_check.verdict == "fail", str(wrong_check)
 
 
 def test_wrong_maximiser_is_rejected():
@@ -78,7 +82,7 @@ def test_wrong_maximiser_is_rejected():
     X, y, sigma = args
     w = d.grad(X, y)
     good = (w, X, y, sigma)
-    assert check_gradient(f, zero, good, **d.options(good)).ok
+    assert d.judged(check_gradient(f, zero, good, **d.options(good))) == "pass"
     for wrong in (w * (1 + 1e-6), np.linalg.solve(X.T @ X + np.eye(X.shape[1]), X.T @ y)):
         bad = (wrong, X, y, sigma)
-        assert not check_gradient(f, zero, bad, **d.options(bad)).ok
+        assert check_gradient(f, zero, bad, **d.options(bad)).verdict == "fail"

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from checks import assert_gradient
+from checks import assert_gradient, check_gradient
 from gradients import trace_power, trace_power_grad
 
 RNG = np.random.default_rng(0)
@@ -24,10 +24,21 @@ def test_trace_power_is_the_sum_of_eigenvalue_powers(d, k):
     assert trace_power(X, k) == pytest.approx(expected, rel=1e-10, abs=1e-10)
 
 
-@pytest.mark.parametrize("k", range(7))
+@pytest.mark.parametrize("k", range(1, 7))
 @pytest.mark.parametrize("d", [1, 3, 5])
 def test_trace_power_grad_matches_finite_differences(d, k):
     assert_gradient(trace_power, trace_power_grad, (nonsymmetric(d), k))
+
+
+@pytest.mark.parametrize("d", [1, 3, 5])
+def test_k0_gradient_is_zero_which_the_check_can_only_call_inconclusive(d):
+    # tr(X^0) = D is constant: the numerical gradient is 0 within its error bound, against
+    # which no relative error can be judged -- but a non-zero gradient is still rejected
+    X = nonsymmetric(d)
+    right = check_gradient(trace_power, trace_power_grad, (X, 0))
+    assert right.verdict == "inconclusive" and not np.any(right.numerical), str(right)
+    wrong = check_gradient(trace_power, lambda Y, k: np.eye(len(Y)), (X, 0))
+    assert wrong.verdict == "fail", str(wrong)
 
 
 def test_k0_is_constant_D_with_zero_gradient():
