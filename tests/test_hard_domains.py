@@ -1,0 +1,119 @@
+"""Domain edges within one step: ``log`` and ``sqrt`` by 0, a Gaussian likelihood's ``sigma``.
+
+``f`` is finite at the point but nan a default step away (``log`` of a negative number, a
+negative ``sigma``). The check must keep its steps inside the domain -- not raise, not
+fail the exact gradient -- and still see a wrong one.
+"""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from checks import check_gradient
+from tests._functions import fewer
+from tests._hard import (
+    MODES,
+    assert_promise,
+    assert_right_never_fails,
+    assert_sharp,
+    assert_wrong_never_passes,
+    by_id,
+    gauss_nll,
+    gauss_nll_grad,
+    log_sum,
+    log_sum_grad,
+    sqrt_sum,
+    sqrt_sum_grad,
+    strategy,
+)
+
+GROUP = ("log-edge", "sqrt-edge", "gauss-nll")
+cases = pytest.mark.parametrize("case", [by_id(i) for i in GROUP], ids=GROUP)
+modes = pytest.mark.parametrize("mode", MODES)
+
+
+# ------------------------------------------------------------------------------ every case
+
+
+@modes
+@cases
+@given(data=st.data())
+@fewer(5)
+def test_exact_gradient_never_fails(case, mode, data):
+    assert_right_never_fails(case, data.draw(strategy(case), label="args"), mode)
+
+
+@modes
+@cases
+@given(data=st.data())
+@fewer(5)
+def test_wrong_gradient_never_passes_with_an_error_above_detectable(case, mode, data):
+    assert_wrong_never_passes(case, data.draw(strategy(case), label="args"), mode)
+
+
+@cases
+@given(data=st.data())
+@fewer(5)
+def test_one_entry_ten_percent_off_fails_in_full_mode(case, data):
+    assert_sharp(case, data.draw(strategy(case), label="args"))
+
+
+# ------------------------------------------------------------------------------ the situations
+
+
+EDGES = [
+    pytest.param(log_sum, log_sum_grad, [0.01, 1.0, 10.0], id="log-at-0.01-1-10"),
+    pytest.param(sqrt_sum, sqrt_sum_grad, [0.001, 1.0, 2.0], id="sqrt-at-0.001-1-2"),
+    pytest.param(log_sum, log_sum_grad, [1e-4, 3.0, 20.0], id="log-at-1e-4-3-20"),
+]
+
+
+@modes
+@pytest.mark.parametrize("f, grad, x", EDGES)
+def test_exact_gradient_by_a_domain_edge_passes_without_raising(mode, f, grad, x):
+    x = np.array(x)
+    r = check_gradient(f, grad, (x.copy(),), mode=mode)
+    assert_promise(r, grad(x), grad(x))
+    assert r.verdict == "pass", str(r)
+
+
+@pytest.mark.parametrize("f, grad, x", EDGES)
+def test_edge_entry_ten_percent_off_fails(f, grad, x):
+    x = np.array(x)
+
+    def wrong(v):
+        g = grad(v)
+        g[0] *= 1.1  # the entry next to the edge
+        return g
+
+    r = check_gradient(f, wrong, (x.copy(),))
+    assert r.verdict == "fail", str(r)
+
+
+THETA = np.array([100.0, 0.5])
+Y = 100.0 + 0.5 * np.array([0.3, -1.1, 0.8, 1.9, -0.4, 0.0, -2.1, 0.6, 1.2, -0.7])
+
+
+@modes
+def test_gaussian_nll_at_mu_100_sigma_half_passes_without_raising(mode):
+    r = check_gradient(gauss_nll, gauss_nll_grad, (THETA.copy(), Y), mode=mode)
+    assert_promise(r, gauss_nll_grad(THETA, Y), gauss_nll_grad(THETA, Y))
+    assert r.verdict == "pass", str(r)
+
+
+@pytest.mark.parametrize("k", [0, 1], ids=["mu", "sigma"])
+def test_gaussian_nll_with_one_partial_ten_percent_off_fails(k):
+    def wrong(theta, y):
+        g = gauss_nll_grad(theta, y)
+        g[k] *= 1.1
+        return g
+
+    r = check_gradient(gauss_nll, wrong, (THETA.copy(), Y))
+    assert r.verdict == "fail", str(r)
+
+
+def test_gaussian_nll_with_the_partials_swapped_fails():
+    r = check_gradient(gauss_nll, lambda t, y: gauss_nll_grad(t, y)[::-1].copy(),
+                       (THETA.copy(), Y))
+    assert r.verdict == "fail", str(r)
