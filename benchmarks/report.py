@@ -451,8 +451,8 @@ def render(res: dict[str, Any]) -> str:
         "Regenerate on an idle machine with:",
         "",
         "```bash",
-        "python -m pip install -e \".[bench]\"       # scipy, numdifftools, matplotlib",
-        "python -m pip install torch jax jaxlib     # optional peers, skipped when missing",
+        "python -m pip install -e \".[test,bench]\"  # hypothesis; scipy, numdifftools, matplotlib",
+        "python -m pip install -e \".[peers]\"       # torch, jax: optional, skipped when missing",
         "python -m benchmarks.run --out docs/BENCHMARKS.md",
         "```",
         "",
@@ -481,7 +481,12 @@ def render(res: dict[str, Any]) -> str:
         lines += [""] + [f"Note: {n}." for n in res["notes"]]
     lines += [""] + _targets(res) + [""] + _tools(res["tools"]) + [""]
     lines += _accuracy(res) + [""] + _cost(res) + [""] + _sensitivity(res) + [""]
-    lines += _series(res) + [""] + _profile(res) + [""]
+    lines += _series(res) + [""]
+    if res.get("hard"):
+        from benchmarks.hard import render_section
+
+        lines += render_section(res["hard"]).rstrip("\n").split("\n") + [""]
+    lines += _profile(res) + [""]
     figs = res.get("figures") or {}
     if figs:
         lines += ["## Pictures", ""]

@@ -1,9 +1,11 @@
 """Run the benchmark: ``python -m benchmarks.run [--quick] [--out docs/BENCHMARKS.md]``.
 
-A full run measures every tool on the eight problems at D = 4, 16, 64, the speed targets, the
-directional series up to D = 1024 and the profile of the property suite, draws the three
-pictures into ``docs/`` and writes ``docs/BENCHMARKS.md`` with the raw figures beside it in
-``docs/benchmark_results.json``. About 5 to 10 minutes on an idle 2-core machine.
+A full run measures every tool on the eight problems at D = 4, 16, 64, the speed targets,
+the directional series up to D = 1024, the hard functions of ``tests/_hard.py`` (kinks,
+domain edges, offsets, noise; :mod:`benchmarks.hard`) and the profile of the property suite,
+draws the three pictures into ``docs/`` and writes ``docs/BENCHMARKS.md`` with the raw
+figures beside it in ``docs/benchmark_results.json``. About 5 to 10 minutes on an idle
+2-core machine.
 
 ``--quick``: D = 4 and 16, one timing per call, the series up to D = 256, no profile, no
 pictures; prints the report unless ``--out`` is given.
@@ -102,6 +104,10 @@ def run(*, quick: bool = False, sizes=None, profile: bool = True, figures_dir=No
     _log(f"directional series up to D={limit}")
     series = directional_series(sizes=[D for D in SERIES if D <= limit], quick=quick)
     t2 = [p for p in series if p.D == T2_SIZE]
+    from benchmarks.hard import run as hard_run
+
+    _log("hard functions: every tool on the cases of tests/_hard.py")
+    hard = hard_run(seeds=5 if quick else 30)
     prof = None
     if profile and not quick:
         from benchmarks.profile_suite import profile_suite
@@ -114,7 +120,7 @@ def run(*, quick: bool = False, sizes=None, profile: bool = True, figures_dir=No
     res = {
         "command": command, "env": env, "sizes": list(sizes), "tools": tools, "notes": notes,
         "measurements": measurements, "sensitivity": sensitivity, "t1": t1, "t2": t2,
-        "series": series, "profile": prof, "figures": {},
+        "series": series, "profile": prof, "figures": {}, "hard": hard,
     }
     if figures_dir is not None:
         res["figures"] = _figures(res, Path(figures_dir))
@@ -155,6 +161,7 @@ def _dump(res, path: Path) -> None:
         "t1": res["t1"].as_dict() if res["t1"] else None,
         "series": [p.as_dict() for p in res["series"]],
         "profile": res["profile"].as_dict() if res["profile"] else None,
+        "hard": [r.as_dict() for r in res["hard"]["results"]] if res.get("hard") else None,
         "elapsed": res["elapsed"], "command": res["command"],
     }
     path.write_text(json.dumps(_clean(data), indent=1, default=_json_default) + "\n")

@@ -45,7 +45,7 @@ __all__ = ["Baseline", "baseline", "NOISE_POINTS", "NOISE_PROBES"]
 NOISE_POINTS = 9  # evaluations of each noise probe (f(x) is shared)
 # (spacing relative to rms(x), orders of differences used)
 NOISE_PROBES = ((1e-6, (4, 5, 6)), (1e-4, (6,)))
-_PROBE_RETRIES = 3
+_PROBE_RETRIES = 3  # probes at most (each 8 evaluations)
 
 #: ``f``'s noise relative to ``|f(x)|`` above which the report says ``f`` is noisy.
 NOISY = 1e3 * EPS
@@ -107,33 +107,69 @@ def _staircase(table: np.ndarray) -> bool:
     return bool(np.median(steps) < _STAIRCASE_ULPS * ulp)
 
 
+_AGREE = 4.0  # three consecutive orders within this factor: the differences are noise
+
+
+def _ecnoise(table: np.ndarray) -> tuple[float | None, str]:
+    """Moré & Wild's test of a probe table: ``(sigma, "ok")``, or ``(None, why)``.
+
+    ``sigma_k`` for orders ``k = 1..6`` (of values scaled to at most 1); the noise is
+    ``sigma_k`` at the first order whose ``k``-th differences change sign and where
+    ``sigma_k, sigma_k+1, sigma_k+2`` agree within a factor 4. ``"staircase"``: ``f`` moves
+    by a few ulps per step (rounding errors correlated: probe coarser); ``"smooth"``: no
+    order looks like noise (the differences are ``f``'s variation: probe finer).
+    """
+    top = float(np.max(np.abs(table)))
+    if top == 0.0:
+        return 0.0, "ok"
+    if _staircase(table):
+        return None, "staircase"
+    t = table / top
+    sig, sign = [], []
+    for k in range(1, 7):
+        dk = np.diff(t, n=k)
+        gamma = math.factorial(k) ** 2 / math.factorial(2 * k)
+        sig.append(math.sqrt(gamma * float(np.mean(dk * dk))))
+        sign.append(bool(dk.min() < 0.0 < dk.max()))
+    for k in range(4):
+        window = sig[k : k + 3]
+        if sign[k] and max(window) <= _AGREE * min(window):
+            return sig[k] * top, "ok"
+    return None, "smooth"
+
+
 def _measure(fun, x, f0, vectorized) -> tuple[float, int, list[str], float]:
-    scale = typical_scale(x)
-    sigmas, evals, notes = [EPS * abs(f0)], 0, []
+    """The noise of ``f`` near ``x``, the evaluations spent, notes, and the largest ``|f|``.
+
+    The fine probe first; a table that is not noise-like is probed again 100 times finer
+    (``"smooth"``) or coarser (``"staircase"``), three probes at most, and a probe point
+    outside ``f``'s domain makes the next probe 100 times finer. If no probe is noise-like,
+    the largest order-4..6 estimate seen is kept (an overestimate: a blunter, never a false,
+    verdict) and noted.
+    """
+    delta = NOISE_PROBES[0][0] * typical_scale(x)
+    evals, notes = 0, []
     top = abs(f0)
-    coarse = False
-    for i, (rel, orders) in enumerate(NOISE_PROBES):
-        if i > 0 and not coarse:
-            break
-        delta = rel * scale
-        for _ in range(_PROBE_RETRIES + 1):
-            vals = _probe_values(fun, x, delta, vectorized)
-            evals += NOISE_POINTS - 1
-            if np.all(np.isfinite(vals)):
-                table = np.concatenate(([f0], vals))
-                top = max(top, float(np.max(np.abs(table))))
-                sigmas.append(_scaled_sigma(table, orders))
-                if i == 0:
-                    coarse = _staircase(table)
-                break
+    fallback: list[float] = []
+    for _ in range(_PROBE_RETRIES):
+        vals = _probe_values(fun, x, delta, vectorized)
+        evals += NOISE_POINTS - 1
+        if not np.all(np.isfinite(vals)):
             delta /= 100.0
-        else:
-            coarse = True
-            notes.append(
-                f"the noise probe at spacing {rel:g} * rms(x) left f's domain at every "
-                "retry; the noise of f there was not measured"
-            )
-    return max(sigmas), evals, notes, top
+            continue
+        table = np.concatenate(([f0], vals))
+        top = max(top, float(np.max(np.abs(table))))
+        sigma, status = _ecnoise(table)
+        if sigma is not None:
+            return max(sigma, EPS * abs(f0)), evals, notes, top
+        fallback.append(_scaled_sigma(table, (4, 5, 6)))
+        delta = delta / 100.0 if status == "smooth" else delta * 100.0
+    if fallback:
+        notes.append("the noise of f could not be measured cleanly (no probe spacing gave "
+                     "noise-like differences); a conservative estimate was used")
+        return max(max(fallback), EPS * abs(f0)), evals, notes, top
+    notes.append("every noise probe left f's domain; the noise of f was taken as eps * |f|")
+    return EPS * abs(f0), evals, notes, top
 
 
 def _returned_dtype(value: Any) -> str:

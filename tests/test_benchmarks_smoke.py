@@ -42,3 +42,19 @@ def test_our_default_adapter_measures_a_small_error(problem_id):
     assert m.ok_exact is True and m.rejects_wrong is True
     assert m.evaluations and m.evaluations > m.n
     assert m.time_median is not None and m.time_median > 0
+
+
+def test_hard_benchmark_counts_our_verdicts_on_a_few_inputs():
+    """``benchmarks.hard`` on two cases and two inputs, our engine only: the counts add up,
+    and the exact gradient raises no false alarm there (the tables' headline)."""
+    from benchmarks.hard import render_section
+    from benchmarks.hard import run as hard_run
+
+    res = hard_run(seeds=2, case_ids=["pole", "relu-exact-kink"], families=["ours"])
+    assert [r.case for r in res["results"]] == ["pole", "pole", "relu-exact-kink",
+                                                "relu-exact-kink"]
+    for r in res["results"]:
+        assert all(len(v) == 2 for v in r.verdicts.values())
+        assert r.false_alarms() == 0
+    text = render_section(res)
+    assert "## Hard functions" in text and "`pole`" in text
