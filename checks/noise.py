@@ -7,23 +7,29 @@ Every estimate at ``x`` shares one :class:`Baseline`:
   alone (a random minibatch, a stochastic layer, a global counter): no finite difference of
   it means anything, so that is a ``ValueError`` showing both values, never a verdict.
 * The **noise** of ``f`` near ``x`` is measured by Moré & Wild's ECnoise: ``f`` at
-  ``x + j \delta p``, ``j = 0..8``, along a fixed random direction ``p``; for a smooth ``f``
-  the ``k``-th differences of these values are pure noise, and
-  ``\sigma_k = \sqrt{\gamma_k \operatorname{mean}((\Delta^k f)^2)}`` with
-  ``\gamma_k = (k!)^2 / (2k)!`` estimates its standard deviation. The probe is fine
-  (``\delta = 10^{-6} \operatorname{rms}(x)``, orders 4-6). Where ``f`` moves by fewer than
-  64 ulps per probe step it is a staircase (a saturated ``tanh``) whose rounding errors are
-  correlated and whose differences understate the noise: a coarse probe
-  (``\delta = 10^{-4} \operatorname{rms}(x)``, order 6) is then run as well, and the larger
-  estimate kept. The coarse probe is not run otherwise: along a random direction it crosses
-  the kinks of a ReLU network, whose differences look like noise of size ``0.1 |jump| \delta``
-  and would blunt every check. The estimate is never less than ``eps * |f|``: round-off in
-  ``f`` can exceed that by orders of magnitude (``log(exp(x))`` for small ``x``; a loss
-  computed in float32).
-  The differences are taken of values divided by their largest magnitude, so that outputs of
-  ``1e300`` do not overflow when squared.
-* A probe point outside ``f``'s domain (a non-finite value) makes that probe retry at a
-  hundredth of its spacing, three times at most; a probe that never fits is skipped.
+  ``x + t_j \delta p``, ``t_j = j + 0.5 u_j`` (``j = 0..8``, a fixed jitter ``u_j`` in
+  [0, 1)), along a fixed random direction ``p``, ``\delta = 10^{-6} \operatorname{rms}(x)``.
+  For a smooth ``f`` the ``k``-th divided differences of these values are pure noise; their
+  root mean square, normalised by the norm of their weights, is ``\sigma_k`` (for equal
+  spacing, ``\sqrt{\gamma_k \operatorname{mean}((\Delta^k f)^2)}``,
+  ``\gamma_k = (k!)^2 / (2k)!``). The noise is ``\sigma_k`` at the first order whose
+  differences change sign and agree with the next two orders within a factor 4
+  (:func:`_ecnoise`). A table where no order looks like noise is ``f``'s own variation (a
+  coordinate far smaller than ``rms(x)``: ``log`` at 1e-4 beside entries of 10): the probe
+  is repeated 100 times finer. A table where ``f`` moves by fewer than 64 ulps per step is a
+  staircase (a saturated ``tanh``) whose rounding errors are correlated: the probe is
+  repeated 100 times coarser. Three probes at most; if none is noise-like, the largest
+  order-4..6 estimate is kept (an overestimate: a blunter verdict, never a false one). The
+  jitter keeps the rounding errors of a quantised ``f`` (a loss rounded to 1e-8) from
+  repeating from point to point, as equal steps of a whole number of quanta would. A
+  coarse probe is never run unasked: along a random direction it crosses the kinks of a ReLU
+  network, whose differences look like noise of size ``0.1 |jump| \delta``. The estimate is
+  never less than ``eps * |f|``: round-off in ``f`` can exceed that by orders of magnitude
+  (``log(exp(x))`` for small ``x``; a loss computed in float32). The differences are taken of
+  values divided by their largest magnitude, so that outputs of ``1e300`` do not overflow
+  when squared.
+* A probe point outside ``f``'s domain (a non-finite value) makes the next probe 100 times
+  finer; if every probe leaves the domain, the noise is taken as ``eps * |f|`` and noted.
 * ``f`` returning a float32 (or float16) scalar is noted, and its noise is at least the
   unit round-off of that type times ``|f|``.
 """
@@ -40,11 +46,11 @@ import numpy as np
 
 from checks._util import EPS, call_scalar, typical_scale
 
-__all__ = ["Baseline", "baseline", "NOISE_POINTS", "NOISE_PROBES"]
+__all__ = ["Baseline", "baseline", "noise_note", "NOISE_POINTS", "PROBE_SPACING"]
 
 NOISE_POINTS = 9  # evaluations of each noise probe (f(x) is shared)
 # (spacing relative to rms(x), orders of differences used)
-NOISE_PROBES = ((1e-6, (4, 5, 6)), (1e-4, (6,)))
+PROBE_SPACING = 1e-6  # of the first probe, relative to rms(x)
 _PROBE_RETRIES = 3  # probes at most (each 8 evaluations)
 
 #: ``f``'s noise relative to ``|f(x)|`` above which the report says ``f`` is noisy.
@@ -72,23 +78,40 @@ def _probe_direction(shape: tuple[int, ...]) -> np.ndarray:
     return p
 
 
+#: Probe positions in units of the spacing: ``j + 0.5 u_j`` with fixed pseudo-random
+#: ``u_j`` in [0, 1) (``t_0 = 0`` is ``x``). Equal spacing would let the rounding errors of an
+#: ``f`` quantised on a grid (a loss rounded to 1e-8) repeat from point to point whenever the
+#: step is close to a whole number of quanta, and hide the quantisation; jittered points do
+#: not, and divided differences still annihilate every polynomial of degree below the order.
+_PROBE_T = np.arange(NOISE_POINTS) + 0.5 * np.r_[0.0, np.random.default_rng(11).random(
+    NOISE_POINTS - 1)]
+
+
+def _divided(table: np.ndarray, k: int) -> np.ndarray:
+    """Normalised ``k``-th divided differences of the probe table, one per window of ``k + 1``
+    consecutive points: ``sum_i w_i v_i / ||w||_2``, a standard normal times the noise where
+    the noise dominates (``w_i = 1 / prod_{j != i} (t_i - t_j)``)."""
+    out = []
+    for start in range(table.size - k):
+        t = _PROBE_T[start : start + k + 1]
+        w = np.array([1.0 / np.prod([t[i] - t[j] for j in range(k + 1) if j != i])
+                      for i in range(k + 1)])
+        out.append(float(w @ table[start : start + k + 1]) / float(np.linalg.norm(w)))
+    return np.array(out)
+
+
 def _scaled_sigma(values: np.ndarray, orders: tuple[int, ...]) -> float:
-    """ECnoise estimate from a table of values, computed on ``values / max|values|``."""
+    """The largest noise estimate over ``orders``, computed on ``values / max|values|``."""
     top = float(np.max(np.abs(values)))
     if top == 0.0:
         return 0.0
     table = values / top
-    sigmas = []
-    for k in orders:
-        dk = np.diff(table, n=k)
-        gamma = math.factorial(k) ** 2 / math.factorial(2 * k)
-        sigmas.append(math.sqrt(gamma * float(np.mean(dk * dk))))
-    return max(sigmas) * top
+    return max(math.sqrt(float(np.mean(_divided(table, k) ** 2))) for k in orders) * top
 
 
 def _probe_values(fun, x, delta, vectorized) -> np.ndarray:
     p = _probe_direction(x.shape)
-    pts = x.ravel()[None] + (delta * np.arange(1, NOISE_POINTS))[:, None] * p.ravel()[None, :]
+    pts = x.ravel()[None] + (delta * _PROBE_T[1:])[:, None] * p.ravel()[None, :]
     pts = pts.reshape((NOISE_POINTS - 1,) + x.shape)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if vectorized:
@@ -127,9 +150,8 @@ def _ecnoise(table: np.ndarray) -> tuple[float | None, str]:
     t = table / top
     sig, sign = [], []
     for k in range(1, 7):
-        dk = np.diff(t, n=k)
-        gamma = math.factorial(k) ** 2 / math.factorial(2 * k)
-        sig.append(math.sqrt(gamma * float(np.mean(dk * dk))))
+        dk = _divided(t, k)
+        sig.append(math.sqrt(float(np.mean(dk * dk))))
         sign.append(bool(dk.min() < 0.0 < dk.max()))
     for k in range(4):
         window = sig[k : k + 3]
@@ -147,7 +169,7 @@ def _measure(fun, x, f0, vectorized) -> tuple[float, int, list[str], float]:
     the largest order-4..6 estimate seen is kept (an overestimate: a blunter, never a false,
     verdict) and noted.
     """
-    delta = NOISE_PROBES[0][0] * typical_scale(x)
+    delta = PROBE_SPACING * typical_scale(x)
     evals, notes = 0, []
     top = abs(f0)
     fallback: list[float] = []

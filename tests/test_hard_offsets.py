@@ -114,6 +114,16 @@ def test_layernorm_of_an_offset_input_passes(mode):
     assert r.verdict == "pass", str(r)
 
 
+def test_layernorm_offset_confirmed_bound_is_not_borrowed_from_a_coarser_level():
+    """Regression (thorough profile, seed 260830, direction 0): one level's Richardson bound
+    (0.02) was "confirmed" by a coarser level with a 2.2-wide bound while 0.29 off; a
+    confirmed bound now includes the change from the level above."""
+    case = by_id("layernorm-offset")
+    args = case.draw(np.random.default_rng(260830))
+    r = check_gradient(case.f, case.grad, args, mode="directional")
+    assert r.verdict == "pass", str(r)
+
+
 @modes
 def test_layernorm_without_the_mean_term_fails(mode):
     """A classic slip: forgetting ``- mean(c)`` (the gradient through the mean)."""
