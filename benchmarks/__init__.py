@@ -1,7 +1,9 @@
 """Benchmarks of the gradient checker against its peers, and the pictures users look at.
 
-Run with ``python -m benchmarks.run`` (see ``docs/BENCHMARKS.md`` for the command that produced
-the published tables). The modules:
+Run from the root of a checkout (this package is not installed with ``gradients`` and
+``checks``; it imports them, and nothing they contain imports it) with
+``python -m benchmarks.run`` (see ``docs/BENCHMARKS.md`` for the command that produced the
+published tables). The modules:
 
 ``problems``
     The eight problem instances (1a, 1b, 2, 3, 4, 5, 6, 7b) at a size ``D``, fixed seed, with
@@ -15,8 +17,13 @@ the published tables). The modules:
     The speed targets of issues 2 and 6 and the directional scaling series.
 ``profile_suite``
     Where the time of ``pytest tests/test_catalog.py`` goes.
+``hard``
+    False alarms and false passes of every checker on the hard functions of ``tests/_hard.py``.
+``engine_accuracy``
+    The worst error of each finite-difference method on the engine's test functions.
 ``plots``
-    ``plot_steps``, ``plot_regularisation``, ``plot_accuracy_time`` (matplotlib, Agg).
+    ``plot_steps``, ``plot_regularisation``, ``plot_accuracy_time`` (matplotlib, Agg); the
+    first two also from the command line, ``python -m benchmarks.plots steps|regularisation``.
 ``report``
     The markdown writer of ``docs/BENCHMARKS.md``.
 

@@ -4,22 +4,19 @@
 ``tests/_functions.py`` (polynomials, sin*exp, log-sum-exp, Rosenbrock, tr(X^3), tr(X^2)),
 keeps those of condition <= 3 (as the accuracy tests do), and prints per method the worst
 ``max|num - exact| / max|exact|`` (exact reference in long double) and the worst ratio of
-true error to the engine's error estimate.
+true error to the engine's error estimate. Run it from the root of a checkout: the test
+functions are imported from there as ``tests._functions`` (``tests/`` is a namespace package).
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
 import numpy as np
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
 from checks import estimate_gradient
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from _functions import CASES, MAX_CONDITION, condition, reference_gradient  # noqa: E402
+from tests._functions import CASES, MAX_CONDITION, condition, reference_gradient
 
 METHODS = ("forward", "central", "richardson", "complex")
 

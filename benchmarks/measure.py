@@ -7,7 +7,7 @@ is what is timed. The numerical values behind it (a full gradient, or derivative
 tool's directions) give the accuracy figures; when the check call does not expose them, the
 adapter's ``numerical(problem)`` recomputes them untimed with the tool's own defaults.
 
-Accuracy, as in ``PEERS.md``:
+Accuracy, one definition for every tool:
 
 * ``accuracy = max|num - exact| / max|exact|`` over the entries (full-gradient tools) or over
   the directions (directional tools: ``num`` the finite-difference derivative along ``v``,

@@ -9,8 +9,7 @@ complex input); every other row evaluates the catalog's own loss.
 from __future__ import annotations
 
 from benchmarks.measure import Outcome, Tool
-from checks import STEP_FACTORS, check_gradient
-from checks.compare import DEFAULT_DIRECTIONS
+from checks import DEFAULT_DIRECTIONS, STEP_FACTORS, check_gradient, taylor_test
 
 __all__ = ["OursDirectional", "OursFull", "OursTaylor", "our_tools"]
 
@@ -69,7 +68,7 @@ class OursDirectional(Tool):
 
 
 class OursTaylor(Tool):
-    """``check_gradient(..., mode="taylor")``: the order of the Taylor remainder."""
+    """``taylor_test(...)``: the order of the Taylor remainder."""
 
     name = "ours taylor"
     family = "ours"
@@ -78,7 +77,7 @@ class OursTaylor(Tool):
     scheme = "order of f(x+hv)-f(x)-h<g,v> over h = 1e-1..1e-10, no step, no tolerance"
 
     def check(self, problem, grad):
-        r = check_gradient(problem.f, grad, (problem.x,), mode="taylor")
+        r = taylor_test(problem.f, grad, (problem.x,))
         order = "nan" if r.order != r.order else f"{r.order:.2f}"
         return Outcome(r.ok, detail=f"order {order}")
 

@@ -2,7 +2,12 @@
 
 Each function writes one PNG with matplotlib's Agg backend (imported inside the function, so
 importing this module needs no matplotlib) and returns the path written. The command line
-(``gradients plot ...``) and :mod:`benchmarks.run` call them:
+below and :mod:`benchmarks.run` call them. From a checkout, with the bench extra
+(``pip install -e ".[bench]"``)::
+
+    python -m benchmarks.plots steps [ID] --out F.png       # default ID: 1b
+    python -m benchmarks.plots regularisation --out F.png
+
 
 * :func:`plot_steps` — the error of the numerical derivative against the step ``h``
   (log-log) for the forward, central, Richardson and complex-step methods on one problem,
@@ -17,8 +22,10 @@ importing this module needs no matplotlib) and returns the path written. The com
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -320,3 +327,36 @@ def plot_accuracy_time(results: Iterable[Any] | str | os.PathLike, out: str | os
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize=7.5, loc="center left", bbox_to_anchor=(1.01, 0.5))
     return _save(fig, out)
+
+
+def main(argv=None) -> int:
+    """``python -m benchmarks.plots steps [ID] --out F`` or ``... regularisation --out F``."""
+    from benchmarks.problems import PROBLEM_IDS
+
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.plots",
+        description="Draw a benchmark picture: the step-size sweep of one problem, or the "
+        "regularisation path of problem 2 (needs matplotlib: pip install -e '.[bench]').",
+    )
+    sub = parser.add_subparsers(dest="what", required=True, metavar="PICTURE")
+    steps = sub.add_parser("steps", help="error of each finite-difference method against "
+                           "the step")
+    steps.add_argument("id", nargs="?", default="1b",
+                       help=f"benchmark problem: {', '.join(PROBLEM_IDS)} (default 1b)")
+    steps.add_argument("--out", required=True, help="PNG file to write")
+    reg = sub.add_parser("regularisation", help="problem 2: the L2 penalty's effect on w*")
+    reg.add_argument("--out", required=True, help="PNG file to write")
+    ns = parser.parse_args(argv)
+    if ns.what == "steps" and ns.id not in PROBLEM_IDS:
+        parser.error(f"no step sweep for {ns.id!r}: choose one of {', '.join(PROBLEM_IDS)}")
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError as exc:
+        parser.error(f"plotting needs matplotlib (pip install -e '.[bench]'): {exc}")
+    written = plot_steps(ns.id, ns.out) if ns.what == "steps" else plot_regularisation(ns.out)
+    print(f"wrote {written}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from checks.compare import DEFAULT_DIRECTIONS
+from checks import DEFAULT_DIRECTIONS
 
 __all__ = ["environment", "render"]
 

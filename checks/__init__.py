@@ -2,16 +2,20 @@
 
 Public surface::
 
-    numerical_gradient(f, x, *, method="richardson", step=None, vectorized=False)
-    estimate_gradient(...)        -> Estimate(value, error, step, method, evaluations)
-    directional_derivative(f, x, v, ...) -> Estimate (scalar)
+    check_gradient(f, grad, args, *, argnum=0, method=..., mode="full"|"directional", ...)
+        -> GradientCheck(verdict "pass"|"fail"|"inconclusive", detectable, ...)
+    assert_gradient(...)             raises AssertionError (fail) or InconclusiveError
+    taylor_test(f, grad, args, *, argnum=0, direction=None) -> TaylorResult
+    find_counterexample(f, grad, inputs, *, argnum=0, **check_options) -> Counterexample | None
+    assert_no_counterexample(...)    raises AssertionError with the minimal arguments
+    numerical_gradient(f, x, *, method="richardson", step=None, vectorized=False) -> ndarray
+    estimate_gradient(...)           -> Estimate(value, error, lower, upper, step, ...)
+    directional_derivative(f, x, v, ...) / directional_derivatives(f, x, directions, ...)
     numerical_hessian(f, x)
-    check_gradient(f, grad, args, *, argnum=0, method=..., mode="full"|"directional"|"taylor")
-    assert_gradient(...)          (raises AssertionError with the report)
-    taylor_test(f, grad, args, *, argnum=0)
 
-Hypothesis strategies live in :mod:`checks.strategies` (imported explicitly; hypothesis is a
-test dependency).
+Hypothesis strategies live in :mod:`checks.strategies` (``from checks import strategies``);
+the pytest plugin that registers the ``gradcheck-*`` hypothesis profiles is
+:mod:`checks.pytest_plugin`. The layout of the engine is in ARCHITECTURE.md.
 """
 
 from checks.compare import (
@@ -33,6 +37,7 @@ from checks.differences import (
     numerical_gradient,
     numerical_hessian,
 )
+from checks.search import Counterexample, assert_no_counterexample, find_counterexample
 from checks.taylor import TaylorResult, taylor_test
 
 __all__ = [
@@ -40,16 +45,19 @@ __all__ = [
     "DEFAULT_RTOL",
     "DEFAULT_SAFETY",
     "STEP_FACTORS",
+    "Counterexample",
     "Estimate",
     "GradientCheck",
     "InconclusiveError",
     "InconclusiveWarning",
     "TaylorResult",
     "assert_gradient",
+    "assert_no_counterexample",
     "check_gradient",
     "directional_derivative",
     "directional_derivatives",
     "estimate_gradient",
+    "find_counterexample",
     "numerical_gradient",
     "numerical_hessian",
     "taylor_test",

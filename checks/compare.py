@@ -33,8 +33,8 @@ gradient (it is zero or below the noise of ``f``). ``ok`` is ``verdict == "pass"
 ``max|a - g| / max|g|`` of any gradient ``a`` that can pass, ``g`` being the true gradient
 (at a kink entry, the nearest value between the one-sided derivatives). With honest error
 bars, ``|n_k - g_k| <= safety * e_k``, a passing ``a`` has
-``|a_k - g_k| <= tol_k + safety * e_k``, and ``max|g| >= G = max_k (|n_k| - safety * e_k)``,
-so
+``|a_k - g_k| <= tol_k + safety * e_k``, and
+``max|g| >= G = max_k (max(|lower_k|, |upper_k|) - safety * e_k)``, so
 
 .. math::
 
@@ -43,7 +43,8 @@ so
 (``inf`` when ``G <= 0``). In directional mode an error ``e`` shows only through
 ``<e, v_j>``; for ``v_j ~ N(0, I)`` drawn independently of it,
 ``P(|<e, v_j>| <= tau_j) <= sqrt(2/pi) tau_j / max|e|``, so an error with
-``max|e| >= eps_min = (prod_j 0.8 tau_j / p)^(1/K)`` passes with probability at most
+``max|e| >= eps_min = (prod_j 0.8 tau_j / p)^(1/K)`` (``tau_j = tol_j + safety * e_j``, plus
+the width of the interval where the direction crosses a kink) passes with probability at most
 ``p = 1e-3``; relative to ``max|g| >= max|a| - max|e|`` that is
 ``detectable = eps_min / (max|a| - eps_min)``, a promise that holds with probability
 ``1 - p`` over the random directions.
@@ -59,19 +60,15 @@ from typing import Any
 
 import numpy as np
 
-from checks._util import (
-    as_float64,
-    first_nonfinite,
-    function_name,
-    validate_argnum,
-    validate_method,
-)
+from checks._args import analytic_of, closure, generator, prepare
+from checks._util import function_name, validate_method
 from checks.differences import (
     STEP_FACTORS,
     directional_derivatives,
     estimate_gradient,
 )
 from checks.noise import noise_note
+from checks.report import render
 
 __all__ = [
     "DEFAULT_DIRECTIONS",
@@ -87,7 +84,7 @@ __all__ = [
 DEFAULT_RTOL = 1e-8
 DEFAULT_SAFETY = 10.0
 DEFAULT_DIRECTIONS = 2
-_MODES = ("full", "directional", "taylor")
+_MODES = ("full", "directional")
 
 
 @dataclass(frozen=True)
@@ -101,7 +98,8 @@ class GradientCheck:
     ``verdict`` is ``"pass"``, ``"fail"`` or ``"inconclusive"`` and ``ok == (verdict ==
     "pass")``; ``detectable`` is the promise of the module docstring: no gradient whose
     norm-relative error exceeds it can pass. ``lower``/``upper`` bound the numerical side
-    (they differ from ``numerical`` only at kinks).
+    (they differ from ``numerical`` only at kinks). ``step_factor`` is ``c`` of the default
+    step ``c * max(|x_k|, rms(x))`` (``None`` when the caller gave the step).
     """
 
     ok: bool
@@ -124,7 +122,7 @@ class GradientCheck:
     shape: tuple[int, ...] = ()
     reason: str | None = None
     notes: tuple[str, ...] = field(default=())
-    step: float | None = None
+    step_factor: float | None = None
     verdict: str = "fail"
     detectable: float = float("inf")
     lower: np.ndarray | None = None
@@ -149,113 +147,12 @@ class GradientCheck:
         order = bad[np.argsort(-(diff.ravel()[bad] - tol.ravel()[bad]))]
         return [tuple(int(i) for i in np.unravel_index(int(k), diff.shape)) for k in order]
 
-    @property
-    def conclusive(self) -> bool:
-        """The check could have caught a gross error: ``verdict != "inconclusive"``."""
-        return self.verdict != "inconclusive"
-
     def __bool__(self) -> bool:
         # `assert check_gradient(...)` would always pass on a truthy object: refuse it.
         raise TypeError("use `.ok` (or assert_gradient) rather than the truth of the result")
 
     def __str__(self) -> str:
-        return _report(self)
-
-
-def _fmt(v: float) -> str:
-    return f"{v:.6g}"
-
-
-def _fmt_pair(a: float, b: float) -> tuple[str, str]:
-    """``a`` and ``b`` with enough significant digits to show that they differ (up to 17)."""
-    for digits in range(6, 18):
-        ta, tb = f"{a:.{digits}g}", f"{b:.{digits}g}"
-        if ta != tb or a == b:
-            return ta, tb
-    return f"{a!r}", f"{b!r}"
-
-
-def _atol_text(atol: Any) -> str:
-    if np.ndim(atol) == 0:
-        return f"{float(atol):g}"
-    return f"per entry (max {float(np.max(atol)):g})"
-
-
-_HEADS = {"pass": "Gradient check passed", "fail": "Gradient check FAILED",
-          "inconclusive": "Gradient check INCONCLUSIVE"}
-
-_TRY = (
-    "What to try: a point where the gradient is larger than the noise of f; f computed in "
-    "float64 throughout; method='complex' for a complex-safe f; or a larger atol if an "
-    "absolute error is what matters here."
-)
-
-
-def _report(r: GradientCheck) -> str:
-    what = "directional derivatives" if r.mode == "directional" else "gradient"
-    lines = [f"{_HEADS[r.verdict]}: {what} of {r.name} with respect to args[{r.argnum}], "
-             f"shape {r.shape}"]
-    if r.reason:
-        lines.append(f"Reason: {r.reason}")
-    step = "" if r.step is None else f", step factor {r.step:.3g} * max(|x_k|, rms(x))"
-    adaptive = " with per-entry adaptive steps" if r.method == "richardson" and r.step else ""
-    lines.append(f"Method: {r.method} ({r.mode} mode){step}{adaptive}, {r.evaluations} "
-                 "evaluations of f")
-    lines.append(
-        f"Tolerance: |analytic - numerical| <= atol + safety * error_estimate + rtol * "
-        f"|numerical|, atol={_atol_text(r.atol)}, safety={r.safety:g}, rtol={r.rtol:g}"
-    )
-    if r.numerical is not None and r.tolerance is not None:
-        if np.isfinite(r.detectable):
-            chance = (" (with probability >= 99.9 % over the random directions)"
-                      if r.mode == "directional" else "")
-            lines.append(
-                f"Sensitivity: no gradient whose error max|a - g| / max|g| exceeds "
-                f"{r.detectable:.2g} can pass{chance}"
-            )
-        else:
-            lines.append("Sensitivity: none (the numerical gradient is zero within its error "
-                         "bounds, so no relative error can be judged)")
-        if r.verdict == "inconclusive":
-            lines.append(
-                "Inconclusive: the finite differences cannot resolve the gradient here well "
-                "enough to catch even a gradient wrong by 100 % (zero, or of the wrong sign); "
-                "no evidence of an error was found, and none could have been"
-            )
-            lines.append(_TRY)
-        total = r.analytic.size
-        pct = 100.0 * r.mismatched / total if total else 0.0
-        lines.append(f"Mismatched elements: {r.mismatched} / {total} ({pct:.3g}%)")
-        lines.append(f"Max absolute difference: {_fmt(r.max_abs_error)}")
-        lines.append(f"Max relative difference (to max |numerical|): {_fmt(r.max_rel_error)}")
-        if r.worst_index is not None:
-            i = r.worst_index
-            label = f"direction {i[0]}" if r.mode == "directional" else f"entry {i}"
-            a, n = float(r.analytic[i]), float(r.numerical[i])
-            ta, tn = _fmt_pair(a, n)
-            lo, hi = float(r.lower[i]), float(r.upper[i])
-            if lo != hi:
-                tl, th = _fmt_pair(lo, hi)
-                numerical = f"one-sided derivatives {tl} and {th} (not differentiable)"
-            else:
-                numerical = f"numerical {tn}"
-            bad = r.mismatched_indices[:10]
-            lines.append(
-                f"Worst {label}: analytic {ta}, {numerical}, |diff| "
-                f"{_fmt(float(r.difference[i]))}, tolerance {_fmt(float(r.tolerance[i]))} "
-                f"(error estimate {_fmt(float(r.error[i]))})"
-            )
-            if len(bad) > 1:
-                shown = ", ".join(str(b if r.mode != "directional" else b[0]) for b in bad)
-                more = "" if r.mismatched <= 10 else f" (first 10 of {r.mismatched})"
-                lines.append(f"Mismatched {'directions' if r.mode == 'directional' else 'entries'}"
-                             f"{more}: {shown}")
-        with np.printoptions(precision=8, threshold=64, edgeitems=3, linewidth=100):
-            lines.append(f" ANALYTIC: {np.array2string(r.analytic, prefix=' ANALYTIC: ')}")
-            lines.append(f" NUMERICAL: {np.array2string(r.numerical, prefix=' NUMERICAL: ')}")
-    for note in r.notes:
-        lines.append(f"Note: {note}")
-    return "\n".join(lines)
+        return render(self)
 
 
 def _distance(analytic, lower, upper):
@@ -318,16 +215,6 @@ def detectable_along(taus: np.ndarray, analytic_max: float) -> float:
     return eps_min / (analytic_max - eps_min)
 
 
-def _closure(f, args, argnum):
-    before, after = tuple(args[:argnum]), tuple(args[argnum + 1 :])
-    return lambda v: f(*_copies(before), v, *_copies(after))
-
-
-def _copies(args: Sequence[Any]) -> list[Any]:
-    """Fresh copies of the array arguments: a function that writes into them harms nothing."""
-    return [a.copy() if isinstance(a, np.ndarray) else a for a in args]
-
-
 def check_gradient(
     f: Callable[..., Any],
     grad: Callable[..., Any],
@@ -343,7 +230,7 @@ def check_gradient(
     directions: int | None = None,
     rng: Any = None,
     vectorized: bool = False,
-) -> Any:
+) -> GradientCheck:
     r"""Compare ``grad(*args)`` with the numerical gradient of ``f(*args)`` w.r.t. one argument.
 
     Parameters
@@ -362,12 +249,11 @@ def check_gradient(
         The finite-difference scheme (see :mod:`checks.differences`). Richardson adapts each
         entry's step (:mod:`checks.ladder`): kinks, domain edges, poles and offsets are
         handled there.
-    mode : {"full", "directional", "taylor"}, default "full"
-        ``"full"`` compares every entry (``6n + 18`` evaluations with Richardson on smooth
+    mode : {"full", "directional"}, default "full"
+        ``"full"`` compares every entry (``6n + 10`` evaluations with Richardson on smooth
         functions, more for the entries that need shorter steps); ``"directional"`` compares
-        ``<grad, v_j>`` with the derivative along ``directions`` random ``v_j`` (``6K + 18``
-        evaluations, whatever ``n``); ``"taylor"`` runs :func:`checks.taylor.taylor_test`
-        and returns its :class:`~checks.taylor.TaylorResult`.
+        ``<grad, v_j>`` with the derivative along ``directions`` random ``v_j`` (``6K + 10``
+        evaluations, whatever ``n``). The Taylor test is :func:`checks.taylor_test`.
     rtol, atol, safety : float, optional
         Terms of the criterion ``|a - n| <= atol + safety * e + rtol * |n|``; defaults
         ``1e-8``, ``0`` and ``10`` (see the module docstring). In full mode ``atol`` may be
@@ -377,9 +263,11 @@ def check_gradient(
         Absolute finite-difference step (default: scale-invariant, per method, adapted per
         entry). A step that underflows (``x + h == x``) is a ``ValueError``.
     directions : int, optional
-        Number of random directions in ``"directional"`` mode (default 2).
+        Number of random directions in ``"directional"`` mode (default 2); directional mode
+        only.
     rng : numpy Generator or int, optional
-        Source of the random directions (default: a fixed seed, so checks are reproducible).
+        Source of the random directions (default: a fixed seed, so checks are reproducible);
+        directional mode only.
     vectorized : bool, default False
         ``f`` accepts a leading batch axis on ``args[argnum]`` (see
         :func:`checks.differences.estimate_gradient`).
@@ -394,11 +282,14 @@ def check_gradient(
 
     Raises
     ------
+    TypeError
+        ``args`` is not a tuple (or list) of arguments, or ``grad`` cannot be called with
+        them.
     ValueError
-        Unknown method or mode, ``argnum`` out of range, non-finite ``args[argnum]``, ``f``
-        not scalar, not deterministic, or not finite at the point or on either side of it
-        along some entry. (A wrongly shaped or non-finite analytic gradient is a failed
-        check, not an exception.)
+        Unknown method or mode, an argument that does not apply to the mode, ``argnum`` out
+        of range, non-finite ``args[argnum]``, ``f`` not scalar, not deterministic, or not
+        finite at the point or on either side of it along some entry. (A wrongly shaped or
+        non-finite analytic gradient is a failed check, not an exception.)
 
     Examples
     --------
@@ -407,16 +298,18 @@ def check_gradient(
     ('pass', True)
     """
     validate_method(method)
+    if mode == "taylor":
+        raise ValueError("mode='taylor' is a different test with a different result: call "
+                         "checks.taylor_test(f, grad, args, argnum=...) instead")
     if mode not in _MODES:
         raise ValueError(f"mode must be one of {', '.join(map(repr, _MODES))}; got {mode!r}")
-    args = list(args)
-    argnum = validate_argnum(argnum, len(args))
-    if mode == "taylor":
-        from checks.taylor import taylor_test
-
-        return taylor_test(f, grad, args, argnum=argnum, rng=rng)
-    x, note = as_float64(f"args[{argnum}]", args[argnum])
-    args[argnum] = x
+    if mode == "full":
+        for label, value in (("directions", directions), ("rng", rng)):
+            if value is not None:
+                raise ValueError(f"{label}= applies to mode='directional' only; got "
+                                 f"{label}={value!r} with mode='full'")
+    p = prepare(args, argnum)
+    x = p.x
     rtol = DEFAULT_RTOL if rtol is None else float(rtol)
     safety = DEFAULT_SAFETY if safety is None else float(safety)
     atol = _validate_atol(atol, x.shape, mode)
@@ -425,24 +318,22 @@ def check_gradient(
             raise ValueError(f"{label} must be finite and >= 0, got {value!r}")
     common = dict(
         method=method, mode=mode, rtol=rtol, atol=atol, safety=safety, name=function_name(f),
-        argnum=argnum, shape=x.shape,
-        step=STEP_FACTORS[method] if step is None else None,
+        argnum=p.argnum, shape=x.shape,
+        step_factor=STEP_FACTORS[method] if step is None else None,
     )
-    analytic = np.asarray(grad(*_copies(args)))
-    failure = _bad_analytic(analytic, x.shape)
-    fx = _closure(f, args, argnum)
+    analytic, failure = analytic_of(grad, p)
+    fx = closure(f, p)
     if mode == "full":
         est = estimate_gradient(fx, x, method=method, step=step, vectorized=vectorized)
         a = analytic
-        lower, upper = est.lower, est.upper
     else:
         est, a = _directional(
             fx, x, analytic if failure is None else None, method, step, directions, rng,
             vectorized,
         )
-        lower, upper = est.lower, est.upper
+    lower, upper = est.lower, est.upper
     numerical, error, evals = est.value, est.error, est.evaluations
-    notes = ((note,) if note else ()) + tuple(est.notes)
+    notes = ((p.note,) if p.note else ()) + tuple(est.notes)
     if failure is not None:
         return GradientCheck(
             ok=False, analytic=analytic, numerical=numerical, error=error, tolerance=None,
@@ -499,31 +390,13 @@ def _validate_atol(atol: Any, shape: tuple[int, ...], mode: str) -> Any:
     return float(arr) if arr.ndim == 0 else arr
 
 
-def _bad_analytic(analytic: np.ndarray, shape: tuple[int, ...]) -> str | None:
-    """Why an analytic gradient cannot be compared, or ``None``."""
-    if analytic.shape != shape:
-        return (
-            f"the analytic gradient has shape {analytic.shape}, but the argument has shape "
-            f"{shape}: a gradient must have exactly the shape of its argument (no broadcasting)"
-        )
-    if analytic.dtype.kind not in "biuf":
-        return f"the analytic gradient must be a real array, got dtype {analytic.dtype}"
-    idx = first_nonfinite(analytic)
-    if idx is not None:
-        return f"the analytic gradient is not finite: {analytic[idx]} at index {idx}"
-    return None
-
-
 def _directional(fx, x, analytic, method, step, directions, rng, vectorized):
     """The estimate along random directions, and ``<analytic, v_j>`` (error bars widened by
     the round-off of the dot products)."""
     k = DEFAULT_DIRECTIONS if directions is None else int(directions)
     if k < 1:
         raise ValueError(f"directions must be >= 1, got {directions!r}")
-    gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(
-        0 if rng is None else rng
-    )
-    vs = gen.standard_normal((k,) + x.shape)
+    vs = generator(rng).standard_normal((k,) + x.shape)
     est = directional_derivatives(fx, x, vs, method=method, step=step, vectorized=vectorized)
     a = np.full(k, np.nan)
     if analytic is not None:
@@ -555,8 +428,17 @@ def assert_gradient(
     grad: Callable[..., Any],
     args: Sequence[Any],
     *,
+    argnum: int = 0,
+    method: str = "richardson",
+    mode: str = "full",
+    rtol: float | None = None,
+    atol: float | None = None,
+    safety: float | None = None,
+    step: Any = None,
+    directions: int | None = None,
+    rng: Any = None,
+    vectorized: bool = False,
     on_inconclusive: str = "raise",
-    **kwargs: Any,
 ) -> GradientCheck:
     """Like :func:`check_gradient`, but raise ``AssertionError`` with the report on failure.
 
@@ -565,7 +447,7 @@ def assert_gradient(
     :class:`InconclusiveError` with the report, which says why and what to try; ``"warn"``
     warns :class:`InconclusiveWarning` and returns the result; ``"ignore"`` returns it. A
     check that proved nothing never passes silently unless asked to. Returns the result when
-    the check passes. Other keyword arguments are those of :func:`check_gradient`.
+    the check passes. The other arguments are those of :func:`check_gradient`.
 
     Examples
     --------
@@ -575,8 +457,10 @@ def assert_gradient(
     if on_inconclusive not in _ON_INCONCLUSIVE:
         raise ValueError(f"on_inconclusive must be one of {', '.join(map(repr, _ON_INCONCLUSIVE))}"
                          f"; got {on_inconclusive!r}")
-    result = check_gradient(f, grad, args, **kwargs)
-    if result.verdict == "fail" or (not result.ok and result.verdict != "inconclusive"):
+    result = check_gradient(f, grad, args, argnum=argnum, method=method, mode=mode, rtol=rtol,
+                            atol=atol, safety=safety, step=step, directions=directions,
+                            rng=rng, vectorized=vectorized)
+    if result.verdict == "fail":
         raise AssertionError(str(result))
     if result.verdict == "inconclusive":
         if on_inconclusive == "raise":

@@ -1,13 +1,22 @@
-"""Search for the smallest input on which an analytic gradient is wrong.
+r"""The property-test API: search for the smallest input on which an analytic gradient is wrong.
 
-:func:`find_counterexample` draws inputs from a hypothesis strategy, runs
+:func:`find_counterexample` draws argument tuples from a hypothesis strategy, runs
 :func:`checks.check_gradient` on each, and when one fails lets hypothesis shrink it: fewer
-rows, smaller matrices, simpler values, until no smaller input fails. Tests, the
+rows, smaller matrices, simpler values, until no smaller input fails.
+:func:`assert_no_counterexample` is the same as an assertion for a test suite. Tests, the
 ``gradients`` command and users share this one mechanism.
+
+Only a ``"fail"`` verdict makes a counterexample: an ``"inconclusive"`` check proves nothing
+either way, and a draw where ``f`` is not finite (outside its domain) is skipped. Misuse is
+an error, never a counterexample: ``inputs`` that is not a strategy, a strategy that draws
+something other than a tuple of arguments, a ``grad`` that cannot take those arguments, or a
+check option that :func:`checks.check_gradient` does not know are ``TypeError``\ s that say
+what to write instead.
 """
 
 from __future__ import annotations
 
+import inspect
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,10 +24,18 @@ from typing import Any
 
 import numpy as np
 
+from checks._args import _signature_mismatch, copies
 from checks._util import NonFiniteValueError
 from checks.compare import GradientCheck, check_gradient
 
-__all__ = ["Counterexample", "find_counterexample", "format_inputs"]
+__all__ = ["Counterexample", "assert_no_counterexample", "find_counterexample",
+           "format_inputs"]
+
+#: The options :func:`find_counterexample` passes on to :func:`checks.check_gradient`.
+CHECK_OPTIONS = tuple(
+    name for name, par in inspect.signature(check_gradient).parameters.items()
+    if par.kind is inspect.Parameter.KEYWORD_ONLY and name != "argnum"
+)
 
 
 @dataclass(frozen=True)
@@ -31,7 +48,7 @@ class Counterexample:
         The shrunk arguments.
     check : GradientCheck or None
         The failed check on ``args`` (``None`` when ``grad`` raised instead).
-    error : str or None
+    exception : str or None
         The exception raised by ``grad`` on ``args``, if that is why it failed.
     names : tuple of str
         Names of the arguments, for the report.
@@ -39,7 +56,7 @@ class Counterexample:
 
     args: tuple[Any, ...]
     check: GradientCheck | None
-    error: str | None = None
+    exception: str | None = None
     names: tuple[str, ...] = ()
 
     @property
@@ -48,8 +65,8 @@ class Counterexample:
 
     def __str__(self) -> str:
         lines = ["Minimal counterexample (after shrinking):", format_inputs(self.args, self.names)]
-        if self.error is not None:
-            lines.append(f"The gradient function raised: {self.error}")
+        if self.exception is not None:
+            lines.append(f"The gradient function raised: {self.exception}")
         if self.check is not None:
             lines.append(str(self.check))
         return "\n".join(lines)
@@ -78,16 +95,19 @@ def find_counterexample(
     names: tuple[str, ...] = (),
     options: Callable[[tuple[Any, ...]], dict[str, Any]] | None = None,
     prepare: Callable[[tuple[Any, ...]], tuple[Any, ...]] | None = None,
-    **check_kwargs: Any,
+    **check_options: Any,
 ) -> Counterexample | None:
     """Search ``inputs`` for arguments on which ``grad`` fails :func:`check_gradient`.
 
     Parameters
     ----------
     f, grad, argnum
-        As in :func:`checks.check_gradient`.
+        As in :func:`checks.check_gradient`: ``f(*args)`` is the scalar function and
+        ``grad(*args)`` its gradient with respect to ``args[argnum]``.
     inputs : hypothesis strategy
-        Draws argument tuples ``args`` (see :mod:`checks.strategies`).
+        Draws argument tuples ``args`` (e.g. ``st.tuples(vectors(), st.just(X))``, or
+        ``vectors().map(lambda w: (w,))`` for a single argument; see
+        :mod:`checks.strategies`).
     max_examples : int, default 200
         How many inputs to try before concluding there is no counterexample.
     seed : int or None, default 0
@@ -100,8 +120,9 @@ def find_counterexample(
     prepare : callable, optional
         Maps a drawn tuple to the arguments of the check (e.g. prepends a computed
         maximiser); shrinking acts on the drawn tuple. Default: the identity.
-    **check_kwargs
-        Passed to :func:`checks.check_gradient` (``method``, ``rtol``, ...).
+    **check_options
+        Passed to :func:`checks.check_gradient` (``method``, ``rtol``, ``atol``, ``mode``,
+        ...); an unknown name is a ``TypeError``.
 
     Returns
     -------
@@ -109,6 +130,13 @@ def find_counterexample(
         The shrunk failing input with its report, or ``None`` if no input failed. Only a
         ``"fail"`` verdict counts: a draw whose check is ``"inconclusive"`` is never a
         counterexample, and a draw where ``f`` is not finite (outside its domain) is skipped.
+
+    Raises
+    ------
+    TypeError
+        ``inputs`` is not a hypothesis strategy, draws something other than a tuple of
+        arguments, ``grad`` cannot be called with the drawn arguments, or a check option is
+        unknown.
 
     Examples
     --------
@@ -120,19 +148,28 @@ def find_counterexample(
     """
     from hypothesis import HealthCheck, Phase, find, settings
     from hypothesis.errors import NoSuchExample
+    from hypothesis.strategies import SearchStrategy
 
-    prep = prepare if prepare is not None else tuple
+    if not isinstance(inputs, SearchStrategy):
+        raise TypeError(
+            f"inputs must be a hypothesis strategy of argument tuples, got "
+            f"{type(inputs).__name__}; e.g. st.tuples(vectors(), st.just(X)), or "
+            "vectors().map(lambda w: (w,)) for a single argument"
+        )
+    unknown = sorted(set(check_options) - set(CHECK_OPTIONS))
+    if unknown:
+        raise TypeError(f"unknown check option(s) {', '.join(unknown)}; check_gradient takes "
+                        f"{', '.join(CHECK_OPTIONS)}")
+    prep = prepare if prepare is not None else _as_arguments
 
     def check(args: tuple[Any, ...]) -> GradientCheck:
         extra = options(args) if options is not None else {}
-        return check_gradient(f, grad, args, argnum=argnum, **check_kwargs, **extra)
+        return check_gradient(f, grad, args, argnum=argnum, **check_options, **extra)
 
     def fails(raw: tuple[Any, ...]) -> bool:
-        try:
-            args = tuple(prep(raw))
-            grad(*args)
-        except Exception:  # noqa: BLE001 - a gradient that raises is a failing gradient
-            return True
+        args = tuple(prep(raw))
+        if _raises(grad, args) is not None:
+            return True  # a gradient that raises is a failing gradient
         try:
             result = check(args)
         except NonFiniteValueError:
@@ -155,12 +192,69 @@ def find_counterexample(
     except NoSuchExample:
         return None
     raw = _delete_indices(raw, fails)
-    try:
-        args = tuple(prep(raw))
-        grad(*args)
-    except Exception as exc:  # noqa: BLE001
-        return Counterexample(raw, None, f"{type(exc).__name__}: {exc}", tuple(names))
+    args = tuple(prep(raw))
+    raised = _raises(grad, args)
+    if raised is not None:
+        return Counterexample(args, None, raised, tuple(names))
     return Counterexample(args, check(args), None, tuple(names))
+
+
+def _as_arguments(raw: Any) -> tuple[Any, ...]:
+    """A drawn value as the argument tuple of a check; anything else is misuse."""
+    if not isinstance(raw, (tuple, list)):
+        raise TypeError(
+            f"inputs drew a {type(raw).__name__}, not a tuple of the arguments of f; map the "
+            "strategy to tuples, e.g. vectors().map(lambda w: (w,)) or "
+            "st.tuples(vectors(), st.just(X))"
+        )
+    return tuple(raw)
+
+
+def _raises(grad: Callable[..., Any], args: tuple[Any, ...]) -> str | None:
+    """``"Type: message"`` if ``grad(*args)`` raises, else ``None``; a call that cannot bind
+    (a ``grad`` whose signature does not match ``f``'s arguments) is a ``TypeError``."""
+    try:
+        grad(*copies(args))
+    except TypeError as exc:
+        if _signature_mismatch(grad, len(args)):
+            raise TypeError(
+                f"grad cannot be called with the {len(args)} drawn argument(s) ({exc}); grad "
+                "must take the same arguments as f, in the same order"
+            ) from exc
+        return f"{type(exc).__name__}: {exc}"
+    except Exception as exc:  # noqa: BLE001 - a gradient that raises is a failing gradient
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def assert_no_counterexample(
+    f: Callable[..., Any],
+    grad: Callable[..., Any],
+    inputs: Any,
+    *,
+    argnum: int = 0,
+    max_examples: int = 200,
+    seed: int | None = 0,
+    names: tuple[str, ...] = (),
+    **check_options: Any,
+) -> None:
+    """Assert that ``grad`` passes on every input drawn from ``inputs``.
+
+    The arguments are those of :func:`find_counterexample`. On a counterexample, raises
+    ``AssertionError`` whose message shows the minimal arguments (values and shapes) and the
+    failed check's report.
+
+    Examples
+    --------
+    >>> from checks.strategies import vectors
+    >>> assert_no_counterexample(lambda w: w @ w, lambda w: 2 * w,
+    ...                          vectors().map(lambda w: (w,)))
+    """
+    __tracebackhide__ = True
+    cx = find_counterexample(f, grad, inputs, argnum=argnum, max_examples=max_examples,
+                             seed=seed, names=names, **check_options)
+    if cx is not None:
+        raise AssertionError(f"grad is wrong on some inputs.\n{cx}")
 
 
 def _delete_indices(args: tuple[Any, ...], fails: Callable[[tuple[Any, ...]], bool]):

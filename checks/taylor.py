@@ -46,6 +46,7 @@ from typing import Any
 
 import numpy as np
 
+from checks._args import analytic_of, closure, generator, prepare
 from checks._util import (
     EPS,
     NonFiniteValueError,
@@ -53,9 +54,7 @@ from checks._util import (
     call_scalar,
     function_name,
     typical_scale,
-    validate_argnum,
 )
-from checks.compare import _closure, _copies
 from checks.noise import baseline
 
 __all__ = ["TaylorResult", "taylor_test"]
@@ -179,10 +178,8 @@ def taylor_test(
     >>> taylor_test(lambda w: np.sum(w**3), lambda w: 2 * w**2, (np.ones(3),)).ok
     False
     """
-    args = list(args)
-    argnum = validate_argnum(argnum, len(args))
-    x, note = as_float64(f"args[{argnum}]", args[argnum])
-    args[argnum] = x
+    p = prepare(args, argnum)
+    x = p.x
     given = direction is not None
     if given:
         v, _ = as_float64("direction", direction)
@@ -191,25 +188,17 @@ def taylor_test(
         if not np.any(v):
             raise ValueError("direction must be non-zero: the remainder along 0 is always 0")
     else:
-        gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(
-            0 if rng is None else rng
-        )
-        v = gen.standard_normal(x.shape)
-    notes: tuple[str, ...] = (note,) if note else ()
-    meta = dict(name=function_name(f), argnum=argnum, shape=x.shape)
-    g = np.asarray(grad(*_copies(args)))
+        v = generator(rng).standard_normal(x.shape)
+    notes: tuple[str, ...] = (p.note,) if p.note else ()
+    meta = dict(name=function_name(f), argnum=p.argnum, shape=x.shape)
+    g, why = analytic_of(grad, p)
     empty = np.empty(0)
-    if g.shape != x.shape or g.dtype.kind not in "biuf" or not np.all(np.isfinite(g)):
-        why = (
-            f"the analytic gradient has shape {g.shape}, but the argument has shape {x.shape}"
-            if g.shape != x.shape
-            else "the analytic gradient is not a finite real array"
-        )
+    if why is not None:
         return TaylorResult(False, float("nan"), empty, empty, empty.astype(bool), empty,
                             float("nan"), reason=why, notes=notes, **meta)
     unit = typical_scale(x) / typical_scale(v)
     v = v * unit
-    fx = _closure(f, args, argnum)
+    fx = closure(f, p)
     base = baseline(fx, x, False)
     notes += base.notes
     f0 = base.f0

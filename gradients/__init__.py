@@ -1,4 +1,4 @@
-r"""Analytic gradients of the seven problems of the homework sheet (see ``SPEC.md``).
+r"""Analytic gradients of the seven problems of the homework sheet.
 
 One module per problem, the loss and its gradient side by side, the differentiated argument
 first:
@@ -12,7 +12,18 @@ first:
 ``gradients.quadratic``       6. quadratic form :math:`w^\top X w`
 ``gradients.residual_net``    7. two-layer network with a residual connection
 ============================  ===================================================
+
+The package has three layers, each importing only the ones below it: these seven modules
+(pure numpy, with the helpers ``_numerics`` and ``_validation``); :mod:`gradients.catalog`,
+the verification data (each formula, its inputs, the sheet's answers and planted mistakes);
+and :mod:`gradients.cli`, the ``gradients`` command. The finite-difference engine they are
+checked with is the separate package :mod:`checks`.
+
+``gradients.Derivation`` is the catalog's record, :class:`gradients.catalog.Derivation`; it is
+loaded on first use, so importing the problems does not load the catalog.
 """
+
+from typing import Any
 
 from .bipolar import bipolar_sigmoid, bipolar_squared_grad, bipolar_squared_loss, bipolar_step
 from .frobenius import frobenius_dot, frobenius_dot_grad, frobenius_dot_grad_B
@@ -38,6 +49,7 @@ from .residual_net import (
 from .trace import trace_power, trace_power_grad
 
 __all__ = [
+    "Derivation",
     "ResidualNetForward",
     "bipolar_sigmoid",
     "bipolar_squared_grad",
@@ -67,3 +79,11 @@ __all__ = [
     "trace_power",
     "trace_power_grad",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Derivation":  # the catalog's record, imported lazily (the catalog imports us)
+        from gradients.catalog import Derivation
+
+        return Derivation
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

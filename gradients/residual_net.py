@@ -107,10 +107,12 @@ class ResidualNetForward(NamedTuple):
 
 
 class _Deltas(NamedTuple):
-    out: np.ndarray  # dL/ds, (N,)
-    h: np.ndarray  # dL/dH, (N, D)
-    hidden: np.ndarray  # dL/dA1, (N, D)
-    z: np.ndarray  # dL/dA0, (N, M)
+    """The deltas of the module docstring, one row per sample."""
+
+    d_s: np.ndarray  # delta_s = dL/ds, (N,)
+    d_h: np.ndarray  # delta_h = dL/dH, (N, D)
+    d_a1: np.ndarray  # delta_a1 = dL/dA1, (N, D)
+    d_a0: np.ndarray  # delta_a0 = dL/dA0, (N, M)
 
 
 def _validate_params(
@@ -169,11 +171,11 @@ def _delta_out(s: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 def _backward(W1: np.ndarray, w2: np.ndarray, fwd: ResidualNetForward, y: np.ndarray) -> _Deltas:
     """Propagate the deltas from the output down to the first pre-activation."""
-    out = _delta_out(fwd.s, y)
-    h = out[:, None] * w2[None, :]
-    hidden = h * _sigmoid_prime(fwd.A1)
-    z = (hidden @ W1) * _sigmoid_prime(fwd.A0)
-    return _Deltas(out, h, hidden, z)
+    d_s = _delta_out(fwd.s, y)
+    d_h = d_s[:, None] * w2[None, :]
+    d_a1 = d_h * _sigmoid_prime(fwd.A1)
+    d_a0 = (d_a1 @ W1) * _sigmoid_prime(fwd.A0)
+    return _Deltas(d_s, d_h, d_a1, d_a0)
 
 
 def _setup(
@@ -317,7 +319,7 @@ def residual_net_grad_w2(
     array([0.1875])
     """
     fwd, deltas, _, _ = _setup(W0, W1, w2, X, y)
-    return fwd.H.T @ deltas.out
+    return fwd.H.T @ deltas.d_s
 
 
 def residual_net_grad_W1(
@@ -344,7 +346,7 @@ def residual_net_grad_W1(
     array([[1.]])
     """
     fwd, deltas, _, _ = _setup(W0, W1, w2, X, y)
-    return deltas.hidden.T @ fwd.Z
+    return deltas.d_a1.T @ fwd.Z
 
 
 def residual_net_grad_W0(
@@ -368,7 +370,7 @@ def residual_net_grad_W0(
     (1, 1)
     """
     _, deltas, _, X = _setup(W0, W1, w2, X, y)
-    return deltas.z.T @ X
+    return deltas.d_a0.T @ X
 
 
 def residual_net_grad_X(
@@ -395,4 +397,4 @@ def residual_net_grad_X(
     array([[0.25]])
     """
     _, deltas, W0, _ = _setup(W0, W1, w2, X, y)
-    return deltas.h + deltas.z @ W0
+    return deltas.d_h + deltas.d_a0 @ W0

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from checks import strategies as S
+from gradients.catalog.lookup import by_id as lookup_by_id
 
 __all__ = [
     "CASES",
@@ -229,7 +230,7 @@ CASE_IDS = [c.id for c in CASES]
 
 
 def by_id(case_id: str) -> Case:
-    return next(c for c in CASES if c.id == case_id)
+    return lookup_by_id(CASES, case_id, "case")
 
 
 def reference_gradient(case: Case, x: np.ndarray) -> np.ndarray:

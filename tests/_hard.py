@@ -35,6 +35,8 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
+from gradients.catalog.lookup import by_id as lookup_by_id
+
 __all__ = [
     "HARD_CASES",
     "HARD_IDS",
@@ -601,7 +603,7 @@ HARD_IDS = [c.id for c in HARD_CASES]
 
 
 def by_id(case_id: str) -> HardCase:
-    return next(c for c in HARD_CASES if c.id == case_id)
+    return lookup_by_id(HARD_CASES, case_id, "hard case")
 
 
 def wrong_by_label(case: HardCase, label: str) -> GradFn:

@@ -58,3 +58,14 @@ def test_hard_benchmark_counts_our_verdicts_on_a_few_inputs():
         assert r.false_alarms() == 0
     text = render_section(res)
     assert "## Hard functions" in text and "`pole`" in text
+
+
+def test_plots_command_refuses_an_unknown_problem(tmp_path, capsys):
+    """``python -m benchmarks.plots`` (the pictures, moved out of the installed command)."""
+    from benchmarks.plots import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["steps", "99", "--out", str(tmp_path / "steps.png")])
+    assert info.value.code == 2
+    assert "choose one of 1a, 1b" in capsys.readouterr().err
+    assert not (tmp_path / "steps.png").exists()

@@ -1,4 +1,4 @@
-"""The sheet's handwritten answers (SPEC.md, "Candidate derivations"), judged by the checker.
+"""The sheet's handwritten answers (``gradients.catalog.candidates``), judged by the checker.
 
 Every verdict comes from :func:`checks.check_gradient` / :func:`checks.search.find_counterexample`
 over the catalog's input strategy for the entry the candidate answers, never from a number
@@ -24,7 +24,8 @@ from gradients import (
     logistic_l2_step,
     mle_weights,
 )
-from gradients.candidates import (
+from gradients.catalog import get
+from gradients.catalog.candidates import (
     l2_penalty,
     l2_penalty_grad,
     logistic_norm_loss,
@@ -42,7 +43,6 @@ from gradients.candidates import (
     sheet_7a,
     sheet_7a_prime,
 )
-from gradients.catalog import get
 
 EXAMPLES = 100
 _FIRST = settings(database=None, max_examples=200, phases=(Phase.generate,),

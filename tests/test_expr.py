@@ -16,15 +16,15 @@ import pytest
 from hypothesis import event, given, note
 from hypothesis import strategies as st
 
-from gradients import expr
 from gradients._numerics import _sigmoid, _softplus
-from gradients.expr import (
+from gradients.cli.expr import (
     ALLOWED_FUNCTIONS,
     MAX_ELEMENTS,
     MAX_LENGTH,
     ExpressionError,
     compile_candidate,
     evaluate,
+    grammar,
     parse_expression,
 )
 
@@ -86,7 +86,7 @@ def _warm_up():
     """Call each table function once, so lazy imports inside numpy happen outside the hook."""
     M = np.eye(3) + 0.5
     for name in ALLOWED_FUNCTIONS:
-        spec = expr._FUNCTIONS[name]
+        spec = grammar._FUNCTIONS[name]
         args = {"eye": [3], "matrix_power": [M, 2]}.get(spec.kind, [M] * spec.min_args)
         with np.errstate(all="ignore"):
             spec.func(*args)
@@ -395,12 +395,12 @@ def test_huge_results_are_refused_before_they_are_computed(text, env):
 
 
 def test_the_work_budget(monkeypatch):
-    monkeypatch.setattr(expr, "MAX_WORK", 2500)
+    monkeypatch.setattr(grammar, "MAX_WORK", 2500)
     M = np.ones((10, 10))
     safe_evaluate("M @ M @ M", {"M": M})  # 2 * 10^3 multiply-adds, plus a little
     with pytest.raises(ExpressionError, match="exceeds the work budget"):
         safe_evaluate("M @ M @ M @ M", {"M": M})
-    monkeypatch.setattr(expr, "MAX_WORK", 10**5)
+    monkeypatch.setattr(grammar, "MAX_WORK", 10**5)
     with pytest.raises(ExpressionError, match="exceeds the work budget"):
         safe_evaluate("np.linalg.matrix_power(M, k)", {"M": np.ones((30, 30)), "k": 2**40})
 
@@ -552,7 +552,7 @@ def _extend(children):
     @st.composite
     def call(draw):
         name = draw(st.sampled_from(ALLOWED_FUNCTIONS))
-        spec = expr._FUNCTIONS[name]
+        spec = grammar._FUNCTIONS[name]
         n = draw(st.integers(spec.min_args, spec.max_args))
         args = [draw(children) for _ in range(n)]
         names = draw(st.lists(st.sampled_from(spec.keywords), unique=True)) if spec.keywords else []

@@ -1,4 +1,4 @@
-"""The checker's power: every plausible wrong derivation of ``gradients.mistakes`` is caught.
+"""The checker's power: each plausible wrong derivation of ``gradients.catalog.mistakes`` is caught.
 
 For each mistake, checked exactly like the catalog entry it answers
 (``get(m.answers).setup(candidate=m.function)``):
@@ -34,7 +34,7 @@ from hypothesis import HealthCheck, Phase, find, settings
 from checks import check_gradient
 from checks.search import find_counterexample
 from gradients.catalog import get
-from gradients.mistakes import MISTAKES, by_id
+from gradients.catalog.mistakes import MISTAKES, by_id
 
 IDS = [m.id for m in MISTAKES]
 SEARCH_DIM = 4

@@ -1,7 +1,7 @@
 r"""The sheet's handwritten answers, encoded as code so the checker can judge them.
 
-``SPEC.md`` ("Candidate derivations found on the sheet") lists the readable final answers of
-the homework sheet. Each one is a function here, taking the arguments of the catalog entry it
+The homework sheet carries handwritten final answers; the readable ones are the candidates
+below. Each one is a function here, taking the arguments of the catalog entry it
 answers (:mod:`gradients.catalog`), so that ``get(id).setup(candidate=...)`` checks it with
 the same loss, argument and input strategy as the project's own answer. The verdicts are
 asserted by the checker in ``tests/test_candidates.py``, never by hand:
@@ -32,9 +32,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._numerics import _sigmoid
-from .bipolar import bipolar_sigmoid
-from .logistic import logistic_l2_loss
+from gradients._numerics import _sigmoid
+from gradients.bipolar import bipolar_sigmoid
+from gradients.logistic import logistic_l2_loss
 
 __all__ = [
     "l2_penalty",

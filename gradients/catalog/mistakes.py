@@ -27,9 +27,10 @@ from typing import Any
 
 import numpy as np
 
-from ._numerics import _sigmoid, _sigmoid_prime
-from .candidates import sheet_7a_prime
-from .residual_net import residual_net_forward
+from gradients._numerics import _sigmoid, _sigmoid_prime
+from gradients.catalog.candidates import sheet_7a_prime
+from gradients.catalog.lookup import by_id as _by_id
+from gradients.residual_net import residual_net_forward
 
 __all__ = ["MISTAKES", "Mistake", "by_id"]
 
@@ -253,55 +254,55 @@ def _grad_h_summed_over_samples(H, w2, y):
     return np.tile(total * w2, (H.shape[0], 1))
 
 
-def _backward(W0, W1, w2, X, y, *, hidden_prime=True, z_prime=True, out_prime=True):
-    """The deltas of the residual network, optionally without an activation derivative."""
+def _backward(W0, W1, w2, X, y, *, a1_prime=True, a0_prime=True, s_prime=True):
+    """The deltas (as in :mod:`gradients.residual_net`), optionally missing a sigma'."""
     W1, w2 = _f(W1), _f(w2)
     fwd = residual_net_forward(W0, W1, w2, X)
-    out = (fwd.g - _f(y)) * (_sigmoid_prime(fwd.s) if out_prime else 1.0)
-    h = out[:, None] * w2[None, :]
-    hidden = h * (_sigmoid_prime(fwd.A1) if hidden_prime else 1.0)
-    z = (hidden @ W1) * (_sigmoid_prime(fwd.A0) if z_prime else 1.0)
-    return fwd, out, h, hidden, z
+    d_s = (fwd.g - _f(y)) * (_sigmoid_prime(fwd.s) if s_prime else 1.0)
+    d_h = d_s[:, None] * w2[None, :]
+    d_a1 = d_h * (_sigmoid_prime(fwd.A1) if a1_prime else 1.0)
+    d_a0 = (d_a1 @ W1) * (_sigmoid_prime(fwd.A0) if a0_prime else 1.0)
+    return fwd, d_s, d_h, d_a1, d_a0
 
 
 def _W1_no_activation_derivative(W0, W1, w2, X, y):
-    fwd, _, _, hidden, _ = _backward(W0, W1, w2, X, y, hidden_prime=False)
-    return hidden.T @ fwd.Z
+    fwd, _, _, d_a1, _ = _backward(W0, W1, w2, X, y, a1_prime=False)
+    return d_a1.T @ fwd.Z
 
 
 def _W1_transposed(W0, W1, w2, X, y):
-    fwd, _, _, hidden, _ = _backward(W0, W1, w2, X, y)
-    return fwd.Z.T @ hidden
+    fwd, _, _, d_a1, _ = _backward(W0, W1, w2, X, y)
+    return fwd.Z.T @ d_a1
 
 
 def _W0_no_activation_derivative(W0, W1, w2, X, y):
-    _, _, _, _, z = _backward(W0, W1, w2, X, y, z_prime=False)
-    return z.T @ _f(X)
+    _, _, _, _, d_a0 = _backward(W0, W1, w2, X, y, a0_prime=False)
+    return d_a0.T @ _f(X)
 
 
 def _W0_no_hidden_derivative(W0, W1, w2, X, y):
-    _, _, _, _, z = _backward(W0, W1, w2, X, y, hidden_prime=False)
-    return z.T @ _f(X)
+    _, _, _, _, d_a0 = _backward(W0, W1, w2, X, y, a1_prime=False)
+    return d_a0.T @ _f(X)
 
 
 def _w2_no_activation_derivative(W0, W1, w2, X, y):
-    fwd, out, _, _, _ = _backward(W0, W1, w2, X, y, out_prime=False)
-    return fwd.H.T @ out
+    fwd, d_s, _, _, _ = _backward(W0, W1, w2, X, y, s_prime=False)
+    return fwd.H.T @ d_s
 
 
 def _w2_x_for_h(W0, W1, w2, X, y):
-    _, out, _, _, _ = _backward(W0, W1, w2, X, y)
-    return _f(X).T @ out
+    _, d_s, _, _, _ = _backward(W0, W1, w2, X, y)
+    return _f(X).T @ d_s
 
 
 def _X_no_residual(W0, W1, w2, X, y):
-    _, _, _, _, z = _backward(W0, W1, w2, X, y)
-    return z @ _f(W0)
+    _, _, _, _, d_a0 = _backward(W0, W1, w2, X, y)
+    return d_a0 @ _f(W0)
 
 
 def _X_only_residual(W0, W1, w2, X, y):
-    _, _, h, _, _ = _backward(W0, W1, w2, X, y)
-    return h
+    _, _, d_h, _, _ = _backward(W0, W1, w2, X, y)
+    return d_h
 
 
 # --------------------------------------------------------------------------- the catalog
@@ -397,12 +398,7 @@ MISTAKES: tuple[Mistake, ...] = (
             "is dropped", _X_only_residual, 2),
 )
 
-_BY_ID = {m.id: m for m in MISTAKES}
-
 
 def by_id(mistake_id: str) -> Mistake:
     """The mistake with this id; ``KeyError`` listing the known ids otherwise."""
-    try:
-        return _BY_ID[mistake_id]
-    except KeyError:
-        raise KeyError(f"unknown mistake id {mistake_id!r}; known: {', '.join(_BY_ID)}") from None
+    return _by_id(MISTAKES, mistake_id, "mistake")

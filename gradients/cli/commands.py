@@ -6,11 +6,11 @@ Subcommands::
     gradients show ID [--format latex|markdown|numpy]
     gradients try ID "EXPR" [--examples N] [--seed S]
     gradients export [--format markdown] [--out FILE]
-    gradients plot steps ID --out FILE | gradients plot regularisation --out FILE
 
 Exit status: 0 when everything checked passes, 1 when a derivation or a candidate fails, 2 for
 a usage error (unknown id, bad expression, a candidate of the wrong shape), reported as one
-line on stderr.
+line on stderr. (The benchmark pictures are drawn from a checkout, by
+``python -m benchmarks.plots``.)
 """
 
 from __future__ import annotations
@@ -18,119 +18,25 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from gradients.catalog import CATALOG, Derivation, get
+from gradients.catalog.markdown import export_markdown, markdown_entry
+from gradients.cli.verification import (
+    DEFAULT_EXAMPLES,
+    DETECTABLE,
+    Verification,
+    verify_derivation,
+)
 
-__all__ = ["main", "verify_derivation", "export_markdown"]
-
-DEFAULT_EXAMPLES = 25
-#: a check is "sharp" when it would catch a gradient wrong by this relative amount
-SHARP = 1e-6
+__all__ = ["main"]
 
 
 class UsageError(Exception):
     """A user error, printed as one line on stderr with exit status 2."""
-
-
-@dataclass
-class Verification:
-    """Outcome of checking one derivation on many random inputs."""
-
-    id: str
-    title: str
-    examples: int
-    failures: int
-    worst_rel_error: float
-    seconds: float
-    counterexample: Any = None
-    inconclusive: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return self.failures == 0
-
-    def as_dict(self) -> dict[str, Any]:
-        out = {
-            "id": self.id,
-            "title": self.title,
-            "examples": self.examples,
-            "failures": self.failures,
-            "blunt": self.inconclusive,
-            "worst_rel_error": self.worst_rel_error,
-            "seconds": round(self.seconds, 4),
-            "ok": self.ok,
-        }
-        if self.counterexample is not None:
-            out["counterexample"] = str(self.counterexample)
-        return out
-
-
-def verify_derivation(
-    d: Derivation,
-    *,
-    examples: int = DEFAULT_EXAMPLES,
-    seed: int = 0,
-    method: str = "richardson",
-    candidate: Any = None,
-) -> Verification:
-    """Check ``d`` (or a candidate answer) on ``examples`` random inputs.
-
-    On a failure, :func:`checks.find_counterexample` shrinks it to a minimal input.
-    """
-    from hypothesis import HealthCheck, Phase, given, settings
-    from hypothesis import seed as hseed
-
-    from checks import check_gradient
-    from checks.search import Counterexample
-
-    f, grad, strategy = d.setup(candidate)
-    worst = 0.0
-    failures = 0
-    inconclusive = 0
-    start = time.perf_counter()
-    errors: list[str] = []
-
-    @settings(
-        max_examples=examples, database=None, deadline=None, phases=(Phase.generate,),
-        suppress_health_check=list(HealthCheck),
-    )
-    @hseed(seed)
-    @given(strategy)
-    def run(args: tuple[Any, ...]) -> None:
-        nonlocal worst, failures, inconclusive
-        try:
-            result = check_gradient(f, grad, args, argnum=d.argnum, method=method,
-                                    **d.options(args))
-        except Exception as exc:  # noqa: BLE001 - a candidate that raises fails
-            failures += 1
-            errors.append(f"{type(exc).__name__}: {exc}")
-            return
-        verdict = d.judged(result)
-        if verdict == "fail":
-            failures += 1
-        elif verdict == "pass" and (d.kind == "stationary" or result.detectable <= SHARP):
-            # the error of a maximiser is relative to the problem's gradient scale; any other
-            # check counts where it would have caught a gradient wrong by SHARP
-            rel = d.relative_error(result, args)
-            worst = max(worst, rel) if np.isfinite(rel) else worst
-        else:
-            inconclusive += 1
-
-    run()
-    cx = None
-    if failures:
-        cx = d.find_counterexample(candidate, method=method, seed=seed,
-                                   max_examples=max(examples, 50))
-        if cx is None and errors:
-            cx = Counterexample((), None, errors[0], ())
-    return Verification(d.id, d.title, examples, failures, worst,
-                        time.perf_counter() - start, cx, inconclusive)
 
 
 def _select(ids: Sequence[str]) -> list[Derivation]:
@@ -165,10 +71,10 @@ def _cmd_verify(ns: argparse.Namespace) -> int:
 
 
 def _table(results: list[Verification]) -> str:
-    rows = [("id", "derivation", "examples", "blunt", "worst rel. error", "verdict")]
+    rows = [("id", "derivation", "examples", "inconclusive", "worst rel. error", "verdict")]
     for r in results:
         rows.append((r.id, r.title, str(r.examples), str(r.inconclusive),
-                     f"{r.worst_rel_error:.1e}", "ok" if r.ok else f"FAILED ({r.failures})"))
+                     f"{r.worst_rel_error:.1e}", "pass" if r.ok else f"FAIL ({r.failures})"))
     widths = [max(len(row[c]) for row in rows) for c in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
              for row in rows]
@@ -176,9 +82,9 @@ def _table(results: list[Verification]) -> str:
     total = sum(r.seconds for r in results)
     passed = sum(r.ok for r in results)
     lines.append(
-        "\nblunt: inputs where the check could not have caught a gradient wrong by a relative "
-        f"{SHARP:g} (zero gradients, or gradients below the resolution of finite differences, "
-        "e.g. behind a saturated sigmoid); the worst error is over the other inputs"
+        "\ninconclusive: inputs where the check could not have caught a gradient wrong by a "
+        f"relative {DETECTABLE:g} (zero gradients, or gradients below the resolution of finite "
+        "differences, e.g. behind a saturated sigmoid); the worst error is over the other inputs"
     )
     lines.append(f"{passed} of {len(results)} derivations verified in {total:.1f} s")
     return "\n".join(lines)
@@ -191,36 +97,8 @@ def _cmd_show(ns: argparse.Namespace) -> int:
     elif ns.format == "numpy":
         print(d.source, end="")
     else:
-        print(_markdown_entry(d))
+        print(markdown_entry(d))
     return 0
-
-
-def _markdown_entry(d: Derivation) -> str:
-    return "\n".join([
-        f"### {d.id} — {d.title}",
-        "",
-        f"Problem: {d.statement}",
-        "",
-        "$$",
-        d.formula,
-        "$$",
-        "",
-        f"Variables: {', '.join(f'`{v}`' for v in d.variables)}. "
-        f"Implemented by `{d.implementation.__module__}.{d.implementation.__name__}`.",
-    ])
-
-
-def export_markdown() -> str:
-    """The whole catalog as Markdown (the text of ``FORMULAS.md``)."""
-    head = [
-        "# Verified formulas",
-        "",
-        "Generated by `gradients export --format markdown`; do not edit by hand. Every formula",
-        "below is checked against finite differences on random shapes by the test suite and",
-        "by `gradients verify`.",
-        "",
-    ]
-    return "\n".join(head + ["\n\n".join(_markdown_entry(d) for d in CATALOG), ""])
 
 
 def _cmd_export(ns: argparse.Namespace) -> int:
@@ -234,14 +112,14 @@ def _cmd_export(ns: argparse.Namespace) -> int:
 
 
 def _cmd_try(ns: argparse.Namespace) -> int:
-    from gradients.expr import ExpressionError, compile_candidate
+    from gradients.cli.expr import ExpressionError, compile_candidate
 
     d = _select([ns.id])[0]
     try:
         candidate = compile_candidate(ns.expr, d.variables)
     except ExpressionError as exc:
         raise UsageError(f"bad expression: {exc}") from None
-    _check_candidate_shape(d, candidate, ns.seed)
+    _check_candidate_shape(d, candidate)
     result = verify_derivation(d, examples=ns.examples, seed=ns.seed, candidate=candidate)
     if result.ok:
         print(f"PASS: {d.id} ({d.title}): `{ns.expr}` agrees with the numerical derivative on "
@@ -255,11 +133,11 @@ def _cmd_try(ns: argparse.Namespace) -> int:
     return 1
 
 
-def _check_candidate_shape(d: Derivation, candidate: Any, seed: int) -> None:
+def _check_candidate_shape(d: Derivation, candidate: Any) -> None:
     """Refuse, as a usage error, a candidate whose result has the wrong shape."""
     from hypothesis import HealthCheck, Phase, find, settings
 
-    from gradients.expr import ExpressionError
+    from gradients.cli.expr import ExpressionError
 
     drawn = find(d.inputs(), lambda a: True, settings=settings(
         database=None, phases=(Phase.generate,), suppress_health_check=list(HealthCheck),
@@ -277,22 +155,6 @@ def _check_candidate_shape(d: Derivation, candidate: Any, seed: int) -> None:
             f"{expected} for inputs of shapes "
             + ", ".join(f"{n}{np.shape(a)}" for n, a in zip(d.variables, args, strict=True))
         )
-
-
-def _cmd_plot(ns: argparse.Namespace) -> int:
-    try:
-        from benchmarks import plots
-    except ImportError as exc:
-        raise UsageError(
-            f"plotting needs the bench extra (pip install -e '.[bench]'): {exc}"
-        ) from None
-    if ns.what == "steps":
-        _select([ns.id])
-        plots.plot_steps(ns.id, ns.out)
-    else:
-        plots.plot_regularisation(ns.out)
-    print(f"wrote {ns.out}")
-    return 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -337,13 +199,6 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--format", choices=["markdown"], default="markdown")
     e.add_argument("--out", help="write to this file instead of stdout")
     e.set_defaults(run=_cmd_export)
-
-    pl = sub.add_parser("plot", help="draw a benchmark picture (needs the bench extra)",
-                        description="Draw the step-size sweep or the regularisation path.")
-    pl.add_argument("what", choices=["steps", "regularisation"])
-    pl.add_argument("id", nargs="?", default="1b", help="derivation id for steps (default 1b)")
-    pl.add_argument("--out", required=True, help="PNG file to write")
-    pl.set_defaults(run=_cmd_plot)
     return p
 
 
@@ -358,7 +213,7 @@ def _positive(text: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``gradients`` console script."""
+    """Entry point of the ``gradients`` console script (and of ``python -m gradients``)."""
     ns = _parser().parse_args(argv)
     try:
         return ns.run(ns)
@@ -368,7 +223,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `gradients show 1b | head`
         sys.stderr.close()
         return 1
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

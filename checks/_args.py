@@ -1,0 +1,114 @@
+"""The arguments of a check, prepared once for every kind of check.
+
+:func:`prepare` validates ``args`` and ``argnum`` and converts the differentiated argument to
+float64; :func:`analytic_of` calls the analytic side on copies and says why its result cannot
+be compared; :func:`closure` is ``f`` as a function of the differentiated argument alone,
+which hands ``f`` fresh copies of the other arrays at every call; :func:`generator` turns an
+``rng`` argument into a numpy ``Generator``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from checks._util import as_float64, first_nonfinite, validate_argnum
+
+__all__ = ["Prepared", "analytic_of", "bad_analytic", "closure", "copies", "generator",
+           "prepare"]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """``args`` with ``args[argnum]`` as a float64 copy ``x``; ``note`` if it was converted."""
+
+    args: tuple[Any, ...]
+    argnum: int
+    x: np.ndarray
+    note: str | None
+
+
+def prepare(args: Any, argnum: Any, *, what: str = "args") -> Prepared:
+    """Validate the point of a check: ``args`` a tuple or list, ``argnum`` an index into it.
+
+    A bare array (``check_gradient(f, g, W)`` instead of ``(W,)``) is a ``TypeError`` that
+    says how to write it: iterating over its rows would silently check something else.
+    """
+    if not isinstance(args, (tuple, list)):
+        kind = type(args).__name__
+        raise TypeError(
+            f"{what} must be a tuple of the arguments of f, got {kind}; for a single argument "
+            f"write ({what.rstrip('s')},) -- e.g. check_gradient(f, grad, (W,))"
+        )
+    items = list(args)
+    argnum = validate_argnum(argnum, len(items))
+    x, note = as_float64(f"args[{argnum}]", items[argnum])
+    items[argnum] = x
+    return Prepared(tuple(items), argnum, x, note)
+
+
+def copies(args: Sequence[Any]) -> list[Any]:
+    """Fresh copies of the array arguments: a function that writes into them harms nothing."""
+    return [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+
+
+def closure(f: Callable[..., Any], p: Prepared) -> Callable[[np.ndarray], Any]:
+    """``v -> f(*args[:argnum], v, *args[argnum + 1:])`` with copies of the other arrays."""
+    before, after = p.args[: p.argnum], p.args[p.argnum + 1 :]
+    return lambda v: f(*copies(before), v, *copies(after))
+
+
+def bad_analytic(analytic: np.ndarray, shape: tuple[int, ...]) -> str | None:
+    """Why an analytic gradient cannot be compared with one of ``shape``, or ``None``."""
+    if analytic.shape != shape:
+        return (
+            f"the analytic gradient has shape {analytic.shape}, but the argument has shape "
+            f"{shape}: a gradient must have exactly the shape of its argument (no broadcasting)"
+        )
+    if analytic.dtype.kind not in "biuf":
+        return f"the analytic gradient must be a real array, got dtype {analytic.dtype}"
+    idx = first_nonfinite(analytic)
+    if idx is not None:
+        return f"the analytic gradient is not finite: {analytic[idx]} at index {idx}"
+    return None
+
+
+def analytic_of(grad: Callable[..., Any], p: Prepared) -> tuple[np.ndarray, str | None]:
+    """``grad(*args)`` (on copies) as an array, and why it cannot be compared (or ``None``).
+
+    A ``grad`` that cannot be called with the arguments of ``f`` (a wrong signature) is a
+    ``TypeError`` saying so, not a failed check: the check never ran.
+    """
+    try:
+        value = grad(*copies(p.args))
+    except TypeError as exc:
+        if _signature_mismatch(grad, len(p.args)):
+            raise TypeError(
+                f"grad cannot be called with the {len(p.args)} argument(s) of f ({exc}); "
+                "grad must take the same arguments as f, in the same order"
+            ) from exc
+        raise
+    analytic = np.asarray(value)
+    return analytic, bad_analytic(analytic, p.x.shape)
+
+
+def _signature_mismatch(fn: Callable[..., Any], nargs: int) -> bool:
+    import inspect
+
+    try:
+        inspect.signature(fn).bind(*range(nargs))
+    except TypeError:
+        return True
+    except ValueError:  # no signature (a builtin)
+        return False
+    return False
+
+
+def generator(rng: Any, default_seed: int = 0) -> np.random.Generator:
+    """A numpy ``Generator`` from ``None`` (a fixed seed), an int seed, or a ``Generator``."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    return np.random.default_rng(default_seed if rng is None else rng)

@@ -1,0 +1,115 @@
+"""The report of a gradient check, in numpy ``assert_allclose``'s shape.
+
+The head line gives the verdict, then the reason, the method and the number of evaluations,
+the tolerance rule with its terms, the sensitivity the check had (``detectable``), the
+mismatch count and percentage, the largest absolute and relative differences, the worst
+entry (analytic next to numerical, with enough digits to show that they differ, and the
+one-sided derivatives at a kink), up to ten mismatched entries, the two arrays, and the
+notes of the estimate (noise, kinks, domain edges, float32).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["render"]
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.6g}"
+
+
+def _fmt_pair(a: float, b: float) -> tuple[str, str]:
+    """``a`` and ``b`` with enough significant digits to show that they differ (up to 17)."""
+    for digits in range(6, 18):
+        ta, tb = f"{a:.{digits}g}", f"{b:.{digits}g}"
+        if ta != tb or a == b:
+            return ta, tb
+    return f"{a!r}", f"{b!r}"
+
+
+def _atol_text(atol: Any) -> str:
+    if np.ndim(atol) == 0:
+        return f"{float(atol):g}"
+    return f"per entry (max {float(np.max(atol)):g})"
+
+
+_HEADS = {"pass": "Gradient check passed", "fail": "Gradient check FAILED",
+          "inconclusive": "Gradient check INCONCLUSIVE"}
+
+_TRY = (
+    "What to try: a point where the gradient is larger than the noise of f; f computed in "
+    "float64 throughout; method='complex' for a complex-safe f; or a larger atol if an "
+    "absolute error is what matters here."
+)
+
+
+def render(r: Any) -> str:
+    """The report of :class:`checks.compare.GradientCheck` ``r``."""
+    what = "directional derivatives" if r.mode == "directional" else "gradient"
+    lines = [f"{_HEADS[r.verdict]}: {what} of {r.name} with respect to args[{r.argnum}], "
+             f"shape {r.shape}"]
+    if r.reason:
+        lines.append(f"Reason: {r.reason}")
+    factor = r.step_factor
+    step = "" if factor is None else f", step factor {factor:.3g} * max(|x_k|, rms(x))"
+    adaptive = " with per-entry adaptive steps" if r.method == "richardson" and factor else ""
+    lines.append(f"Method: {r.method} ({r.mode} mode){step}{adaptive}, {r.evaluations} "
+                 "evaluations of f")
+    lines.append(
+        f"Tolerance: |analytic - numerical| <= atol + safety * error_estimate + rtol * "
+        f"|numerical|, atol={_atol_text(r.atol)}, safety={r.safety:g}, rtol={r.rtol:g}"
+    )
+    if r.numerical is not None and r.tolerance is not None:
+        if np.isfinite(r.detectable):
+            chance = (" (with probability >= 99.9 % over the random directions)"
+                      if r.mode == "directional" else "")
+            lines.append(
+                f"Sensitivity: no gradient whose error max|a - g| / max|g| exceeds "
+                f"{r.detectable:.2g} can pass{chance}"
+            )
+        else:
+            lines.append("Sensitivity: none (the numerical gradient is zero within its error "
+                         "bounds, so no relative error can be judged)")
+        if r.verdict == "inconclusive":
+            lines.append(
+                "Inconclusive: the finite differences cannot resolve the gradient here well "
+                "enough to catch even a gradient wrong by 100 % (zero, or of the wrong sign); "
+                "no evidence of an error was found, and none could have been"
+            )
+            lines.append(_TRY)
+        total = r.analytic.size
+        pct = 100.0 * r.mismatched / total if total else 0.0
+        lines.append(f"Mismatched elements: {r.mismatched} / {total} ({pct:.3g}%)")
+        lines.append(f"Max absolute difference: {_fmt(r.max_abs_error)}")
+        lines.append(f"Max relative difference (to max |numerical|): {_fmt(r.max_rel_error)}")
+        if r.worst_index is not None:
+            i = r.worst_index
+            label = f"direction {i[0]}" if r.mode == "directional" else f"entry {i}"
+            a, n = float(r.analytic[i]), float(r.numerical[i])
+            ta, tn = _fmt_pair(a, n)
+            lo, hi = float(r.lower[i]), float(r.upper[i])
+            if lo != hi:
+                tl, th = _fmt_pair(lo, hi)
+                numerical = f"one-sided derivatives {tl} and {th} (not differentiable)"
+            else:
+                numerical = f"numerical {tn}"
+            bad = r.mismatched_indices[:10]
+            lines.append(
+                f"Worst {label}: analytic {ta}, {numerical}, |diff| "
+                f"{_fmt(float(r.difference[i]))}, tolerance {_fmt(float(r.tolerance[i]))} "
+                f"(error estimate {_fmt(float(r.error[i]))})"
+            )
+            if len(bad) > 1:
+                shown = ", ".join(str(b if r.mode != "directional" else b[0]) for b in bad)
+                more = "" if r.mismatched <= 10 else f" (first 10 of {r.mismatched})"
+                lines.append(f"Mismatched {'directions' if r.mode == 'directional' else 'entries'}"
+                             f"{more}: {shown}")
+        with np.printoptions(precision=8, threshold=64, edgeitems=3, linewidth=100):
+            lines.append(f" ANALYTIC: {np.array2string(r.analytic, prefix=' ANALYTIC: ')}")
+            lines.append(f" NUMERICAL: {np.array2string(r.numerical, prefix=' NUMERICAL: ')}")
+    for note in r.notes:
+        lines.append(f"Note: {note}")
+    return "\n".join(lines)

@@ -1,0 +1,224 @@
+"""Strategies of plain arrays: vectors, matrices, pairs of them, and positive scale factors.
+
+Every array strategy takes ``elements=``, the strategy of its entries as in
+``hypothesis.extra.numpy.arrays``, or else builds it with :func:`~checks.strategies.elements`
+from ``max_magnitude`` and ``min_nonzero`` (not both ways at once).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from checks.strategies._base import (
+    _array,
+    _check_positive_finite,
+    _check_size_range,
+    _resolve_elements,
+)
+
+__all__ = [
+    "matrices",
+    "matrix_pairs",
+    "scales",
+    "square_matrices",
+    "vector_and_square_matrix",
+    "vectors",
+]
+
+
+def vectors(
+    *,
+    min_size: int = 1,
+    max_size: int = 8,
+    elements: st.SearchStrategy[float] | None = None,
+    max_magnitude: float | None = None,
+    min_nonzero: float | None = None,
+) -> st.SearchStrategy[np.ndarray]:
+    """1-D float64 arrays ``w`` of length ``D`` in ``[min_size, max_size]``.
+
+    Parameters
+    ----------
+    min_size, max_size : int, default 1 and 8
+        Bounds on the length ``D``; ``0 <= min_size <= max_size``.
+    elements : SearchStrategy[float], optional
+        The strategy of every entry, as in ``hypothesis.extra.numpy.arrays``. Default:
+        ``elements(max_magnitude=..., min_nonzero=...)``.
+    max_magnitude, min_nonzero : float, optional
+        Build the default element strategy (4.0 and 1e-3 unless given, see
+        :func:`~checks.strategies.elements`); a ``ValueError`` together with ``elements``.
+
+    Examples
+    --------
+    >>> w = vectors(min_size=2, max_size=3).example()
+    >>> w.dtype, 2 <= w.shape[0] <= 3
+    (dtype('float64'), True)
+    >>> bool(np.all(vectors(elements=st.just(1.0)).example() == 1.0))
+    True
+    """
+    _check_size_range("size", min_size, max_size)
+    elems = _resolve_elements(elements, max_magnitude, min_nonzero)
+    return arrays(np.float64, st.integers(min_size, max_size), elements=elems)
+
+
+@st.composite
+def _matrices(draw, min_rows, max_rows, min_cols, max_cols, elems, count):
+    rows = draw(st.integers(min_rows, max_rows))
+    cols = draw(st.integers(min_cols, max_cols))
+    out = tuple(_array(draw, (rows, cols), elems) for _ in range(count))
+    return out[0] if count == 1 else out
+
+
+def square_matrices(
+    *,
+    min_side: int = 1,
+    max_side: int = 8,
+    elements: st.SearchStrategy[float] | None = None,
+    max_magnitude: float | None = None,
+    min_nonzero: float | None = None,
+) -> st.SearchStrategy[np.ndarray]:
+    """Square float64 matrices ``X`` of shape ``(D, D)``, not necessarily symmetric.
+
+    Parameters
+    ----------
+    min_side, max_side : int, default 1 and 8
+        Bounds on ``D``; ``0 <= min_side <= max_side``.
+    elements, max_magnitude, min_nonzero
+        The entries, as in :func:`vectors`.
+
+    Examples
+    --------
+    >>> X = square_matrices(max_side=4).example()
+    >>> X.shape[0] == X.shape[1] <= 4
+    True
+    """
+    _check_size_range("side", min_side, max_side)
+    elems = _resolve_elements(elements, max_magnitude, min_nonzero)
+    return st.integers(min_side, max_side).flatmap(
+        lambda d: arrays(np.float64, (d, d), elements=elems)
+    )
+
+
+def matrices(
+    *,
+    min_rows: int = 1,
+    max_rows: int = 8,
+    min_cols: int = 1,
+    max_cols: int = 8,
+    elements: st.SearchStrategy[float] | None = None,
+    max_magnitude: float | None = None,
+    min_nonzero: float | None = None,
+) -> st.SearchStrategy[np.ndarray]:
+    """Rectangular float64 matrices of shape ``(m, n)``.
+
+    Parameters
+    ----------
+    min_rows, max_rows : int, default 1 and 8
+        Bounds on ``m``.
+    min_cols, max_cols : int, default 1 and 8
+        Bounds on ``n``.
+    elements, max_magnitude, min_nonzero
+        The entries, as in :func:`vectors`.
+
+    Examples
+    --------
+    >>> A = matrices(min_rows=2, max_rows=2, max_cols=3).example()
+    >>> A.shape[0] == 2 and 1 <= A.shape[1] <= 3
+    True
+    """
+    _check_size_range("rows", min_rows, max_rows)
+    _check_size_range("cols", min_cols, max_cols)
+    elems = _resolve_elements(elements, max_magnitude, min_nonzero)
+    return _matrices(min_rows, max_rows, min_cols, max_cols, elems, 1)
+
+
+def matrix_pairs(
+    *,
+    min_rows: int = 1,
+    max_rows: int = 8,
+    min_cols: int = 1,
+    max_cols: int = 8,
+    elements: st.SearchStrategy[float] | None = None,
+    max_magnitude: float | None = None,
+    min_nonzero: float | None = None,
+) -> st.SearchStrategy[tuple[np.ndarray, np.ndarray]]:
+    """Pairs ``(A, B)`` of float64 matrices of one shape ``(m, n)``, for ``<A, B>``.
+
+    Parameters are those of :func:`matrices`; both matrices draw from ``elements``.
+
+    Examples
+    --------
+    >>> A, B = matrix_pairs(max_rows=3, max_cols=3).example()
+    >>> A.shape == B.shape
+    True
+    """
+    _check_size_range("rows", min_rows, max_rows)
+    _check_size_range("cols", min_cols, max_cols)
+    elems = _resolve_elements(elements, max_magnitude, min_nonzero)
+    return _matrices(min_rows, max_rows, min_cols, max_cols, elems, 2)
+
+
+@st.composite
+def _vector_and_square_matrix(draw, min_size, max_size, elems):
+    d = draw(st.integers(min_size, max_size))
+    return _array(draw, d, elems), _array(draw, (d, d), elems)
+
+
+def vector_and_square_matrix(
+    *,
+    min_size: int = 1,
+    max_size: int = 8,
+    elements: st.SearchStrategy[float] | None = None,
+    max_magnitude: float | None = None,
+    min_nonzero: float | None = None,
+) -> st.SearchStrategy[tuple[np.ndarray, np.ndarray]]:
+    """Pairs ``(w, X)`` with ``w`` of shape ``(D,)`` and ``X`` of shape ``(D, D)``.
+
+    For a quadratic form ``w^T X w``; ``X`` is not necessarily symmetric.
+
+    Parameters
+    ----------
+    min_size, max_size : int, default 1 and 8
+        Bounds on ``D``.
+    elements, max_magnitude, min_nonzero
+        The entries of ``w`` and ``X``, as in :func:`vectors`.
+
+    Examples
+    --------
+    >>> w, X = vector_and_square_matrix(max_size=4).example()
+    >>> X.shape == (w.size, w.size)
+    True
+    """
+    _check_size_range("size", min_size, max_size)
+    elems = _resolve_elements(elements, max_magnitude, min_nonzero)
+    return _vector_and_square_matrix(min_size, max_size, elems)
+
+
+def scales(*, min_scale: float = 1e-8, max_scale: float = 1e4) -> st.SearchStrategy[float]:
+    """Positive scale factors ``s``, log-uniform in ``[min_scale, max_scale]``.
+
+    Drawn as ``10**t`` with ``t`` uniform in ``[log10(min_scale), log10(max_scale)]``, so every
+    decade is equally likely; shrinks towards ``s = 1`` when 1 is in range. For the
+    scale-invariance property: multiplying the inputs by ``s`` must change no verdict.
+
+    Parameters
+    ----------
+    min_scale, max_scale : float, default 1e-8 and 1e4
+        Bounds on ``s``; ``0 < min_scale <= max_scale``, both finite.
+
+    Examples
+    --------
+    >>> s = scales().example()
+    >>> 1e-8 <= s <= 1e4
+    True
+    """
+    _check_positive_finite("min_scale", min_scale)
+    _check_positive_finite("max_scale", max_scale)
+    if min_scale > max_scale:
+        raise ValueError(f"min_scale={min_scale!r} must be <= max_scale={max_scale!r}")
+    lo, hi = float(min_scale), float(max_scale)
+    exponents = st.floats(math.log10(lo), math.log10(hi))
+    return exponents.map(lambda t: min(max(10.0**t, lo), hi))

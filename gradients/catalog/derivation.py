@@ -1,0 +1,328 @@
+r"""The derivation record: one entry of the catalog and how it is checked.
+
+A :class:`Derivation` names a loss, its analytic answer, the differentiated argument, the
+variable names, the formula in LaTeX and a hypothesis strategy for its inputs, and knows how
+to hand them to :func:`checks.check_gradient`. Three kinds of entry:
+
+``"gradient"``
+    ``grad(*args)`` is the gradient of ``loss(*args)`` with respect to ``args[argnum]``.
+``"step"``
+    ``grad(*args)`` is the new ``w`` after one gradient-descent step with rate ``lr`` (the
+    argument at ``lr_index``); it is checked through the gradient it implies,
+    ``(w - w_new) / lr``.
+``"stationary"``
+    ``grad(X, y)`` is a maximiser ``w*``; it is checked by the numerical gradient of the loss
+    vanishing at ``w*``.
+
+A user writes one with keyword arguments, the same record as the catalog's (``gradients
+verify --module mypkg.derivations`` checks a module-level list ``DERIVATIONS`` of them)::
+
+    Derivation(
+        id="xent", title="Softmax cross-entropy, w.r.t. the logits",
+        formula=r"\nabla_Z L = (\mathrm{softmax}(Z) - Y) / N",
+        loss=softmax_xent, grad=softmax_xent_grad, argnum=0, variables=("Z", "y"),
+        inputs=logits_and_labels,        # a callable returning a strategy of (Z, y) tuples
+    )
+
+``statement`` defaults to the title, ``argnum`` to 0, ``variables`` to the parameter names of
+``grad``; ``shapes`` and ``roles`` (optional, name to text) are printed by
+``gradients show``.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Derivation"]
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """One verified derivation of the catalog.
+
+    Attributes
+    ----------
+    id : str
+        Short id (``"1a"``, ``"7b"``, ...), as on the sheet.
+    title, statement : str
+        A title and the problem in one line.
+    formula : str
+        The result in LaTeX.
+    loss : callable
+        The scalar function, ``loss(*args)``.
+    grad : callable
+        The analytic answer (a gradient, a new ``w``, or a maximiser: see ``kind``).
+    argnum : int
+        Which argument of ``loss`` is differentiated.
+    variables : tuple of str
+        Names of the arguments of ``grad`` (the names a candidate expression may use).
+    inputs : callable
+        ``inputs()`` returns a hypothesis strategy of argument tuples for ``grad``.
+    kind : str
+        ``"gradient"``, ``"step"`` or ``"stationary"``.
+    lr_index : int
+        For a step: the position of the learning rate among the arguments.
+    reference : callable, optional
+        For a maximiser: the analytic gradient of the loss, used only to put the size of the
+        gradient at ``w*`` in proportion (see :meth:`relative_error`).
+    shapes, roles : mapping of str to str, optional
+        Each variable's shape (``"(N, D)"``) and role (``"samples as rows"``), for
+        ``gradients show``.
+
+    ``id``, ``title``, ``formula``, ``loss``, ``grad`` and ``inputs`` are required (as
+    keywords, or positionally in the order above); ``statement`` defaults to ``title``,
+    ``argnum`` to 0 and ``variables`` to the parameter names of ``grad``. A missing or
+    ill-typed field is a ``TypeError`` or ``ValueError`` naming the derivation and the field.
+    ``inputs`` may also be given as a strategy itself.
+    """
+
+    id: str
+    title: str
+    statement: str = ""
+    formula: str | None = None
+    loss: Callable[..., float] | None = None
+    grad: Callable[..., Any] | None = None
+    argnum: int = 0
+    variables: tuple[str, ...] | None = None
+    inputs: Callable[[], Any] | None = None
+    kind: str = "gradient"
+    lr_index: int = 3
+    reference: Callable[..., Any] | None = None
+    shapes: Mapping[str, str] | None = field(default=None, hash=False, compare=False)
+    roles: Mapping[str, str] | None = field(default=None, hash=False, compare=False)
+
+    def __post_init__(self) -> None:
+        name = f"Derivation {self.id!r}" if isinstance(self.id, str) else "Derivation"
+        for key in ("id", "title"):
+            value = getattr(self, key)
+            if not isinstance(value, str) or not value.strip():
+                raise TypeError(f"{name}: {key} must be a non-empty str, got {value!r}")
+        if self.formula is None:
+            raise TypeError(f"{name}: missing required argument 'formula' (the result, LaTeX)")
+        if not isinstance(self.formula, str):
+            raise TypeError(f"{name}: formula must be a str, got {type(self.formula).__name__}")
+        for key in ("loss", "grad"):
+            value = getattr(self, key)
+            if value is None:
+                raise TypeError(f"{name}: missing required argument {key!r} (a function)")
+            if not callable(value):
+                raise TypeError(f"{name}: {key} must be callable, got {type(value).__name__}")
+        self._set_inputs(name)
+        if not isinstance(self.statement, str):
+            raise TypeError(f"{name}: statement must be a str")
+        if not self.statement:
+            object.__setattr__(self, "statement", self.title)
+        if self.kind not in ("gradient", "step", "stationary"):
+            raise ValueError(f"{name}: kind must be 'gradient', 'step' or 'stationary', "
+                             f"got {self.kind!r}")
+        self._set_variables(name)
+        if isinstance(self.argnum, bool) or not isinstance(self.argnum, int):
+            raise TypeError(f"{name}: argnum must be an int, got {self.argnum!r}")
+        if self.kind != "stationary" and not 0 <= self.argnum < len(self.variables):
+            raise ValueError(f"{name}: argnum {self.argnum} is not the position of one of the "
+                             f"variables {self.variables}")
+        for key in ("shapes", "roles"):
+            value = getattr(self, key)
+            if value is not None and not isinstance(value, Mapping):
+                raise TypeError(f"{name}: {key} must be a mapping of variable name to text")
+
+    def _set_inputs(self, name: str) -> None:
+        inputs = self.inputs
+        if inputs is None:
+            raise TypeError(f"{name}: missing required argument 'inputs' (a callable returning "
+                            "a hypothesis strategy of argument tuples)")
+        if not callable(inputs):
+            if type(inputs).__module__.startswith("hypothesis"):  # a strategy itself
+                object.__setattr__(self, "inputs", lambda: inputs)
+                return
+            raise TypeError(f"{name}: inputs must be a callable returning a hypothesis strategy "
+                            f"of argument tuples, got {type(inputs).__name__}")
+
+    def _set_variables(self, name: str) -> None:
+        variables = self.variables
+        if variables is None:
+            try:
+                params = inspect.signature(self.grad).parameters.values()
+            except (TypeError, ValueError):
+                raise TypeError(f"{name}: pass variables=(...), the names of grad's "
+                                "arguments") from None
+            variables = tuple(p.name for p in params
+                              if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
+        if isinstance(variables, str) or not all(isinstance(v, str) for v in variables):
+            raise TypeError(f"{name}: variables must be a tuple of names, got {variables!r}")
+        object.__setattr__(self, "variables", tuple(variables))
+
+    def options(self, args: tuple[Any, ...]) -> dict[str, Any]:
+        """Extra :func:`checks.check_gradient` arguments for these (check) ``args``.
+
+        A computed maximiser ``w~`` is exact only to round-off, so the gradient there is not
+        0 but, by the backward stability of the least-squares solve (``w~`` solves a problem
+        with ``X + dX``, ``||dX|| <= c eps ||X||``), bounded by
+        ``c eps ||X|| (||y - X w~|| + ||X|| ||w~||) / sigma^2``; ``c = 8 max(N, D)`` is
+        taken as ``atol``. A step entry gets a per-entry ``atol`` for the round-off of the
+        update itself (see the code). A gradient entry uses the defaults.
+        """
+        if self.kind == "step":
+            # (w - w_new) / lr: w_new = w - lr g is rounded to eps |w_new|, so the implied
+            # gradient carries an error up to eps (|w| + lr |g|) / lr; the eps |g| part is
+            # below rtol, the rest is the per-entry atol 2 eps |w| / lr.
+            w = np.asarray(args[0], dtype=float)
+            return {"atol": 2.0 * np.finfo(float).eps * np.abs(w) / args[self.lr_index]}
+        if self.kind != "stationary":
+            return {}
+        w, X, y, sigma = (np.asarray(a, dtype=float) for a in args)
+        norm_x = np.linalg.norm(X, 2)
+        resid = np.linalg.norm(y - X @ w)
+        c = 8.0 * max(X.shape)
+        bound = c * np.finfo(float).eps * norm_x * (resid + norm_x * np.linalg.norm(w))
+        return {"atol": float(bound / sigma**2)}
+
+    def judged(self, result: Any) -> str:
+        """The verdict of a check of this entry: ``"pass"``, ``"fail"`` or ``"inconclusive"``.
+
+        A gradient or step takes the check's own verdict. A maximiser is checked by the
+        gradient at ``w*``, which is 0: no relative error can be judged there, so the check
+        can only be ``"fail"`` (the gradient exceeds the round-off bound of :meth:`options`)
+        or ``"inconclusive"``, and the latter is this entry's pass.
+        """
+        if self.kind == "stationary" and result.verdict == "inconclusive":
+            return "pass"
+        return str(result.verdict)
+
+    def relative_error(self, result: Any, args: tuple[Any, ...]) -> float:
+        """The error of a check, relative to the size of the gradient.
+
+        For a maximiser the analytic side is 0, so the figure is ``max|grad at w*|``
+        relative to ``max|grad at w = 0|``: how stationary ``w*`` is, in the problem's scale.
+        """
+        if self.kind != "stationary" or self.reference is None:
+            return float(result.max_rel_error)
+        w, *rest = args
+        scale = float(np.max(np.abs(self.reference(np.zeros_like(w), *rest)), initial=0.0))
+        return float(result.max_abs_error) / scale if scale > 0 else 0.0
+
+    def prepare(self, candidate: Callable[..., Any] | None = None):
+        """Map a drawn tuple to the arguments of the check.
+
+        The identity, except for a maximiser: ``(X, y, sigma) -> (w*, X, y, sigma)`` with
+        ``w*`` from ``candidate`` (default: the catalog's answer).
+        """
+        if self.kind != "stationary":
+            return tuple
+        answer = self.grad if candidate is None else candidate
+
+        def with_maximiser(args: tuple[Any, ...]) -> tuple[Any, ...]:
+            return (np.asarray(answer(*args[:-1]), dtype=float), *args)
+
+        return with_maximiser
+
+    def setup(self, candidate: Callable[..., Any] | None = None):
+        """``(f, grad, strategy)`` to hand to :func:`checks.check_gradient`.
+
+        ``candidate`` replaces the catalog's answer (same arguments, same meaning). The
+        strategy draws the arguments of the check (``strategy = inputs().map(prepare)``);
+        pass ``**self.options(args)`` to the check as well.
+        """
+        f, grad = self.check_functions(candidate)
+        return f, grad, self.inputs().map(self.prepare(candidate))
+
+    def check_functions(self, candidate: Callable[..., Any] | None = None):
+        """``(f, grad)`` of the check: the loss and the (implied) gradient.
+
+        Both carry user-facing names (``"7b's loss"``, ``"7b's answer"``), which the
+        engine's reports print instead of a Python qualname.
+        """
+        answer = self.grad if candidate is None else candidate
+        if self.kind == "gradient":
+            gradient = answer
+            loss = self._named(self.loss, "loss")
+        elif self.kind == "step":
+            i = self.lr_index
+
+            def implied_gradient(*args: Any) -> np.ndarray:
+                w, lr = np.asarray(args[0], dtype=float), args[i]
+                return (w - np.asarray(answer(*args), dtype=float)) / lr
+
+            def loss(*args: Any) -> float:
+                return self.loss(*args[:i], *args[i + 1 :])
+
+            gradient = implied_gradient
+        else:
+
+            def zero(w: np.ndarray, *rest: Any) -> np.ndarray:
+                return np.zeros_like(w)
+
+            gradient = zero
+            loss = self._named(self.loss, "loss")
+        _rename(loss, f"{self.id}'s loss")
+        if gradient is not answer:
+            _rename(gradient, f"{self.id}'s answer")
+        return loss, gradient
+
+    @staticmethod
+    def _named(fn: Callable[..., Any], what: str) -> Callable[..., Any]:
+        """A thin wrapper of ``fn`` to carry a user-facing name (``fn`` itself is untouched)."""
+
+        def wrapper(*args: Any) -> Any:
+            return fn(*args)
+
+        wrapper.__wrapped__ = fn  # type: ignore[attr-defined]
+        return wrapper
+
+    @property
+    def argument_names(self) -> tuple[str, ...]:
+        """Names of the check's arguments, for reports.
+
+        The variables, except for a maximiser: ``w*`` (the answer), the variables, and the
+        loss's remaining parameters marked ``(loss only)`` (4-mle's ``sigma``: the likelihood
+        needs it, ``w*`` does not depend on it).
+        """
+        if self.kind != "stationary":
+            return self.variables
+        try:
+            params = [p.name for p in inspect.signature(self.loss).parameters.values()]
+        except (TypeError, ValueError):
+            params = []
+        first = f"{params[0]}*" if params else "w*"
+        rest = params[1 + len(self.variables):]
+        return (first, *self.variables, *(f"{p} (loss only)" for p in rest))
+
+    def find_counterexample(self, candidate: Callable[..., Any] | None = None, **kwargs: Any):
+        """Shrink a failure: :func:`checks.search.find_counterexample` over this entry's inputs."""
+        from checks.search import find_counterexample
+
+        f, grad = self.check_functions(candidate)
+        return find_counterexample(
+            f, grad, self.inputs(), argnum=self.argnum, names=self.argument_names,
+            options=self.options,
+            prepare=self.prepare(candidate), **kwargs,
+        )
+
+    def check_args(self, args: tuple[Any, ...]) -> tuple[Any, ...]:
+        """The arguments of the check for drawn ``args`` (the maximiser prepended if needed)."""
+        return tuple(self.prepare()(tuple(args)))
+
+    @property
+    def implementation(self) -> Callable[..., Any]:
+        """The named function behind the answer (unwrapping ``functools.partial``)."""
+        fn = self.grad
+        return fn.func if isinstance(fn, functools.partial) else fn
+
+    @property
+    def source(self) -> str:
+        """The numpy source of the answer function."""
+        fn = self.implementation
+        try:
+            return inspect.getsource(fn)
+        except (OSError, TypeError):  # pragma: no cover - lambdas defined at runtime
+            return repr(fn)
+
+
+def _rename(fn: Callable[..., Any], name: str) -> None:
+    fn.__name__ = fn.__qualname__ = name

@@ -1,0 +1,29 @@
+"""The ``gradients`` command (the application layer).
+
+:mod:`gradients.cli.commands` (argparse and the subcommands, :func:`main`),
+:mod:`gradients.cli.verification` (the loop that checks a derivation, or a candidate answer,
+on random inputs), :mod:`gradients.cli.expr` (the interpreter that turns a typed expression
+into a candidate function), :mod:`gradients.cli.sandbox` and
+:mod:`gradients.cli.sandbox_worker` (the child process that evaluates a candidate under
+operating-system limits), :mod:`gradients.cli.modules` (user catalogs, ``--module``) and
+:mod:`gradients.cli.reference` (each catalog entry's variables and its formula as numpy code,
+for ``gradients show``). It reads the catalog (:mod:`gradients.catalog`) and the engine
+(:mod:`checks`); nothing below it imports it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = ["main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``gradients`` console script (and of ``python -m gradients``).
+
+    (Imported on call, so that the sandbox's child process, which imports
+    :mod:`gradients.cli.sandbox_worker`, loads neither the catalog nor argparse.)
+    """
+    from gradients.cli.commands import main as run
+
+    return run(argv)

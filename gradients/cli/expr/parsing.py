@@ -1,0 +1,124 @@
+"""Parsing: text to a validated syntax tree (:func:`parse_expression`, :func:`parse_program`)."""
+
+from __future__ import annotations
+
+import ast
+import warnings
+from collections.abc import Collection
+
+from . import grammar
+from .grammar import ExpressionError
+from .literals import _short
+from .validation import _check_variables, _Validator
+
+
+def _syntax_message(text: str, exc: SyntaxError) -> str:
+    """``invalid syntax at column 3: 'rest of the text'`` (and Python's reason, if specific);
+    ``at line 2, column 3`` in a text of several lines."""
+    reason = "" if exc.msg == "invalid syntax" else f" ({exc.msg})"
+    column, lineno = exc.offset, exc.lineno
+    lines = text.split("\n")
+    if not column or not lineno or lineno > len(lines):
+        return f"invalid syntax in {_short(text, 40)!r}{reason}"
+    rest = lines[lineno - 1][column - 1 :]
+    if not rest.strip():
+        return f"invalid syntax in {_short(text, 40)!r}{reason}"
+    where = f"column {column}" if len(lines) == 1 else f"line {lineno}, column {column}"
+    return f"invalid syntax at {where}: {_short(rest, 40)!r}{reason}"
+
+
+def _parse(text: str, mode: str) -> ast.AST:
+    if not isinstance(text, str):
+        raise TypeError(f"expression must be a str, not {type(text).__name__}")
+    if len(text) > grammar.MAX_LENGTH:
+        raise ExpressionError(
+            f"expression is too long ({len(text)} characters; at most {grammar.MAX_LENGTH})"
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarning for odd escapes and the like
+            return ast.parse(text, mode=mode)
+    except SyntaxError as exc:
+        raise ExpressionError(_syntax_message(text, exc)) from None
+    except (ValueError, RecursionError, MemoryError) as exc:  # null bytes; parser limits
+        raise ExpressionError(f"invalid expression: {exc}") from None
+
+
+def parse_expression(text: str, variables: Collection[str]) -> ast.Expression:
+    """Parse and validate a candidate expression.
+
+    Parameters
+    ----------
+    text : str
+        A numpy expression in the variable names, e.g. ``"(X + X.T) @ w"``.
+    variables : collection of str
+        The names the expression may use (a problem's variable names).
+
+    Returns
+    -------
+    ast.Expression
+        The validated tree, for :func:`evaluate`.
+
+    Raises
+    ------
+    ExpressionError
+        If the text is too long, is not an expression, or uses anything outside the grammar
+        of :mod:`gradients.cli.expr`; the message names the offending part.
+    TypeError
+        If ``text`` is not a string.
+    ValueError
+        If a variable name is not an identifier, starts with ``_`` or is ``np``.
+
+    Examples
+    --------
+    >>> tree = parse_expression("2 * X @ w", ["X", "w"])
+    >>> parse_expression("w.copy()", ["w"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    gradients.cli.expr.grammar.ExpressionError: method call '.copy(...)' is not allowed ...
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"expression must be a str, not {type(text).__name__}")
+    names = _check_variables(variables)
+    tree = _parse(text, "eval")
+    assert isinstance(tree, ast.Expression)
+    _Validator(names, text).value(tree.body, 1)
+    return tree
+
+
+def parse_program(text: str, variables: Collection[str]) -> ast.Module:
+    """Parse and validate a candidate of several statements.
+
+    Statements are separated by ``;`` or newlines. Each but the last is an assignment of an
+    expression to a new name (not a variable, not assigned before, not starting with ``_``),
+    which later statements may use; the last is the expression of the answer::
+
+        Z = sigmoid(X @ W0.T); H = X + sigmoid(Z @ W1.T); H.T @ (sigmoid(H @ w2) - y)
+
+    A single expression is a program of one statement. Every expression obeys the grammar of
+    :mod:`gradients.cli.expr`; all statements together obey :data:`~.grammar.MAX_LENGTH` and
+    :data:`~.grammar.MAX_STATEMENTS`.
+
+    Raises
+    ------
+    ExpressionError
+        As :func:`parse_expression`, and for any statement that is not ``name = expression``
+        (imports, ``+=``, loops, definitions, ...), a name assigned twice or shadowing a
+        variable, or a last statement that is not an expression.
+
+    Examples
+    --------
+    >>> tree = parse_program("A = X @ w\n2 * A", ["X", "w"])
+    >>> parse_program("A = X @ w; A += 1; A", ["X", "w"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    gradients.cli.expr.grammar.ExpressionError: augmented assignment 'A += 1' is not allowed
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"expression must be a str, not {type(text).__name__}")
+    names = _check_variables(variables)
+    tree = _parse(text, "exec")
+    assert isinstance(tree, ast.Module)
+    _Validator(names, text).program(tree)
+    return tree
+
