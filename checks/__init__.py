@@ -11,7 +11,12 @@ Public surface::
     numerical_gradient(f, x, *, method="richardson", step=None, vectorized=False) -> ndarray
     estimate_gradient(...)           -> Estimate(value, error, lower, upper, step, ...)
     directional_derivative(f, x, v, ...) / directional_derivatives(f, x, directions, ...)
-    numerical_hessian(f, x)
+    numerical_hessian(f, x, *, grad=None) -> Estimate(value of shape x.shape * 2, error, ...)
+    check_jacobian(f, jac, args, ...) / check_jvp(f, jvp, args, ...) / check_vjp(f, vjp, args, ...)
+        -> JacobianCheck (a GradientCheck: verdict, detectable, worst (output, input) entry)
+    check_adjoint(jvp, vjp, args, ...) -> JacobianCheck   the dot-product test, no f
+    check_hessian(f, hess, args, *, grad=None, ...) / check_hvp(f, hvp, args, ...) -> JacobianCheck
+    taylor_test_hessian(f, grad, args, *, hess=None, hvp=None) -> HessianTaylorResult
 
 Hypothesis strategies live in :mod:`checks.strategies` (``from checks import strategies``);
 the pytest plugin that registers the ``gradcheck-*`` hypothesis profiles is
@@ -35,7 +40,21 @@ from checks.differences import (
     directional_derivatives,
     estimate_gradient,
     numerical_gradient,
+)
+from checks.hessian import (
+    HessianTaylorResult,
+    check_hessian,
+    check_hvp,
     numerical_hessian,
+    taylor_test_hessian,
+)
+from checks.jacobian import (
+    JacobianCheck,
+    check_adjoint,
+    check_jacobian,
+    check_jvp,
+    check_vjp,
+    estimate_jacobian,
 )
 from checks.search import Counterexample, assert_no_counterexample, find_counterexample
 from checks.taylor import TaylorResult, taylor_test
@@ -48,17 +67,27 @@ __all__ = [
     "Counterexample",
     "Estimate",
     "GradientCheck",
+    "HessianTaylorResult",
     "InconclusiveError",
     "InconclusiveWarning",
+    "JacobianCheck",
     "TaylorResult",
     "assert_gradient",
     "assert_no_counterexample",
+    "check_adjoint",
     "check_gradient",
+    "check_hessian",
+    "check_hvp",
+    "check_jacobian",
+    "check_jvp",
+    "check_vjp",
     "directional_derivative",
     "directional_derivatives",
     "estimate_gradient",
+    "estimate_jacobian",
     "find_counterexample",
     "numerical_gradient",
     "numerical_hessian",
     "taylor_test",
+    "taylor_test_hessian",
 ]

@@ -57,7 +57,6 @@ __all__ = [
     "numerical_gradient",
     "directional_derivative",
     "directional_derivatives",
-    "numerical_hessian",
 ]
 
 #: ``c`` in the default step ``h_k = c * max(|x_k|, rms(x))``, per method.
@@ -559,44 +558,3 @@ def _cross_check_complex(f, x, value, error, vectorized, base) -> tuple[int, flo
     _complex_agrees(dot, float(np.sum(error * np.abs(v))), float(ref), float(ref_err), bound)
     floor = (abs(dot - float(ref)) + float(ref_err)) / float(np.linalg.norm(v))
     return evals, floor
-
-
-def numerical_hessian(
-    f: Callable[[np.ndarray], Any], x: Any, *, step: Any = None
-) -> np.ndarray:
-    r"""Hessian of scalar ``f`` at ``x`` by second central differences, shape ``(n, n)``.
-
-    .. math::
-
-        H_{ij} \approx \frac{f(x + h_i e_i + h_j e_j) - f(x + h_i e_i - h_j e_j)
-        - f(x - h_i e_i + h_j e_j) + f(x - h_i e_i - h_j e_j)}{4 h_i h_j}
-
-    with ``h_k = eps^(1/4) * max(|x_k|, rms(x))`` (error ``O(h^2) + O(eps/h^2)``, about
-    1e-8 relative). ``n = x.size``; entries are ordered as ``x.ravel()``. Costs ``2n(n+1)``
-    evaluations; the result is symmetric.
-
-    Examples
-    --------
-    >>> H = numerical_hessian(lambda w: w @ np.array([[2.0, 1.0], [0.0, 3.0]]) @ w, np.ones(2))
-    >>> np.allclose(H, [[4.0, 1.0], [1.0, 6.0]], atol=1e-6)
-    True
-    """
-    xf, _ = as_float64("x", x)
-    flat = xf.ravel()
-    n = flat.size
-    h = default_steps(flat, EPS**0.25) if step is None else user_steps(step, xf).ravel()
-    h = (flat + h) - flat
-
-    def at(delta: np.ndarray) -> float:
-        return call_scalar(f, (flat + delta).reshape(xf.shape), "x + perturbation", False)
-
-    hess = np.empty((n, n))
-    for i in range(n):
-        for j in range(i, n):
-            ei = np.zeros(n)
-            ej = np.zeros(n)
-            ei[i] = h[i]
-            ej[j] = h[j]
-            val = (at(ei + ej) - at(ei - ej) - at(ej - ei) + at(-ei - ej)) / (4.0 * h[i] * h[j])
-            hess[i, j] = hess[j, i] = val
-    return hess

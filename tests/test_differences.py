@@ -345,7 +345,7 @@ def test_directional_derivative_rejects_a_bad_direction(v, match):
 @given(wA=S.vector_and_square_matrix())
 def test_hessian_of_a_quadratic_form_is_a_plus_a_transpose(wA):
     w, A = wA
-    H = numerical_hessian(lambda u: quadratic_form(u, A), w)
+    H = numerical_hessian(lambda u: quadratic_form(u, A), w).value
     # second differences of a quadratic are exact up to round-off eps |f| / (h_i h_j) with
     # h = eps^(1/4) max(|w_k|, rms(w)): about sqrt(eps) n^2 max|A| at worst (measured 3e-8)
     note(f"max |H - (A + A^T)| = {np.max(np.abs(H - (A + A.T))):.3g}")
@@ -356,7 +356,7 @@ def test_hessian_of_a_quadratic_form_is_a_plus_a_transpose(wA):
 
 def test_hessian_of_a_matrix_argument_is_ordered_as_ravel():
     X = np.array([[1.0, 2.0], [3.0, 4.0]])
-    H = numerical_hessian(lambda Y: np.sum(Y.ravel() ** 2 * np.arange(1, 5)), X)
+    H = numerical_hessian(lambda Y: np.sum(Y.ravel() ** 2 * np.arange(1, 5)), X).value.reshape(4, 4)
     np.testing.assert_allclose(H, np.diag([2.0, 4.0, 6.0, 8.0]), atol=1e-6)
 
 

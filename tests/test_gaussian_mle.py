@@ -111,7 +111,7 @@ def test_maximiser_beats_nearby_points_for_every_sigma(sigma):
 def test_hessian_at_the_maximiser_is_negative_definite(sigma):
     X, y = regression()
     w_star = mle_weights(X, y)
-    H = numerical_hessian(lambda w: gaussian_log_likelihood(w, X, y, sigma), w_star)
+    H = numerical_hessian(lambda w: gaussian_log_likelihood(w, X, y, sigma), w_star).value
     expected = -X.T @ X / sigma**2
     np.testing.assert_allclose(H, expected, rtol=1e-5, atol=1e-5 * np.abs(expected).max())
     assert np.linalg.eigvalsh(H).max() < 0

@@ -79,7 +79,7 @@ def test_gradient_matches_finite_differences(n, d, lam):
 @pytest.mark.parametrize(("n", "d"), [(10, 3), (2, 5)])  # (2, 5): the data term is singular
 def test_hessian_dominates_2_lam_identity(n, d, lam):
     w, X, y = random_problem(n, d)
-    H = numerical_hessian(lambda v: logistic_l2_loss(v, X, y, lam), w)
+    H = numerical_hessian(lambda v: logistic_l2_loss(v, X, y, lam), w).value
     f = naive_sigmoid(X @ w)
     expected = X.T @ ((f * (1 - f))[:, None] * X) + 2 * lam * np.eye(d)
     np.testing.assert_allclose(H, expected, rtol=1e-5, atol=1e-5 * np.abs(expected).max())

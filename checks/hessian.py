@@ -1,0 +1,824 @@
+r"""Hessians and Hessian-vector products with error bars, and the second-order Taylor test.
+
+**The estimate** (:func:`numerical_hessian`). With the gradient given, the Hessian is the
+Jacobian of ``grad`` (:func:`checks.estimate_jacobian`: a Richardson ladder per row, the rows
+sharing ``grad``'s evaluations), symmetrised. ``grad`` is first checked against ``f`` along
+two random directions (:func:`checks.check_gradient`), and a Jacobian that is not symmetric
+beyond its error bars is refused: either would make the estimate the Jacobian of something
+that is not ``f``'s gradient.
+
+Without it, each entry comes from second differences of ``f`` at three steps
+``h, h/2, h/4`` (per entry ``h_k = c max(|x_k|, rms(x))``, ``c = 4 eps^(1/6)``):
+
+.. math::
+
+    D_{kk}(h) = \frac{f(x + h e_k) - 2 f(x) + f(x - h e_k)}{h^2}, \qquad
+    D_{kl}(h) = \frac{f(x^{++}) - f(x^{+-}) - f(x^{-+}) + f(x^{--})}{(2 h_k)(2 h_l)}
+
+(``x^{+-} = x + h_k e_k - h_l e_l``; taken with the steps actually applied), both
+``H + a h^2 + b h^4 + ...``. They are combined exactly as the first-derivative ladder
+combines central differences (:mod:`checks.ladder`): ``R_2 = (64 D(h/4) - 20 D(h/2) +
+D(h)) / 45`` (error ``O(h^6)``), truncation bound ``T = |R_1(h) - R_1(h/2)| / 16``, valid in
+the asymptotic regime, which is tested (``q <= 0.3``, or differences flat to noise).
+**Round-off** ``E = c s / (h_k h_l)`` with ``s`` the noise of ``f`` (at least
+``eps * |f|``): ``R_2`` is a combination of ``f`` values whose coefficients' magnitudes sum,
+in units of ``1 / (h_k h_l)``, to ``1/45 + 20*4/45 + 64*16/45 = 24.6`` off the diagonal (each
+``D`` divides 4 values by ``4 h^2``), and on the diagonal to ``2 (1 + 20*4 + 64*16) / 45 = 49.1``
+for the points beside ``x`` plus ``2 |1 - 20*4 + 64*16| / 45 = 42.0`` for ``f(x)``, which
+every level shares: ``c = 25`` and ``c = 92``. An entry whose truncation exceeds 4 times its
+round-off (and ``1e-10`` of the Hessian's scale) descends a level, at most
+:data:`_MAX_HALVINGS` times, keeping the triple with the smallest ``T + E``. The result is
+symmetric (``D_kl = D_lk``: each pair is computed once). An entry where round-off dominates
+(or hides the truncation) climbs instead, to at most 32 times the default step, while its
+round-off exceeds ``1e-9`` of the Hessian's scale: steps scale with ``x``, and at a point much
+smaller than ``f``'s own length scale the default is too short for ``1 / h^2``. Cost:
+``f(x)`` twice and the noise probe (10 to 26), ``6n`` for the diagonal and ``12`` per pair
+``k < l``: ``6 n^2 + 18``, plus 2 (4 off the diagonal) per level an entry moves.
+
+Measured on six smooth O(1) functions (log-sum-exp, ``log(1 + |x|^2)``, ``sin(a.x) cos(b.x)``,
+a ``tanh`` network, a quadratic plus cubic plus exponential, Rosenbrock) at 20 points
+``x ~ N(0, I)`` each, ``n = 2, 5, 10``: true error at most ``1.4e-9`` of ``max|H|``, error bar
+at most ``2.3e-9``, true error at most 1.6 bars (the check's tolerance is 10); ``6 n^2 + 18``
+to ``8.3 n^2`` evaluations. From ``grad``: true error at most ``1e-11``, bars at most
+``8e-11``, ``6n + 18`` to ``6n + 50`` evaluations of ``grad`` and about 20 of ``f``.
+
+**The checks** (:func:`check_hessian`, :func:`check_hvp`) are those of
+:mod:`checks.jacobian` with ``f``'s gradient as the map: in full mode every entry of
+``hess(*args)`` (or of the ``n`` columns ``hvp(e_k)``) against the estimate above; in
+directional mode ``u_j^T A v_j`` along random pairs against ``d/dt <u_j, grad(x + t v_j)>``
+when ``grad`` is given, and otherwise against the polarised second directional derivatives
+``((u + v)^T H (u + v) - (u - v)^T H (u - v)) / 4``, each ``w^T H w`` the second difference
+of ``t -> f(x + t w)`` (same ladder, ``12 K + 18`` evaluations). Pairs with ``u != v`` see an
+antisymmetric error (a missing symmetrisation), which ``v^T A v`` alone never would.
+
+**The second-order Taylor test** (:func:`taylor_test_hessian`): the remainder
+
+.. math::
+
+    r(h) = |f(x + h v) - f(x) - h \langle g, v \rangle - \tfrac{h^2}{2} v^T A v|
+
+shrinks like ``h^3`` when ``g`` and ``A`` are right along ``v``, like ``h^2`` when only ``A``
+is wrong (``r ~ h^2 |v^T (A - H) v| / 2``) and like ``h`` when ``g`` is. It is
+:func:`checks.taylor_test` one order up: same steps, round-off floor (plus the round-off of
+the quadratic term), fit and kink detection; it passes above order 2.5. **Sensitivity.** An
+error ``e = v^T (A - H) v`` makes ``r = |e h^2 / 2 + c h^3 + ...|``, which reads as second
+order where ``|e| >= 6 |c| h``; with ``c = max r / h^3`` over the fitted steps and ``h_1``
+the longest of them, ``|e| >= 6 |c| h_1`` fails; so does ``|e| >= 200 |c|^(2/3) F^(1/3)``
+(``F`` the floor): the error lifts ``r`` above ``100 F`` from ``h* = sqrt(200 F / |e|)`` on,
+and dominates over the four fitted steps ``h* .. 10^1.5 h*`` when
+``|e| >= 6 |c| 10^1.5 h*``. With nothing fitted, ``|e| >= min_h 200 F(h) / h^2``.
+``detectable = tau / (|v^T A v| - tau)``. One direction cannot see an antisymmetric error,
+nor one with ``v^T E v = 0``: for a promise on every entry use :func:`check_hessian`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from checks._args import analytic_of, closure, copies, generator, prepare
+from checks._memo import Memo
+from checks._util import (
+    EPS,
+    NonFiniteValueError,
+    as_float64,
+    call_scalar,
+    default_steps,
+    function_name,
+    typical_scale,
+    user_steps,
+    validate_method,
+)
+from checks.compare import DEFAULT_RTOL, DEFAULT_SAFETY, _validate_atol, check_gradient
+from checks.differences import STEP_FACTORS, Estimate, _require_applied
+from checks.jacobian import (
+    JacobianCheck,
+    _along_pairs,
+    _Analytic,
+    _bad,
+    _conclude,
+    _count,
+    _draw_pairs,
+    _full_matrix,
+    _jacobian_estimate,
+    _options,
+    _pair_estimates,
+    _require_entries,
+)
+from checks.ladder import _PATIENCE, _PRECISION, _Q_MAX, _RESOLVED, _SIGMAS
+from checks.noise import baseline, noise_note
+from checks.taylor import _COLLAPSE, _FIT_POINTS, _FLOOR, _STEPS, TaylorResult
+
+__all__ = [
+    "HESSIAN_STEP_FACTOR",
+    "HessianTaylorResult",
+    "check_hessian",
+    "check_hvp",
+    "numerical_hessian",
+    "taylor_test_hessian",
+]
+
+#: ``c`` of the default top step ``h_k = c max(|x_k|, rms(x))`` of the second differences.
+HESSIAN_STEP_FACTOR = 4.0 * EPS ** (1.0 / 6.0)
+_ROUNDOFF_DIAG = 92.0
+_ROUNDOFF_CROSS = 25.0
+_MAX_HALVINGS = 20
+_MAX_CLIMBS = 5  # up to 32 times the default step, where round-off dominates
+_TARGET = 1e-9  # round-off worth climbing for: above this fraction of the Hessian's scale
+_NOISY = 10.0 * _SIGMAS  # differences within this many noise bounds: round-off dominates
+_PASS_ORDER = 2.5
+
+
+# ----------------------------------------------------------------------------- second differences
+
+
+@dataclass(frozen=True)
+class _Second:
+    """Per-pair results of :func:`_second_ladder` (arrays of the number of pairs)."""
+
+    value: np.ndarray
+    error: np.ndarray
+    step: np.ndarray
+    unresolved: np.ndarray
+    evaluations: int
+
+
+def _level(fun, x, pairs, h, level, f0):
+    """``D`` at ``level`` (steps ``h 2^-level``) for every pair, its noise coefficient (times
+    ``s``: the bound of ``D``'s round-off), the largest ``|f|`` used, and the evaluations."""
+    flat = x.ravel()
+    i, j = pairs[:, 0], pairs[:, 1]
+    scale = 0.5**level
+    d = np.empty(len(pairs))
+    coef = np.empty(len(pairs))
+    top = np.full(len(pairs), abs(f0))
+    evals = 0
+
+    def at(changes):
+        nonlocal evals
+        z = flat.copy()
+        for k, t in changes:
+            z[k] = t
+        evals += 1
+        return call_scalar(fun, z.reshape(x.shape), lambda: f"x + perturbation {changes}",
+                           False, finite=False)
+
+    with np.errstate(all="ignore"):
+        for p, (a, b) in enumerate(zip(i, j, strict=True)):
+            ha, hb = h[a] * scale, h[b] * scale
+            ap, am = flat[a] + ha, flat[a] - ha
+            spa, sma = ap - flat[a], flat[a] - am
+            if a == b:
+                fp, fm = at([(a, ap)]), at([(a, am)])
+                d[p] = 2.0 * ((fp - f0) / spa - (f0 - fm) / sma) / (spa + sma)
+                coef[p] = 2.0 * (2.0 / spa + 2.0 / sma) / (spa + sma)
+                top[p] = max(top[p], abs(fp), abs(fm))
+                continue
+            bp, bm = flat[b] + hb, flat[b] - hb
+            spb, smb = bp - flat[b], flat[b] - bm
+            vals = [at([(a, ap), (b, bp)]), at([(a, ap), (b, bm)]),
+                    at([(a, am), (b, bp)]), at([(a, am), (b, bm)])]
+            den = (spa + sma) * (spb + smb)
+            d[p] = (vals[0] - vals[1] - vals[2] + vals[3]) / den
+            coef[p] = 4.0 / den
+            top[p] = max(top[p], *map(abs, vals))
+    return d, coef, top, evals
+
+
+def _richardson(d0, d1, d2):
+    """``R_1(h)``, ``R_1(h/2)``, ``R_2`` and the truncation bound ``T`` of a triple."""
+    r1a = (4.0 * d1 - d0) / 3.0
+    r1b = (4.0 * d2 - d1) / 3.0
+    r2 = (16.0 * r1b - r1a) / 15.0
+    return r1a, r1b, r2, np.abs(r1b - r1a) / 16.0
+
+
+def _second_ladder(fun, x, pairs, h, f0, noise, refine, describe) -> _Second:
+    """Second derivative ``e_k^T H e_l`` for every pair ``(k, l)`` (module docstring).
+
+    Each pair has its own triple of levels ``L, L+1, L+2`` (steps ``h 2^-L``), starting at
+    ``L = 0``: it descends while truncation dominates (or the triple is not in the asymptotic
+    regime), and climbs (at most :data:`_MAX_CLIMBS` levels) while round-off dominates and
+    is not yet below ``_TARGET`` of the Hessian's scale.
+    """
+    n_pairs = len(pairs)
+    diag = pairs[:, 0] == pairs[:, 1]
+    c_round = np.where(diag, _ROUNDOFF_DIAG, _ROUNDOFF_CROSS) / (h[pairs[:, 0]] * h[pairs[:, 1]])
+    n_levels = _MAX_CLIMBS + _MAX_HALVINGS + 3
+    table = {name: np.full((n_levels, n_pairs), np.nan) for name in ("d", "coef", "top")}
+    evals = 0
+
+    def ensure(idx, levels):
+        nonlocal evals
+        for level in np.unique(levels):
+            sub = idx[(levels == level) & np.isnan(table["d"][level + _MAX_CLIMBS, idx])]
+            if sub.size:
+                row = level + _MAX_CLIMBS
+                (table["d"][row, sub], table["coef"][row, sub], table["top"][row, sub],
+                 n) = _level(fun, x, pairs[sub], h, int(level), f0)
+                evals += n
+
+    out = {name: np.full(n_pairs, np.nan) for name in ("value", "error", "step")}
+    unresolved = np.zeros(n_pairs, dtype=bool)
+    best = {name: np.full(n_pairs, np.inf) for name in ("err", "trunc", "round")}
+    best_val, best_level = np.full(n_pairs, np.nan), np.zeros(n_pairs, dtype=int)
+    last_val, prev_val = np.full(n_pairs, np.nan), np.full(n_pairs, np.nan)
+    last_err, last_level = np.full(n_pairs, np.inf), np.zeros(n_pairs, dtype=int)
+    lev = np.zeros(n_pairs, dtype=int)
+    heading = np.zeros(n_pairs, dtype=int)  # 0 first triple, +1 descending, -1 climbing
+    since = np.zeros(n_pairs, dtype=int)
+    scale = 0.0
+    active = np.ones(n_pairs, dtype=bool)
+    everyone = np.arange(n_pairs)
+    for level in range(3):
+        ensure(everyone, np.full(n_pairs, level))
+    while True:
+        idx = np.flatnonzero(active)
+        rows = [lev[idx] + _MAX_CLIMBS + k for k in range(3)]
+        d0, d1, d2 = (table["d"][r, idx] for r in rows)
+        n0, n1, n2 = (table["coef"][r, idx] for r in rows)
+        top = np.max([table["top"][r, idx] for r in rows], axis=0)
+        valid = np.isfinite(d0) & np.isfinite(d1) & np.isfinite(d2)
+        s = np.maximum(noise, EPS * top)
+        with np.errstate(all="ignore"):
+            r1a, r1b, r2, trunc = _richardson(d0, d1, d2)
+            roundoff = c_round[idx] * s * 4.0 ** lev[idx]
+            delta = d0 - d1
+            flat = ((np.abs(delta) <= _SIGMAS * (n0 + n1) * s)
+                    & (np.abs(d1 - d2) <= _SIGMAS * (n1 + n2) * s))
+            q = np.where(np.abs(r1a - r1b) == 0.0, 0.0, np.abs(r1a - r1b) / np.abs(delta))
+        big = np.maximum(np.where(valid, np.abs(d2), 0.0), scale)
+        regime = valid & (flat | ((q <= _Q_MAX) & (np.abs(delta) <= _RESOLVED * big)))
+        if not refine:
+            regime = valid
+        err = trunc + roundoff
+        if np.any(regime):
+            scale = max(scale, float(np.max(np.abs(r2[regime]))))
+        better = regime & (err < best["err"][idx])
+        bi = idx[better]
+        best_val[bi], best["err"][bi], best_level[bi] = r2[better], err[better], lev[bi]
+        best["trunc"][bi], best["round"][bi] = trunc[better], roundoff[better]
+        vi = idx[valid]
+        prev_val[vi], last_val[vi] = last_val[vi], r2[valid]
+        last_err[vi], last_level[vi] = err[valid], lev[vi]
+        since[idx] = np.where(regime, 0, since[idx] + 1)
+        has_best = np.isfinite(best["err"][idx])
+        # descend: while truncation dominates and matters, or no triple is in the regime
+        precise = ((best["trunc"][idx] <= 4.0 * best["round"][idx])
+                   | (best["trunc"][idx] <= _PRECISION * big))
+        can_down = (lev[idx] < _MAX_HALVINGS) & (
+            (4.0 * roundoff < np.where(big > 0, big, np.inf)) | ~valid)
+        down = can_down & np.where(has_best, ~precise & (since[idx] < _PATIENCE), True)
+        # climb: while round-off dominates (or hides the truncation: the triple is flat to
+        # noise, or out of the regime but within 10 times the flat test: noise, not
+        # truncation, spoils it) and is not yet negligible; never after descending
+        noisy = ((np.abs(delta) <= _NOISY * (n0 + n1) * s)
+                 & (np.abs(d1 - d2) <= _NOISY * (n1 + n2) * s))
+        up = (valid & (heading[idx] <= 0) & (lev[idx] > -_MAX_CLIMBS)
+              & (roundoff > _TARGET * big)
+              & np.where(regime, flat | (20.0 * trunc < roundoff), noisy))
+        down &= (heading[idx] >= 0) & ~up
+        if not refine:
+            up[:] = down[:] = False
+        heading[idx] = np.where(up, -1, np.where(down, 1, heading[idx]))
+        for k in idx[~(up | down)]:
+            if np.isfinite(best["err"][k]):
+                out["value"][k], out["error"][k] = best_val[k], best["err"][k]
+                out["step"][k] = 0.5 ** best_level[k]
+            elif np.isfinite(last_val[k]):
+                unresolved[k] = True
+                spread = abs(last_val[k] - prev_val[k]) if np.isfinite(prev_val[k]) else abs(
+                    last_val[k])
+                out["value"][k], out["error"][k] = last_val[k], last_err[k] + spread
+                out["step"][k] = 0.5 ** last_level[k]
+            else:
+                raise NonFiniteValueError(
+                    f"f is not finite around x along {describe(k)} for any step down to "
+                    f"{0.5 ** lev[k]:.3g} times the first (f(x) is finite): the point is on "
+                    "the edge of f's domain there"
+                )
+        active[idx[~(up | down)]] = False
+        if not active.any():
+            break
+        moving_up, moving_down = idx[up], idx[down]
+        lev[moving_up] -= 1
+        lev[moving_down] += 1
+        ensure(moving_up, lev[moving_up])
+        ensure(moving_down, lev[moving_down] + 2)
+    return _Second(out["value"], out["error"], out["step"], unresolved, evals)
+
+
+def _all_pairs(n: int) -> np.ndarray:
+    i, j = np.triu_indices(n)
+    return np.stack([i, j], axis=1)
+
+
+def _second_differences(fx, x, step, base) -> Estimate:
+    """The estimate without a gradient: every ``(k, l)``, ``k <= l``, mirrored."""
+    n = x.size
+    if step is None:
+        h = default_steps(x, HESSIAN_STEP_FACTOR).ravel()
+        h = (x.ravel() + h) - x.ravel()
+    else:
+        h = user_steps(step, x).ravel()
+        _require_applied(x, h.reshape(x.shape))
+    pairs = _all_pairs(n)
+
+    def describe(k):
+        a, b = (tuple(int(t) for t in np.unravel_index(int(v), x.shape)) for v in pairs[k])
+        return f"the entries {a} and {b}" if a != b else f"the entry {a}"
+
+    res = _second_ladder(fx, x, pairs, h, base.f0, base.noise, step is None, describe)
+    value, error, steps = (np.zeros((n, n)) for _ in range(3))
+    i, j = pairs[:, 0], pairs[:, 1]
+    for arr, src in ((value, res.value), (error, res.error), (steps, res.step * h[i])):
+        arr[i, j] = src
+        arr[j, i] = src
+    notes = list(base.notes)
+    bad = np.flatnonzero(res.unresolved)
+    for k in bad[:5]:
+        notes.append(f"Hessian entry {describe(k).removeprefix('the entries ')}: the second "
+                     f"differences did not settle; its error bound {res.error[k]:.2g} is the "
+                     "spread of the last estimates")
+    if bad.size > 5:
+        notes.append(f"... and {bad.size - 5} more unsettled Hessian entries")
+    noisy = noise_note(base.noise, base.scale, None)
+    if noisy:
+        notes.append(noisy)
+    shape = x.shape + x.shape
+    value, error, steps = (a.reshape(shape) for a in (value, error, steps))
+    return Estimate(value, error, steps, "richardson", base.evaluations + res.evaluations,
+                    tuple(notes), value, value, None, base.noise, base.f0, base.scale)
+
+
+def _along_second(fx, x, w, base, step) -> tuple[float, float, int, bool]:
+    """``w^T H w`` by second differences of ``t -> f(x + t w)``: value, error, evaluations,
+    and whether it settled. ``step`` is the absolute step in ``t`` (default scale-invariant)."""
+    unit = typical_scale(x) / typical_scale(w)
+    if step is None:
+        h = np.array([HESSIAN_STEP_FACTOR])
+    else:
+        h = user_steps(step, np.zeros(())).reshape(1) / unit
+    wu = w * unit
+    psi = lambda t: fx(x + t[0] * wu)  # noqa: E731
+    res = _second_ladder(psi, np.zeros(1), np.zeros((1, 2), dtype=int), h, base.f0,
+                         base.noise, step is None, lambda k: "the direction")
+    return (float(res.value[0]) / unit**2, float(res.error[0]) / unit**2, res.evaluations,
+            not bool(res.unresolved[0]))
+
+
+def _polarised_pairs(fx, x, us, vs, step) -> Estimate:
+    """``u_j^T H v_j = (q(u + v) - q(u - v)) / 4`` for every pair (module docstring)."""
+    base = baseline(fx, x, False)
+    k = len(us)
+    value, error = np.zeros(k), np.zeros(k)
+    evals = base.evaluations
+    notes = list(base.notes)
+    for j in range(k):
+        parts = [_along_second(fx, x, us[j] + s * vs[j], base, step) for s in (1.0, -1.0)]
+        value[j] = (parts[0][0] - parts[1][0]) / 4.0
+        error[j] = (parts[0][1] + parts[1][1]) / 4.0
+        evals += parts[0][2] + parts[1][2]
+        if not (parts[0][3] and parts[1][3]):
+            notes.append(f"pair {j}: the second differences along u + v or u - v did not "
+                         "settle; the error bound is the spread of the last estimates")
+    return Estimate(value, error, np.zeros(k), "richardson", evals, tuple(notes), value, value,
+                    None, base.noise, base.f0, base.scale)
+
+
+# ----------------------------------------------------------------------------- the estimate
+
+
+def numerical_hessian(
+    f: Callable[[np.ndarray], Any],
+    x: Any,
+    *,
+    grad: Callable[[np.ndarray], Any] | None = None,
+    method: str | None = None,
+    step: Any = None,
+) -> Estimate:
+    r"""Hessian of scalar ``f`` at ``x`` with a per-entry error bar: an :class:`Estimate`.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x) -> float``, deterministic.
+    x : array_like
+        The point, any shape; converted to float64 (noted).
+    grad : callable, optional
+        ``grad(x)``, the gradient of ``f`` (shape of ``x``). The Hessian is then its
+        Jacobian (``6n + 18`` evaluations of ``grad`` and about 30 of ``f`` to check ``grad``
+        along two random directions); a ``grad`` that fails that check, or whose Jacobian is
+        not symmetric beyond its error bars, is a ``ValueError``. Without it, Richardson
+        second differences of ``f`` (``6 n^2 + 18`` evaluations; module docstring).
+    method : str, optional
+        The method for the Jacobian of ``grad`` (:func:`checks.estimate_gradient`'s, default
+        ``"richardson"``); without ``grad`` only ``"richardson"`` applies.
+    step : float or ndarray, optional
+        The top step per entry (scalar or the shape of ``x``), without refinement; default
+        ``HESSIAN_STEP_FACTOR * max(|x_k|, rms(x))`` (with ``grad``: the method's default).
+
+    Returns
+    -------
+    Estimate
+        ``value`` and ``error`` of shape ``x.shape + x.shape`` (``value`` exactly symmetric),
+        ``step`` the top step of each entry's settled triple, ``evaluations``, ``notes``.
+
+    Examples
+    --------
+    >>> B = np.array([[2.0, 1.0], [0.0, 3.0]])
+    >>> est = numerical_hessian(lambda w: w @ B @ w, np.ones(2))
+    >>> bool(np.allclose(est.value, B + B.T)), bool(np.all(est.error < 1e-8))
+    (True, True)
+    """
+    xf, note = as_float64("x", x)
+    if grad is None:
+        if method not in (None, "richardson"):
+            raise ValueError(f"method={method!r} applies to the Jacobian of grad only: without "
+                             "grad the Hessian comes from Richardson second differences")
+        est = _second_differences(f, xf, step, baseline(f, xf, False))
+    else:
+        est = _from_gradient(f, grad, xf, "richardson" if method is None else method, step)
+    return dataclasses.replace(est, notes=(note,) + est.notes) if note else est
+
+
+def _grad_memo(fx, gx, x) -> tuple[Memo, int]:
+    """``grad``'s memo, once ``grad`` is known to be ``f``'s gradient along two directions."""
+    memo = Memo(gx, x, "grad")
+    if memo.out_shape != x.shape:
+        raise ValueError(f"grad(x) must have the shape of x, {x.shape}; got {memo.out_shape}")
+    r = check_gradient(fx, lambda z: memo(z), (x,), mode="directional")
+    if r.verdict == "fail":
+        raise ValueError("grad is not the gradient of f (a Hessian estimated from it would not "
+                         f"be f's); check it with check_gradient first:\n{r}")
+    return memo, r.evaluations
+
+
+def _from_gradient(fx, gx, x, method, step) -> Estimate:
+    memo, f_evals = _grad_memo(fx, gx, x)
+    est = _jacobian_estimate(memo, x, method, step)
+    n = x.size
+    sq = {k: np.asarray(getattr(est, k), dtype=float).reshape(n, n)
+          for k in ("value", "error", "lower", "upper")}
+    gap = np.maximum(np.maximum(sq["lower"] - sq["upper"].T, sq["lower"].T - sq["upper"]), 0.0)
+    size = np.maximum(np.abs(sq["value"]), np.abs(sq["value"].T))
+    allowed = DEFAULT_SAFETY * (sq["error"] + sq["error"].T) + DEFAULT_RTOL * size
+    if np.any(gap > allowed):
+        k, m = np.unravel_index(int(np.argmax(gap - allowed)), gap.shape)
+        a, b = (tuple(int(t) for t in np.unravel_index(int(v), x.shape)) for v in (k, m))
+        raise ValueError(
+            f"the Jacobian of grad is not symmetric: d grad_{a} / dx_{b} = "
+            f"{sq['value'][k, m]:.8g} but d grad_{b} / dx_{a} = {sq['value'][m, k]:.8g} "
+            f"(error bars {sq['error'][k, m]:.2g}, {sq['error'][m, k]:.2g}): grad is not the "
+            "gradient of any function near x"
+        )
+    shape = x.shape + x.shape
+    sym = {k: (0.5 * (v + v.T)).reshape(shape) for k, v in sq.items()}
+    notes = est.notes + (f"the Hessian is the Jacobian of grad ({memo.evaluations} "
+                         f"evaluations of grad), symmetrised; grad was checked against f along "
+                         f"2 random directions ({f_evals} evaluations of f)",)
+    return dataclasses.replace(est, value=sym["value"], error=sym["error"],
+                               lower=sym["lower"], upper=sym["upper"], kind=None, notes=notes,
+                               evaluations=memo.evaluations + f_evals)
+
+
+# ----------------------------------------------------------------------------- the checks
+
+
+def _run(f, an: _Analytic, args, *, argnum, grad, method, mode, rtol, atol, safety, step,
+         directions, rng, what) -> JacobianCheck:
+    if grad is None and method not in (None, "richardson"):
+        raise ValueError(f"method={method!r} applies with grad= only: without grad the "
+                         "Hessian comes from Richardson second differences")
+    method = "richardson" if method is None else validate_method(method)
+    rtol, safety = _options(mode, directions, rng, rtol, safety)
+    p = prepare(args, argnum)
+    x = p.x
+    atol = _validate_atol(atol, x.shape + x.shape, mode)
+    fx = closure(f, p)
+    gx = None if grad is None else closure(grad, p)
+    factor = STEP_FACTORS[method] if grad is not None else HESSIAN_STEP_FACTOR
+    common = dict(method=method, mode=mode, name=function_name(f), argnum=p.argnum,
+                  shape=x.shape, out_shape=x.shape, what=what,
+                  evaluated="f" if grad is None else "grad and f",
+                  step_factor=factor if step is None else None)
+    us = vs = analytic_max = None
+    if mode == "full":
+        if gx is None:
+            est = _second_differences(fx, x, step, baseline(fx, x, False))
+        else:
+            est = _from_gradient(fx, gx, x, method, step)
+        a, failure = _full_matrix(an, p, x.shape, hessian=True)
+    else:
+        _require_entries(x, x.shape, p.argnum)
+        us, vs = _draw_pairs(rng, _count(directions), x.shape, x.shape)
+        if gx is None:
+            est = _polarised_pairs(fx, x, us, vs, step)
+            numerical = "(q(u + v) - q(u - v)) / 4, q(w) = d2/dt2 f(x + t w)"
+        else:
+            memo, f_evals = _grad_memo(fx, gx, x)
+            est = _pair_estimates(memo, x, us, vs, method, step)
+            est = dataclasses.replace(est, evaluations=est.evaluations + f_evals)
+            numerical = "d/dt <u, grad(x + t v)>"
+        a, extra, failure, analytic_max = _along_pairs(an, p, us, vs, x.shape, hessian=True)
+        est = dataclasses.replace(est, error=est.error + extra)
+        side = "u^T A v" if an.kind == "matrix" else f"<u, {an.name}(v)>"
+        common["compares"] = f"analytic {side} against numerical {numerical}"
+    if p.note:
+        est = dataclasses.replace(est, notes=(p.note,) + est.notes)
+    return _conclude(a, est, failure, pairs=mode != "full", us=us, vs=vs,
+                     analytic_max=analytic_max, rtol=rtol, atol=atol, safety=safety,
+                     common=common)
+
+
+def check_hessian(
+    f: Callable[..., Any],
+    hess: Callable[..., Any],
+    args: Sequence[Any],
+    *,
+    argnum: int = 0,
+    grad: Callable[..., Any] | None = None,
+    method: str | None = None,
+    mode: str = "full",
+    rtol: float | None = None,
+    atol: Any = None,
+    safety: float | None = None,
+    step: Any = None,
+    directions: int | None = None,
+    rng: Any = None,
+) -> JacobianCheck:
+    r"""Compare ``hess(*args)`` (shape ``x.shape + x.shape``) with ``f``'s numerical Hessian.
+
+    Parameters
+    ----------
+    f : callable
+        The scalar function ``f(*args)``.
+    hess : callable
+        ``hess(*args)``, ``hess[i + k] = d^2 f / dx_i dx_k`` with ``x = args[argnum]``.
+    grad : callable, optional
+        ``grad(*args)``, ``f``'s gradient: the numerical Hessian is then its Jacobian (far
+        cheaper and more accurate; ``grad`` is checked against ``f`` first).
+    method : str, optional
+        For the Jacobian of ``grad`` only (default ``"richardson"``).
+    mode : {"full", "directional"}, default "full"
+        ``"full"`` compares every entry against :func:`numerical_hessian`; ``"directional"``
+        compares ``u_j^T hess v_j`` along random pairs (module docstring).
+    args, argnum, rtol, atol, safety, step, directions, rng
+        As in :func:`checks.check_jacobian`.
+
+    Returns
+    -------
+    JacobianCheck
+        With ``what == "Hessian"``; arrays of shape ``x.shape + x.shape`` in full mode.
+
+    Examples
+    --------
+    >>> B = np.array([[2.0, 1.0], [0.0, 3.0]])
+    >>> check_hessian(lambda w: w @ B @ w, lambda w: B + B.T, (np.ones(2),)).verdict
+    'pass'
+    >>> check_hessian(lambda w: w @ B @ w, lambda w: 2 * B, (np.ones(2),)).verdict
+    'fail'
+    """
+    return _run(f, _Analytic("matrix", hess, "hess"), args, argnum=argnum, grad=grad,
+                method=method, mode=mode, rtol=rtol, atol=atol, safety=safety, step=step,
+                directions=directions, rng=rng, what="Hessian")
+
+
+def check_hvp(
+    f: Callable[..., Any],
+    hvp: Callable[..., Any],
+    args: Sequence[Any],
+    *,
+    argnum: int = 0,
+    grad: Callable[..., Any] | None = None,
+    method: str | None = None,
+    mode: str = "directional",
+    rtol: float | None = None,
+    atol: Any = None,
+    safety: float | None = None,
+    step: Any = None,
+    directions: int | None = None,
+    rng: Any = None,
+) -> JacobianCheck:
+    r"""Check a Hessian-vector product ``hvp(v, *args) = H v`` (shape of ``args[argnum]``).
+
+    ``"directional"`` (default) compares ``<u_j, hvp(v_j)>`` along random pairs: with
+    ``grad``, against ``d/dt <u_j, grad(x + t v_j)>`` (``6K + 18`` evaluations of ``grad``);
+    without, against polarised second differences of ``f`` (``12K + 18`` of ``f``).
+    ``"full"`` builds ``H`` from ``n`` calls of ``hvp`` on the unit vectors and compares every
+    entry. The other arguments are those of :func:`check_hessian`.
+
+    Examples
+    --------
+    >>> B = np.array([[2.0, 1.0], [0.0, 3.0]])
+    >>> check_hvp(lambda w: w @ B @ w, lambda v, w: (B + B.T) @ v, (np.ones(2),)).verdict
+    'pass'
+    """
+    return _run(f, _Analytic("tangent", hvp, "hvp"), args, argnum=argnum, grad=grad,
+                method=method, mode=mode, rtol=rtol, atol=atol, safety=safety, step=step,
+                directions=directions, rng=rng, what="HVP")
+
+
+# ----------------------------------------------------------------------------- Taylor, second order
+
+
+@dataclass(frozen=True)
+class HessianTaylorResult(TaylorResult):
+    """The outcome of :func:`taylor_test_hessian`: a :class:`checks.TaylorResult` whose
+    ``order`` is that of the second-order remainder (3 when right), ``directional`` the
+    analytic ``v^T A v`` and ``tau`` the smallest ``|v^T (A - H) v|`` sure to show."""
+
+    method: str = "taylor-2"
+
+    def __str__(self) -> str:
+        head = {"pass": "Second-order Taylor test passed",
+                "fail": "Second-order Taylor test FAILED",
+                "inconclusive": "Second-order Taylor test INCONCLUSIVE"}[self.verdict]
+        lines = [
+            f"{head}: Hessian of {self.name} with respect to args[{self.argnum}], shape "
+            f"{self.shape}",
+            f"Observed order of the second-order remainder: {self.order:.3g} (3 for a correct "
+            f"Hessian, 2 for a wrong one, 1 for a wrong gradient; pass above {_PASS_ORDER})",
+        ]
+        if self.reason:
+            lines.append(f"Reason: {self.reason}")
+        if np.isfinite(self.detectable):
+            lines.append(
+                f"Sensitivity: no Hessian whose relative error along v, |v^T (A - H) v| / "
+                f"|v^T H v|, exceeds {self.detectable:.2g} can pass (|v^T (A - H) v| above "
+                f"{self.tau:.2g} fails); errors with v^T E v = 0 (antisymmetric ones, a "
+                "missing symmetrisation) are not seen: use check_hessian for those"
+            )
+        if self.verdict == "inconclusive":
+            lines.append("Inconclusive: the remainders could not have shown even a Hessian "
+                         "wrong by 100 % along v. What to try: check_hessian(...), whose error "
+                         "bars are per entry, or a point where f is smooth")
+        lines.append("        h   remainder r(h)   above round-off")
+        for h, r, u in zip(self.steps, self.remainders, self.usable, strict=True):
+            lines.append(f"  {h:7.1e}   {r:14.6e}   {'yes' if u else 'no'}")
+        lines.extend(f"Note: {n}" for n in self.notes)
+        return "\n".join(lines)
+
+
+def _curvature(hess, hvp, p, v) -> tuple[float, float, str | None]:
+    """``v^T A v``, ``sum|terms|`` of it, and why the analytic side cannot be used."""
+    x = p.x
+    if hess is not None:
+        arr = np.asarray(hess(*copies(p.args)))
+        why = _bad(arr, x.shape + x.shape, "hess(*args)", "shape + shape")
+        if why is not None:
+            return float("nan"), float("nan"), why
+        mat = arr.reshape(x.size, x.size).astype(float)
+        vf = v.ravel()
+        return float(vf @ mat @ vf), float(np.abs(vf) @ np.abs(mat) @ np.abs(vf)), None
+    arr = np.asarray(hvp(v.copy(), *copies(p.args)))
+    why = _bad(arr, x.shape, "hvp(v, *args)", "the argument's shape")
+    if why is not None:
+        return float("nan"), float("nan"), why
+    return float(np.sum(v * arr)), float(np.sum(np.abs(v * arr))), None
+
+
+def taylor_test_hessian(
+    f: Callable[..., Any],
+    grad: Callable[..., Any],
+    args: Sequence[Any],
+    *,
+    hess: Callable[..., Any] | None = None,
+    hvp: Callable[..., Any] | None = None,
+    argnum: int = 0,
+    direction: Any = None,
+    rng: Any = None,
+) -> HessianTaylorResult:
+    """Check a Hessian (with its gradient) by the order of the second-order Taylor remainder.
+
+    Parameters
+    ----------
+    f, grad, args, argnum
+        As in :func:`checks.taylor_test`.
+    hess, hvp : callable
+        Exactly one: ``hess(*args)`` of shape ``x.shape + x.shape``, or
+        ``hvp(v, *args)`` of the shape of ``x``.
+    direction, rng
+        As in :func:`checks.taylor_test`.
+
+    Returns
+    -------
+    HessianTaylorResult
+        ``order`` about 3 when ``grad`` and the Hessian are right along ``v``, 2 when the
+        Hessian is wrong, 1 when the gradient is; pass above 2.5 (module docstring).
+
+    Examples
+    --------
+    >>> f, g = lambda w: np.sum(w**4), lambda w: 4 * w**3
+    >>> taylor_test_hessian(f, g, (np.ones(3),), hess=lambda w: np.diag(12 * w**2)).ok
+    True
+    >>> taylor_test_hessian(f, g, (np.ones(3),), hvp=lambda v, w: 6 * w**2 * v).ok
+    False
+    """
+    if (hess is None) == (hvp is None):
+        raise ValueError("give exactly one of hess= (hess(*args), shape x.shape + x.shape) and "
+                         "hvp= (hvp(v, *args), shape x.shape)")
+    p = prepare(args, argnum)
+    x = p.x
+    if direction is not None:
+        v, _ = as_float64("direction", direction)
+        if v.shape != x.shape:
+            raise ValueError(f"direction must have shape {x.shape}, got {v.shape}")
+        if not np.any(v):
+            raise ValueError("direction must be non-zero: the remainder along 0 is always 0")
+    else:
+        v = generator(rng).standard_normal(x.shape)
+    notes: tuple[str, ...] = (p.note,) if p.note else ()
+    meta = dict(name=function_name(f), argnum=p.argnum, shape=x.shape)
+    empty = np.empty(0)
+    v = v * (typical_scale(x) / typical_scale(v))
+    g, why = analytic_of(grad, p)
+    hv, hv_bound = float("nan"), float("nan")
+    if why is None:
+        hv, hv_bound, why = _curvature(hess, hvp, p, v)
+    if why is not None:
+        return HessianTaylorResult(False, float("nan"), empty, empty, empty.astype(bool), empty,
+                                   float("nan"), reason=why, notes=notes, **meta)
+    fx = closure(f, p)
+    base = baseline(fx, x, False)
+    notes += base.notes
+    f0 = base.f0
+    noise = max(EPS * abs(f0), base.noise)
+    gv, gv_bound = float(np.sum(g * v)), float(np.sum(np.abs(g * v)))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        values = np.array([call_scalar(fx, x + h * v, "x + h v", False, finite=False)
+                           for h in _STEPS])
+    inside = np.isfinite(values)
+    if not inside.any():
+        raise NonFiniteValueError(
+            f"f is not finite at x + h v for every step h from {_STEPS[0]:g} down to "
+            f"{_STEPS[-1]:g}: x is on the edge of f's domain along v"
+        )
+    if not inside.all():
+        notes += (f"f is not finite at x + h v for {int(np.sum(~inside))} of the "
+                  f"{_STEPS.size} steps (longest {float(_STEPS[~inside][0]):.2g}); they were "
+                  "skipped",)
+    values = np.where(inside, values, f0)
+    model = f0 + _STEPS * gv + 0.5 * _STEPS**2 * hv
+    remainders = np.where(inside, np.abs(values - model), 0.0)
+    floor = (2 * np.maximum(noise, EPS * np.abs(values))
+             + np.sqrt(x.size) * EPS * (_STEPS * gv_bound + 0.5 * _STEPS**2 * hv_bound))
+    result = _fit(remainders, floor, inside)
+    detectable = (result["tau"] / (abs(hv) - result["tau"]) if abs(hv) > result["tau"]
+                  else float("inf"))
+    verdict, reason = result["verdict"], result["reason"]
+    if verdict == "pass" and detectable >= 1.0:
+        verdict = "inconclusive"
+        reason = "the remainders could not have shown a gross error along v"
+    return HessianTaylorResult(
+        verdict == "pass", result["order"], _STEPS.copy(), remainders, result["usable"], floor,
+        hv, reason=reason, notes=notes, verdict=verdict, detectable=detectable,
+        tau=result["tau"], evaluations=base.evaluations + _STEPS.size, **meta,
+    )
+
+
+def _fit(remainders, floor, inside) -> dict[str, Any]:
+    """Order, verdict, reason, usable steps and ``tau`` of the remainders (module docstring)."""
+    usable = inside & (remainders > _FLOOR * floor)
+    idx = np.flatnonzero(usable)
+    tau = float(np.min(2.0 * _FLOOR * floor / _STEPS**2))
+    order = float("nan")
+    verdict, reason = "pass", None
+    if idx.size == 0:
+        reason = ("no remainder rose above round-off: consistent with an exact second-order "
+                  "expansion along this direction")
+    else:
+        if idx.size == 1:
+            idx = np.flatnonzero(inside & (remainders > _FLOOR / 10.0 * floor))
+        tail = idx[-_FIT_POINTS:]
+        cubic = float(np.max(remainders[tail] / _STEPS[tail] ** 3))
+        tau = min(6.0 * cubic * float(_STEPS[tail[0]]),
+                  2.0 * _FLOOR * cubic ** (2.0 / 3.0) * float(np.min(floor)) ** (1.0 / 3.0))
+        if tail.size == 1:
+            reason = ("only one remainder rose above round-off: no evidence of a second-order "
+                      "error (the order cannot be measured)")
+        else:
+            coef = np.polyfit(np.log(_STEPS[tail]), np.log(remainders[tail]), 1)
+            order = float(coef[0])
+            if order <= _PASS_ORDER:
+                verdict = "fail"
+                reason = (f"the remainder shrinks like h^{order:.2g}, not h^3: " + (
+                    "the gradient is wrong along this direction (check it with taylor_test)"
+                    if order <= 1.5 else "the Hessian is wrong along this direction"))
+            below = int(tail[-1]) + 1
+            if below < _STEPS.size and inside[below]:
+                predicted = float(np.exp(np.polyval(coef, np.log(_STEPS[below]))))
+                if (predicted > 10.0 * _FLOOR * floor[below]
+                        and remainders[below] < predicted / _COLLAPSE):
+                    verdict = "inconclusive"
+                    reason = (
+                        f"the remainder collapses below step {_STEPS[tail[-1]]:.2g} (to "
+                        f"{remainders[below]:.2g}, against {predicted:.2g} on the fitted "
+                        f"h^{order:.2g}): f is not smooth along v within that distance of x "
+                        "(a kink), so the order says nothing about the Hessian"
+                    )
+    return dict(order=order, verdict=verdict, reason=reason, usable=usable, tau=tau)
