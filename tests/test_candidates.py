@@ -185,13 +185,34 @@ def test_sheet_3_is_not_yet_the_gradient_of_the_loss():
 
 
 def test_sheet_3_completed_by_the_chain_rule_is_the_gradient_of_the_loss():
-    # dL/dw = sum_i (f_i - y_i) df_i/dw, with the sheet's df/dw
+    # dL/dw = sum_i (f_i - y_i) df_i/dw, with the sheet's df/dw. The residual f_i - y_i is
+    # written without cancellation (y = +-1: tanh(a/2) - y = -2 y / (1 + e^{y a})): taken as
+    # sheet_3_model(w, x) - y_i it keeps only eps / |f - y| of its digits where the sigmoid
+    # saturates (w.x = 20: 1e-8 relative), and the check rightly sees that 1e-8 error.
     def completed(w, X, y):
         pairs = zip(X, y, strict=True)
-        return sum((sheet_3_model(w, x) - y_i) * sheet_3_dfdw(w, x) for x, y_i in pairs)
+        return sum(-2.0 * y_i / (1.0 + np.exp(y_i * (x @ w))) * sheet_3_dfdw(w, x)
+                   for x, y_i in pairs)
 
     cx = search("3", completed)
     assert cx is None, str(cx)
+
+
+def test_sheet_3_completed_naively_loses_digits_where_the_sigmoid_saturates():
+    # the same formula with the residual taken as f - y: at w.x = 27 the analytic side keeps
+    # eps / (2 e^-27) ~ 6e-5 relative accuracy (cancellation in tanh(a/2) - 1), which the
+    # check resolves; the stable form above passes there
+    w = np.array([3.0, 0.0, 3.0, 3.0])
+    X, y = w[None, :], np.array([1.0])
+
+    def naive(w, X, y):
+        pairs = zip(X, y, strict=True)
+        return sum((sheet_3_model(w, x) - y_i) * sheet_3_dfdw(w, x) for x, y_i in pairs)
+
+    d = get("3")
+    f, _, _ = d.setup()
+    r = check_gradient(f, naive, (w, X, y), argnum=d.argnum)
+    assert r.verdict == "fail" and 1e-7 < r.max_rel_error < 1e-2, str(r)
 
 
 # --------------------------------------------------------------------------- 4: ln P
