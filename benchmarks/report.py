@@ -486,6 +486,10 @@ def render(res: dict[str, Any]) -> str:
         from benchmarks.hard import render_section
 
         lines += render_section(res["hard"]).rstrip("\n").split("\n") + [""]
+    if res.get("hessian"):
+        from benchmarks.hessian import render_section as hessian_section
+
+        lines += hessian_section(res["hessian"]).rstrip("\n").split("\n") + [""]
     lines += _profile(res) + [""]
     figs = res.get("figures") or {}
     if figs:

@@ -108,6 +108,10 @@ def run(*, quick: bool = False, sizes=None, profile: bool = True, figures_dir=No
 
     _log("hard functions: every tool on the cases of tests/_hard.py")
     hard = hard_run(seeds=5 if quick else 30)
+    from benchmarks.hessian import run as hessian_run
+
+    _log("Hessians: ours, numdifftools, torch gradgradcheck")
+    hessian = hessian_run(seeds=3 if quick else 20)
     prof = None
     if profile and not quick:
         from benchmarks.profile_suite import profile_suite
@@ -121,6 +125,7 @@ def run(*, quick: bool = False, sizes=None, profile: bool = True, figures_dir=No
         "command": command, "env": env, "sizes": list(sizes), "tools": tools, "notes": notes,
         "measurements": measurements, "sensitivity": sensitivity, "t1": t1, "t2": t2,
         "series": series, "profile": prof, "figures": {}, "hard": hard,
+        "hessian": hessian,
     }
     if figures_dir is not None:
         res["figures"] = _figures(res, Path(figures_dir))
@@ -162,6 +167,8 @@ def _dump(res, path: Path) -> None:
         "series": [p.as_dict() for p in res["series"]],
         "profile": res["profile"].as_dict() if res["profile"] else None,
         "hard": [r.as_dict() for r in res["hard"]["results"]] if res.get("hard") else None,
+        "hessian": ([r.as_dict() for r in res["hessian"]["accuracy"] + res["hessian"]["verdicts"]]
+                    if res.get("hessian") else None),
         "elapsed": res["elapsed"], "command": res["command"],
     }
     path.write_text(json.dumps(_clean(data), indent=1, default=_json_default) + "\n")
