@@ -95,6 +95,7 @@ def find_counterexample(
     names: tuple[str, ...] = (),
     options: Callable[[tuple[Any, ...]], dict[str, Any]] | None = None,
     prepare: Callable[[tuple[Any, ...]], tuple[Any, ...]] | None = None,
+    check: Callable[..., Any] = check_gradient,
     **check_options: Any,
 ) -> Counterexample | None:
     """Search ``inputs`` for arguments on which ``grad`` fails :func:`check_gradient`.
@@ -120,9 +121,12 @@ def find_counterexample(
     prepare : callable, optional
         Maps a drawn tuple to the arguments of the check (e.g. prepends a computed
         maximiser); shrinking acts on the drawn tuple. Default: the identity.
+    check : callable, default :func:`checks.check_gradient`
+        The check run on each draw, ``check(f, grad, args, argnum=..., **options)`` with a
+        ``verdict``: e.g. :func:`checks.check_hessian` to search a Hessian's inputs.
     **check_options
-        Passed to :func:`checks.check_gradient` (``method``, ``rtol``, ``atol``, ``mode``,
-        ...); an unknown name is a ``TypeError``.
+        Passed to the check (``method``, ``rtol``, ``atol``, ``mode``, ...); with the
+        default check, an unknown name is a ``TypeError``.
 
     Returns
     -------
@@ -157,23 +161,27 @@ def find_counterexample(
             "vectors().map(lambda w: (w,)) for a single argument"
         )
     unknown = sorted(set(check_options) - set(CHECK_OPTIONS))
-    if unknown:
+    if unknown and check is check_gradient:
         raise TypeError(f"unknown check option(s) {', '.join(unknown)}; check_gradient takes "
                         f"{', '.join(CHECK_OPTIONS)}")
     prep = prepare if prepare is not None else _as_arguments
 
-    def check(args: tuple[Any, ...]) -> GradientCheck:
+    def run(args: tuple[Any, ...]) -> GradientCheck:
         extra = options(args) if options is not None else {}
-        return check_gradient(f, grad, args, argnum=argnum, **check_options, **extra)
+        return check(f, grad, args, argnum=argnum, **check_options, **extra)
 
     def fails(raw: tuple[Any, ...]) -> bool:
         args = tuple(prep(raw))
-        if _raises(grad, args) is not None:
+        if check is check_gradient and _raises(grad, args) is not None:
             return True  # a gradient that raises is a failing gradient
         try:
-            result = check(args)
+            result = run(args)
         except NonFiniteValueError:
             return False  # f is not finite there: the draw says nothing about grad
+        except Exception:  # noqa: BLE001 - with another check, the answer raised inside it
+            if check is check_gradient:
+                raise
+            return True
         # only a failed check is a counterexample: an inconclusive one proves nothing
         return result.verdict == "fail"
 
@@ -193,10 +201,15 @@ def find_counterexample(
         return None
     raw = _delete_indices(raw, fails)
     args = tuple(prep(raw))
-    raised = _raises(grad, args)
+    raised = _raises(grad, args) if check is check_gradient else None
+    if raised is None and check is not check_gradient:
+        try:
+            return Counterexample(args, run(args), None, tuple(names))
+        except Exception as exc:  # noqa: BLE001 - the answer raised inside the check
+            raised = f"{type(exc).__name__}: {exc}"
     if raised is not None:
         return Counterexample(args, None, raised, tuple(names))
-    return Counterexample(args, check(args), None, tuple(names))
+    return Counterexample(args, run(args), None, tuple(names))
 
 
 def _as_arguments(raw: Any) -> tuple[Any, ...]:

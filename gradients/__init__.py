@@ -26,15 +26,32 @@ loaded on first use, so importing the problems does not load the catalog.
 from typing import Any
 
 from .bipolar import bipolar_sigmoid, bipolar_squared_grad, bipolar_squared_loss, bipolar_step
-from .frobenius import frobenius_dot, frobenius_dot_grad, frobenius_dot_grad_B
+from .frobenius import (
+    frobenius_dot,
+    frobenius_dot_grad,
+    frobenius_dot_grad_B,
+    frobenius_dot_hessian,
+)
 from .gaussian_mle import (
     gaussian_log_likelihood,
     gaussian_log_likelihood_grad,
+    gaussian_log_likelihood_hessian,
     mle_sigma2,
     mle_weights,
 )
-from .logistic import logistic_l2_grad, logistic_l2_loss, logistic_l2_step
-from .quadratic import quadratic_form, quadratic_form_grad, quadratic_form_grad_X
+from .logistic import (
+    logistic_l2_grad,
+    logistic_l2_hessian,
+    logistic_l2_loss,
+    logistic_l2_newton_step,
+    logistic_l2_step,
+)
+from .quadratic import (
+    quadratic_form,
+    quadratic_form_grad,
+    quadratic_form_grad_X,
+    quadratic_form_hessian,
+)
 from .residual_net import (
     ResidualNetForward,
     residual_net_forward,
@@ -46,7 +63,7 @@ from .residual_net import (
     residual_net_loss,
     residual_net_loss_from_h,
 )
-from .trace import trace_power, trace_power_grad
+from .trace import trace_power, trace_power_grad, trace_power_hvp
 
 __all__ = [
     "Derivation",
@@ -58,16 +75,21 @@ __all__ = [
     "frobenius_dot",
     "frobenius_dot_grad",
     "frobenius_dot_grad_B",
+    "frobenius_dot_hessian",
     "gaussian_log_likelihood",
     "gaussian_log_likelihood_grad",
+    "gaussian_log_likelihood_hessian",
     "logistic_l2_grad",
+    "logistic_l2_hessian",
     "logistic_l2_loss",
+    "logistic_l2_newton_step",
     "logistic_l2_step",
     "mle_sigma2",
     "mle_weights",
     "quadratic_form",
     "quadratic_form_grad",
     "quadratic_form_grad_X",
+    "quadratic_form_hessian",
     "residual_net_forward",
     "residual_net_grad_W0",
     "residual_net_grad_W1",
@@ -78,6 +100,7 @@ __all__ = [
     "residual_net_loss_from_h",
     "trace_power",
     "trace_power_grad",
+    "trace_power_hvp",
 ]
 
 

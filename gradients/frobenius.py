@@ -19,7 +19,7 @@ from numpy.typing import ArrayLike
 
 from ._validation import _as_float_array, _require_same_shape
 
-__all__ = ["frobenius_dot", "frobenius_dot_grad", "frobenius_dot_grad_B"]
+__all__ = ["frobenius_dot", "frobenius_dot_grad", "frobenius_dot_grad_B", "frobenius_dot_hessian"]
 
 
 def _validate(A: ArrayLike, B: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
@@ -92,3 +92,18 @@ def frobenius_dot_grad_B(A: ArrayLike, B: ArrayLike) -> np.ndarray:
     """
     A, _ = _validate(A, B)
     return A.copy()
+
+
+def frobenius_dot_hessian(A: ArrayLike, B: ArrayLike) -> np.ndarray:
+    r"""Return the Hessian of :math:`\langle A, B \rangle` w.r.t. ``A``: zero.
+
+    The product is linear in ``A`` (its gradient ``B`` does not depend on ``A``), so every
+    second derivative vanishes. Shape ``A.shape + A.shape``.
+
+    Examples
+    --------
+    >>> frobenius_dot_hessian([[1.0, 2.0]], [[3.0, 4.0]]).shape
+    (1, 2, 1, 2)
+    """
+    A, B = _validate(A, B)
+    return np.zeros(A.shape + A.shape)

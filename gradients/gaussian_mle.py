@@ -34,6 +34,7 @@ from numpy.typing import ArrayLike
 from ._validation import _as_float_array, _as_scalar, _require_rows, _require_shape
 
 __all__ = [
+    "gaussian_log_likelihood_hessian",
     "gaussian_log_likelihood",
     "gaussian_log_likelihood_grad",
     "mle_sigma2",
@@ -112,6 +113,28 @@ def gaussian_log_likelihood_grad(
     w = _validate_w(w, X)
     sigma = _as_scalar("sigma", sigma, minimum=0, strict=True)
     return X.T @ (y - X @ w) / sigma**2
+
+
+def gaussian_log_likelihood_hessian(
+    w: ArrayLike, X: ArrayLike, y: ArrayLike, sigma: float
+) -> np.ndarray:
+    r"""Return :math:`\nabla^2 \ln P(w) = -X^\top X / \sigma^2` (shape ``(D, D)``).
+
+    The log-likelihood is quadratic in ``w``, so its Hessian does not depend on ``w`` or
+    ``y``; it is negative semi-definite (definite when ``X`` has full column rank), which is
+    why the stationary point :func:`mle_weights` is the maximum.
+
+    Examples
+    --------
+    >>> gaussian_log_likelihood_hessian([0.0], [[1.0], [2.0]], [0.0, 0.0], 1.0)
+    array([[-5.]])
+    """
+    X, y = _validate_data(X, y)
+    _validate_w(w, X)
+    sigma = float(sigma)
+    if not (np.isfinite(sigma) and sigma > 0):
+        raise ValueError(f"sigma must be finite and > 0, got {sigma!r}")
+    return -(X.T @ X) / sigma**2
 
 
 def mle_weights(X: ArrayLike, y: ArrayLike, *, min_norm: bool = False) -> np.ndarray:

@@ -21,7 +21,8 @@ from numpy.typing import ArrayLike
 
 from ._validation import _as_float_array, _require_shape, _require_square
 
-__all__ = ["quadratic_form", "quadratic_form_grad", "quadratic_form_grad_X"]
+__all__ = ["quadratic_form", "quadratic_form_grad", "quadratic_form_grad_X",
+           "quadratic_form_hessian"]
 
 
 def _validate(w: ArrayLike, X: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
@@ -98,3 +99,19 @@ def quadratic_form_grad_X(w: ArrayLike, X: ArrayLike) -> np.ndarray:
     """
     w, _ = _validate(w, X)
     return np.outer(w, w)
+
+
+def quadratic_form_hessian(w: ArrayLike, X: ArrayLike) -> np.ndarray:
+    r"""Return :math:`\nabla_w^2 (w^\top X w) = X + X^\top` (shape ``(D, D)``).
+
+    The gradient :math:`(X + X^\top) w` is linear in ``w``; its Jacobian is the symmetric
+    part of ``X`` twice, whatever ``w``.
+
+    Examples
+    --------
+    >>> quadratic_form_hessian([1.0, 0.0], [[1.0, 2.0], [0.0, 3.0]])
+    array([[2., 2.],
+           [2., 6.]])
+    """
+    w, X = _validate(w, X)
+    return X + X.T

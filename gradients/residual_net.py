@@ -170,11 +170,16 @@ def _delta_out(s: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def _backward(W1: np.ndarray, w2: np.ndarray, fwd: ResidualNetForward, y: np.ndarray) -> _Deltas:
-    """Propagate the deltas from the output down to the first pre-activation."""
-    d_s = _delta_out(fwd.s, y)
-    d_h = d_s[:, None] * w2[None, :]
-    d_a1 = d_h * _sigmoid_prime(fwd.A1)
-    d_a0 = (d_a1 @ W1) * _sigmoid_prime(fwd.A0)
+    """Propagate the deltas from the output down to the first pre-activation.
+
+    Products of tiny deltas and tiny sigmoid slopes may underflow to 0 (large weights): that
+    is the right value to the last representable digit, so underflow is not an error here.
+    """
+    with np.errstate(under="ignore"):
+        d_s = _delta_out(fwd.s, y)
+        d_h = d_s[:, None] * w2[None, :]
+        d_a1 = d_h * _sigmoid_prime(fwd.A1)
+        d_a0 = (d_a1 @ W1) * _sigmoid_prime(fwd.A0)
     return _Deltas(d_s, d_h, d_a1, d_a0)
 
 

@@ -23,7 +23,7 @@ from numpy.typing import ArrayLike
 
 from ._validation import _require_int, _require_square
 
-__all__ = ["trace_power", "trace_power_grad"]
+__all__ = ["trace_power", "trace_power_grad", "trace_power_hvp"]
 
 
 def trace_power(X: ArrayLike, k: int) -> float:
@@ -78,3 +78,32 @@ def trace_power_grad(X: ArrayLike, k: int) -> np.ndarray:
     if k == 0:
         return np.zeros_like(X)
     return k * np.linalg.matrix_power(X, k - 1).T
+
+
+def trace_power_hvp(V: ArrayLike, X: ArrayLike, k: int) -> np.ndarray:
+    r"""Return the Hessian of :math:`\mathrm{tr}(X^k)` applied to a direction ``V``.
+
+    The derivative of the gradient :math:`k (X^{k-1})^\top` along ``V``:
+    :math:`k \sum_{j=0}^{k-2} (X^j V X^{k-2-j})^\top` (0 for ``k < 2``; for ``k = 2``,
+    :math:`2 V^\top`). Shape of ``X``.
+
+    Examples
+    --------
+    >>> trace_power_hvp([[0.0, 1.0], [0.0, 0.0]], [[1.0, 0.0], [0.0, 1.0]], 2)
+    array([[0., 0.],
+           [2., 0.]])
+    """
+    X = _require_square("X", X)
+    V = np.asarray(V, dtype=float)
+    if V.shape != X.shape:
+        raise ValueError(f"V must have the shape of X, {X.shape}; got {V.shape}")
+    k = _require_int("k", k, minimum=0)
+    out = np.zeros_like(X)
+    if k < 2:
+        return out
+    powers = [np.eye(X.shape[0])]
+    for _ in range(k - 2):
+        powers.append(powers[-1] @ X)
+    for j in range(k - 1):
+        out += powers[j] @ V @ powers[k - 2 - j]
+    return k * out.T

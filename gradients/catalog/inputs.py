@@ -22,6 +22,9 @@ __all__ = [
     "quadratic",
     "square",
     "square_and_k",
+    "bipolar_chain",
+    "network_chain",
+    "logistic_penalised",
 ]
 
 STEP_LR = 0.125  # learning rate of the step entries: a power of two, so w - lr*g is exact-ish
@@ -53,6 +56,12 @@ def logistic(step: bool = False):
     lam = st.sampled_from([0.0, 0.25, 1.0, 3.0])
     base = st.tuples(cs.weights_and_dataset(labels="binary"), lam).map(lambda t: (*t[0], t[1]))
     return base.map(lambda a: (*a[:3], STEP_LR, a[3])) if step else base
+
+
+def logistic_penalised():
+    """``(w, X, y, lam)`` as :func:`logistic` with ``lam > 0``: the Hessian is then positive
+    definite and the Newton step defined."""
+    return logistic().filter(lambda args: args[-1] > 0)
 
 
 def bipolar(step: bool = False):
@@ -105,3 +114,38 @@ def hidden_layer():
     return cs.network_inputs().map(
         lambda a: (residual_net_forward(a[0], a[1], a[2], a[3]).H, a[2], a[4])
     )
+
+
+def bipolar_chain(step: str):
+    """The arguments of one chain-rule step of problem 3, from a drawn ``(w, X, y)``:
+    ``"dL/df"`` -> ``(f, y)``, ``"df/da"`` -> ``(a,)``, ``"da/dw"`` -> ``(w, X)``."""
+    import numpy as np
+
+    from gradients.bipolar import bipolar_sigmoid
+
+    _, cs = _st()
+
+    def pick(args):
+        w, X, y = args
+        a = X @ w
+        return {"dL/df": (bipolar_sigmoid(a), y), "df/da": (a,), "da/dw": (w, X)}[step]
+
+    return cs.weights_and_dataset(labels="bipolar").filter(
+        lambda a: a[1].shape[0] > 0).map(pick).map(lambda t: tuple(np.asarray(x) for x in t))
+
+
+def network_chain(step: str):
+    """The arguments of one chain-rule step of problem 7, from a drawn network:
+    ``"dL/dg"`` -> ``(g, y)``, ``"dg/ds"`` -> ``(s,)``, ``"ds/dH"`` -> ``(H, w2)``,
+    ``"dH/dA1"`` -> ``(A1, X)``, ``"dA1/dW1"`` -> ``(W1, Z)``."""
+    _, cs = _st()
+
+    def pick(args):
+        W0, W1, w2, X, y = args
+        fw = residual_net_forward(W0, W1, w2, X)
+        s = fw.H @ w2
+        return {"dL/dg": (fw.g, y), "dg/ds": (s,), "ds/dH": (fw.H, w2),
+                "dH/dA1": (fw.A1, X), "dA1/dW1": (W1, fw.Z)}[step]
+
+    return cs.network_inputs().map(pick)
+
