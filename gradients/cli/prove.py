@@ -1,0 +1,670 @@
+r"""The ``prove`` command and ``try --prove``: the prover of :mod:`gradients.catalog.prove`.
+
+Functions for :mod:`gradients.cli.commands` to wire into argparse::
+
+    gradients prove [IDS...] [--json] [--budget S]
+    gradients try ID "EXPR" --prove
+
+:func:`run_prove` prints one line per entry (its status and the time it took) or, with
+``--json``, one document; its exit status is 1 if a formula is refuted, 0 otherwise, and 2
+(one line on stderr) without SymPy or for an unknown id. :func:`run_try_prove` proves or
+refutes a candidate typed as a numpy expression: the text is parsed and checked by the
+sandbox's grammar (:func:`gradients.cli.expr.parse_program`), then interpreted *symbolically*
+(never by ``eval``) in a child process under a time and memory limit, twice:
+
+* on numpy ``object`` arrays of SymPy symbols at fixed sizes (``X[0,1]``), for the exact checks;
+* on SymPy ``MatrixSymbol``\ s of symbolic size, where the expression stays in what SymPy
+  writes as matrices (``@``, ``.T``, scalars, ``np.outer``, ``np.trace``,
+  ``np.linalg.inv``/``solve``/``matrix_power``, elementwise functions and products of equal
+  shapes, ``np.diag`` of a vector): then it can be proved for all sizes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import math
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+import numpy as np
+
+__all__ = [
+    "DEFAULT_TIME_LIMIT",
+    "add_prove_parser",
+    "cmd_prove",
+    "expression_candidate",
+    "format_results",
+    "prove_expression",
+    "run_prove",
+    "run_try_prove",
+]
+
+DEFAULT_TIME_LIMIT = 120.0
+"""Wall-clock seconds for proving one typed candidate (the child is killed after it)."""
+
+_MEMORY_LIMIT = 4 * 1024**3  # address space of the child proving a typed candidate
+
+
+class NotModelled(Exception):
+    """The expression uses something the symbolic interpreter does not model."""
+
+
+# --------------------------------------------------------------------------- the command
+
+
+def add_prove_parser(sub: Any) -> argparse.ArgumentParser:
+    """Add the ``prove`` subcommand to an argparse ``add_subparsers()`` object."""
+    p = sub.add_parser(
+        "prove", help="prove the catalog's formulas symbolically (needs SymPy)",
+        description="Prove each formula with SymPy: for all sizes where its matrix calculus "
+        "reaches, else exactly at small sizes; exit 1 if a formula is refuted.",
+    )
+    p.add_argument("ids", nargs="*", metavar="ID", help="derivation ids (default: all)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--budget", type=float, default=None, metavar="S",
+                   help="seconds per entry after which no larger size is started")
+    p.set_defaults(run=cmd_prove)
+    return p
+
+
+def cmd_prove(ns: argparse.Namespace) -> int:
+    """``gradients prove`` from parsed arguments (``ids``, ``json``, optional ``budget``)."""
+    return run_prove(ns.ids or None, as_json=ns.json, budget=getattr(ns, "budget", None))
+
+
+def run_prove(ids: Sequence[str] | None = None, *, as_json: bool = False,
+              budget: float | None = None, out: TextIO | None = None,
+              err: TextIO | None = None) -> int:
+    """Prove the entries ``ids`` (default all), print the results, return the exit status.
+
+    0: nothing refuted; 1: a formula is refuted; 2: SymPy is missing or an id is unknown (one
+    line on ``err``).
+    """
+    from gradients.catalog import prove as prover
+
+    out = sys.stdout if out is None else out
+    err = sys.stderr if err is None else err
+    if not prover.sympy_available():
+        print(f"gradients: error: {prover.INSTALL_HINT}", file=err)
+        return 2
+    kwargs = {} if budget is None else {"budget": budget}
+    start = time.perf_counter()
+    try:
+        results = prover.prove(ids, **kwargs)
+    except KeyError as exc:
+        print(f"gradients: error: {exc.args[0]}", file=err)
+        return 2
+    total = time.perf_counter() - start
+    if as_json:
+        import sympy
+
+        print(json.dumps({"results": [r.as_dict() for r in results],
+                          "ok": all(r.ok for r in results), "seconds": round(total, 3),
+                          "sympy": sympy.__version__}, indent=2), file=out)
+    else:
+        print(format_results(results, total), file=out)
+    return 0 if all(r.ok for r in results) else 1
+
+
+def format_results(results: Sequence[Any], total: float | None = None) -> str:
+    """The table of ``gradients prove``: id, status, time; witnesses of refutations below."""
+    from gradients.catalog.prove import STATUSES
+
+    rows = [("id", "status", "time")]
+    rows += [(r.id, r.summary(), f"{r.seconds:.1f} s") for r in results]
+    widths = [max(len(row[c]) for row in rows) for c in range(3)]
+    lines = [f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c:>{widths[2]}}".rstrip()
+             for a, b, c in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    for r in results:
+        if r.witness is not None:
+            lines.append(f"\n{r.id}: refuted {r.witness}")
+    counts = [f"{sum(r.status == s for r in results)} {s}" for s in STATUSES]
+    took = sum(r.seconds for r in results) if total is None else total
+    lines.append(f"\n{len(results)} formulas: " + ", ".join(counts) + f" ({took:.1f} s)")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- try --prove
+
+
+def run_try_prove(derivation_id: str, text: str, *, time_limit: float = DEFAULT_TIME_LIMIT,
+                  out: TextIO | None = None, err: TextIO | None = None) -> int | None:
+    """``gradients try ID "EXPR" --prove``: prove or refute a typed candidate.
+
+    Prints one verdict; returns 0 (proved, for all sizes or exactly at the sizes listed), 1
+    (refuted: the smallest size, the symbolic difference and a point are printed), 2 (no
+    SymPy, an unknown id, an expression the grammar refuses: one line on ``err``), or
+    ``None`` when it could neither prove nor refute it: the caller then runs the numerical
+    check of ``gradients try``.
+    """
+    from gradients.catalog import get
+    from gradients.catalog import prove as prover
+    from gradients.cli.expr import ExpressionError, parse_program
+
+    out = sys.stdout if out is None else out
+    err = sys.stderr if err is None else err
+    if not prover.sympy_available():
+        print(f"gradients: error: {prover.INSTALL_HINT}", file=err)
+        return 2
+    try:
+        d = get(derivation_id)
+    except KeyError as exc:
+        print(f"gradients: error: {exc.args[0]}", file=err)
+        return 2
+    try:
+        parse_program(text, d.variables)
+    except ExpressionError as exc:
+        print(f"gradients: error: bad expression: {exc}", file=err)
+        return 2
+    if d.id not in prover.SYMBOLIC:
+        print(f"NOT PROVED: {d.id} ({d.title}) has no symbolic form; numerical evidence "
+              "only.", file=out)
+        return None
+    result = prove_expression(d.id, text, time_limit=time_limit)
+    head = f"{d.id} ({d.title}): `{text}`"
+    if result.status == prover.REFUTED:
+        print(f"REFUTED: {head} is wrong {result.witness}", file=out)
+        return 1
+    if result.proved:
+        print(f"PROVED: {head}: {result.summary()}.", file=out)
+        if result.note:
+            print(f"  ({result.note})", file=out)
+        return 0
+    why = f" ({result.note})" if result.note else ""
+    print(f"NOT PROVED: {head}: {prover.NUMERICAL}{why}.", file=out)
+    return None
+
+
+def prove_expression(derivation_id: str, text: str, *,
+                     time_limit: float = DEFAULT_TIME_LIMIT) -> Any:
+    """Prove a typed candidate in a child process; a :class:`~gradients.catalog.prove.ProofResult`.
+
+    The child (``python -c``, JSON on its stdin and stdout, nothing unpickled) has
+    ``time_limit`` seconds of wall-clock time, as much CPU time and an address-space limit;
+    past them the result is ``"numerical evidence only"`` with a note saying why.
+    """
+    from gradients.catalog.prove import NUMERICAL, ProofResult
+
+    root = str(Path(__file__).resolve().parents[2])
+    path = [root, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(path), PYTHONDONTWRITEBYTECODE="1",
+               OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    request = json.dumps({"id": derivation_id, "text": text, "time_limit": time_limit})
+    start = time.perf_counter()
+    note = ""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-B", "-c", _BOOTSTRAP], input=request.encode(),
+            capture_output=True, timeout=time_limit, env=env, cwd="/", close_fds=True,
+            start_new_session=True, check=False,
+        )
+    except subprocess.TimeoutExpired:
+        note = f"time limit of {time_limit:g} s reached"
+    else:
+        try:
+            payload = json.loads(done.stdout.decode() or "null")
+        except ValueError:
+            payload = None
+        if isinstance(payload, dict) and "result" in payload:
+            return ProofResult.from_dict(payload["result"])
+        if isinstance(payload, dict) and "error" in payload:
+            note = str(payload["error"])[:300]
+        else:
+            note = f"the prover stopped (exit status {done.returncode}: memory or CPU limit?)"
+    return ProofResult(derivation_id, NUMERICAL, seconds=time.perf_counter() - start,
+                       candidate=text, note=note)
+
+
+_BOOTSTRAP = "from gradients.cli.prove import _child_main; _child_main()"
+
+
+def _child_main() -> None:
+    """The child of :func:`prove_expression`: limits, then the proof; JSON on stdout."""
+    request = json.loads(sys.stdin.read())
+    time_limit = float(request["time_limit"])
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (_MEMORY_LIMIT, _MEMORY_LIMIT))
+        cpu = int(math.ceil(time_limit)) + 5
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    except (ImportError, ValueError, OSError):  # pragma: no cover - not on this platform
+        pass
+    try:
+        from gradients.catalog.prove import prove_candidate
+
+        candidate = expression_candidate(request["id"], request["text"])
+        result = prove_candidate(request["id"], candidate, budget=time_limit / 2,
+                                 label=request["text"])
+        answer: dict[str, Any] = {"result": result.as_dict()}
+    except MemoryError:
+        answer = {"error": "memory limit reached"}
+    except Exception as exc:  # noqa: BLE001 - reported to the parent as the reason
+        answer = {"error": f"{type(exc).__name__}: {exc}"}
+    sys.stdout.write(json.dumps(answer))
+    sys.stdout.flush()
+
+
+def expression_candidate(derivation_id: str, text: str) -> Any:
+    r"""A :class:`~gradients.catalog.prove.Candidate` for a typed expression.
+
+    Its ``explicit`` form interprets the validated tree on numpy ``object`` arrays of SymPy
+    symbols; its ``general`` form on ``MatrixSymbol``\ s (``None`` when the expression leaves
+    matrix algebra: elementwise functions, broadcasting, indexing). Runs in the caller's
+    process: :func:`prove_expression` calls it in its child.
+    """
+    from gradients.catalog import get
+    from gradients.catalog.prove import Candidate, general_variables
+    from gradients.cli.expr import parse_program
+
+    d = get(derivation_id)
+    tree = parse_program(text, d.variables)
+    order = tuple(d.variables)
+
+    def explicit(*args: Any) -> Any:
+        env = dict(zip(order, args, strict=True))
+        return _Interpreter(env, _ExplicitBackend()).program(tree)
+
+    general: Callable[[Mapping[str, Any]], Any] | None = None
+    try:
+        variables = general_variables(derivation_id)
+        env = {n: variables.get(n) for n in order}
+        backend = _GeneralBackend()
+        _Interpreter(_general_env(env, {}), backend).program(tree)  # probe once
+    except (NotModelled, TypeError, ValueError, AttributeError):
+        general = None
+    else:
+        def general(values: Mapping[str, Any]) -> Any:
+            env = _general_env({n: values.get(n) for n in order}, values)
+            return _Interpreter(env, _GeneralBackend()).program(tree).unwrap()
+
+    return Candidate(text, general=general, explicit=explicit)
+
+
+def _general_env(env: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+    import sympy as sp
+
+    out: dict[str, Any] = {}
+    for name, value in env.items():
+        if value is None:  # a fixed parameter (k): its value, or a probe value
+            out[name] = int(values.get(name, 2))
+        elif isinstance(value, sp.MatrixExpr):
+            out[name] = _M(value, vector=value.shape[1] == 1)
+        else:
+            out[name] = value
+    return out
+
+
+# --------------------------------------------------------------------------- the interpreter
+
+
+class _Interpreter:
+    """Walks a tree validated by the sandbox's grammar, with a symbolic backend."""
+
+    def __init__(self, env: Mapping[str, Any], backend: Any) -> None:
+        self.env = dict(env)
+        self.b = backend
+
+    def program(self, module: ast.Module) -> Any:
+        *assignments, last = module.body
+        for stmt in assignments:
+            assert isinstance(stmt, ast.Assign)
+            self.env[stmt.targets[0].id] = self.eval(stmt.value)  # type: ignore[attr-defined]
+        assert isinstance(last, ast.Expr)
+        return self.b.result(self.eval(last.value))
+
+    def eval(self, node: ast.AST) -> Any:
+        b = self.b
+        if isinstance(node, ast.Constant):
+            return b.constant(node.value)
+        if isinstance(node, ast.Name):
+            if node.id in self.env:
+                return self.env[node.id]
+            return b.function(node.id)  # a helper used as a value: refused below
+        if isinstance(node, ast.Attribute):
+            dotted = _dotted(node)
+            if dotted is not None:
+                return b.named_constant(dotted)
+            return b.transpose(self.eval(node.value))
+        if isinstance(node, ast.UnaryOp):
+            value = self.eval(node.operand)
+            return b.neg(value) if isinstance(node.op, ast.USub) else value
+        if isinstance(node, ast.BinOp):
+            return b.binop(type(node.op).__name__, self.eval(node.left), self.eval(node.right))
+        if isinstance(node, ast.Call):
+            name = node.func.id if isinstance(node.func, ast.Name) else _dotted(node.func)
+            args = [self.eval(a) for a in node.args]
+            kwargs = {kw.arg: _literal(kw.value) for kw in node.keywords}
+            return b.call(name, args, kwargs)
+        if isinstance(node, ast.Subscript):
+            return b.index(self.eval(node.value), _index(node.slice))
+        raise NotModelled(f"{type(node).__name__} (a comparison) is not modelled symbolically"
+                          if isinstance(node, ast.Compare) else
+                          f"{type(node).__name__} is not modelled symbolically")
+
+
+def _dotted(node: ast.AST) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name) and node.id == "np":
+        return ".".join(["np", *reversed(parts)])
+    return None
+
+
+def _literal(node: ast.AST) -> Any:
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.operand, ast.Constant):
+        value = node.operand.value
+        return -value if isinstance(node.op, ast.USub) else value
+    if isinstance(node, ast.Tuple):
+        return tuple(_literal(e) for e in node.elts)
+    raise NotModelled("a non-literal keyword value")
+
+
+def _index(node: ast.AST) -> Any:
+    if isinstance(node, ast.Tuple):
+        return tuple(_index(e) for e in node.elts)
+    if isinstance(node, ast.Slice):
+        parts = (node.lower, node.upper, node.step)
+        return slice(*(None if p is None else _literal(p) for p in parts))
+    if isinstance(node, ast.Attribute):  # np.newaxis
+        return None
+    return _literal(node)
+
+
+def _exact_number(value: Any) -> Any:
+    import sympy as sp
+
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise NotModelled(f"the constant {value!r}")
+    if isinstance(value, int):
+        return sp.Integer(value)
+    if not math.isfinite(value):
+        raise NotModelled(f"the constant {value!r}")
+    return sp.Rational(repr(value))  # the decimal as typed: 0.1 is 1/10
+
+
+class _ExplicitBackend:
+    """Values: numpy ``object`` arrays of SymPy expressions, SymPy scalars, ``int`` params."""
+
+    def __init__(self) -> None:
+        import sympy as sp
+
+        from gradients.catalog.prove import functions
+
+        self.sp = sp
+        sig, soft = functions()
+        self.unary: dict[str, Callable[[Any], Any]] = {
+            "exp": sp.exp, "log": sp.log, "tanh": sp.tanh, "sinh": sp.sinh, "cosh": sp.cosh,
+            "sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "sqrt": sp.sqrt,
+            "square": lambda x: x**2, "abs": sp.Abs, "absolute": sp.Abs, "fabs": sp.Abs,
+            "negative": lambda x: -x, "reciprocal": lambda x: 1 / x,
+            "log1p": lambda x: sp.log(1 + x), "expm1": lambda x: sp.exp(x) - 1,
+            "exp2": lambda x: 2**x, "log2": lambda x: sp.log(x, 2),
+            "log10": lambda x: sp.log(x, 10), "cbrt": sp.cbrt, "arcsin": sp.asin,
+            "arccos": sp.acos, "arctan": sp.atan, "arcsinh": sp.asinh, "arccosh": sp.acosh,
+            "arctanh": sp.atanh, "sigmoid": sig, "softplus": soft,
+        }
+        self.binary: dict[str, Callable[[Any, Any], Any]] = {
+            "add": lambda a, b: a + b, "subtract": lambda a, b: a - b,
+            "multiply": lambda a, b: a * b, "divide": lambda a, b: a / b,
+            "power": lambda a, b: a**b, "logaddexp": lambda a, b: sp.log(sp.exp(a) + sp.exp(b)),
+            "maximum": sp.Max, "minimum": sp.Min, "max": sp.Max, "min": sp.Min,
+            "fmax": sp.Max, "fmin": sp.Min,
+        }
+
+    # values
+    def constant(self, value: Any) -> Any:
+        return _exact_number(value)
+
+    def named_constant(self, dotted: str) -> Any:
+        if dotted == "np.pi":
+            return self.sp.pi
+        if dotted == "np.e":
+            return self.sp.E
+        raise NotModelled(dotted)
+
+    def function(self, name: str) -> Any:
+        raise NotModelled(f"{name} as a value")
+
+    def result(self, value: Any) -> Any:
+        return value if isinstance(value, np.ndarray) else np.asarray(value, dtype=object)
+
+    @staticmethod
+    def _arr(value: Any) -> Any:
+        return np.asarray(value, dtype=object)
+
+    def _out(self, value: Any) -> Any:
+        return value if isinstance(value, np.ndarray) and value.ndim else (
+            value[()] if isinstance(value, np.ndarray) else value)
+
+    # operations
+    def transpose(self, value: Any) -> Any:
+        return self._arr(value).T if isinstance(value, np.ndarray) else value
+
+    def neg(self, value: Any) -> Any:
+        return self._out(-self._arr(value))
+
+    def binop(self, op: str, a: Any, b: Any) -> Any:
+        x, y = self._arr(a), self._arr(b)
+        if op == "Add":
+            r = np.add(x, y)
+        elif op == "Sub":
+            r = np.subtract(x, y)
+        elif op == "Mult":
+            r = np.multiply(x, y)
+        elif op == "Div":
+            r = np.true_divide(x, y)
+        elif op == "Pow":
+            r = np.power(x, y)
+        elif op == "MatMult":
+            if x.ndim == 0 or y.ndim == 0:
+                raise NotModelled("@ with a scalar")
+            r = np.matmul(x, y)
+        else:  # pragma: no cover - the grammar has no other operator
+            raise NotModelled(op)
+        return self._out(r)
+
+    def index(self, value: Any, index: Any) -> Any:
+        return self._out(self._arr(value)[index])
+
+    def call(self, name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        sp = self.sp
+        short = name.removeprefix("np.").removeprefix("linalg.")
+        if short in self.unary and len(args) == 1 and not kwargs:
+            return self._out(np.vectorize(self.unary[short], otypes=[object])(self._arr(args[0])))
+        if short in self.binary and len(args) == 2 and not kwargs and name not in (
+                "np.max", "np.min"):
+            f = self.binary[short]
+            return self._out(np.vectorize(f, otypes=[object])(self._arr(args[0]),
+                                                               self._arr(args[1])))
+        a = [self._arr(x) for x in args]
+        if name in ("np.sum", "np.mean", "np.prod"):
+            axis, keep = kwargs.get("axis"), bool(kwargs.get("keepdims", False))
+            reduce = np.prod if name == "np.prod" else np.sum
+            r = reduce(a[0], axis=axis, keepdims=keep)
+            if name == "np.mean":
+                count = a[0].size if axis is None else math.prod(
+                    a[0].shape[i] for i in (axis if isinstance(axis, tuple) else (axis,)))
+                r = np.true_divide(self._arr(r), sp.Integer(count))
+            return self._out(self._arr(r))
+        if name == "np.trace":
+            return np.trace(a[0])
+        if name in ("np.transpose",):
+            return a[0].T
+        if name in ("np.ravel", "np.squeeze"):
+            return getattr(np, name[3:])(a[0])
+        if name in ("np.ones_like", "np.zeros_like"):
+            return np.full(a[0].shape, sp.Integer(1 if "ones" in name else 0), dtype=object)
+        if name == "np.full_like":
+            return np.full(a[0].shape, a[1][()], dtype=object)
+        if name in ("np.outer", "np.kron", "np.dot", "np.matmul", "np.diag", "np.tril",
+                    "np.triu", "np.cumsum", "np.cumprod"):
+            return self._out(getattr(np, name[3:])(*a, **kwargs))
+        if name in ("np.eye", "np.identity"):
+            n = [int(x) for x in args]
+            eye = np.eye(*n, **kwargs) if name == "np.eye" else np.eye(n[0])
+            return np.vectorize(lambda v: sp.Integer(int(v)), otypes=[object])(eye)
+        if name == "np.linalg.inv":
+            return self._inv(a[0])
+        if name == "np.linalg.det":
+            return sp.Matrix(a[0].tolist()).det()
+        if name == "np.linalg.solve":
+            return self._out(np.matmul(self._inv(a[0]), a[1]))
+        if name == "np.linalg.matrix_power":
+            k = int(args[1])
+            base = self._inv(a[0]) if k < 0 else a[0]
+            result = np.vectorize(lambda v: sp.Integer(int(v)), otypes=[object])(
+                np.eye(a[0].shape[0]))
+            for _ in range(abs(k)):
+                result = np.matmul(result, base)
+            return result
+        if name == "np.linalg.norm" and not kwargs:
+            return sp.sqrt(sum(x**2 for x in a[0].ravel()))
+        raise NotModelled(f"{name} is not modelled symbolically")
+
+    def _inv(self, a: Any) -> Any:
+        from gradients.catalog.prove import exact_inverse
+
+        return np.array(exact_inverse(self.sp.Matrix(a.tolist())).tolist(), dtype=object)
+
+
+class _M:
+    """A matrix expression at symbolic size; ``vector`` marks a numpy 1-d vector (a column)."""
+
+    def __init__(self, expr: Any, vector: bool = False) -> None:
+        self.expr = expr
+        self.vector = vector
+
+    def unwrap(self) -> Any:
+        return self.expr
+
+
+class _GeneralBackend:
+    """Values: :class:`_M` matrix expressions, SymPy scalars, ``int`` params.
+
+    Matrix algebra, and the elementwise part SymPy writes in matrix form: elementwise
+    functions (``Lambda``), products and integer powers of equal shapes (Hadamard), a scalar
+    added to a matrix (times the all-ones matrix), ``np.diag`` of a vector. Broadcasting of
+    different shapes, indexing, reductions: :class:`NotModelled`.
+    """
+
+    def __init__(self) -> None:
+        import sympy as sp
+
+        self.sp = sp
+        x = sp.Symbol("_x", real=True)
+        self.x = x
+        self.unary: dict[str, Any] = {
+            "np.exp": sp.exp(x), "np.log": sp.log(x), "np.tanh": sp.tanh(x),
+            "np.sinh": sp.sinh(x), "np.cosh": sp.cosh(x), "np.sin": sp.sin(x),
+            "np.cos": sp.cos(x), "np.sqrt": sp.sqrt(x), "np.square": x**2,
+            "np.log1p": sp.log(1 + x), "np.expm1": sp.exp(x) - 1,
+            "sigmoid": 1 / (1 + sp.exp(-x)), "softplus": sp.log(1 + sp.exp(x)),
+        }
+
+    def _ones(self, m: _M) -> Any:
+        return self.sp.OneMatrix(*m.expr.shape)
+
+    def constant(self, value: Any) -> Any:
+        return _exact_number(value)
+
+    def named_constant(self, dotted: str) -> Any:
+        if dotted == "np.pi":
+            return self.sp.pi
+        if dotted == "np.e":
+            return self.sp.E
+        raise NotModelled(dotted)
+
+    def function(self, name: str) -> Any:
+        raise NotModelled(name)
+
+    def result(self, value: Any) -> Any:
+        if not isinstance(value, _M):
+            raise NotModelled("a scalar answer")
+        return value
+
+    def transpose(self, value: Any) -> Any:
+        if isinstance(value, _M) and not value.vector:
+            return _M(value.expr.T)
+        return value
+
+    def neg(self, value: Any) -> Any:
+        return _M(-value.expr, value.vector) if isinstance(value, _M) else -value
+
+    def binop(self, op: str, a: Any, b: Any) -> Any:
+        ma, mb = isinstance(a, _M), isinstance(b, _M)
+        if op == "MatMult":
+            if not (ma and mb):
+                raise NotModelled("@ with a scalar")
+            if a.vector and b.vector:
+                raise NotModelled("a dot product of two vectors")
+            if a.vector:
+                return _M(b.expr.T @ a.expr, vector=True)
+            return _M(a.expr @ b.expr, vector=b.vector)
+        if ma and mb:
+            if a.vector != b.vector or a.expr.shape != b.expr.shape:
+                raise NotModelled("broadcasting between different shapes")
+            if op in ("Add", "Sub"):
+                return _M(a.expr + b.expr if op == "Add" else a.expr - b.expr, a.vector)
+            if op == "Mult":
+                return _M(self.sp.HadamardProduct(a.expr, b.expr), a.vector)
+            raise NotModelled("an elementwise quotient or power of two matrices")
+        if ma or mb:
+            m, s = (a, b) if ma else (b, a)
+            if op == "Mult":
+                return _M(s * m.expr, m.vector)
+            if op == "Div" and ma:
+                return _M(m.expr / s, m.vector)
+            if op == "Add":
+                return _M(s * self._ones(m) + m.expr, m.vector)
+            if op == "Sub":
+                return _M(a.expr - b * self._ones(a) if ma else a * self._ones(b) - b.expr,
+                          m.vector)
+            if op == "Pow" and ma and getattr(s, "is_Integer", False) and s > 0:
+                return _M(self.sp.HadamardPower(m.expr, s), m.vector)
+            raise NotModelled("a scalar divided by a matrix, or a non-integer power")
+        return {"Add": lambda: a + b, "Sub": lambda: a - b, "Mult": lambda: a * b,
+                "Div": lambda: a / b, "Pow": lambda: a**b}[op]()
+
+    def index(self, value: Any, index: Any) -> Any:
+        raise NotModelled("indexing")
+
+    def call(self, name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        sp = self.sp
+        if kwargs:
+            raise NotModelled("keyword arguments")
+        if name == "np.outer" and all(isinstance(x, _M) and x.vector for x in args):
+            return _M(args[0].expr @ args[1].expr.T)
+        if name == "np.trace" and isinstance(args[0], _M) and not args[0].vector:
+            return sp.Trace(args[0].expr)
+        if name == "np.transpose":
+            return self.transpose(args[0])
+        if name in ("np.dot", "np.matmul"):
+            return self.binop("MatMult", *args)
+        if name == "np.linalg.inv" and isinstance(args[0], _M):
+            return _M(sp.Inverse(args[0].expr))
+        if name == "np.linalg.solve" and all(isinstance(x, _M) for x in args):
+            return _M(sp.Inverse(args[0].expr) @ args[1].expr, args[1].vector)
+        if name in self.unary and len(args) == 1 and isinstance(args[0], _M):
+            f = sp.Lambda(self.x, self.unary[name])
+            return _M(args[0].expr.applyfunc(f), args[0].vector)
+        if name == "np.diag" and isinstance(args[0], _M) and args[0].vector:
+            return _M(sp.DiagMatrix(args[0].expr))
+        if name == "np.linalg.matrix_power" and isinstance(args[0], _M):
+            k = int(args[1])
+            base = args[0].expr
+            return _M(sp.Identity(base.shape[0]) if k == 0 else sp.MatPow(base, k))
+        raise NotModelled(f"{name} at symbolic size")
