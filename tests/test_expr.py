@@ -22,10 +22,12 @@ from gradients.cli.expr import (
     MAX_ELEMENTS,
     MAX_LENGTH,
     ExpressionError,
+    LimitError,
     compile_candidate,
     evaluate,
     grammar,
     parse_expression,
+    parse_program,
 )
 
 RNG = np.random.default_rng(5)
@@ -87,7 +89,8 @@ def _warm_up():
     M = np.eye(3) + 0.5
     for name in ALLOWED_FUNCTIONS:
         spec = grammar._FUNCTIONS[name]
-        args = {"eye": [3], "matrix_power": [M, 2]}.get(spec.kind, [M] * spec.min_args)
+        args = {"eye": [3], "matrix_power": [M, 2], "solve": [M, M]}.get(
+            spec.kind, [M] * spec.min_args)
         with np.errstate(all="ignore"):
             spec.func(*args)
 
@@ -160,6 +163,29 @@ CASES = [
     ("1.5e-3 * X", 1.5e-3 * X),
     ("lam", np.array(lam)),
     ("np.sqrt(np.square(w))", np.abs(w)),
+    # comparisons, selection and Python's spelling of abs, max, min
+    ("X > 0", X > 0),
+    ("(w <= 0) * w", (w <= 0) * w),
+    ("k == 3", np.array(True)),
+    ("np.where(X > 0, X, 0.1 * X)", np.where(X > 0, X, 0.1 * X)),
+    ("np.where(k == 0, 0 * X, k * X)", 3 * X),
+    ("np.logical_and(w > -1, w < 1) * 1.0", np.logical_and(w > -1, w < 1) * 1.0),
+    ("np.maximum(X, 0) - np.minimum(X, 0)", np.abs(X)),
+    ("max(w, 0) + min(w, 0) - abs(w)", w - np.abs(w)),
+    ("k * np.linalg.matrix_power(X, max(k - 1, 0)).T", 3 * np.linalg.matrix_power(X, 2).T),
+    ("np.heaviside(w, 0) + np.sign(w) + np.floor(w) + np.isfinite(w)",
+     np.heaviside(w, 0) + np.sign(w) + np.floor(w) + np.isfinite(w)),
+    ("np.tril(X, k=-1) + np.triu(X) + np.cumsum(w, axis=0)[0]",
+     np.tril(X, k=-1) + np.triu(X) + np.cumsum(w)[0]),
+    ("np.std(A, axis=0) + np.var(A, axis=0)", np.std(A, axis=0) + np.var(A, axis=0)),
+    ("np.kron(v, v)", np.kron(v, v)),
+    ("np.linalg.cholesky(X @ X.T + np.eye(4))", np.linalg.cholesky(X @ X.T + np.eye(4))),
+    ("np.linalg.solve(X, np.eye(4))", np.linalg.solve(X, np.eye(4))),
+    # programs: assignments to new names, then the answer
+    ("S = X + X.T; S @ w", (X + X.T) @ w),
+    ("r = sigmoid(A @ v) - y\nA.T @ r + 2 * lam * v", A.T @ (_sigmoid(A @ v) - y) + 2 * lam * v),
+    ("u1 = X @ w; u2 = u1 * u1; u3 = u2 - u1; np.sum(u3)", np.sum((X @ w) ** 2 - X @ w)),
+    ("  S = X @ X ;\n\n 3 * S.T  ", 3 * (X @ X).T),
 ]
 
 
@@ -205,7 +231,8 @@ def test_allowed_functions_table():
     assert "np.linalg.matrix_power" in ALLOWED_FUNCTIONS
     assert "sigmoid" in ALLOWED_FUNCTIONS
     assert all(
-        name.startswith("np.") or name in {"sigmoid", "softplus"} for name in ALLOWED_FUNCTIONS
+        name.startswith("np.") or name in {"sigmoid", "softplus", "abs", "max", "min"}
+        for name in ALLOWED_FUNCTIONS
     )
     for refused in ("np.load", "np.save", "np.fromfile", "np.frombuffer", "np.einsum"):
         assert refused not in ALLOWED_FUNCTIONS
@@ -305,7 +332,10 @@ ESCAPES = [
     ("None", "'None' is allowed only in an index"),
     ("np.newaxis", "np.newaxis is allowed only in an index"),
     ("X if w else w", "conditional expression 'X if w else w' is not allowed"),
-    ("X < w", "comparison 'X < w' is not allowed"),
+    ("X < w < y", "chained comparison 'X < w < y' is not allowed"),
+    ("X is w", "operator 'is' in 'X is w' is not allowed"),
+    ("X in w", "operator 'in' in 'X in w' is not allowed"),
+    ("max(X)", "max takes 2 positional argument(s), got 1"),
     ("X and w", "boolean operator 'X and w' is not allowed"),
     ("not X", "operator 'not' in 'not X' is not allowed"),
     ("~X", "operator '~'"),
@@ -436,7 +466,7 @@ def test_non_numeric_values_are_caller_errors():
         evaluate("w", {"w": np.array(["a"])})
     with pytest.raises(TypeError, match="must be numeric"):
         evaluate("w", {"w": object()})
-    with pytest.raises(TypeError, match="ast.Expression or a str"):
+    with pytest.raises(TypeError, match="ast.Expression, an ast.Module or a str"):
         evaluate(42, {})
     with pytest.raises(TypeError, match="must be a str"):
         parse_expression(b"X", ["X"])
@@ -591,3 +621,132 @@ def test_fuzz_random_allowed_trees_evaluate_or_raise_expression_error(tree):
     else:
         assert result is not None, f"{text!r} was refused as a tree but evaluated as text"
         np.testing.assert_array_equal(again, result)
+
+
+# --- programs: assignments to new names, then the answer ----------------------------------
+
+PROGRAM_REFUSALS = [
+    ("", "the candidate is empty"),
+    ("   \n  ", "the candidate is empty"),
+    ("S = X @ X", "the last statement 'S = X @ X' is an assignment; end with the expression"),
+    ("X @ X; 2 * X", "'X @ X' is not the last statement"),
+    ("X = X @ X; X", "'X' is already defined; assign each intermediate to a new name"),
+    ("S = X; S = S @ S; S", "'S' is already defined"),
+    ("sigmoid = X; sigmoid", "'sigmoid' is a function; assign to another name"),
+    ("np = X; X", "'np' is reserved"),
+    ("_s = X; _s", "name '_s' is not allowed"),
+    ("S = T = X; S", "assignment 'S = T = X' is not allowed (only name = expression"),
+    ("S, T = X, X; S", "assignment 'S, T = X, X' is not allowed"),
+    ("X[0] = 1; X", "assignment 'X[0] = 1' is not allowed"),
+    ("X.T = 1; X", "assignment 'X.T = 1' is not allowed"),
+    ("S = X; S += 1; S", "augmented assignment 'S += 1' is not allowed"),
+    ("S: int = 1; S", "annotated assignment"),
+    ("import os; X", "import statement 'import os' is not allowed"),
+    ("from os import system; X", "import statement"),
+    ("X; import os", "import statement 'import os' is not allowed"),
+    ("X\nimport os", "import statement"),
+    ("def f(): pass\nX", "function definition"),
+    ("class C: pass\nX", "class definition"),
+    ("for i in X: pass\nX", "for loop"),
+    ("while 1: pass\nX", "while loop"),
+    ("if X: pass\nX", "if statement"),
+    ("with X: pass\nX", "with statement"),
+    ("try:\n    X\nexcept Exception:\n    X\nX", "'try' statement"),
+    ("del X; X", "del statement"),
+    ("global X; X", "global statement"),
+    ("assert X; X", "assert statement"),
+    ("raise X", "raise statement"),
+    ("pass", "pass statement"),
+    ("S = T; S", "name 'T' is not defined"),
+    ("S = S; S", "name 'S' is not defined"),
+    ("S = X.__class__; S", "attribute access '.__class__' is not allowed"),
+    ("S = (X := 1); S", "assignment expression"),
+    ("S = X\n  T = S\n)", "invalid syntax at line 3, column 1: ')'"),
+    ("".join(f"S{i} = X; " for i in range(grammar.MAX_STATEMENTS)) + "X",
+     "too many statements"),
+]
+
+
+@pytest.mark.parametrize(("text", "fragment"), PROGRAM_REFUSALS,
+                         ids=[t[:30] for t, _ in PROGRAM_REFUSALS])
+def test_programs_refuse_anything_but_assignments_then_the_answer(text, fragment):
+    with pytest.raises(ExpressionError) as info, watched():
+        parse_program(text, ("X", "w"))
+    assert fragment in str(info.value)
+    with pytest.raises(ExpressionError):
+        safe_evaluate(text, {"X": X, "w": w})
+
+
+def test_a_program_binds_names_in_order_and_returns_a_copy():
+    tree = parse_program("S = X + X.T\nT = S @ w\nT", ("X", "w"))
+    assert isinstance(tree, ast.Module) and len(tree.body) == 3
+    np.testing.assert_allclose(safe_evaluate(tree, {"X": X, "w": w}), (X + X.T) @ w)
+    result = safe_evaluate("S = X; S", {"X": X})
+    assert not np.shares_memory(result, X)
+    np.testing.assert_array_equal(result, X)
+
+
+def test_compile_candidate_takes_programs_and_checks_names_once():
+    grad = compile_candidate("r = sigmoid(X @ w) - y; X.T @ r + 2 * lam * w",
+                             ("w", "X", "y", "lam"))
+    with watched():
+        np.testing.assert_allclose(grad(v, A, y, lam),
+                                   A.T @ (_sigmoid(A @ v) - y) + 2 * lam * v, rtol=1e-12)
+    # the intermediate names are not arguments, and calls do not leak names into each other
+    assert list(inspect.signature(grad).parameters) == ["w", "X", "y", "lam"]
+    np.testing.assert_allclose(grad(v, A, y, 0.0), A.T @ (_sigmoid(A @ v) - y), rtol=1e-12)
+
+
+def test_a_hand_built_module_is_validated_again():
+    module = ast.Module(body=[
+        ast.Import(names=[ast.alias(name="os")]),
+        ast.Expr(value=ast.Name(id="X", ctx=ast.Load())),
+    ], type_ignores=[])
+    with pytest.raises(ExpressionError, match="import statement"):
+        safe_evaluate(module, {"X": X})
+
+
+def test_syntax_errors_in_programs_name_the_line():
+    with pytest.raises(ExpressionError, match=r"invalid syntax at line 2: 'T = S \+'"):
+        parse_program("S = X\nT = S +\nT", ("X",))
+    with pytest.raises(ExpressionError, match=r"invalid syntax at line 2, column 5: '\) \+ 1'"):
+        parse_program("S = X\nT = ) + 1\nT", ("X",))
+
+
+# --- the limits: each refusal names its limit -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "limit"),
+    [
+        ("np.eye(10**5)", "size"),
+        ("np.prod(np.eye(0, 3 * 10**8), axis=0)", "size"),  # an empty axis, a huge result
+        ("np.sum(np.eye(0, 10**8), axis=0)", "size"),
+        ("np.max(np.eye(0, 10**8), axis=0, keepdims=True)", "size"),
+        ("np.trace(np.eye(0, 10**8)[None])", "size"),  # trace of a stack: one per slice
+        ("np.tril(np.ravel(np.eye(3000))[:4000])", "size"),  # a vector becomes a matrix
+        ("np.linalg.solve(np.eye(215), np.eye(215, 46511))", "work"),  # a big right-hand side
+        ("np.linalg.inv(np.eye(1100))", "work"),
+        ("np.linalg.pinv(np.eye(500))", "work"),
+        ("A1 = np.eye(1000) + 1; A2 = A1 @ A1; A3 = A2 @ A2; A3", "work"),
+        ("np.linalg.matrix_power(np.eye(300), 2**40)", "work"),
+        (" + ".join(["np.sum(np.eye(0, 10**7), axis=0)"] * 6), "allocation"),
+        ("; ".join(f"B{i} = np.ones_like(np.eye(3000))" for i in range(7)) + "; X", "allocation"),
+        ("np.exp(" * 6 + "np.eye(3000)" + ")" * 6, "allocation"),
+    ],
+    ids=lambda t: t[:40] if isinstance(t, str) else t,
+)
+def test_limits_are_refused_before_running_and_named(text, limit):
+    with pytest.raises(LimitError) as info:
+        safe_evaluate(text, {"X": X})
+    assert info.value.limit == limit
+    assert isinstance(info.value, ExpressionError)
+
+
+def test_the_allocation_budget(monkeypatch):
+    monkeypatch.setattr(grammar, "MAX_ALLOCATED", 50)
+    safe_evaluate("S = X + 1; T = S * 2; T", {"X": np.ones((4, 4))})  # 16 + 16 + 16 (copy)
+    with pytest.raises(LimitError, match="would create more than 50 array elements"):
+        safe_evaluate("S = X + 1; T = S * 2; U = T - 1; V = U * 2; V", {"X": np.ones((4, 4))})
+    # views cost nothing
+    safe_evaluate("X.T[0][None, :]", {"X": np.ones((4, 4))})

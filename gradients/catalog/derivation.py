@@ -2,7 +2,7 @@ r"""The derivation record: one entry of the catalog and how it is checked.
 
 A :class:`Derivation` names a loss, its analytic answer, the differentiated argument, the
 variable names, the formula in LaTeX and a hypothesis strategy for its inputs, and knows how
-to hand them to :func:`checks.check_gradient`. Three kinds of entry:
+to hand them to the engine's check. Five kinds of entry:
 
 ``"gradient"``
     ``grad(*args)`` is the gradient of ``loss(*args)`` with respect to ``args[argnum]``.
@@ -13,6 +13,28 @@ to hand them to :func:`checks.check_gradient`. Three kinds of entry:
 ``"stationary"``
     ``grad(X, y)`` is a maximiser ``w*``; it is checked by the numerical gradient of the loss
     vanishing at ``w*``.
+``"hessian"``
+    ``grad(*args)`` is the Hessian of ``loss(*args)`` with respect to ``args[argnum]`` (shape
+    of that argument, twice), checked by :func:`checks.check_hessian` against the Jacobian
+    of ``reference``, the entry's verified gradient (or second differences without one).
+``"hvp"``
+    ``grad(v, *args)`` is that Hessian applied to ``v``, checked by :func:`checks.check_hvp`
+    (every entry, through ``n`` products) against the Jacobian of ``reference``.
+
+``"jacobian"``
+    ``loss`` is a vector-valued map and ``grad(*args)`` its Jacobian (output shape + input
+    shape), checked entry by entry by :func:`checks.check_jacobian` (a chain-rule step).
+``"vjp"``
+    ``grad(u, *args)`` is the vector-Jacobian product of the map ``loss``, checked by
+    :func:`checks.check_vjp` (every entry) (a step of a hand-written backward pass).
+``"newton"``
+    ``grad(*args)`` is the new ``w`` after one Newton step; it is checked through the
+    gradient it implies, ``H (w - w_new)`` with ``H = reference(*args)`` the entry's verified
+    Hessian (its own catalog entry).
+
+``expect_zero`` marks an answer that is identically zero (the Hessian of a linear
+function): no relative error can be judged against 0, so an ``"inconclusive"`` check is
+that entry's pass (as for a maximiser), while any non-zero answer still fails.
 
 A user writes one with keyword arguments, the same record as the catalog's (``gradients
 verify --module mypkg.derivations`` checks a module-level list ``DERIVATIONS`` of them)::
@@ -41,6 +63,8 @@ import numpy as np
 
 __all__ = ["Derivation"]
 
+_KINDS = ("gradient", "step", "stationary", "hessian", "hvp", "newton", "jacobian", "vjp")
+
 
 @dataclass(frozen=True)
 class Derivation:
@@ -65,12 +89,15 @@ class Derivation:
     inputs : callable
         ``inputs()`` returns a hypothesis strategy of argument tuples for ``grad``.
     kind : str
-        ``"gradient"``, ``"step"`` or ``"stationary"``.
+        ``"gradient"``, ``"step"``, ``"stationary"``, ``"hessian"`` or ``"hvp"``.
     lr_index : int
         For a step: the position of the learning rate among the arguments.
     reference : callable, optional
-        For a maximiser: the analytic gradient of the loss, used only to put the size of the
-        gradient at ``w*`` in proportion (see :meth:`relative_error`).
+        The verified gradient of the loss: for a maximiser, used only to put the size of the
+        gradient at ``w*`` in proportion (see :meth:`relative_error`); for a Hessian or HVP,
+        the map whose Jacobian the answer is checked against.
+    expect_zero : bool
+        The answer is identically zero (see the module docstring).
     shapes, roles : mapping of str to str, optional
         Each variable's shape (``"(N, D)"``) and role (``"samples as rows"``), for
         ``gradients show``.
@@ -94,6 +121,7 @@ class Derivation:
     kind: str = "gradient"
     lr_index: int = 3
     reference: Callable[..., Any] | None = None
+    expect_zero: bool = False
     shapes: Mapping[str, str] | None = field(default=None, hash=False, compare=False)
     roles: Mapping[str, str] | None = field(default=None, hash=False, compare=False)
 
@@ -118,8 +146,8 @@ class Derivation:
             raise TypeError(f"{name}: statement must be a str")
         if not self.statement:
             object.__setattr__(self, "statement", self.title)
-        if self.kind not in ("gradient", "step", "stationary"):
-            raise ValueError(f"{name}: kind must be 'gradient', 'step' or 'stationary', "
+        if self.kind not in _KINDS:
+            raise ValueError(f"{name}: kind must be one of {', '.join(map(repr, _KINDS))}, "
                              f"got {self.kind!r}")
         self._set_variables(name)
         if isinstance(self.argnum, bool) or not isinstance(self.argnum, int):
@@ -174,6 +202,13 @@ class Derivation:
             # below rtol, the rest is the per-entry atol 2 eps |w| / lr.
             w = np.asarray(args[0], dtype=float)
             return {"atol": 2.0 * np.finfo(float).eps * np.abs(w) / args[self.lr_index]}
+        if self.kind == "newton":
+            # H (w - w_new): w_new is rounded to eps |w_new|, which H carries to the implied
+            # gradient as at most eps |H| (|w| + |w_new|), entry by entry
+            w = np.asarray(args[0], dtype=float)
+            H = np.abs(np.asarray(self.reference(*args), dtype=float))
+            w_new = np.asarray(self.grad(*args), dtype=float)
+            return {"atol": 2.0 * np.finfo(float).eps * (H @ (np.abs(w) + np.abs(w_new)))}
         if self.kind != "stationary":
             return {}
         w, X, y, sigma = (np.asarray(a, dtype=float) for a in args)
@@ -191,9 +226,40 @@ class Derivation:
         can only be ``"fail"`` (the gradient exceeds the round-off bound of :meth:`options`)
         or ``"inconclusive"``, and the latter is this entry's pass.
         """
-        if self.kind == "stationary" and result.verdict == "inconclusive":
+        if (self.kind == "stationary" or self.expect_zero) and result.verdict == "inconclusive":
             return "pass"
         return str(result.verdict)
+
+    @property
+    def symbolic(self) -> Any:
+        """The entry's symbolic form (:mod:`gradients.catalog.symbolic`), or ``None`` (a user's
+        derivation has none)."""
+        from gradients.catalog.symbolic import SYMBOLIC
+        from gradients.catalog.table import CATALOG
+
+        if not any(d is self for d in CATALOG):
+            return None
+        return SYMBOLIC.get(self.id)
+
+    def checker(self) -> Callable[..., Any]:
+        """The engine's check for this entry, called as ``check(f, answer, args, argnum=...,
+        **options)``: :func:`checks.check_gradient`, or for a Hessian :func:`checks.check_hessian`
+        and for an HVP :func:`checks.check_hvp` (every entry), with ``grad=reference``."""
+        from checks import check_gradient, check_hessian, check_hvp
+
+        if self.kind == "hessian":
+            return functools.partial(check_hessian, grad=self.reference)
+        if self.kind == "hvp":
+            return functools.partial(check_hvp, grad=self.reference, mode="full")
+        if self.kind == "jacobian":
+            from checks import check_jacobian
+
+            return check_jacobian
+        if self.kind == "vjp":
+            from checks import check_vjp
+
+            return functools.partial(check_vjp, mode="full")
+        return check_gradient
 
     def relative_error(self, result: Any, args: tuple[Any, ...]) -> float:
         """The error of a check, relative to the size of the gradient.
@@ -239,7 +305,7 @@ class Derivation:
         engine's reports print instead of a Python qualname.
         """
         answer = self.grad if candidate is None else candidate
-        if self.kind == "gradient":
+        if self.kind in ("gradient", "hessian", "hvp", "jacobian", "vjp"):
             gradient = answer
             loss = self._named(self.loss, "loss")
         elif self.kind == "step":
@@ -253,6 +319,15 @@ class Derivation:
                 return self.loss(*args[:i], *args[i + 1 :])
 
             gradient = implied_gradient
+        elif self.kind == "newton":
+
+            def newton_implied_gradient(*args: Any) -> np.ndarray:
+                w = np.asarray(args[0], dtype=float)
+                H = np.asarray(self.reference(*args), dtype=float)
+                return H @ (w - np.asarray(answer(*args), dtype=float))
+
+            gradient = newton_implied_gradient
+            loss = self._named(self.loss, "loss")
         else:
 
             def zero(w: np.ndarray, *rest: Any) -> np.ndarray:
@@ -281,8 +356,11 @@ class Derivation:
 
         The variables, except for a maximiser: ``w*`` (the answer), the variables, and the
         loss's remaining parameters marked ``(loss only)`` (4-mle's ``sigma``: the likelihood
-        needs it, ``w*`` does not depend on it).
+        needs it, ``w*`` does not depend on it); and for a Hessian-vector or vector-Jacobian
+        product the variables after the direction (the check draws the direction itself).
         """
+        if self.kind in ("hvp", "vjp"):
+            return self.variables[1:]
         if self.kind != "stationary":
             return self.variables
         try:
@@ -300,8 +378,8 @@ class Derivation:
         f, grad = self.check_functions(candidate)
         return find_counterexample(
             f, grad, self.inputs(), argnum=self.argnum, names=self.argument_names,
-            options=self.options,
-            prepare=self.prepare(candidate), **kwargs,
+            options=self.options, prepare=self.prepare(candidate), check=self.checker(),
+            **kwargs,
         )
 
     def check_args(self, args: tuple[Any, ...]) -> tuple[Any, ...]:

@@ -1,4 +1,4 @@
-"""User catalogs: ``gradients verify --module mypkg.derivations`` (and ``export``, ``show``, ``try``).
+"""User catalogs: ``gradients verify --module mypkg.derivations`` (and export, show, try).
 
 A user's module lists its derivations in a module-level ``DERIVATIONS``, a list (or tuple) of
 :class:`gradients.Derivation` records, the same record as our catalog's::

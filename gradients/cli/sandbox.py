@@ -25,14 +25,15 @@ is an :class:`~gradients.cli.expr.ExpressionError` raised to the caller: a faili
 on that input.
 
 The child speaks a small protocol on its stdin and stdout: length-prefixed frames, a JSON
-header and arrays in numpy's ``.npy`` format, read with ``allow_pickle=False``; the parent
-bounds every frame it reads. Nothing the child sends is unpickled or evaluated.
+header describing each array by a numeric dtype and a shape, and the arrays' raw bytes; the
+parent bounds every frame it reads and checks each array's dtype and size. Nothing the child
+sends is unpickled or evaluated.
 """
 
 from __future__ import annotations
 
-import io
 import json
+import math
 import os
 import select
 import signal
@@ -63,22 +64,25 @@ class Limits:
 
     memory_mib: int = 1024
     """Address space of the child process, in MiB (``RLIMIT_AS``)."""
-    cpu_seconds: float = 10.0
-    """CPU time of the child process, all evaluations together (``RLIMIT_CPU``)."""
+    cpu_seconds: int = 10
+    """CPU time of the child process, all evaluations together (``RLIMIT_CPU``, whole
+    seconds)."""
     time_seconds: float = 60.0
     """Wall-clock time of the whole ``try``: every evaluation and the shrinking."""
 
 
 DEFAULT_LIMITS = Limits()
 #: the most a flag may ask for
-CEILINGS = Limits(memory_mib=4096, cpu_seconds=120.0, time_seconds=900.0)
+CEILINGS = Limits(memory_mib=4096, cpu_seconds=120, time_seconds=900.0)
 #: the least that makes sense: the child needs about 200 MiB of address space to load numpy
-FLOORS = Limits(memory_mib=256, cpu_seconds=1.0, time_seconds=1.0)
+FLOORS = Limits(memory_mib=256, cpu_seconds=1, time_seconds=1.0)
 
 _FLAGS = {"memory": "--memory-limit", "cpu": "--cpu-limit", "time": "--time-limit"}
 
-#: the largest frame the parent reads: an array of MAX_ELEMENTS complex numbers and its header
-_MAX_FRAME = 16 * 10**7 + 4096
+#: the largest frames the parent reads: a JSON header, and an array of MAX_ELEMENTS complex
+#: numbers (the interpreter's own limit; the child's result is checked against it again)
+_MAX_HEADER = 1 << 16
+_MAX_FRAME = 16 * 10**7
 _HEADER = struct.Struct(">I")
 
 #: interpreter estimates the parent may relax for the child, e.g. to show the OS limits at work
@@ -121,23 +125,29 @@ class SandboxError(RuntimeError):
 
 
 def encode_message(header: Mapping[str, Any], arrays: Sequence[np.ndarray] = ()) -> bytes:
-    """A JSON header frame followed by one ``.npy`` frame per array."""
-    body = json.dumps({**header, "arrays": len(arrays)}).encode()
+    """A JSON header frame (with each array's dtype and shape) and one raw frame per array."""
+    arrays = [np.ascontiguousarray(a) for a in arrays]
+    specs = [{"dtype": a.dtype.str, "shape": list(a.shape)} for a in arrays]
+    body = json.dumps({**header, "arrays": specs}).encode()
     parts = [_HEADER.pack(len(body)), body]
     for a in arrays:
-        buf = io.BytesIO()
-        np.lib.format.write_array(buf, np.asarray(a), allow_pickle=False)
-        data = buf.getvalue()
+        data = a.tobytes()
         parts += [_HEADER.pack(len(data)), data]
     return b"".join(parts)
 
 
-def decode_array(data: bytes) -> np.ndarray:
-    """An array from a ``.npy`` frame: numeric dtypes only, never a pickle."""
-    array = np.lib.format.read_array(io.BytesIO(data), allow_pickle=False)
-    if array.dtype.kind not in "biufc":
-        raise SandboxError(f"non-numeric array of dtype {array.dtype}")
-    return array
+def decode_array(spec: Mapping[str, Any], data: bytes) -> np.ndarray:
+    """An array from its spec and raw bytes: numeric dtypes only, the size checked."""
+    try:
+        dtype = np.dtype(str(spec["dtype"]))
+        shape = tuple(int(n) for n in spec["shape"])
+    except (TypeError, ValueError, KeyError) as exc:
+        raise SandboxError(f"bad array description {spec!r}: {exc}") from None
+    if dtype.kind not in "biufc" or dtype.hasobject or any(n < 0 for n in shape):
+        raise SandboxError(f"refusing an array of dtype {dtype} and shape {shape}")
+    if len(data) != math.prod(shape) * dtype.itemsize:
+        raise SandboxError("an array's bytes do not match its shape")
+    return np.frombuffer(data, dtype=dtype).reshape(shape).copy()
 
 
 def encode_arguments(args: Sequence[Any]) -> tuple[list[dict[str, Any]], list[np.ndarray]]:
@@ -192,8 +202,10 @@ class Sandbox:
     ``sandbox(*values)`` evaluates the candidate in the child and returns the array, raises
     :class:`~gradients.cli.expr.ExpressionError` for an evaluation error, or
     :class:`LimitExceeded`. ``deadline`` (a :func:`time.monotonic` time) ends the wall-clock
-    budget; by default ``limits.time_seconds`` from the start. After the context,
-    ``peak_rss_mib`` and ``cpu_seconds`` hold what the child used (from ``wait4``).
+    budget; by default ``limits.time_seconds`` from the start. ``peak_rss_mib`` and
+    ``peak_vm_mib`` hold the child's peak resident and virtual memory as it last reported them
+    (with every answer; a child stopped mid-evaluation cannot report its last), and after the
+    context ``cpu_seconds`` its CPU time (from ``wait4``).
 
     The text is validated in this process first (``ExpressionError`` for a refused text).
     """
@@ -220,13 +232,18 @@ class Sandbox:
         self.static_limits = dict(static_limits or {})
         self.proc: subprocess.Popen[bytes] | None = None
         self.peak_rss_mib: float | None = None
+        self.peak_vm_mib: float | None = None
         self.cpu_seconds: float | None = None
         self.evaluations = 0
-        self._killed_for_time = False
+        self._buffer = bytearray()
 
     # lifecycle
     def __enter__(self) -> Sandbox:
-        self.start()
+        try:
+            self.start()
+        except BaseException:
+            self.close()
+            raise
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -243,7 +260,7 @@ class Sandbox:
             VECLIB_MAXIMUM_THREADS="1", NUMEXPR_NUM_THREADS="1",
         )
         memory = int(self.limits.memory_mib) * 2**20
-        cpu = max(1, int(np.ceil(self.limits.cpu_seconds)))
+        cpu = max(1, math.ceil(self.limits.cpu_seconds))
         self.proc = subprocess.Popen(
             [sys.executable, "-B", "-c", _BOOTSTRAP, str(memory), str(cpu)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -288,7 +305,7 @@ class Sandbox:
         if pid == 0:
             return False
         proc.returncode = os.waitstatus_to_exitcode(status)
-        self.peak_rss_mib = usage.ru_maxrss / 1024.0
+        # (not usage.ru_maxrss: it counts this process's memory at the fork before the exec)
         self.cpu_seconds = usage.ru_utime + usage.ru_stime
         return True
 
@@ -342,14 +359,24 @@ class Sandbox:
             raise LimitExceeded("time", self._time_message())
         try:
             self._write(proc, encode_message(header, arrays))
-            reply = json.loads(self._read_frame(proc).decode())
-            results = [decode_array(self._read_frame(proc)) for _ in range(int(reply["arrays"]))]
+            reply = json.loads(self._read_frame(proc, _MAX_HEADER).decode())
+            specs = reply["arrays"]
+            if not isinstance(specs, list) or len(specs) > 1:
+                raise ValueError("at most one array per answer")
+            results = [decode_array(spec, self._read_frame(proc)) for spec in specs]
+            self._note_memory(reply)
         except _ChildGone:
             self._died(starting)
             raise AssertionError("unreachable") from None  # pragma: no cover
         except (ValueError, KeyError, TypeError) as exc:
             raise SandboxError(f"the sandbox broke the protocol: {exc}") from None
         return reply, results
+
+    def _note_memory(self, reply: Mapping[str, Any]) -> None:
+        for key, attr in (("rss_kib", "peak_rss_mib"), ("vm_kib", "peak_vm_mib")):
+            if isinstance(reply.get(key), int):
+                value = reply[key] / 1024.0
+                setattr(self, attr, max(getattr(self, attr) or 0.0, value))
 
     def _write(self, proc: subprocess.Popen[bytes], data: bytes) -> None:
         assert proc.stdin is not None
@@ -363,24 +390,24 @@ class Sandbox:
                 raise _ChildGone from None
             view = view[n:]
 
-    def _read_frame(self, proc: subprocess.Popen[bytes]) -> bytes:
+    def _read_frame(self, proc: subprocess.Popen[bytes], limit: int = _MAX_FRAME) -> bytes:
         (n,) = _HEADER.unpack(self._read_exact(proc, _HEADER.size))
-        if n > _MAX_FRAME:
-            raise SandboxError(f"the sandbox sent a frame of {n} bytes")
+        if n > limit:
+            raise SandboxError(f"the sandbox sent a frame of {n} bytes (at most {limit})")
         return self._read_exact(proc, n)
 
     def _read_exact(self, proc: subprocess.Popen[bytes], n: int) -> bytes:
         assert proc.stdout is not None
         fd = proc.stdout.fileno()
-        chunks: list[bytes] = []
-        while n:
+        while len(self._buffer) < n:
             self._wait(proc, fd, write=False)
-            chunk = os.read(fd, min(n, 1 << 20))
+            chunk = os.read(fd, max(n - len(self._buffer), 1 << 16))
             if not chunk:
                 raise _ChildGone
-            chunks.append(chunk)
-            n -= len(chunk)
-        return b"".join(chunks)
+            self._buffer += chunk
+        data = bytes(self._buffer[:n])
+        del self._buffer[:n]
+        return data
 
     def _wait(self, proc: subprocess.Popen[bytes], fd: int, write: bool) -> None:
         assert self.deadline is not None
@@ -392,7 +419,6 @@ class Sandbox:
                 return
         proc.kill()
         self._reap(proc, block=True)
-        self._killed_for_time = True
         raise LimitExceeded("time", self._time_message())
 
     def _died(self, starting: bool) -> None:

@@ -34,28 +34,45 @@ def serve() -> None:
     out = os.fdopen(os.dup(1), "wb", buffering=0)
     os.dup2(2, 1)
     sys.stdout = sys.stderr
-    inp = os.fdopen(os.dup(0), "rb", buffering=0)
+    inp = os.fdopen(os.dup(0), "rb")
+    phase = ["starting (loading numpy)"]
     try:
-        _serve(inp, out)
-    except MemoryError:  # outside an evaluation (decoding the arguments, say)
+        _serve(inp, out, phase)
+    except MemoryError:  # outside an evaluation: loading numpy, decoding the arguments
         _send(out, {"ok": False, "error": "limit", "limit": "memory",
-                    "message": "out of memory while handling the arguments"})
+                    "message": f"out of memory while {phase[0]}"})
+
+
+def _memory() -> dict[str, int]:
+    """This process's peak resident and virtual memory, in KiB (``VmHWM``, ``VmPeak``).
+
+    Read here rather than from ``wait4`` in the parent: a child's ``ru_maxrss`` counts the
+    parent's memory at the fork before the ``exec``, not only the child's own.
+    """
+    try:
+        with open("/proc/self/status", "rb") as fh:
+            fields = dict(line.split(b":", 1) for line in fh.read().splitlines() if b":" in line)
+        return {"rss_kib": int(fields[b"VmHWM"].split()[0]),
+                "vm_kib": int(fields[b"VmPeak"].split()[0])}
+    except (OSError, KeyError, ValueError):  # not Linux: the resident peak only
+        import resource
+
+        scale = 1 if sys.platform.startswith("linux") else 1 / 1024  # macOS: bytes
+        return {"rss_kib": int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale)}
 
 
 def _send(out: BinaryIO, header: dict[str, Any], arrays: tuple = ()) -> None:
     from gradients.cli.sandbox import encode_message
 
-    out.write(encode_message(header, arrays))
+    out.write(encode_message({**header, **_memory()}, arrays))
 
 
-def _serve(inp: BinaryIO, out: BinaryIO) -> None:
+def _serve(inp: BinaryIO, out: BinaryIO, phase: list[str]) -> None:
     import json
     import struct
 
-    import numpy as np
-
     from gradients.cli.expr import ExpressionError, LimitError, compile_candidate, grammar
-    from gradients.cli.sandbox import _STATIC_LIMITS, decode_arguments
+    from gradients.cli.sandbox import _STATIC_LIMITS, decode_arguments, decode_array
 
     size = struct.Struct(">I")
 
@@ -65,19 +82,17 @@ def _serve(inp: BinaryIO, out: BinaryIO) -> None:
             return None
         return _read_exact(inp, size.unpack(head)[0])
 
-    def message() -> tuple[dict[str, Any], list[np.ndarray]] | None:
+    def message() -> tuple[dict[str, Any], list[Any]] | None:
         body = frame()
         if body is None:
             return None
         header = json.loads(body.decode())
         arrays = []
-        for _ in range(int(header.get("arrays", 0))):
+        for spec in header.get("arrays", []):
             data = frame()
             if data is None:
                 return None
-            import io
-
-            arrays.append(np.lib.format.read_array(io.BytesIO(data), allow_pickle=False))
+            arrays.append(decode_array(spec, data))
         return header, arrays
 
     first = message()
@@ -93,6 +108,7 @@ def _serve(inp: BinaryIO, out: BinaryIO) -> None:
         _send(out, {"ok": False, "error": "expression", "message": str(exc)})
         return
     _send(out, {"ok": True})
+    phase[0] = "receiving the arguments"
     while True:
         received = message()
         if received is None:

@@ -15,7 +15,7 @@ import numpy as np
 
 from gradients.catalog import Derivation
 
-__all__ = ["DEFAULT_EXAMPLES", "DETECTABLE", "Verification", "verify_derivation"]
+__all__ = ["DEFAULT_EXAMPLES", "DETECTABLE", "Verification", "report", "verify_derivation"]
 
 DEFAULT_EXAMPLES = 25
 #: a passing check counts as conclusive only where its ``result.detectable`` is at most this:
@@ -41,6 +41,10 @@ class Verification:
     seconds: float
     counterexample: Any = None
     inconclusive: int = 0
+    raised: int = 0
+    """How many of the failures are the answer raising an error (counted in ``failures``)."""
+    report: str | None = None
+    """The counterexample as text, with the derivation's variable names (see :func:`report`)."""
 
     @property
     def ok(self) -> bool:
@@ -58,7 +62,7 @@ class Verification:
             "ok": self.ok,
         }
         if self.counterexample is not None:
-            out["counterexample"] = str(self.counterexample)
+            out["counterexample"] = self.report or str(self.counterexample)
         return out
 
 
@@ -77,13 +81,13 @@ def verify_derivation(
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as hseed
 
-    from checks import check_gradient
     from checks.search import Counterexample
 
     f, grad, strategy = d.setup(candidate)
     worst = 0.0
     failures = 0
     inconclusive = 0
+    raised = 0
     start = time.perf_counter()
     errors: list[str] = []
 
@@ -94,12 +98,13 @@ def verify_derivation(
     @hseed(seed)
     @given(strategy)
     def run(args: tuple[Any, ...]) -> None:
-        nonlocal worst, failures, inconclusive
+        nonlocal worst, failures, inconclusive, raised
         try:
-            result = check_gradient(f, grad, args, argnum=d.argnum, method=method,
-                                    **d.options(args))
+            result = d.checker()(f, grad, args, argnum=d.argnum, method=method,
+                                 **d.options(args))
         except Exception as exc:  # noqa: BLE001 - a candidate that raises fails
             failures += 1
+            raised += 1
             errors.append(f"{type(exc).__name__}: {exc}")
             return
         verdict = d.judged(result)
@@ -116,9 +121,29 @@ def verify_derivation(
     run()
     cx = None
     if failures:
-        cx = d.find_counterexample(candidate, method=method, seed=seed,
-                                   max_examples=max(examples, 50))
+        try:
+            cx = d.find_counterexample(candidate, method=method, seed=seed,
+                                       max_examples=max(examples, 50))
+        except Exception as exc:  # noqa: BLE001 - e.g. the loss itself raises on a draw
+            errors.insert(0, f"{type(exc).__name__}: {exc}")
+            cx = None
         if cx is None and errors:
             cx = Counterexample((), None, errors[0], ())
     return Verification(d.id, d.title, examples, failures, worst,
-                        time.perf_counter() - start, cx, inconclusive)
+                        time.perf_counter() - start, cx, inconclusive, raised,
+                        None if cx is None else report(d, cx))
+
+
+def report(d: Derivation, cx: Any) -> str:
+    """The counterexample's text in the derivation's terms.
+
+    The engine's report names the argument by position (``with respect to args[1]``); here it
+    is the variable (``with respect to W1``), and the function is the derivation's loss
+    (``gradient of 7b's loss``, the name :meth:`Derivation.check_functions` gives it).
+    """
+    names = d.argument_names
+    text = str(cx)
+    if 0 <= d.argnum < len(names):
+        text = text.replace(f"with respect to args[{d.argnum}]",
+                            f"with respect to {names[d.argnum]}")
+    return text

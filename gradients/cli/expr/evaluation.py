@@ -69,6 +69,9 @@ def _estimate(kind: str, args: list[Any], kwargs: dict[str, Any]) -> tuple[int, 
         return out, max(out * min(s[0], s[1]), out), out
     if kind == "same":
         return sizes[0], sizes[0], sizes[0]
+    if kind == "tri":  # np.tril / np.triu make a square matrix of a vector
+        size = sizes[0] ** 2 if len(shapes[0]) == 1 else sizes[0]
+        return size, size, size
     if kind == "outer":
         size = sizes[0] * sizes[1]
         return size, size, size
@@ -92,7 +95,7 @@ def _estimate(kind: str, args: list[Any], kwargs: dict[str, Any]) -> tuple[int, 
         return sizes[0], sizes[0], sizes[0]
     if kind == "solve":
         return _solve_estimate(shapes[0], shapes[1])
-    # "cubic" and "matrix_power": (..., m, n) stacks; LAPACK works on a copy
+    # "cubic", "svd" and "matrix_power": (..., m, n) stacks; LAPACK works on a copy
     s = shapes[0]
     m, n = (s[-2], s[-1]) if len(s) >= 2 else (1, 1)
     batch = _prod(s[:-2])
@@ -100,8 +103,8 @@ def _estimate(kind: str, args: list[Any], kwargs: dict[str, Any]) -> tuple[int, 
         p = operator.index(args[1])
         cubes = batch * n**3
         return sizes[0], cubes * (2 * max(abs(p).bit_length(), 1) + (p < 0)), 3 * sizes[0]
-    # an SVD (pinv) costs about 12 m n min(m, n); det, inv, cholesky about n^3
-    cost = batch * 12 * max(m, n) * min(m, n) ** 2
+    # an SVD (pinv) costs about 12 m n min(m, n); det, inv and cholesky (square) n^3
+    cost = batch * (12 * max(m, n) * min(m, n) ** 2 if kind == "svd" else max(m, n) ** 3)
     return max(sizes), cost + sum(sizes), 3 * max(sizes) + sum(sizes)
 
 
@@ -165,7 +168,7 @@ class _Evaluator:
     def admit(self, node: ast.AST, size: int, cost: int, allocated: int | None = None) -> None:
         if size > grammar.MAX_ELEMENTS:
             raise LimitError(
-                f"{_unparse(node)!r} would create {size} elements "
+                f"{_unparse(node)!r} would create {size} elements, over the size limit "
                 f"(at most {grammar.MAX_ELEMENTS} allowed)", "size"
             )
         self.budget -= max(cost, 1)

@@ -78,7 +78,7 @@ class _Function:
     max_args: int
     keywords: tuple[str, ...]
     kind: str  # "elementwise", "reduce", "trace", "same", "outer", "dot", "matmul", "eye",
-    # "diag", "cubic", "solve", "matrix_power"
+    # "diag", "tri", "cubic", "svd", "solve", "matrix_power"
 
 
 _ELEMENTWISE_1 = (
@@ -111,8 +111,8 @@ def _build_table() -> dict[str, _Function]:
         table[f"np.{name}"] = _Function(getattr(np, name), 1, 1, (), "same")
     for name in ("cumsum", "cumprod"):
         table[f"np.{name}"] = _Function(getattr(np, name), 1, 1, ("axis",), "same")
-    for name in ("tril", "triu"):
-        table[f"np.{name}"] = _Function(getattr(np, name), 1, 1, ("k",), "same")
+    for name in ("tril", "triu"):  # a vector becomes a square matrix
+        table[f"np.{name}"] = _Function(getattr(np, name), 1, 1, ("k",), "tri")
     table["np.full_like"] = _Function(np.full_like, 2, 2, (), "same")
     table["np.outer"] = _Function(np.outer, 2, 2, (), "outer")
     table["np.kron"] = _Function(np.kron, 2, 2, (), "outer")
@@ -121,8 +121,9 @@ def _build_table() -> dict[str, _Function]:
     table["np.eye"] = _Function(np.eye, 1, 2, ("k",), "eye")
     table["np.identity"] = _Function(np.identity, 1, 1, (), "eye")
     table["np.diag"] = _Function(np.diag, 1, 1, ("k",), "diag")
-    for name in ("cholesky", "det", "inv", "pinv"):
+    for name in ("cholesky", "det", "inv"):
         table[f"np.linalg.{name}"] = _Function(getattr(np.linalg, name), 1, 1, (), "cubic")
+    table["np.linalg.pinv"] = _Function(np.linalg.pinv, 1, 1, (), "svd")
     table["np.linalg.solve"] = _Function(np.linalg.solve, 2, 2, (), "solve")
     table["np.linalg.matrix_power"] = _Function(np.linalg.matrix_power, 2, 2, (), "matrix_power")
     table["np.linalg.norm"] = _Function(np.linalg.norm, 1, 1, ("axis", "keepdims"), "reduce")

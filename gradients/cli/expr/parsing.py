@@ -14,17 +14,21 @@ from .validation import _check_variables, _Validator
 
 def _syntax_message(text: str, exc: SyntaxError) -> str:
     """``invalid syntax at column 3: 'rest of the text'`` (and Python's reason, if specific);
-    ``at line 2, column 3`` in a text of several lines."""
+    ``at line 2, column 3: '...'`` or ``at line 2: 'the line'`` in a text of several lines."""
     reason = "" if exc.msg == "invalid syntax" else f" ({exc.msg})"
     column, lineno = exc.offset, exc.lineno
     lines = text.split("\n")
-    if not column or not lineno or lineno > len(lines):
+    if not lineno or lineno > len(lines):
         return f"invalid syntax in {_short(text, 40)!r}{reason}"
-    rest = lines[lineno - 1][column - 1 :]
+    line = lines[lineno - 1]
+    rest = line[column - 1 :] if column else ""
+    if len(lines) == 1:
+        if not rest.strip():
+            return f"invalid syntax in {_short(text, 40)!r}{reason}"
+        return f"invalid syntax at column {column}: {_short(rest, 40)!r}{reason}"
     if not rest.strip():
-        return f"invalid syntax in {_short(text, 40)!r}{reason}"
-    where = f"column {column}" if len(lines) == 1 else f"line {lineno}, column {column}"
-    return f"invalid syntax at {where}: {_short(rest, 40)!r}{reason}"
+        return f"invalid syntax at line {lineno}: {_short(line.strip(), 40)!r}{reason}"
+    return f"invalid syntax at line {lineno}, column {column}: {_short(rest, 40)!r}{reason}"
 
 
 def _parse(text: str, mode: str) -> ast.AST:
@@ -95,7 +99,8 @@ def parse_program(text: str, variables: Collection[str]) -> ast.Module:
 
         Z = sigmoid(X @ W0.T); H = X + sigmoid(Z @ W1.T); H.T @ (sigmoid(H @ w2) - y)
 
-    A single expression is a program of one statement. Every expression obeys the grammar of
+    A single expression is a program of one statement; leading spaces of a line are ignored.
+    Every expression obeys the grammar of
     :mod:`gradients.cli.expr`; all statements together obey :data:`~.grammar.MAX_LENGTH` and
     :data:`~.grammar.MAX_STATEMENTS`.
 
@@ -108,7 +113,7 @@ def parse_program(text: str, variables: Collection[str]) -> ast.Module:
 
     Examples
     --------
-    >>> tree = parse_program("A = X @ w\n2 * A", ["X", "w"])
+    >>> tree = parse_program("A = X @ w; 2 * A", ["X", "w"])
     >>> parse_program("A = X @ w; A += 1; A", ["X", "w"])  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
@@ -117,6 +122,8 @@ def parse_program(text: str, variables: Collection[str]) -> ast.Module:
     if not isinstance(text, str):
         raise TypeError(f"expression must be a str, not {type(text).__name__}")
     names = _check_variables(variables)
+    # indentation means nothing here (no blocks): a pasted, indented formula is welcome
+    text = "\n".join(line.lstrip(" \t") for line in text.replace("\r\n", "\n").split("\n"))
     tree = _parse(text, "exec")
     assert isinstance(tree, ast.Module)
     _Validator(names, text).program(tree)

@@ -1,0 +1,178 @@
+"""Every command-line mistake is one line on stderr with exit status 2, never a traceback.
+
+The cases of issue 12 ("tried as a new user would"), unknown flags and unreadable paths, run
+in-process through :func:`gradients.cli.main` (fast); a few run as real processes to see what a
+shell sees.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gradients.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def one_line_error(args, capsys, fragment):
+    status = main(list(args))
+    out, err = capsys.readouterr()
+    assert status == 2, (status, out, err)
+    assert "Traceback" not in err and "Traceback" not in out
+    assert len(err.strip().splitlines()) == 1, err
+    assert err.startswith("gradients: error: "), err
+    assert fragment in err, err
+    return err
+
+
+MISTAKES = [
+    # unknown ids, with "did you mean"
+    (("verify", "1B"), "unknown derivation id '1B'; did you mean '1b'?"),
+    (("show", "7B"), "did you mean '7b'?"),
+    (("try", "5b", "A"), "did you mean '5B'?"),
+    (("verify", "7-wo"), "'7-W0'"),  # and '7-w2': both are close
+    (("verify", "7-WO"), "did you mean"),
+    (("verify", "1a", "zz"), "unknown derivation id 'zz' (known: 1a, 1b"),
+    (("show", "nope"), "unknown derivation id 'nope'"),
+    (("try", "99", "X"), "unknown derivation id '99'"),
+    # flags and their values
+    (("verify", "--seed", "-1"), "argument --seed: expected a non-negative integer, got -1"),
+    (("try", "1b", "X", "--seed", "-1"), "expected a non-negative integer, got -1"),
+    (("verify", "--seed", "abc"), "expected a non-negative integer, got 'abc'"),
+    (("verify", "--seed", str(2**64)), "expected an integer below 2**63"),
+    (("verify", "--examples", "0"), "argument --examples: expected a positive integer, got 0"),
+    (("try", "1b", "X", "--examples", "many"), "expected a positive integer, got 'many'"),
+    (("verify", "--method", "magic"), "argument --method: invalid choice: 'magic'"),
+    (("show", "1b", "--format", "pdf"), "argument --format: invalid choice: 'pdf'"),
+    (("show", "1b", "--format"), "argument --format: expected one argument"),
+    (("export", "--format", "html"), "invalid choice: 'html'"),
+    (("verify", "--bogus"), "unrecognized arguments: --bogus (see 'gradients verify --help')"),
+    (("try", "1b", "X", "--bogus"), "unrecognized arguments: --bogus"),
+    (("try", "1b", "-X.T"), "a candidate that starts with '-' goes after '--'"),
+    (("show", "1b", "--fromat", "latex"), "unrecognized arguments: --fromat latex"),
+    (("--bogus",), "unrecognized arguments: --bogus"),
+    (("plot", "steps", "4-mle"), "argument COMMAND: invalid choice: 'plot'"),
+    (("plot",), "invalid choice: 'plot'"),
+    (("show",), "the following arguments are required: ID"),
+    (("try",), "the following arguments are required: ID"),
+    # the sandbox's limits, within their ceilings
+    (("try", "1b", "X", "--memory-limit", "100000"),
+     "argument --memory-limit: 100000 MiB is outside the allowed range 256 to 4096 MiB"),
+    (("try", "1b", "X", "--memory-limit", "1.5"), "expected a whole number of MiB, got '1.5'"),
+    (("try", "1b", "X", "--cpu-limit", "0"), "0 s is outside the allowed range 1 to 120 s"),
+    (("try", "1b", "X", "--cpu-limit", "2.5"), "expected a whole number of seconds, got '2.5'"),
+    (("try", "1b", "X", "--time-limit", "1e9"), "outside the allowed range 1 to 900 s"),
+    (("try", "1b", "X", "--time-limit", "nan"), "outside the allowed range"),
+    # the candidate
+    (("try", "1b"), "missing the candidate: gradients try 1b \"EXPR\" (or --file PATH)"),
+    (("try", "6", "__import__('os')"), "bad expression: name '__import__' is not allowed"),
+    (("try", "6", "import os; X"), "bad expression: import statement 'import os'"),
+    (("try", "1b", "X @ w"), "bad expression: name 'w' is not defined; allowed: X, np"),
+    (("try", "1b", "S = X @ X"), "the last statement 'S = X @ X' is an assignment"),
+    (("try", "6", "np.outer(w, w)"), "the candidate for 6 returns shape (1, 1), but the answer "
+     "has shape (1,) for inputs of shapes w (1,), X (1, 1)"),
+    (("try", "4-mle", "y"), "the candidate for 4-mle returns shape"),
+    # the complex step: none of our losses accepts complex input
+    (("verify", "--method", "complex"), "--method complex needs a loss that accepts complex "
+     "input (the complex step), and the loss of 1a, 1b"),
+    (("verify", "1b", "--method", "complex"), "use --method richardson (default), central or "
+     "forward"),
+    (("try", "1b", "3 * (X @ X).T", "--method", "complex"), "the loss of 1b does not"),
+    # paths
+    (("export", "--out", "/nonexistent/x.md"),
+     "cannot write /nonexistent/x.md: No such file or directory"),
+    (("try", "1b", "--file", "/nonexistent/candidate.py"),
+     "cannot read /nonexistent/candidate.py: No such file or directory"),
+    (("verify", "--module", "/nonexistent/derivations.py"),
+     "cannot read module file /nonexistent/derivations.py: no such file"),
+    (("verify", "--module", "no_such_module_xyz"),
+     "cannot import module 'no_such_module_xyz': no module named 'no_such_module_xyz'"),
+    (("verify", "--module", "not a module"), "--module takes a module name such as"),
+]
+
+
+@pytest.mark.parametrize(("args", "fragment"), MISTAKES, ids=[" ".join(a) for a, _ in MISTAKES])
+def test_each_mistake_is_one_line_with_exit_2(args, fragment, capsys):
+    one_line_error(args, capsys, fragment)
+
+
+def test_unreadable_paths(tmp_path, capsys):
+    one_line_error(["export", "--out", str(tmp_path)], capsys, "Is a directory")
+    one_line_error(["try", "1b", "--file", str(tmp_path)], capsys, "Is a directory")
+    binary = tmp_path / "candidate.bin"
+    binary.write_bytes(b"\xff\xfe\x00X")
+    one_line_error(["try", "1b", "--file", str(binary)], capsys, "not UTF-8 text")
+    text = tmp_path / "candidate.py"
+    text.write_text("3 * (X @ X).T\n")
+    one_line_error(["try", "1b", "X", "--file", str(text)], capsys,
+                   "give the candidate either as EXPR or with --file, not both")
+    locked = tmp_path / "locked.py"
+    locked.write_text("X")
+    locked.chmod(0)
+    try:
+        if not locked.is_file() or not _readable(locked):
+            one_line_error(["try", "1b", "--file", str(locked)], capsys, "Permission denied")
+    finally:
+        locked.chmod(0o600)
+
+
+def _readable(path: Path) -> bool:
+    try:
+        path.read_bytes()
+    except OSError:
+        return False
+    return True
+
+
+def test_a_repeated_id_is_verified_once(capsys):
+    assert main(["verify", "1b", "1b", "1a", "1b", "--examples", "2"]) == 0
+    out = capsys.readouterr().out
+    rows = [line.split()[0] for line in out.splitlines()[2:] if line[:2] in ("1a", "1b")]
+    assert rows == ["1b", "1a"]
+    assert "2 of 2 derivations verified" in out
+
+
+def test_a_candidate_after_options_or_after_a_double_dash(capsys):
+    for args in (["try", "1b", "--examples", "2", "3 * (X @ X).T"],
+                 ["try", "1b", "--examples", "2", "--", "3 * (X @ X).T"],
+                 ["try", "1b", "--examples", "2", "--", "-(-3 * (X @ X).T)"]):
+        status = main(args)
+        out = capsys.readouterr().out
+        assert status == 0 and out.startswith("PASS: 1b"), out
+
+
+def test_bare_gradients_prints_the_help_and_exits_0(capsys):
+    assert main([]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("usage: gradients") and "verify" in out and "try" in out
+    assert err == ""
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "gradients", *args], capture_output=True,
+                          text=True, cwd=ROOT, timeout=120)
+
+
+def test_as_processes_bare_help_unknown_flag_and_a_broken_path():
+    bare = run()
+    assert bare.returncode == 0 and bare.stdout.startswith("usage: gradients")
+    assert bare.stderr == ""
+    for args, fragment in [(("verify", "--bogus"), "unrecognized arguments: --bogus"),
+                           (("export", "--out", "/nonexistent/x.md"), "cannot write")]:
+        out = run(*args)
+        assert out.returncode == 2 and fragment in out.stderr
+        assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
+
+
+def test_help_states_the_sandbox_limits(capsys):
+    assert main(["try", "--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "1024 MiB of address space" in out and "10 s of CPU time" in out
+    assert "60 s of wall-clock time for the whole try" in out
+    for flag in ("--memory-limit", "--cpu-limit", "--time-limit", "--method", "--examples",
+                 "--seed", "--file", "--module"):
+        assert flag in out
