@@ -8,10 +8,15 @@ the short names ``dev`` (default), ``ci`` (derandomized, used by CI) and ``thoro
 
 Being at the top level, this file also puts the project root on ``sys.path`` (pytest's default
 ``prepend`` import mode), so ``checks`` and ``gradients`` import even without an install.
+
+The ``rng`` fixture is the random source of the example-based tests (see its docstring).
 """
 
 import os
+import zlib
 
+import numpy as np
+import pytest
 from hypothesis import settings
 
 from checks.pytest_plugin import register_profiles
@@ -19,3 +24,12 @@ from checks.pytest_plugin import register_profiles
 register_profiles()  # the gradcheck-* names, also when the plugin is not installed
 register_profiles(prefix="")
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+@pytest.fixture
+def rng(request: pytest.FixtureRequest) -> np.random.Generator:
+    """A numpy generator seeded from the test's node id (its CRC-32, stable across runs and
+    machines): each test, and each parameter of it, draws the same data whatever else runs
+    before it -- the test order, ``-k``, pytest-xdist and mutmut change nothing.
+    """
+    return np.random.default_rng(zlib.crc32(request.node.nodeid.encode()))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, Phase, find, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from checks import check_gradient, numerical_gradient
@@ -43,10 +43,9 @@ from gradients.catalog.candidates import (
     sheet_7a,
     sheet_7a_prime,
 )
+from tests._helpers import first
 
 EXAMPLES = 100
-_FIRST = settings(database=None, max_examples=200, phases=(Phase.generate,),
-                  suppress_health_check=list(HealthCheck), derandomize=True)
 
 
 def search(entry_id, candidate, *, inputs=None, **kwargs):
@@ -267,7 +266,7 @@ def test_sheet_4_has_the_same_maximiser():
 def test_the_stationarity_check_of_sheet_4_can_fail():
     # the same check rejects a point off the maximiser (one generic input)
     _, zero, strategy = get("4-mle").setup()
-    w, X, y, sigma = find(strategy, lambda a: np.linalg.norm(a[0]) > 0.1, settings=_FIRST)
+    w, X, y, sigma = first(strategy, lambda a: np.linalg.norm(a[0]) > 0.1)
     off = (w * (1 + 1e-3), X, y, sigma)
     at_w = check_gradient(sheet_4_log_likelihood, zero, (w, X, y, sigma),
                           **_sheet_4_options((w, X, y, sigma)))

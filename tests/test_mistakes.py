@@ -29,19 +29,17 @@ from collections import Counter
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, Phase, find, settings
 
 from checks import check_gradient
 from checks.search import find_counterexample
 from gradients.catalog import get
 from gradients.catalog.mistakes import MISTAKES, by_id
+from tests._helpers import first
 
 IDS = [m.id for m in MISTAKES]
 SEARCH_DIM = 4
 EXAMPLES = 100
 GENERIC = 1e-3  # "differs from the right answer": by more than this, relative to its size
-_FIRST = settings(database=None, max_examples=500, phases=(Phase.generate,),
-                  suppress_health_check=list(HealthCheck), derandomize=True)
 
 
 def dims(args):
@@ -125,7 +123,7 @@ def test_checker_rejects_the_mistake_on_a_generic_input(mistake_id):
     m = by_id(mistake_id)
     d = get(m.answers)
     f, wrong, strategy = d.setup(candidate=m.function)
-    args = find(strategy, lambda a: differs(d, m, a), settings=_FIRST)
+    args = first(strategy, lambda a: differs(d, m, a))
     result = check_gradient(f, wrong, args, argnum=d.argnum, **d.options(args))
     assert result.verdict == "fail", str(result)
     assert "FAILED" in str(result)

@@ -7,7 +7,6 @@ argument of every array strategy is in ``test_strategies_elements.py``, the mach
 strategies in ``test_strategies_ml.py``.
 """
 
-import doctest
 import importlib
 import math
 import re
@@ -244,14 +243,6 @@ def test_the_package_exports_every_module_surface_and_every_former_name():
         for name in module.__all__:
             assert getattr(S, name) is getattr(module, name), f"S.{name} is not {module.__name__}"
     assert set(FORMER_NAMES) <= set(S.__all__), set(FORMER_NAMES) - set(S.__all__)
-
-
-@pytest.mark.filterwarnings("ignore::hypothesis.errors.NonInteractiveExampleWarning")
-@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)
-def test_docstring_examples_run(module):
-    result = doctest.testmod(module)
-    assert result.failed == 0, f"{result.failed} of {result.attempted} examples failed"
-    assert result.attempted > 0, f"{module.__name__} should show an example"
 
 
 # --------------------------------------------------------------------------- bad arguments

@@ -7,7 +7,7 @@ step or tolerance. Verdicts must not depend on the scale of the inputs.
 
 import numpy as np
 import pytest
-from hypothesis import example, given, note
+from hypothesis import assume, example, given, note
 from hypothesis import strategies as st
 
 from checks import TaylorResult, check_gradient, taylor_test
@@ -25,13 +25,11 @@ from tests._functions import (
 
 cases = pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
 
-# A generic point per case, where the curvature along the default direction is not zero.
-RNG = np.random.default_rng(1)
-GENERIC = {
-    case.id: RNG.uniform(0.5, 2.0, (3, 3) if case.id.startswith("trace") else
-                         (() if case.id == "poly-0d" else (4,)))
-    for case in CASES
-}
+
+def generic(case, rng: np.random.Generator) -> np.ndarray:
+    """A generic point of ``case``, where the curvature along the default direction is not 0."""
+    shape = (3, 3) if case.id.startswith("trace") else (() if case.id == "poly-0d" else (4,))
+    return rng.uniform(0.5, 2.0, shape)
 
 
 def grossly_wrong(grad):
@@ -55,15 +53,15 @@ def run(f, grad, args, **kwargs) -> TaylorResult:
 
 
 @cases
-def test_right_gradient_has_order_two(case):
-    r = taylor_test(case.f, case.grad, (GENERIC[case.id],))
+def test_right_gradient_has_order_two(case, rng):
+    r = taylor_test(case.f, case.grad, (generic(case, rng),))
     assert r.ok, str(r)
     assert abs(r.order - 2.0) <= 0.3, str(r)
 
 
 @cases
-def test_grossly_wrong_gradient_has_order_one(case):
-    r = taylor_test(case.f, grossly_wrong(case.grad), (GENERIC[case.id],))
+def test_grossly_wrong_gradient_has_order_one(case, rng):
+    r = taylor_test(case.f, grossly_wrong(case.grad), (generic(case, rng),))
     assert not r.ok, str(r)
     assert abs(r.order - 1.0) <= 0.3, str(r)
     assert "not h^2: the gradient is wrong" in str(r)
@@ -102,21 +100,28 @@ def test_verdicts_do_not_depend_on_the_scale(X, s):
     note(f"s={s:.3g}")
     assert run(trace_cube, trace_cube_grad, (s * X,)).verdict != "fail"
     assert run(trace_square, trace_square_grad, (s * X,)).verdict != "fail"
-    if np.any(X):
-        # a wrong gradient that scales like the right one (a constant error such as
-        # grossly_wrong's 0.1 becomes negligible next to s^2 at s = 1e4)
-        wrong = run(trace_cube, _trace_cube_grad_plus_mean_square, (s * X,))
-        assert wrong.verdict == "fail" and abs(wrong.order - 1.0) <= 0.3
+
+
+@given(X=S.square_matrices(), s=S.scales())
+@example(X=np.array([[1.0, 2.0], [-3.0, 0.5]]), s=1e-8)
+@example(X=np.array([[0.0, 0.0], [2.0, 0.0]]), s=1e4)  # nilpotent: grad tr(X^3) = 0
+def test_wrong_gradient_is_rejected_at_every_scale(X, s):
+    # a wrong gradient that scales like the right one (a constant error such as
+    # grossly_wrong's 0.1 becomes negligible next to s^2 at s = 1e4); at X = 0 it is right
+    assume(np.any(X))
+    note(f"s={s:.3g}")
+    wrong = run(trace_cube, _trace_cube_grad_plus_mean_square, (s * X,))
+    assert wrong.verdict == "fail" and abs(wrong.order - 1.0) <= 0.3
 
 
 @given(X=S.square_matrices(min_side=2), s=S.scales())
 @example(X=np.array([[1.0, 2.0], [0.0, 1.0]]), s=1e-8)
 def test_two_x_for_grad_tr_x_squared_is_rejected_at_every_scale(X, s):
-    r = run(trace_square, lambda Y: 2.0 * Y, (s * X,))
-    v = np.random.default_rng(0).standard_normal(X.shape)
+    v = np.random.default_rng(0).standard_normal(X.shape)  # taylor_test's default direction
     # <2X - 2X^T, v> = 0 would leave nothing to detect along this direction
-    if abs(np.sum((X - X.T) * v)) > 1e-6 * np.sum(np.abs(X * v)):
-        assert not r.ok, str(r)
+    assume(abs(np.sum((X - X.T) * v)) > 1e-6 * np.sum(np.abs(X * v)))
+    r = run(trace_square, lambda Y: 2.0 * Y, (s * X,))
+    assert not r.ok, str(r)
 
 
 # ------------------------------------------------------------------------------ edge cases

@@ -11,16 +11,20 @@ import pytest
 
 import gradients as G
 
-RNG = np.random.default_rng(0)
-X43 = RNG.standard_normal((4, 3))
+M, D, N = 2, 3, 4
 W3 = np.array([0.1, -0.2, 0.3])
 Y01 = np.array([0.0, 1.0, 1.0, 0.0])
 YPM = np.array([-1.0, 1.0, 1.0, -1.0])
-SQ3 = RNG.standard_normal((3, 3))
-M, D, N = 2, 3, 4
-W0 = RNG.standard_normal((M, D))
-W1 = RNG.standard_normal((D, M))
-W2 = RNG.standard_normal(D)
+
+
+def _drawn_constants():
+    """The table's random arrays, drawn once at import from a local generator (fixed values,
+    whatever tests run): ``X43`` (4, 3), ``SQ3`` (3, 3), the network's ``W0``, ``W1``, ``W2``."""
+    rng = np.random.default_rng(0)
+    return tuple(rng.standard_normal(shape) for shape in [(4, 3), (3, 3), (M, D), (D, M), D])
+
+
+X43, SQ3, W0, W1, W2 = _drawn_constants()
 
 
 def with_entry(a, index, value):

@@ -1,0 +1,1075 @@
+"""Tests that the mutation run of ``checks/`` showed missing (``docs/MUTATION.md``).
+
+Each test pins down a behaviour that a surviving mutant changed without any other test
+noticing: an argument passed on, an error message in full, a boundary of a rule, an
+exception that must propagate unchanged. They are small and deterministic (fixed points,
+fixed seeds) and each can fail: a test of the checker includes a wrong gradient it must
+reject. Tolerances come from the engine's stated error bounds, never from its output.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import warnings
+from decimal import Decimal
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+import checks
+from checks import (
+    assert_gradient,
+    check_gradient,
+    estimate_gradient,
+    numerical_gradient,
+    taylor_test,
+)
+from checks.search import Counterexample, format_inputs
+from tests._functions import sin_exp, sin_exp_grad
+
+EPS = float(np.finfo(float).eps)
+UNDER_MUTMUT = "MUTANT_UNDER_TEST" in os.environ
+X3 = np.array([0.3, -1.2, 2.0])
+
+
+def flat(v):
+    """``1 + 1e-20 |v|^2``: its gradient is far below what differences of ``f`` resolve."""
+    return 1.0 + 1e-20 * float(v @ v)
+
+
+def flat_grad(v):
+    return 2e-20 * v
+
+
+# ------------------------------------------------------------------------------ _util
+
+
+@pytest.mark.parametrize("step", [Fraction(1, 1000), Decimal("0.001")],
+                         ids=["Fraction", "Decimal"])
+def test_a_step_of_any_real_number_type_is_the_same_float_step(step):
+    """``user_steps`` converts the step to float64 before testing it (a ``Fraction`` or a
+    ``Decimal`` makes an object array that ``isfinite`` refuses)."""
+    ref = estimate_gradient(sin_exp, X3, step=1e-3)
+    est = estimate_gradient(sin_exp, X3, step=step)
+    assert np.array_equal(est.value, ref.value)
+    assert np.array_equal(est.step, ref.step)
+
+
+# ------------------------------------------------------------------------------ differences
+
+
+def test_numerical_gradient_defaults_to_richardson_and_returns_the_estimate_value():
+    value = numerical_gradient(sin_exp, X3)
+    assert np.array_equal(value, estimate_gradient(sin_exp, X3, method="richardson").value)
+    # Richardson's error bound at the default step is far below 1e-8 here (module docstring
+    # of checks.differences: O(h^6) truncation, eps/h round-off)
+    assert np.max(np.abs(value - sin_exp_grad(X3))) < 1e-8 * np.max(np.abs(sin_exp_grad(X3)))
+
+
+def test_numerical_gradient_passes_vectorized_on():
+    calls = []
+
+    def batch_only(batch):
+        calls.append(batch.shape)
+        assert batch.ndim == 2, "called with a single point, not a batch"
+        return np.sum(batch**2, axis=1)
+
+    x = np.array([1.0, -2.0])
+    value = numerical_gradient(batch_only, x, vectorized=True)
+    assert np.max(np.abs(value - 2.0 * x)) < 1e-8
+    assert calls and all(len(s) == 2 for s in calls)
+
+
+@pytest.mark.parametrize(
+    "x0, step, side",
+    [(1.0, 1e-16, "x + h"), (-1.0, 1e-16, "x - h")],
+    ids=["lost-upwards", "lost-downwards"],
+)
+def test_a_user_step_lost_on_one_side_only_is_refused_with_the_entry(x0, step, side):
+    """``x + h == x`` or ``x - h == x`` (either side alone) makes a step unusable. At
+    ``x = 1`` a step of ``1e-16`` is lost upwards (the spacing above 1 is ``2 eps``) but not
+    downwards (``eps``); at ``x = -1`` the other way round."""
+    x = np.array([0.5, x0])
+    assert (x0 + step == x0) == (side == "x + h")
+    assert (x0 - step == x0) == (side == "x - h")
+    expected = (
+        f"^step {_num(step)} underflows at entry \\(1,\\): x \\+ h == x there "
+        f"\\(x = {_num(x0)}\\); use a step above {re.escape(f'{abs(x0) * EPS:.3g}')} or the "
+        "default$"
+    )
+    with pytest.raises(ValueError, match=expected):
+        estimate_gradient(lambda v: float(v @ v), x, step=step)
+
+
+def _num(v: float) -> str:
+    """A pattern for ``v`` printed by ``repr``: ``1e-16``, or numpy 2's ``np.float64(1e-16)``."""
+    return rf"(?:{re.escape(repr(float(v)))}|np\.float64\({re.escape(repr(float(v)))}\))"
+
+
+# ------------------------------------------------------------------------------ compare
+
+
+def test_truth_of_a_result_is_refused_with_the_message():
+    r = check_gradient(sin_exp, sin_exp_grad, (X3.copy(),))
+    with pytest.raises(TypeError, match=r"^use `\.ok` \(or assert_gradient\) rather than the "
+                                        r"truth of the result$"):
+        bool(r)
+    t = taylor_test(sin_exp, sin_exp_grad, (X3.copy(),))
+    with pytest.raises(TypeError, match=r"^use `\.ok` \(or assert_gradient\) rather than the "
+                                        r"truth of the result$"):
+        bool(t)
+
+
+def test_unknown_on_inconclusive_is_refused_with_the_choices():
+    with pytest.raises(ValueError, match=r"^on_inconclusive must be one of 'raise', 'warn', "
+                                         r"'ignore'; got 'loud'$"):
+        assert_gradient(sin_exp, sin_exp_grad, (X3.copy(),), on_inconclusive="loud")
+
+
+def test_assert_gradient_hides_its_frame_from_pytest_tracebacks():
+    with pytest.raises(AssertionError) as info:
+        assert_gradient(sin_exp, lambda x: 2.0 * sin_exp_grad(x), (X3.copy(),))
+    # the frame that raised is assert_gradient's own (the last of the traceback)
+    *_, raising = _walk(info.value.__traceback__)
+    assert raising.tb_frame.f_code.co_filename.endswith("compare.py")
+    assert raising.tb_frame.f_locals.get("__tracebackhide__") is True
+
+
+def _walk(tb):
+    while tb is not None:
+        yield tb
+        tb = tb.tb_next
+
+
+def test_assert_gradient_warns_the_report_at_the_callers_line():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        r = assert_gradient(flat, flat_grad, (X3.copy(),), on_inconclusive="warn")
+    assert r.verdict == "inconclusive"
+    [w] = [w for w in caught if issubclass(w.category, checks.InconclusiveWarning)]
+    assert str(w.message) == str(r)
+    assert not w.filename.endswith("compare.py")  # not the line of warnings.warn
+    if not UNDER_MUTMUT:  # mutmut's trampoline adds a frame between the test and the function
+        assert w.filename == __file__  # stacklevel=2: the line that called assert_gradient
+
+
+def _counting(f):
+    def g(*args):
+        g.calls += 1
+        return f(*args)
+
+    g.calls = 0
+    return g
+
+
+def _two_arg_f(w, A):
+    return float(np.sin(w) @ A @ np.exp(w / 2))
+
+
+def _two_arg_grad(w, A):
+    s, e = np.sin(w), np.exp(w / 2)
+    return np.cos(w) * (A @ e) + 0.5 * e * (A.T @ s)
+
+
+@pytest.mark.parametrize("mode", ["full", "directional"])
+def test_assert_gradient_passes_every_option_on_to_check_gradient(mode):
+    """The same options give ``assert_gradient`` and ``check_gradient`` the same result."""
+    A = np.array([[1.0, 0.5, 0.0], [0.2, -1.0, 0.3], [0.0, 0.4, 2.0]])
+    w = np.array([0.4, -0.7, 1.1])
+    opts = dict(argnum=1, method="central", mode=mode, rtol=1e-7, atol=1e-9, safety=20.0,
+                step=1e-4)
+    if mode == "directional":
+        opts.update(directions=3, rng=5)
+    flipped = (A, w)
+
+    def f(A_, w_):
+        return _two_arg_f(w_, A_)
+
+    def grad(A_, w_):
+        return _two_arg_grad(w_, A_)
+
+    ref = check_gradient(f, grad, flipped, **opts)
+    got = assert_gradient(f, grad, flipped, on_inconclusive="ignore", **opts)
+    assert ref.verdict == got.verdict == "pass", str(ref)
+    for name in ("argnum", "method", "mode", "rtol", "atol", "safety", "step_factor",
+                 "evaluations", "shape"):
+        assert getattr(got, name) == getattr(ref, name), name
+    assert got.argnum == 1 and got.shape == (3,) and got.step_factor is None
+    assert (got.rtol, got.atol, got.safety) == (1e-7, 1e-9, 20.0)
+    assert np.array_equal(got.numerical, ref.numerical)
+    assert np.array_equal(got.analytic, ref.analytic)
+    if mode == "directional":
+        assert got.analytic.shape == (3,)
+        # another seed gives other directions
+        other = check_gradient(f, grad, flipped, **{**opts, "rng": 6})
+        assert not np.array_equal(other.analytic, got.analytic)
+
+
+def test_assert_gradient_passes_vectorized_on():
+    def batch_only(batch):
+        assert batch.ndim == 2, "called with a single point, not a batch"
+        return np.sum(np.sin(batch) * np.exp(batch / 2), axis=1)
+
+    def grad(x):
+        return sin_exp_grad(x)
+
+    r = assert_gradient(batch_only, grad, (X3.copy(),), vectorized=True)
+    assert r.verdict == "pass"
+
+
+# ------------------------------------------------------------------------------ _args
+
+
+def test_a_type_error_inside_a_builtin_grad_propagates_unchanged():
+    """``max`` has no signature (``inspect.signature`` raises ``ValueError``): its
+    ``TypeError`` cannot be blamed on the call, and must reach the caller as it is."""
+    with pytest.raises(TypeError) as info:
+        check_gradient(lambda x: float(x) ** 2, max, (np.array(1.5),))
+    assert "grad cannot be called" not in str(info.value)
+    assert "0-d" in str(info.value)
+
+
+# ------------------------------------------------------------------------------ search
+
+
+def test_counterexample_report_lines():
+    raised = Counterexample((np.array([1.0, 2.0]),), None, "ZeroDivisionError: two rows",
+                            ("w",))
+    assert str(raised).split("\n") == [
+        "Minimal counterexample (after shrinking):",
+        "  w = [1. 2.]   shape (2,)",
+        "The gradient function raised: ZeroDivisionError: two rows",
+    ]
+    r = check_gradient(sin_exp, lambda x: 2.0 * sin_exp_grad(x), (X3.copy(),))
+    failed = Counterexample((X3.copy(),), r, None, ("x",))
+    lines = str(failed).split("\n")
+    assert lines[0] == "Minimal counterexample (after shrinking):"
+    assert lines[1].startswith("  x = [ 0.3 -1.2  2. ]")
+    assert "\n".join(lines[2:]) == str(r)
+    assert not any("raised" in line for line in lines)
+
+
+def test_format_inputs_prints_six_digits_and_summarises_long_arrays():
+    text = format_inputs((np.full(2, 1.0 / 3.0), np.arange(41.0), 7), ("a", "b"))
+    assert text.split("\n") == [
+        "  a = [0.333333 0.333333]   shape (2,)",
+        "  b = [ 0.  1.  2. ... 38. 39. 40.]   shape (41,)",  # above 40 entries: summarised
+        "  args[2] = 7",
+    ]
+    assert "..." not in format_inputs((np.arange(40.0),))
+
+
+def test_format_inputs_wraps_at_100_columns_aligned_under_the_first_entry():
+    # "  abcde = [" + 10 entries of 8 characters, 9 separators and "]" is 101 columns
+    text = format_inputs((np.full(10, 1.0 / 3.0),), ("abcde",))
+    assert text.split("\n") == [
+        "  abcde = [" + " ".join(["0.333333"] * 9),
+        "           0.333333]   shape (10,)",
+    ]
+    assert format_inputs((np.array([[1.0, 2.0], [3.0, 4.0]]),), ("X",)).split("\n") == [
+        "  X = [[1. 2.]",
+        "       [3. 4.]]   shape (2, 2)",
+    ]
+
+
+def test_format_inputs_prints_a_scalar_argument_in_full():
+    assert format_inputs((1.0 / 3.0, "abc")) == "  args[0] = 0.3333333333333333\n  args[1] = 'abc'"
+
+
+def test_format_inputs_refuses_more_names_than_arguments():
+    with pytest.raises(ValueError):
+        format_inputs((np.ones(2),), ("a", "b"))
+
+
+# ------------------------------------------------------------------------------ ladder
+
+KINK, ONE_SIDED_RIGHT, ONE_SIDED_LEFT, UNRESOLVED = 1, 2, 3, 4  # checks.ladder.KIND_NAMES
+G = r"[-+0-9.e]+"  # a number printed with %g
+
+
+def test_kinks_at_many_entries_are_reported_five_at_a_time():
+    """``|x|`` summed at 7 zeros: every entry is a kink with one-sided slopes -1 and 1; the
+    report lists five of them and counts the rest."""
+    est = estimate_gradient(lambda v: float(np.sum(np.abs(v))), np.zeros(7))
+    assert est.kind.tolist() == [KINK] * 7
+    assert np.all(np.abs(est.lower + 1.0) <= est.error)
+    assert np.all(np.abs(est.upper - 1.0) <= est.error)
+    assert np.all(est.value == 0.5 * (est.lower + est.upper))
+    lines = [n for n in est.notes if "entr" in n]
+    assert len(lines) == 6, est.notes
+    for k, line in enumerate(lines[:5]):
+        assert re.fullmatch(
+            rf"not differentiable at entry \({k},\): one-sided derivatives L = {G} and "
+            rf"R = {G} \(error bound {G}\); any value between them is accepted", line), line
+        assert re.search(r"L = -1\b", line) and re.search(r"R = 1\b", line), line
+    assert lines[5] == "... and 2 more such entries (kink)"
+
+
+def _right_only(v):
+    """``sum(v + v^2)`` for ``v >= 0``, NaN elsewhere: a domain edge at 0."""
+    return float(np.sum(v + v**2)) if np.all(v >= 0.0) else float("nan")
+
+
+def _left_only(v):
+    return float(np.sum(v + v**2)) if np.all(v <= 0.0) else float("nan")
+
+
+@pytest.mark.parametrize(
+    "f, x, code, side, other",
+    [(_right_only, np.array([0.0, 1.0]), ONE_SIDED_RIGHT, "right", "left"),
+     (_left_only, np.array([0.0, -1.0]), ONE_SIDED_LEFT, "left", "right")],
+    ids=["right", "left"],
+)
+def test_a_domain_edge_gives_a_one_sided_derivative_and_says_so(f, x, code, side, other):
+    est = estimate_gradient(f, x)
+    assert est.kind.tolist() == [code, 0]
+    exact = 1.0 + 2.0 * x
+    assert np.all(np.abs(est.value - exact) <= est.error), (est.value, est.error)
+    assert np.all(est.lower == est.value) and np.all(est.upper == est.value)
+    [line] = [n for n in est.notes if n.startswith("entry")]
+    assert re.fullmatch(
+        rf"entry \(0,\): f is not finite on the {other} side down to step {G}; a one-sided "
+        rf"\({side}\) derivative was used", line), line
+    # the exact gradient passes, a wrong one at the edge entry fails
+    assert check_gradient(f, lambda v: 1.0 + 2.0 * v, (x.copy(),)).verdict == "pass"
+    wrong = check_gradient(f, lambda v: 1.0 + 2.0 * v + np.array([0.1, 0.0]), (x.copy(),))
+    assert wrong.verdict == "fail" and wrong.worst_index == (0,), str(wrong)
+
+
+def test_an_estimate_that_does_not_settle_is_unresolved_with_its_spread():
+    """``sin(10 x)`` at a user's step of 1 (no refinement): the three levels are far from the
+    asymptotic regime, so no entry settles; with no level before, the spread is ``|value|``
+    itself, and a check on such an estimate cannot pass."""
+    x = np.array([0.3, 0.7])
+
+    def f(v):
+        return float(np.sum(np.sin(10.0 * v)))
+
+    est = estimate_gradient(f, x, step=1.0)
+    assert est.kind.tolist() == [UNRESOLVED, UNRESOLVED]
+    assert np.all(est.error >= np.abs(est.value)) and np.all(est.value != 0.0)
+    assert np.all(est.step == 1.0)
+    lines = [n for n in est.notes if n.startswith("entry")]
+    assert len(lines) == 2
+    for k, line in enumerate(lines):
+        assert re.fullmatch(
+            rf"entry \({k},\): the finite differences did not settle down to step 1; its "
+            rf"error bound {G} is the spread of the last estimates", line), line
+    for factor in (1.0, -1.0):  # the exact gradient, and a wrong one
+        r = check_gradient(f, lambda v, c=factor: c * 10.0 * np.cos(10.0 * v), (x.copy(),),
+                           step=1.0)
+        assert r.verdict == "inconclusive", str(r)
+
+
+def test_an_entry_with_no_finite_neighbour_is_named_in_the_error():
+    def pinned(v):
+        return float(np.sum(v)) if v[1] == 0.5 else float("nan")
+
+    with pytest.raises(ValueError, match=(
+            rf"^f is not finite at x \+ h e_\(1,\) or x - h e_\(1,\) for any step h down to "
+            rf"{G} \(f\(x\) is finite\): the point is on the edge of f's domain along this "
+            r"entry$")):
+        estimate_gradient(pinned, np.array([0.25, 0.5, 2.0]))
+
+
+# ------------------------------------------------------------------------------ report
+
+TOLERANCE_RULE = ("Tolerance: |analytic - numerical| <= atol + safety * error_estimate + rtol "
+                  "* |numerical|, ")
+INCONCLUSIVE_LINES = [
+    "Inconclusive: the finite differences cannot resolve the gradient here well enough to "
+    "catch even a gradient wrong by 100 % (zero, or of the wrong sign); no evidence of an "
+    "error was found, and none could have been",
+    "What to try: a point where the gradient is larger than the noise of f; f computed in "
+    "float64 throughout; method='complex' for a complex-safe f; or a larger atol if an "
+    "absolute error is what matters here.",
+]
+
+
+def trace_sq(Y):
+    return float(np.trace(Y @ Y))
+
+
+def _g6(v: float) -> str:
+    return f"{v:.6g}"
+
+
+def _worst_line(r, label, numerical_text=None) -> str:
+    i = r.worst_index
+    n = numerical_text or f"numerical {_g6(r.numerical[i])}"
+    return (f"Worst {label}: analytic {_g6(r.analytic[i])}, {n}, |diff| "
+            f"{_g6(r.difference[i])}, tolerance {_g6(r.tolerance[i])} (error estimate "
+            f"{_g6(r.error[i])})")
+
+
+def test_report_of_a_full_failure_line_by_line():
+    X = np.array([[1.0, 2.0], [3.0, 4.0]])
+    r = check_gradient(trace_sq, lambda Y: 2.0 * Y, (X,))  # 2 X instead of 2 X^T
+    assert r.verdict == "fail" and r.mismatched == 2
+    assert set(r.mismatched_indices) == {(0, 1), (1, 0)}
+    assert abs(r.max_abs_error - 2.0) <= 10 * np.max(r.error)
+    factor = f"{checks.STEP_FACTORS['richardson']:.3g}"
+    assert str(r).split("\n") == [
+        "Gradient check FAILED: gradient of trace_sq with respect to args[0], shape (2, 2)",
+        "Reason: 2 of 4 entries differ by more than the tolerance",
+        f"Method: richardson (full mode), step factor {factor} * max(|x_k|, rms(x)) with "
+        f"per-entry adaptive steps, {r.evaluations} evaluations of f",
+        TOLERANCE_RULE + "atol=0, safety=10, rtol=1e-08",
+        f"Sensitivity: no gradient whose error max|a - g| / max|g| exceeds "
+        f"{r.detectable:.2g} can pass",
+        "Mismatched elements: 2 / 4 (50%)",
+        f"Max absolute difference: {_g6(r.max_abs_error)}",
+        f"Max relative difference (to max |numerical|): {_g6(r.max_rel_error)}",
+        _worst_line(r, f"entry {r.worst_index}"),
+        "Mismatched entries: " + ", ".join(str(b) for b in r.mismatched_indices),
+        " ANALYTIC: [[2. 4.]",
+        "            [6. 8.]]",
+        " NUMERICAL: [[2. 6.]",
+        "             [4. 8.]]",
+    ]
+    assert r.worst_index == r.mismatched_indices[0]
+
+
+def test_report_of_a_directional_failure_line_by_line():
+    X = np.array([[1.0, 2.0], [3.0, 4.0]])
+    r = check_gradient(trace_sq, lambda Y: 2.0 * Y, (X,), mode="directional", directions=3)
+    assert r.verdict == "fail" and r.mismatched == 3
+    lines = str(r).split("\n")
+    factor = f"{checks.STEP_FACTORS['richardson']:.3g}"
+    assert lines[:9] == [
+        "Gradient check FAILED: directional derivatives of trace_sq with respect to args[0], "
+        "shape (2, 2)",
+        "Reason: 3 of 3 directional derivatives differ by more than the tolerance",
+        f"Method: richardson (directional mode), step factor {factor} * max(|x_k|, rms(x)) "
+        f"with per-entry adaptive steps, {r.evaluations} evaluations of f",
+        TOLERANCE_RULE + "atol=0, safety=10, rtol=1e-08",
+        f"Sensitivity: no gradient whose error max|a - g| / max|g| exceeds "
+        f"{r.detectable:.2g} can pass (with probability >= 99.9 % over the random directions)",
+        "Mismatched elements: 3 / 3 (100%)",
+        f"Max absolute difference: {_g6(r.max_abs_error)}",
+        f"Max relative difference (to max |numerical|): {_g6(r.max_rel_error)}",
+        _worst_line(r, f"direction {r.worst_index[0]}"),
+    ]
+    assert lines[9] == "Mismatched directions: " + ", ".join(
+        str(b[0]) for b in r.mismatched_indices)
+    assert sorted(b[0] for b in r.mismatched_indices) == [0, 1, 2]
+    assert lines[10].startswith(" ANALYTIC: [") and lines[11].startswith(" NUMERICAL: [")
+    assert len(lines) == 12
+
+
+def test_report_of_an_inconclusive_check_with_a_user_step_line_by_line():
+    atol = np.array([1e-9, 2e-9, 3e-9])
+    r = check_gradient(flat, flat_grad, (X3.copy(),), method="central", step=1e-3, atol=atol)
+    assert r.verdict == "inconclusive" and r.step_factor is None
+    assert str(r).split("\n")[:9] == [
+        "Gradient check INCONCLUSIVE: gradient of flat with respect to args[0], shape (3,)",
+        "Reason: the finite differences cannot resolve the gradient here",
+        f"Method: central (full mode), {r.evaluations} evaluations of f",
+        TOLERANCE_RULE + "atol=per entry (max 3e-09), safety=10, rtol=1e-08",
+        "Sensitivity: none (the numerical gradient is zero within its error bounds, so no "
+        "relative error can be judged)",
+        *INCONCLUSIVE_LINES,
+        "Mismatched elements: 0 / 3 (0%)",
+        f"Max absolute difference: {_g6(r.max_abs_error)}",
+    ]
+
+
+def test_report_of_a_central_pass_has_the_step_factor_but_no_ladder():
+    r = check_gradient(sin_exp, sin_exp_grad, (X3.copy(),), method="central", safety=5, rtol=0)
+    assert r.verdict == "pass"
+    factor = f"{checks.STEP_FACTORS['central']:.3g}"
+    assert str(r).split("\n")[1:3] == [
+        f"Method: central (full mode), step factor {factor} * max(|x_k|, rms(x)), "
+        f"{r.evaluations} evaluations of f",
+        TOLERANCE_RULE + "atol=0, safety=5, rtol=0",
+    ]
+
+
+def test_report_of_a_kink_shows_the_one_sided_derivatives_and_the_first_ten():
+    r = check_gradient(lambda v: float(np.sum(np.abs(v))), lambda v: np.full(v.shape, 3.0),
+                       (np.zeros(12),))
+    assert r.verdict == "fail" and r.mismatched == 12
+    lines = str(r).split("\n")
+    lo, hi = (f"{b:.6g}" for b in (r.lower[r.worst_index], r.upper[r.worst_index]))
+    assert (lo, hi) == ("-1", "1")
+    assert lines[8] == _worst_line(
+        r, f"entry {r.worst_index}",
+        f"one-sided derivatives {lo} and {hi} (not differentiable)")
+    assert lines[9] == ("Mismatched entries (first 10 of 12): "
+                        + ", ".join(str(b) for b in r.mismatched_indices[:10]))
+    assert [line for line in lines if line.startswith("Note: ")][-1] == (
+        "Note: ... and 7 more such entries (kink)")
+
+
+def _distinct(a: float, b: float) -> tuple[str, str]:
+    """``a`` and ``b`` with the fewest significant digits, at least 6, that tell them apart."""
+    d = 6
+    while a != b and f"{a:.{d}g}" == f"{b:.{d}g}":
+        d += 1
+    return f"{a:.{d}g}", f"{b:.{d}g}"
+
+
+def test_report_shows_as_many_digits_as_it_takes_to_tell_the_values_apart():
+    def half_square(v):
+        return 0.5 * float(v @ v)
+
+    r = check_gradient(half_square, lambda v: v * (1.0 + 1e-7), (np.array([1.0]),), rtol=0.0)
+    assert r.verdict == "fail"
+    a, n = _distinct(float(r.analytic[0]), float(r.numerical[0]))
+    assert a == "1.0000001"  # 8 digits: the 6 of the default say 1 and 1
+    assert f"Worst entry (0,): analytic {a}, numerical {n}, |diff| " in str(r), str(r)
+    # a numerical value that differs from the analytic one in the 15th digit shows it
+    close = check_gradient(half_square, lambda v: v.copy(), (np.array([2.0]),))
+    assert close.verdict == "pass" and close.numerical[0] != close.analytic[0]
+    a, n = _distinct(float(close.analytic[0]), float(close.numerical[0]))
+    assert a != n and f"Worst entry (0,): analytic {a}, numerical {n}, " in str(close)
+    # equal values: 6 digits each (the differences of a linear f at a point with exact
+    # steps are exact)
+    same = check_gradient(lambda v: float(np.sum(v)), lambda v: np.ones(v.shape),
+                          (np.array([1.0]),))
+    assert same.numerical[0] == 1.0
+    assert "Worst entry (0,): analytic 1, numerical 1, |diff| 0, " in str(same), str(same)
+
+
+def test_report_of_an_unusable_gradient_stops_after_the_tolerance_rule():
+    r = check_gradient(sin_exp, lambda x: np.zeros((3, 1)), (X3.copy(),))
+    assert r.verdict == "fail" and r.tolerance is None
+    lines = str(r).split("\n")
+    assert lines[1] == ("Reason: the analytic gradient has shape (3, 1), but the argument has "
+                        "shape (3,): a gradient must have exactly the shape of its argument "
+                        "(no broadcasting)")
+    assert lines[3].startswith("Tolerance: ") and len(lines) == 4
+
+
+# ------------------------------------------------------------------------------ taylor
+
+TAYLOR_STEPS = 0.1 * 10.0 ** (-np.arange(19) / 2.0)  # the module docstring's sequence
+
+
+def _log_sum(v):
+    return float(np.sum(np.log(v)))
+
+
+def test_taylor_report_line_by_line_with_skipped_steps():
+    """``log`` near 0 along ``-e_0``: the two longest steps leave the domain (noted), the
+    rest show a second-order remainder for the right gradient and a first-order one for a
+    wrong one."""
+    x, v = np.array([0.05, 2.0]), np.array([-1.0, 0.0])
+    r = taylor_test(_log_sum, lambda u: 1.0 / u, (x.copy(),), direction=v)
+    assert r.verdict == "pass" and abs(r.order - 2.0) < 0.1
+    assert np.array_equal(r.steps, TAYLOR_STEPS)
+    assert r.usable[:2].tolist() == [False, False] and r.remainders[:2].tolist() == [0.0, 0.0]
+    note = ("f is not finite at x + h v for 2 of the 19 steps (longest 0.1); they were "
+            "skipped")
+    assert r.notes == (note,)
+    lines = str(r).split("\n")
+    assert lines[:4] == [
+        "Taylor test passed: gradient of _log_sum with respect to args[0], shape (2,)",
+        f"Observed order of the first-order remainder: {r.order:.3g} (2 for a correct "
+        "gradient, 1 for a wrong one; pass above 1.5)",
+        f"Sensitivity: no gradient whose relative error along v, |<a - g, v>| / |<g, v>|, "
+        f"exceeds {r.detectable:.2g} can pass (|<a - g, v>| above {r.tau:.2g} fails); "
+        "errors orthogonal to v are not seen",
+        "        h   remainder r(h)   above round-off",
+    ]
+    assert lines[4:23] == [
+        f"  {h:7.1e}   {rem:14.6e}   {'yes' if u else 'no'}"
+        for h, rem, u in zip(r.steps, r.remainders, r.usable, strict=True)
+    ]
+    assert lines[4].endswith("   no") and lines[5].endswith("   no")
+    assert lines[6].endswith("   yes")
+    assert lines[23:] == [f"Note: {note}"]
+    wrong = taylor_test(_log_sum, lambda u: 1.1 / u, (x.copy(),), direction=v)
+    assert wrong.verdict == "fail" and abs(wrong.order - 1.0) < 0.1
+    assert wrong.reason == (f"the remainder shrinks like h^{wrong.order:.2g}, not h^2: the "
+                            "gradient is wrong along this direction")
+    assert str(wrong).split("\n")[:3] == [
+        "Taylor test FAILED: gradient of _log_sum with respect to args[0], shape (2,)",
+        f"Observed order of the first-order remainder: {wrong.order:.3g} (2 for a correct "
+        "gradient, 1 for a wrong one; pass above 1.5)",
+        f"Reason: {wrong.reason}",
+    ]
+
+
+def test_taylor_test_refuses_a_point_on_the_edge_of_the_domain_and_a_zero_direction():
+    with pytest.raises(ValueError, match=(
+            r"^f is not finite at x \+ h v for every step h from 0\.1 down to 1e-10: x is on "
+            r"the edge of f's domain along v$")):
+        taylor_test(_right_only, lambda u: 1.0 + 2.0 * u, (np.array([0.0, 1.0]),),
+                    direction=np.array([-1.0, 0.0]))
+    with pytest.raises(ValueError, match=r"^direction must be non-zero: the remainder along 0 "
+                                         r"is always 0$"):
+        taylor_test(sin_exp, sin_exp_grad, (X3.copy(),), direction=np.zeros(3))
+
+
+def test_taylor_test_with_a_single_usable_remainder_passes_without_an_order():
+    """``C + x + x^4`` at 0 along ``e_0``: the remainder of the right gradient is ``h^4``,
+    which falls 100-fold per half decade. With ``C = 1e9`` (round-off floor ``2 eps C``,
+    about ``4.4e-7``) only ``r(0.1) = 1e-4`` stands 100 times above it, and the next,
+    ``1e-6``, not even 10 times: one remainder, no order, a pass. A wrong gradient adds
+    ``0.1 h`` and shows order 1."""
+    C = 1e9
+    x, v = np.array([0.0]), np.array([1.0])
+
+    def f(u):
+        return C + float(np.sum(u)) + float(np.sum(u**4))
+
+    r = taylor_test(f, lambda u: 1.0 + 4.0 * u**3, (x.copy(),), direction=v)
+    assert r.usable.tolist() == [True] + [False] * 18
+    assert r.verdict == "pass" and np.isnan(r.order)
+    assert r.reason == ("only one remainder rose above round-off: no evidence of a first-order "
+                        "error (the order cannot be measured)")
+    # tau: 3 c h_1 with c = r(h_1) / h_1^2 (the module docstring), the smaller bound here
+    c = r.remainders[0] / TAYLOR_STEPS[0] ** 2
+    assert r.tau == pytest.approx(min(3.0 * c * TAYLOR_STEPS[0],
+                                      100.0 * np.sqrt(c * np.min(r.floor))), rel=1e-12)
+    assert r.detectable == pytest.approx(r.tau / (1.0 - r.tau), rel=1e-12)
+    assert "Observed order of the first-order remainder: nan" in str(r)
+    wrong = taylor_test(f, lambda u: 1.1 + 4.0 * u**3, (x.copy(),), direction=v)
+    assert wrong.verdict == "fail" and abs(wrong.order - 1.0) < 0.1
+
+
+@pytest.mark.parametrize("d", [0.002, 0.0005])
+def test_taylor_test_that_crosses_a_kink_is_inconclusive_not_a_pass(d):
+    """``|x_0 - d| + x_1^2`` at ``(0, 1)`` along ``e_0``: the steps longer than ``d`` cross
+    the kink and give a first-order remainder even for the right gradient, which vanishes
+    at the shorter steps: the collapse makes the test inconclusive (not "fail": the
+    gradient is right; not "pass": the order measured the kink)."""
+    x, v = np.array([0.0, 1.0]), np.array([1.0, 0.0])
+
+    def f(u):
+        return abs(u[0] - d) + u[1] ** 2
+
+    r = taylor_test(f, lambda u: np.array([-1.0, 2.0 * u[1]]), (x.copy(),), direction=v)
+    assert r.verdict == "inconclusive", str(r)
+    last = int(np.flatnonzero(r.usable)[-1])
+    assert TAYLOR_STEPS[last] > d >= TAYLOR_STEPS[last + 1]
+    assert re.fullmatch(
+        rf"the remainder collapses below step {TAYLOR_STEPS[last]:.2g} \(to {G}, against "
+        rf"{G} on the fitted h\^{G}\): f is not smooth along v within that distance of x "
+        r"\(a kink\), so the order says nothing about the gradient", r.reason), r.reason
+    lines = str(r).split("\n")
+    assert lines[0].startswith("Taylor test INCONCLUSIVE: gradient of ")
+    assert lines[2] == f"Reason: {r.reason}"
+    assert lines[4] == (
+        "Inconclusive: the remainders could not have shown even a gradient wrong by 100 % "
+        "along v. What to try: check_gradient(..., mode='full'), whose error bars are per "
+        "entry, or a point where f is smooth and not dominated by a constant")
+    wrong = taylor_test(f, lambda u: np.array([-1.2, 2.0 * u[1]]), (x.copy(),), direction=v)
+    assert wrong.verdict == "fail"
+
+
+# ------------------------------------------------------------------------------ noise
+
+
+def test_a_float32_f_is_noted_and_its_round_off_is_in_the_noise():
+    def f32(v):
+        return np.float32(np.sum(np.sin(v)))
+
+    est = estimate_gradient(f32, X3)
+    unit = float(np.finfo(np.float32).eps)
+    assert est.noise >= 0.5 * unit * abs(est.f0) > 0.0
+    assert est.notes[0] == ("f returned float32: its values carry about 1e-07 relative "
+                            "round-off, which the tolerance includes; return float64 for a "
+                            "sharper check")
+    assert check_gradient(f32, np.cos, (X3.copy(),)).verdict == "pass"
+    assert check_gradient(f32, lambda v: 1.01 * np.cos(v), (X3.copy(),)).verdict == "fail"
+
+
+def test_when_every_noise_probe_leaves_the_domain_the_noise_is_eps_f():
+    """``f`` finite only where at most one entry differs from ``x``: the entries' steps stay
+    inside, the noise probe (all entries at once) never does."""
+    x = X3.copy()
+
+    def pinned(v):
+        return float(np.sum(np.sin(v))) if np.count_nonzero(v != x) <= 1 else float("nan")
+
+    est = estimate_gradient(pinned, x)
+    assert est.notes == ("every noise probe left f's domain; the noise of f was taken as "
+                         "eps * |f|",)
+    assert est.noise == EPS * abs(est.f0)
+    assert np.all(np.abs(est.value - np.cos(x)) <= est.error)
+    assert check_gradient(pinned, lambda v: np.cos(v) * (1 + 1e-6), (x.copy(),)).verdict == "fail"
+
+
+def test_a_noisy_f_is_noted_with_its_level_and_the_checks_sensitivity():
+    def noisy(v):
+        s = float(np.sum(np.sin(v)))
+        return s + 1e-9 * np.sin(1e7 * s)
+
+    est = estimate_gradient(noisy, X3)
+    rel = est.noise / est.f_scale
+    assert 1e-10 < rel < 1e-8  # the 1e-9 wiggle of the definition, relative to |f| ~ 0.3
+    note = f"f is noisy at the {rel:.1g} level (relative to |f|; {est.noise:.2g} absolute)"
+    assert est.notes == (note,)
+    r = check_gradient(noisy, np.cos, (X3.copy(),))
+    assert r.verdict == "pass"
+    assert r.notes == (f"{note}; the smallest detectable relative error here is "
+                       f"{r.detectable:.2g}",)
+    assert check_gradient(noisy, lambda v: 1.01 * np.cos(v), (X3.copy(),)).verdict == "fail"
+
+
+def test_a_smooth_f_is_not_called_noisy():
+    est = estimate_gradient(sin_exp, X3)
+    assert est.notes == () and est.noise <= 1e3 * EPS * est.f_scale
+
+
+def test_a_random_f_is_refused_with_both_values():
+    values = iter([1.0, 2.0])
+    with pytest.raises(ValueError, match=(
+            r"^f is not deterministic: two calls at the same x returned 1\.0 and 2\.0; a "
+            r"finite difference of a random function \(a minibatch, dropout, a global counter\)"
+            r" means nothing: fix its seed or its data inside f$")):
+        estimate_gradient(lambda v: next(values), X3)
+
+
+def test_a_vectorized_f_of_the_wrong_output_shape_is_refused():
+    with pytest.raises(ValueError, match=(
+            r"^a vectorized f must map a batch of shape \(B, \*x\.shape\) to shape \(B,\); got "
+            r"\(2, 1\) for B=2$")):
+        estimate_gradient(lambda b: np.sum(b, axis=1, keepdims=True), X3, vectorized=True)
+
+
+# ------------------------------------------------------------------------------ search
+
+
+def test_deleting_indices_shrinks_every_axis_of_one_length_together():
+    """``_delete_indices`` (docstring): entry ``i`` goes from every axis of length ``s`` in
+    every array argument at once, while the input still fails; non-arrays pass through."""
+    from checks.search import _delete_indices
+
+    X = np.arange(9.0).reshape(3, 3)
+    w = np.array([10.0, 20.0, 30.0])
+    seen = []
+
+    def fails(args):
+        A, v, c = args
+        seen.append(A.shape)
+        assert A.shape == (v.size, v.size) and c == "const"
+        return A.size > 0 and 8.0 in A  # needs the entry X[2, 2]
+
+    A, v, c = _delete_indices((X, w, "const"), fails)
+    assert A.tolist() == [[8.0]] and v.tolist() == [30.0] and c == "const"
+    assert (2, 2) in seen  # it tried the smaller shapes on the way
+
+
+def test_deleting_indices_treats_an_error_as_no_longer_failing():
+    from checks.search import _delete_indices
+
+    def fails(args):
+        (a,) = args
+        if a.size < 3:
+            raise np.linalg.LinAlgError("too small")
+        return True
+
+    (a,) = _delete_indices((np.arange(5.0),), fails)
+    assert a.size == 3
+
+
+def test_deleting_indices_starts_with_the_longest_axis():
+    from checks.search import _delete_indices
+
+    order = []
+
+    def fails(args):
+        order.append(tuple(a.shape for a in args))
+        return False
+
+    _delete_indices((np.zeros((2, 4)), np.zeros(3), np.zeros(1)), fails)
+    # lengths 4, 3, 2 (axes of length 1 are never deleted), each index in turn
+    assert order == [((2, 3), (3,), (1,))] * 4 + [((2, 4), (2,), (1,))] * 3 + \
+        [((1, 4), (3,), (1,))] * 2
+
+
+def test_find_counterexample_applies_options_and_prepare_to_each_draw():
+    """``prepare`` maps the drawn tuple to the check's arguments and ``options`` adds check
+    options per input: here a tolerance wide enough for the planted error only where the
+    input says so."""
+    from hypothesis import strategies as st
+
+    from checks import find_counterexample
+
+    inputs = st.tuples(st.sampled_from([1.0, 2.0, 3.0]))
+
+    def prepare(raw):
+        (c,) = raw
+        return (np.array([c, -c]),)
+
+    def f(w):
+        return float(w @ w)
+
+    def wrong(w):
+        return 2.0 * w * (1.0 + 1e-3)
+
+    assert find_counterexample(f, wrong, inputs, prepare=prepare,
+                               options=lambda args: {"rtol": 1e-2}) is None
+    cx = find_counterexample(f, wrong, inputs, prepare=prepare,
+                             options=lambda args: {"rtol": 1e-2 if args[0][0] < 3 else 0.0})
+    assert cx is not None and cx.args[0].tolist() == [3.0, -3.0]
+    assert cx.check.verdict == "fail" and cx.check.rtol == 0.0
+
+
+def test_find_counterexample_is_reproducible_and_seed_none_still_finds_it():
+    from checks import find_counterexample
+    from checks.strategies import square_matrices
+
+    inputs = square_matrices(max_side=3).map(lambda X: (X,))
+
+    def wrong(X):
+        return 2.0 * X
+
+    a = find_counterexample(trace_sq, wrong, inputs, seed=3)
+    b = find_counterexample(trace_sq, wrong, inputs, seed=3)
+    assert a is not None and np.array_equal(a.args[0], b.args[0])
+    c = find_counterexample(trace_sq, wrong, inputs, seed=None)
+    assert c is not None and c.shapes == ((2, 2),)
+
+
+def test_find_counterexample_misuse_messages_in_full():
+    from hypothesis import strategies as st
+
+    from checks import find_counterexample
+    from checks.search import CHECK_OPTIONS
+
+    assert "argnum" not in CHECK_OPTIONS and {"method", "mode", "rtol", "atol"} <= set(
+        CHECK_OPTIONS)
+    with pytest.raises(TypeError, match=(
+            r"^inputs must be a hypothesis strategy of argument tuples, got list; e\.g\. "
+            r"st\.tuples\(vectors\(\), st\.just\(X\)\), or vectors\(\)\.map\(lambda w: \(w,\)\)"
+            r" for a single argument$")):
+        find_counterexample(trace_sq, lambda X: 2.0 * X.T, [np.eye(2)])
+    with pytest.raises(TypeError, match=(
+            r"^unknown check option\(s\) rtl, stepp; check_gradient takes "
+            + re.escape(", ".join(CHECK_OPTIONS)) + "$")):
+        find_counterexample(trace_sq, lambda X: 2.0 * X.T, st.just((np.eye(2),)), rtl=1,
+                            stepp=2)
+    with pytest.raises(TypeError) as info:  # (hypothesis adds notes to this one)
+        find_counterexample(lambda w: w * w, lambda w: 2 * w, st.just(1.5))
+    assert str(info.value) == (
+        "inputs drew a float, not a tuple of the arguments of f; map the strategy to tuples, "
+        "e.g. vectors().map(lambda w: (w,)) or st.tuples(vectors(), st.just(X))")
+    with pytest.raises(TypeError) as info:
+        find_counterexample(trace_sq, lambda X, Y: X, st.just((np.eye(2),)))
+    assert re.fullmatch(
+        r"grad cannot be called with the 1 drawn argument\(s\) \(.*missing 1 required "
+        r"positional argument: 'Y'\); grad must take the same arguments as f, in the same "
+        r"order", str(info.value)), str(info.value)
+
+
+def test_a_type_error_raised_inside_grad_is_a_counterexample_with_its_message():
+    from hypothesis import strategies as st
+
+    from checks import find_counterexample
+
+    def grad(X):
+        raise TypeError("unsupported operand")
+
+    cx = find_counterexample(trace_sq, grad, st.just((np.eye(2),)))
+    assert cx is not None and cx.check is None
+    assert cx.exception == "TypeError: unsupported operand"
+
+
+# ------------------------------------------------------------------------------ messages
+
+W3 = np.array([0.5, -1.0, 2.0])
+
+
+def _sq(w):
+    return float(w @ w)
+
+
+def _sq_grad(w):
+    return 2.0 * w
+
+
+def _py_exp_sum(w):
+    """Plain-Python ``sum(exp(w))``: ``math.exp`` refuses the complex entries of ``tolist()``."""
+    import math
+
+    return sum(math.exp(t) for t in w.tolist())
+
+
+def _complex_when_batched(b):
+    """A vectorized ``f`` that is real on the baseline's batch of 2, complex on the others."""
+    return np.sum(b, axis=1) + (0j if b.shape[0] > 2 else 0.0)
+
+
+def _nan_off_entry0(b):
+    return np.where(b[:, 0] == 0.5, np.sum(b, axis=1), np.nan)
+
+
+MESSAGES = [
+    # _util
+    (lambda: check_gradient(_sq, _sq_grad, (W3,), method="bogus"), ValueError,
+     "method must be one of 'forward', 'central', 'richardson', 'complex'; got 'bogus'"),
+    (lambda: check_gradient(_sq, _sq_grad, (W3 + 1j,)), ValueError,
+     "args[0] must be real, got complex dtype complex128"),
+    (lambda: check_gradient(_sq, _sq_grad, (np.array(["a"]),)), ValueError,
+     "args[0] must be a real numeric array, got dtype <U1"),
+    (lambda: check_gradient(_sq, _sq_grad, (np.array([1.0, np.inf]),)), ValueError,
+     "args[0] contains non-finite values: inf at index (1,)"),
+    (lambda: estimate_gradient(_sq, W3, step=np.ones(2)), ValueError,
+     "step must be a scalar or have shape (3,), got shape (2,)"),
+    (lambda: estimate_gradient(_sq, W3, step=-1.0), ValueError,
+     "step must be finite and > 0, got -1.0"),
+    (lambda: estimate_gradient(_sq, W3, step=np.array([1.0, np.nan, 1.0])), ValueError,
+     "step must be finite and > 0, got array([ 1., nan,  1.])"),
+    (lambda: estimate_gradient(_py_exp_sum, W3, method="complex"), ValueError,
+     "f does not accept complex input (must be real number, not complex); the complex step "
+     "needs a complex-safe f: use method='richardson'"),
+    (lambda: estimate_gradient(lambda w: w, W3), ValueError,
+     "f must return a scalar, got an array of shape (3,) at x"),
+    (lambda: estimate_gradient(lambda w: complex(1, 1), W3), ValueError,
+     "f must return a real scalar, got a complex value at x"),
+    (lambda: estimate_gradient(lambda w: "x", W3), ValueError,
+     "f must return a real number, got str at x"),
+    (lambda: estimate_gradient(lambda w: np.nan, W3), ValueError,
+     "f returned nan at x; f must be finite near the point"),
+    (lambda: estimate_gradient(lambda w: 1.0 if w[1] == -1.0 else np.nan, W3, method="central"),
+     ValueError, "f returned nan at x + h e_(1,); f must be finite near the point"),
+    (lambda: check_gradient(_sq, _sq_grad, (W3,), argnum=1.0), ValueError,
+     "argnum must be an integer, got 1.0"),
+    (lambda: check_gradient(_sq, _sq_grad, (W3,), argnum=True), ValueError,
+     "argnum must be an integer, got True"),
+    (lambda: check_gradient(_sq, _sq_grad, (W3, 2.0), argnum=2), ValueError,
+     "argnum=2 is out of range for 2 argument(s)"),
+    (lambda: check_gradient(_sq, _sq_grad, (W3, 2.0), argnum=-3), ValueError,
+     "argnum=-3 is out of range for 2 argument(s)"),
+    # _args
+    (lambda: check_gradient(_sq, _sq_grad, W3), TypeError,
+     "args must be a tuple of the arguments of f, got ndarray; for a single argument write "
+     "(arg,) -- e.g. check_gradient(f, grad, (W,))"),
+    # compare
+    (lambda: check_gradient(_sq, _sq_grad, (W3,), mode="taylor"), ValueError,
+     "mode='taylor' is a different test with a different result: call checks.taylor_test(f, "
+     "grad, args, argnum=...) instead"),
+    (lambda: check_gradient(_sq, _sq_grad, (W3,), mode="partial"), ValueError,
+     "mode must be one of 'full', 'directional'; got 'partial'"),
+    (lambda: check_gradient(_sq, _sq_grad, (W3,), directions=3), ValueError,
+     "directions= applies to mode='directional' only; got directions=3 with mode='full'"),
+    (lambda: check_gradient(_sq, _sq_grad, (W3,), rng=1), ValueError,
+     "rng= applies to mode='directional' only; got rng=1 with mode='full'"),
+    (lambda: check_gradient(_sq, _sq_grad, (W3,), rtol=-1), ValueError,
+     "rtol must be finite and >= 0, got -1.0"),
+    (lambda: check_gradient(_sq, _sq_grad, (W3,), safety=np.inf), ValueError,
+     "safety must be finite and >= 0, got inf"),
+    (lambda: check_gradient(_sq, _sq_grad, (W3,), atol=np.ones(2)), ValueError,
+     "atol must be a scalar or (in full mode) an array of shape (3,), got shape (2,) in full "
+     "mode"),
+    (lambda: check_gradient(_sq, _sq_grad, (W3,), atol=np.ones(3), mode="directional"),
+     ValueError, "atol must be a scalar or (in full mode) an array of shape (3,), got shape "
+     "(3,) in directional mode"),
+    (lambda: check_gradient(_sq, _sq_grad, (W3,), atol=-1.0), ValueError,
+     "atol must be finite and >= 0, got -1.0"),
+    (lambda: check_gradient(_sq, _sq_grad, (W3,), mode="directional", directions=0),
+     ValueError, "directions must be >= 1, got 0"),
+    # differences
+    (lambda: checks.directional_derivative(_sq, W3, np.ones(2)), ValueError,
+     "v must have the shape of x, (3,); got (2,)"),
+    (lambda: checks.directional_derivative(_sq, W3, np.zeros(3)), ValueError,
+     "v must be a non-zero direction"),
+    (lambda: checks.directional_derivatives(_sq, W3, np.ones(3)), ValueError,
+     "directions must have shape (K, *(3,)), got (3,)"),
+    (lambda: checks.directional_derivatives(_sq, W3, np.array([np.ones(3), np.zeros(3)])),
+     ValueError, "every direction must be non-zero"),
+    (lambda: checks.directional_derivative(_sq, W3, np.ones(3), step=1e-30), ValueError,
+     "step 1e-30 underflows along the direction: x + step * v == x for every entry; use a "
+     "longer step or the default"),
+    (lambda: estimate_gradient(_complex_when_batched, W3, vectorized=True), ValueError,
+     "f must return real values, got complex ones"),
+    (lambda: estimate_gradient(_nan_off_entry0, W3, vectorized=True, method="central"),
+     ValueError, "f returned nan at x + h e_(0,); f must be finite"),
+    (lambda: estimate_gradient(lambda b: np.sum(b), W3, vectorized=True), ValueError,
+     "a vectorized f must map a batch of shape (B, *x.shape) to shape (B,); got () for B=2"),
+    # taylor
+    (lambda: taylor_test(_sq, _sq_grad, (W3,), direction=np.ones(2)), ValueError,
+     "direction must have shape (3,), got (2,)"),
+]
+
+
+@pytest.mark.parametrize("call, kind, message", MESSAGES,
+                         ids=[f"{i}-{m[:30]}" for i, (_, _, m) in enumerate(MESSAGES)])
+def test_every_misuse_message_in_full(call, kind, message):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", np.exceptions.ComplexWarning)
+        with pytest.raises(kind) as info:
+            call()
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    "grad, reason",
+    [(lambda w: w + 0j, "the analytic gradient must be a real array, got dtype complex128"),
+     (lambda w: np.array(["a", "b", "c"]),
+      "the analytic gradient must be a real array, got dtype <U1"),
+     (lambda w: np.array([1.0, np.nan, 2.0]),
+      "the analytic gradient is not finite: nan at index (1,)")],
+    ids=["complex", "str", "nan"],
+)
+def test_an_unusable_analytic_gradient_fails_with_the_reason(grad, reason):
+    r = check_gradient(_sq, grad, (W3,))
+    assert r.verdict == "fail" and r.reason == reason and r.mismatched == 3
+
+
+def test_the_report_names_f_by_qualname_partial_or_repr():
+    import functools
+
+    def scaled(w, c, k=1.0):
+        return c * k * float(w @ w)
+
+    def leading(c, w):
+        return c * float(w @ w)
+
+    class Quadratic:
+        def __call__(self, w):
+            return float(w @ w)
+
+        def __repr__(self):
+            return "Quadratic()"
+
+    named = [
+        (functools.partial(scaled, c=2.0, k=3.0), lambda w: 12.0 * w,
+         "test_the_report_names_f_by_qualname_partial_or_repr.<locals>.scaled(..., c=2.0, "
+         "k=3.0)"),
+        (functools.partial(leading, 2.0), lambda w: 4.0 * w,
+         "test_the_report_names_f_by_qualname_partial_or_repr.<locals>.leading(..., 2.0)"),
+        (Quadratic(), _sq_grad, "Quadratic()"),
+        (_sq, _sq_grad, "_sq"),
+    ]
+    for f, grad, name in named:
+        r = check_gradient(f, grad, (W3,))
+        assert r.verdict == "pass" and r.name == name
+        assert str(r).startswith(f"Gradient check passed: gradient of {name} with respect to")
+
+
+# ------------------------------------------------------------------------------ strategies
+
+
+def test_weights_and_dataset_default_sizes():
+    """1 to 12 samples and 1 to 8 features by default (the package docstring), both ends
+    reached and never passed."""
+    from hypothesis import Phase, find, given, settings
+    from hypothesis.errors import NoSuchExample
+
+    from checks.strategies import weights_and_dataset
+
+    strategy = weights_and_dataset()
+    quick = settings(phases=[Phase.generate, Phase.shrink], database=None, max_examples=200)
+    w, X, y = find(strategy, lambda t: True, settings=quick)
+    assert (w.shape, X.shape, y.shape) == ((1,), (1, 1), (1,))
+    assert find(strategy, lambda t: t[1].shape[0] == 12, settings=quick)[2].shape == (12,)
+    assert find(strategy, lambda t: t[1].shape[1] == 8, settings=quick)[0].shape == (8,)
+    for too_big in (lambda t: t[1].shape[0] > 12, lambda t: t[1].shape[1] > 8):
+        with pytest.raises(NoSuchExample):
+            find(strategy, too_big, settings=quick)
+
+    @given(strategy)
+    @settings(max_examples=50, database=None, derandomize=True)
+    def sizes(t):
+        w, X, y = t
+        assert X.shape == (y.size, w.size)
+        assert 1 <= y.size <= 12 and 1 <= w.size <= 8
+
+    sizes()
