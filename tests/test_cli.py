@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -124,3 +125,14 @@ def test_formulas_md_is_up_to_date(exported):
 def test_export_lists_every_derivation(exported):
     for d in CATALOG:
         assert f"### {d.id} — " in exported
+
+
+def test_verify_a_problem_number_checks_every_step_of_that_problem(capsys):
+    # 7 is not an id: it selects 7a, 7b, 7-W0, 7-w2, 7-X and the chain-rule steps 7-dL/dg ...
+    status = main(["verify", "7", "--examples", "3"])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    for entry in ("7a", "7b", "7-W0", "7-X", "7-dL/dg", "7-dg/ds", "7-ds/dh", "7-dh/da1",
+                  "7-da1/dW1"):
+        assert re.search(rf"^{re.escape(entry)}\s", out, re.M), (entry, out)
+    assert not re.search(r"^1a\s", out, re.M)

@@ -86,8 +86,13 @@ def _unknown(item_id: str, known: Sequence[str], where: str) -> UsageError:
 
 
 def _select(ids: Sequence[str], catalog: Sequence[Derivation],
-            ns: argparse.Namespace | None = None) -> list[Derivation]:
-    """The derivations with these ids, each once, in the order given (all if none)."""
+            ns: argparse.Namespace | None = None, *, problems: bool = False) -> list[Derivation]:
+    """The derivations with these ids, each once, in the order given (all if none).
+
+    With ``problems``, a bare problem number that is not an id (``7``) selects every entry
+    of that problem: its answers, second-order facts and chain-rule steps (``7a``, ``7b``,
+    ``7-W0``, ..., ``7-ds/dh``), so that ``gradients verify 7`` checks every step.
+    """
     if not ids:
         return list(catalog)
     by_id = {d.id: d for d in catalog}
@@ -95,9 +100,14 @@ def _select(ids: Sequence[str], catalog: Sequence[Derivation],
     where = f" in {spec}" if spec else ""
     chosen: list[Derivation] = []
     for i in dict.fromkeys(ids):  # repeated ids are verified once
-        if i not in by_id:
+        if i in by_id:
+            chosen.append(by_id[i])
+            continue
+        family = [d for d in catalog if problems and i.isdigit() and d.id.startswith(i)
+                  and not d.id[len(i):len(i) + 1].isdigit()]
+        if not family:
             raise _unknown(i, list(by_id), where)
-        chosen.append(by_id[i])
+        chosen.extend(d for d in family if d not in chosen)
     return chosen
 
 
@@ -151,7 +161,7 @@ def _complex_filter(selected: list[Derivation]) -> tuple[list[Derivation], list[
 
 def _cmd_verify(ns: argparse.Namespace) -> int:
     catalog = _catalog(ns)
-    selected = _select(ns.ids, catalog, ns)
+    selected = _select(ns.ids, catalog, ns, problems=True)
     skipped: list[str] = []
     if ns.method == "complex":
         selected, skipped = _complex_filter(selected)
