@@ -136,3 +136,13 @@ def test_verify_a_problem_number_checks_every_step_of_that_problem(capsys):
                   "7-da1/dW1"):
         assert re.search(rf"^{re.escape(entry)}\s", out, re.M), (entry, out)
     assert not re.search(r"^1a\s", out, re.M)
+
+
+def test_a_wrong_final_gradient_points_to_its_verified_chain_rule_steps(capsys):
+    # the bipolar gradient without the 1 - f^2 factor: wrong; the steps are verified apart
+    status = main(["try", "3", "0.5 * X.T @ (np.tanh(X @ w / 2) - y)", "--examples", "5"])
+    out = capsys.readouterr().out
+    assert status == 1, out
+    assert "gradients verify 3-dL/df 3-df/da 3-da/dw" in out and "composition" in out, out
+    status = main(["try", "1a", "2 * X", "--examples", "5"])
+    assert status == 1 and "chain-rule step" not in capsys.readouterr().out

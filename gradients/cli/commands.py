@@ -388,7 +388,22 @@ def _cmd_try(ns: argparse.Namespace) -> int:
           f"{result.examples} random inputs{raised}.")
     if result.counterexample is not None:
         print(result.report or report(d, result.counterexample))
+    steps = _chain_steps(d, _catalog(ns))
+    if steps:
+        print(f"Each chain-rule step of this problem is verified on its own "
+              f"(`gradients verify {' '.join(steps)}`). If your candidate is built from those "
+              "steps, the steps are right and the composition is wrong; "
+              "`gradients try STEP \"EXPR\"` checks one of your own steps.")
     return 1
+
+
+def _chain_steps(d: Derivation, catalog: Sequence[Derivation]) -> list[str]:
+    """The ids of the chain-rule steps (Jacobian and VJP entries) of ``d``'s problem."""
+    if d.kind in ("jacobian", "vjp") or not d.id[:1].isdigit():
+        return []
+    problem = d.id[0]
+    return [e.id for e in catalog if e.id.startswith(problem) and (
+        e.kind in ("jacobian", "vjp") or e.id.startswith(f"{problem}-dL/"))]
 
 
 # --- the parser -----------------------------------------------------------------------------
