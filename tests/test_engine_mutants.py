@@ -1047,25 +1047,175 @@ def test_the_report_names_f_by_qualname_partial_or_repr():
 # ------------------------------------------------------------------------------ strategies
 
 
-def test_weights_and_dataset_default_sizes():
-    """1 to 12 samples and 1 to 8 features by default (the package docstring), both ends
-    reached and never passed."""
-    from hypothesis import Phase, find, given, settings
+def _quick():
+    from hypothesis import Phase, settings
+
+    return settings(phases=[Phase.generate, Phase.shrink], database=None, max_examples=200,
+                    derandomize=True)
+
+
+def _sizes_of(strategy_name):
+    """``(strategy, sizes)``: a strategy at its defaults and a function giving the sizes
+    (N, D, ...) of a draw, for :data:`DEFAULT_SIZES`."""
+    from checks import strategies as S
+
+    return {
+        "square_matrices": (S.square_matrices(), lambda X: X.shape[:1]),
+        "matrices": (S.matrices(), lambda A: A.shape),
+        "matrix_pairs": (S.matrix_pairs(), lambda p: p[0].shape),
+        "vector_and_square_matrix": (S.vector_and_square_matrix(), lambda p: p[0].shape),
+        "weights_and_dataset": (S.weights_and_dataset(), lambda t: t[1].shape),
+        "network_inputs": (S.network_inputs(), lambda t: (t[3].shape[0], t[2].size,
+                                                          t[0].shape[0])),
+    }[strategy_name]
+
+
+#: default size ranges (the package docstring: 1 to 8 features, 12 samples, 6 hidden units)
+DEFAULT_SIZES = {
+    "square_matrices": [(1, 8)],
+    "matrices": [(1, 8), (1, 8)],
+    "matrix_pairs": [(1, 8), (1, 8)],
+    "vector_and_square_matrix": [(1, 8)],
+    "weights_and_dataset": [(1, 12), (1, 8)],
+    "network_inputs": [(1, 12), (1, 8), (1, 6)],
+}
+
+
+@pytest.mark.parametrize("name", list(DEFAULT_SIZES))
+def test_default_sizes_start_at_one_and_stay_within_the_bounds(name):
+    from hypothesis import find, given, settings
+
+    strategy, sizes = _sizes_of(name)
+    bounds = DEFAULT_SIZES[name]
+    assert list(sizes(find(strategy, lambda t: True, settings=_quick()))) == [
+        lo for lo, _ in bounds]
+
+    @given(strategy)
+    @settings(max_examples=50, database=None, derandomize=True)
+    def within(t):
+        for n, (lo, hi) in zip(sizes(t), bounds, strict=True):
+            assert lo <= n <= hi
+
+    within()
+
+
+@pytest.mark.parametrize("name", ["matrices", "matrix_pairs"])
+def test_default_matrices_have_at_most_eight_columns(name):
+    from hypothesis import Phase, find, settings
     from hypothesis.errors import NoSuchExample
+
+    strategy, sizes = _sizes_of(name)
+    generate = settings(phases=[Phase.generate], database=None, max_examples=200,
+                        derandomize=True)
+    with pytest.raises(NoSuchExample):
+        find(strategy, lambda t: sizes(t)[1] > 8, settings=generate)
+
+
+STRATEGY_ARGUMENTS = [
+    ("matrices", {"min_rows": 3, "max_rows": 2}, "min_rows=3 must be <= max_rows=2"),
+    ("matrices", {"max_rows": -1}, "max_rows=-1 must be >= 0"),
+    ("matrix_pairs", {"min_cols": 3, "max_cols": 2}, "min_cols=3 must be <= max_cols=2"),
+    ("matrix_pairs", {"max_cols": 1.5}, "max_cols must be an integer, got 1.5"),
+    ("network_inputs", {"min_features": 3, "max_features": 2},
+     "min_features=3 must be <= max_features=2"),
+    ("network_inputs", {"min_samples": 3, "max_samples": 2},
+     "min_samples=3 must be <= max_samples=2"),
+    ("scales", {"max_scale": -1.0}, "max_scale=-1.0 must be finite and > 0"),
+    ("scales", {"max_scale": "big"}, "max_scale must be a real number, got 'big'"),
+]
+
+
+@pytest.mark.parametrize("name, kwargs, message", STRATEGY_ARGUMENTS,
+                         ids=[f"{n}-{'-'.join(k)}" for n, k, _ in STRATEGY_ARGUMENTS])
+def test_strategy_arguments_are_named_in_full(name, kwargs, message):
+    from checks import strategies as S
+
+    with pytest.raises(ValueError) as info:
+        getattr(S, name)(**kwargs)
+    assert str(info.value) == message
+
+
+def test_scales_of_one_value_and_of_one_decade():
+    from hypothesis import find, given, settings
+    from hypothesis.errors import NoSuchExample
+
+    from checks.strategies import scales
+
+    assert find(scales(min_scale=2.0, max_scale=2.0), lambda s: True) == 2.0
+    # 10**t, t in [1, 2]: the low end is reached, nothing outside [10, 100]
+    assert find(scales(min_scale=10.0, max_scale=100.0), lambda s: s < 10.5,
+                settings=_quick()) == 10.0
+    assert find(scales(min_scale=10.0, max_scale=100.0), lambda s: s > 99.0,
+                settings=_quick()) <= 100.0
+    with pytest.raises(NoSuchExample):
+        find(scales(), lambda s: s > 1e4, settings=_quick())
+    # log-uniform inside the range: the bounds are not where the draws pile up
+    drawn = []
+
+    @given(scales(min_scale=10.0, max_scale=100.0))
+    @settings(max_examples=100, database=None, derandomize=True)
+    def record(s):
+        drawn.append(s)
+
+    record()
+    assert sum(s in (10.0, 100.0) for s in drawn) < len(drawn) / 2
+
+
+def test_spectrum_spans_the_condition_number_and_stays_below_it():
+    """``_spectrum`` (the singular values of ``full_rank_designs``): ``top * 10**t`` with
+    ``t`` in ``[-log10(cond) (1 - 1e-6), 0]``, so ``max(s) / min(s)`` reaches
+    ``cond^(1 - 1e-6)`` and never exceeds it."""
+    from hypothesis import find, given, settings
+    from hypothesis import strategies as st
+    from hypothesis.errors import NoSuchExample
+
+    from checks.strategies._base import _spectrum
+
+    cond = 10.0
+
+    @st.composite
+    def spectra(draw):
+        return _spectrum(draw, 3, st.just(2.0), cond)
+
+    bound = cond ** (1.0 - 1e-6)
+
+    @given(spectra())
+    @settings(max_examples=50, database=None, derandomize=True)
+    def within(drawn):
+        top, s = drawn
+        assert top == 2.0 and np.max(s) <= top
+        assert np.max(s) / np.min(s) <= bound * (1.0 + 4 * EPS)
+
+    within()
+    top, s = find(spectra(), lambda d: np.max(d[1]) / np.min(d[1]) > 2.0, settings=_quick())
+    assert 2.0 < np.max(s) / np.min(s) <= bound * (1.0 + 4 * EPS)
+
+    @st.composite
+    def single(draw):
+        return _spectrum(draw, 1, st.just(1.0), cond)
+
+    # one value: 10**t with t >= -log10(cond) (1 - 1e-6), never below 1 / cond
+    with pytest.raises(NoSuchExample):
+        find(single(), lambda d: d[1][0] < 1.0 / (1.05 * cond), settings=_quick())
+
+
+def test_clean_zeroes_round_off_and_clips_the_last_ulp():
+    from checks.strategies._base import _clean
+
+    top = 4.0
+    over = np.nextafter(top, np.inf)
+    A = np.array([[over, -over], [1e-12 * top, -1e-12 * top], [2e-12 * top, 1e-12]])
+    out = _clean(A.copy(), top)
+    assert out.tolist() == [[top, -top], [0.0, 0.0], [2e-12 * top, 0.0]]
+    assert not np.signbit(out[1, 1])  # -0.0 -> 0.0 too
+
+
+def test_weights_and_dataset_default_sizes_hold_on_every_draw():
+    from hypothesis import given, settings
 
     from checks.strategies import weights_and_dataset
 
-    strategy = weights_and_dataset()
-    quick = settings(phases=[Phase.generate, Phase.shrink], database=None, max_examples=200)
-    w, X, y = find(strategy, lambda t: True, settings=quick)
-    assert (w.shape, X.shape, y.shape) == ((1,), (1, 1), (1,))
-    assert find(strategy, lambda t: t[1].shape[0] == 12, settings=quick)[2].shape == (12,)
-    assert find(strategy, lambda t: t[1].shape[1] == 8, settings=quick)[0].shape == (8,)
-    for too_big in (lambda t: t[1].shape[0] > 12, lambda t: t[1].shape[1] > 8):
-        with pytest.raises(NoSuchExample):
-            find(strategy, too_big, settings=quick)
-
-    @given(strategy)
+    @given(weights_and_dataset())
     @settings(max_examples=50, database=None, derandomize=True)
     def sizes(t):
         w, X, y = t
@@ -1073,3 +1223,129 @@ def test_weights_and_dataset_default_sizes():
         assert 1 <= y.size <= 12 and 1 <= w.size <= 8
 
     sizes()
+
+
+# ------------------------------------------------------------------------------ more search
+
+
+def _recording_grad(seen):
+    def grad(w):
+        seen.append(w.tolist())
+        return 2.0 * w
+
+    return grad
+
+
+def test_assert_no_counterexample_passes_seed_and_max_examples_on():
+    """The same seed draws the same inputs as ``find_counterexample``; another seed, other
+    inputs; ``max_examples`` bounds the draws."""
+    from checks import assert_no_counterexample, find_counterexample
+    from checks.strategies import vectors
+
+    inputs = vectors(min_size=2, max_size=3).map(lambda w: (w,))
+    runs = {}
+    for label, call, kwargs in [
+        ("find-5", find_counterexample, {"seed": 5}),
+        ("assert-5", assert_no_counterexample, {"seed": 5}),
+        ("assert-6", assert_no_counterexample, {"seed": 6}),
+        ("find-default", find_counterexample, {}),
+        ("assert-default", assert_no_counterexample, {}),
+    ]:
+        seen = []
+        assert call(_sq, _recording_grad(seen), inputs, max_examples=8, **kwargs) is None
+        runs[label] = seen
+    assert runs["assert-5"] == runs["find-5"] != runs["assert-6"]
+    assert runs["assert-default"] == runs["find-default"] != runs["find-5"]
+
+
+def test_assert_no_counterexample_has_the_default_budget_of_find_counterexample():
+    from hypothesis import strategies as st
+
+    from checks import assert_no_counterexample, find_counterexample
+
+    inputs = st.integers(0, 10**6).map(lambda k: (np.array([float(k)]),))
+    runs = []
+    for call in (find_counterexample, assert_no_counterexample):
+        seen = []
+        assert call(_sq, _recording_grad(seen), inputs) is None
+        runs.append(seen)
+    assert runs[0] == runs[1]
+
+
+def test_assert_no_counterexample_passes_argnum_and_check_options_on():
+    from hypothesis import strategies as st
+
+    from checks import assert_no_counterexample
+    from checks.strategies import vectors
+
+    A = np.array([[2.0, 1.0], [0.0, 3.0]])
+    inputs = st.tuples(st.just(A), vectors(min_size=2, max_size=2))
+
+    def f(A_, w):
+        return float(w @ A_ @ w)
+
+    assert_no_counterexample(f, lambda A_, w: (A_ + A_.T) @ w, inputs, argnum=1,
+                             max_examples=10)
+
+    def slightly_off(A_, w):
+        return (A_ + A_.T) @ w * (1.0 + 1e-6)
+
+    with pytest.raises(AssertionError):
+        assert_no_counterexample(f, slightly_off, inputs, argnum=1, max_examples=10)
+    assert_no_counterexample(f, slightly_off, inputs, argnum=1, max_examples=10, rtol=1e-4)
+
+
+def test_assert_no_counterexample_stops_after_max_examples():
+    """A gradient wrong only on large inputs: one draw (the simplest, 0) does not find it,
+    the default budget does."""
+    from hypothesis import strategies as st
+
+    from checks import assert_no_counterexample
+
+    inputs = st.integers(0, 1000).map(lambda k: (np.array([float(k)]),))
+
+    def grad(w):
+        return 2.0 * w + (1.0 if w[0] > 500 else 0.0)
+
+    assert_no_counterexample(_sq, grad, inputs, max_examples=1)
+    with pytest.raises(AssertionError):
+        assert_no_counterexample(_sq, grad, inputs)
+
+
+def test_assert_no_counterexample_hides_its_frame_from_pytest_tracebacks():
+    from checks import assert_no_counterexample
+    from checks.strategies import square_matrices
+
+    with pytest.raises(AssertionError) as info:
+        assert_no_counterexample(trace_sq, lambda X: 2.0 * X,
+                                 square_matrices(max_side=2).map(lambda X: (X,)))
+    *_, raising = _walk(info.value.__traceback__)
+    assert raising.tb_frame.f_code.co_filename.endswith("search.py")
+    assert raising.tb_frame.f_locals.get("__tracebackhide__") is True
+
+
+# ------------------------------------------------------------------------------ more ladder
+
+
+def test_five_kinks_are_listed_without_a_count_of_more():
+    est = estimate_gradient(lambda v: float(np.sum(np.abs(v))), np.zeros(5))
+    assert est.kind.tolist() == [KINK] * 5
+    assert len(est.notes) == 5 and not any("more such" in n for n in est.notes)
+
+
+def test_directional_derivative_returns_every_field_of_the_estimate():
+    x = np.array([1, -2, 3])  # integers: converted, and noted
+    v = np.array([0.5, 1.0, -1.0])
+    many = checks.directional_derivatives(_sq, x, v[None], method="central")
+    one = checks.directional_derivative(_sq, x, v, method="central")
+    assert one.method == "central"
+    assert one.step == float(many.step[0]) and one.step > 0
+    assert one.value == float(many.value[0])
+    assert one.lower == one.upper == one.value
+    assert one.notes == many.notes == ("x had dtype int64; it was differentiated in float64",)
+    assert abs(one.value - 2.0 * x @ v) <= one.error
+    kink = checks.directional_derivative(lambda u: float(np.sum(np.abs(u))), np.zeros(3), v)
+    assert kink.kind == KINK
+    assert kink.lower == pytest.approx(-np.sum(np.abs(v)), abs=kink.error)
+    assert kink.upper == pytest.approx(np.sum(np.abs(v)), abs=kink.error)
+    assert kink.notes[0].startswith("not differentiable at direction 0: one-sided ")
