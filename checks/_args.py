@@ -36,6 +36,9 @@ def prepare(args: Any, argnum: Any, *, what: str = "args") -> Prepared:
 
     A bare array (``check_gradient(f, g, W)`` instead of ``(W,)``) is a ``TypeError`` that
     says how to write it: iterating over its rows would silently check something else.
+    An ``np.matrix`` in any position is a ``TypeError`` naming it: ``f`` would get it back as
+    an ndarray (the differentiated argument) or as a matrix (the others), and ``M * M`` means
+    the elementwise product for one and the matrix product for the other.
     """
     if not isinstance(args, (tuple, list)):
         kind = type(args).__name__
@@ -43,6 +46,14 @@ def prepare(args: Any, argnum: Any, *, what: str = "args") -> Prepared:
             f"{what} must be a tuple of the arguments of f, got {kind}; for a single argument "
             f"write ({what.rstrip('s')},) -- e.g. check_gradient(f, grad, (W,))"
         )
+    for i, item in enumerate(args):
+        if isinstance(item, np.matrix):
+            raise TypeError(
+                f"{what}[{i}] is an np.matrix, whose * is the matrix product; the check works "
+                "with ndarrays (where * is elementwise), so f would compute another function "
+                "than the one you wrote. Pass np.asarray(M) instead, and write M @ M in f for "
+                "the matrix product"
+            )
     items = list(args)
     argnum = validate_argnum(argnum, len(items))
     x, note = as_float64(f"args[{argnum}]", items[argnum])

@@ -531,3 +531,55 @@ def test_a_grad_that_raises_a_type_error_of_its_own_is_not_blamed_on_its_signatu
     with pytest.raises(TypeError) as info:
         check_gradient(lambda w, c: c * (w @ w), grad, (np.ones(3), 2.0))
     assert "cannot be called" not in str(info.value)
+
+
+def _matrix_checkers():
+    """Every public check that takes ``args``, each on a function of two 2x2 arrays."""
+    import checks
+
+    def f(A, B):
+        return np.sum(A * B)
+
+    def g(A, B):
+        return B
+
+    return {
+        "check_gradient": lambda a: checks.check_gradient(f, g, a),
+        "check_jacobian": lambda a: checks.check_jacobian(lambda A, B: A * B, g, a),
+        "check_jvp": lambda a: checks.check_jvp(lambda A, B: A * B, lambda v, A, B: v * B, a),
+        "check_vjp": lambda a: checks.check_vjp(lambda A, B: A * B, lambda u, A, B: u * B, a),
+        "check_hessian": lambda a: checks.check_hessian(f, lambda A, B: 0 * A, a),
+        "check_hvp": lambda a: checks.check_hvp(f, lambda V, A, B: 0 * V, a),
+        "check_adjoint": lambda a: checks.check_adjoint(lambda v, A, B: v * B,
+                                                        lambda u, A, B: u * B, a),
+        "taylor_test": lambda a: checks.taylor_test(f, g, a),
+    }
+
+
+@pytest.mark.filterwarnings("ignore:the matrix subclass:PendingDeprecationWarning")
+@pytest.mark.parametrize("position", [0, 1])
+@pytest.mark.parametrize("checker", sorted(_matrix_checkers()))
+def test_an_np_matrix_argument_is_a_type_error_naming_it_and_saying_what_to_pass(
+        checker, position):
+    # Issue 17, item 12: np.matrix's * is the matrix product, an ndarray's the elementwise
+    # one. The differentiated argument used to be converted silently (so f's `A * A` changed
+    # meaning) and the others were passed as matrices: refuse it, in any position.
+    A = np.array([[0.5, -1.0], [2.0, 0.25]])
+    args = [A, A.copy()]
+    args[position] = np.matrix(A)
+    assert np.any(np.asarray(args[position] * args[position]) != A * A)  # what goes wrong
+    pattern = (rf"args\[{position}\] is an np\.matrix, whose \* is the matrix product; .*"
+               r"Pass np\.asarray\(M\) instead")
+    with pytest.raises(TypeError, match=pattern):
+        _matrix_checkers()[checker](tuple(args))
+    # the same arguments, converted as the message says, are checked
+    fixed = [np.asarray(a) for a in args]
+    _matrix_checkers()[checker](tuple(fixed))
+
+
+@pytest.mark.filterwarnings("ignore:the matrix subclass:PendingDeprecationWarning")
+def test_an_np_matrix_in_a_list_of_args_or_beside_argnum_is_named_by_its_position():
+    v = np.ones(2)
+    with pytest.raises(TypeError, match=r"args\[2\] is an np\.matrix"):
+        check_gradient(lambda v, c, M: c * np.sum(v), lambda v, c, M: c * np.ones(2),
+                       [v, 2.0, np.matrix(np.eye(2))], argnum=0)
