@@ -203,6 +203,107 @@ def test_complex_analytic_gradient_is_rejected():
     assert_rejected(r, "must be a real array")
 
 
+# ------------------------------------------------------------------------------ safety x error
+# The tolerance is atol + safety * e + rtol * |n|. With the default rtol = 1e-8 the rtol term
+# dominates on smooth problems and hides the error-bar term (a tolerance of 1000 * safety * e
+# failed 1 test of this file: issue 17). With rtol = 0 and atol = 0 the error bar is all that
+# stands between a gradient and a failure, so these tests pin that term alone.
+
+
+def assert_error_bar_rule(r: GradientCheck) -> None:
+    """The verdict of ``r`` follows ``|a - n| <= safety * e`` entry by entry (rtol = atol = 0),
+    recomputed here from the figures ``r`` reports."""
+    __tracebackhide__ = True
+    assert r.rtol == 0 and r.atol == 0
+    reach = r.safety * np.asarray(r.error)
+    np.testing.assert_array_equal(r.tolerance, reach, err_msg="tolerance is not safety * e")
+    lower, upper = np.asarray(r.lower), np.asarray(r.upper)
+    a = np.asarray(r.analytic)
+    distance = np.maximum(np.maximum(lower - a, a - upper), 0.0)
+    bad = distance > reach
+    assert r.mismatched == int(bad.sum()), (r.mismatched, distance, reach)
+    assert (r.verdict == "fail") == bool(bad.any()), f"{r.verdict}:\n{r}"
+
+
+def off_by(r0: GradientCheck, factor: float) -> tuple[np.ndarray, tuple[int, ...]]:
+    """The numerical gradient of ``r0`` with its best-resolved entry moved ``factor`` times
+    its error-bar tolerance ``safety * e`` beyond the numerical interval; that entry."""
+    lower, upper, e = (np.asarray(v, dtype=float) for v in (r0.lower, r0.upper, r0.error))
+    size = np.maximum(np.abs(lower), np.abs(upper))
+    # the entry whose error bar is largest relative to its value: moving it by a multiple of
+    # the bar is not lost to rounding
+    k = np.unravel_index(int(np.argmax(e / np.maximum(size, np.finfo(float).tiny))), e.shape)
+    k = tuple(int(i) for i in k)
+    a = np.array(r0.numerical, dtype=float)
+    a[k] = upper[k] + factor * r0.safety * e[k]
+    return a, k
+
+
+@modes
+@cases
+@pytest.mark.parametrize("safety", [1.0, DEFAULT_SAFETY])
+@given(data=st.data())
+@fewer(4)
+def test_with_rtol_0_the_tolerance_is_safety_times_the_error_bar(case, mode, safety, data):
+    x = data.draw(case.inputs, label="x")
+    r = check(case.f, case.grad, (x,), mode=mode, rtol=0.0, safety=safety)
+    assert_error_bar_rule(r)
+    if safety == DEFAULT_SAFETY:  # honest error bars cover the true error without rtol
+        assert_accepted(r)
+
+
+@pytest.mark.parametrize("factor", [2.0, 0.5])
+@cases
+@given(data=st.data())
+@fewer(4)
+def test_with_rtol_0_an_entry_off_by_twice_its_tolerance_fails_and_by_half_passes(
+        case, factor, data):
+    x = data.draw(case.inputs, label="x")
+    r0 = check(case.f, case.grad, (x,), rtol=0.0)
+    a, k = off_by(r0, factor)
+    assume(a[k] - r0.upper[k] > 0.5 * factor * r0.safety * r0.error[k])  # not lost to rounding
+    r = check(case.f, lambda u: a, (x,), rtol=0.0)
+    assert_error_bar_rule(r)
+    if factor > 1:
+        assert_rejected(r, "Mismatched elements: 1 /", f"Worst entry {k}:")
+        assert r.worst_index == k
+    else:
+        assert r.verdict != "fail", str(r)
+        # the default rtol only widens the tolerance: still no failure
+        assert check(case.f, lambda u: a, (x,)).verdict != "fail"
+
+
+@cases
+@given(data=st.data())
+@fewer(4)
+def test_with_rtol_0_a_direction_off_by_twice_its_tolerance_fails(case, data):
+    """``(1 + rho) grad`` with ``|rho| <a_j, v_j>| = 2 safety e_j`` at the largest directional
+    derivative ``j``, the sign of ``rho`` moving it away from the numerical value: that
+    direction is off by at least twice its tolerance."""
+    x = data.draw(case.inputs, label="x")
+    r0 = check(case.f, case.grad, (x,), mode="directional", rtol=0.0)
+    j = int(np.argmax(np.abs(r0.analytic)))
+    a0, n0, e0 = float(r0.analytic[j]), float(r0.numerical[j]), float(r0.error[j])
+    assume(a0 != 0.0 and e0 > 0.0)
+    away = np.sign(a0 - n0) if a0 != n0 else 1.0
+    rho = away * np.sign(a0) * 2.0 * r0.safety * e0 / abs(a0)
+    assume(abs(rho) > 4 * np.finfo(float).eps)  # (1 + rho) differs from 1 in float64
+    r = check(case.f, lambda u: (1.0 + rho) * case.grad(u), (x,), mode="directional",
+              rtol=0.0)
+    assert_error_bar_rule(r)
+    assert_rejected(r, "directional derivatives")
+
+
+def test_safety_alone_decides_with_rtol_0():
+    """An entry 3 error bars off: rejected at safety 1 and 2, accepted at 4 and 10."""
+    x = np.array([0.3, -1.2, 2.0])
+    r0 = check_gradient(sin_exp, sin_exp_grad, (x,), rtol=0.0, safety=1.0)
+    a, k = off_by(r0, 3.0)
+    verdicts = {s: check_gradient(sin_exp, lambda u: a, (x,), rtol=0.0, safety=s).verdict
+                for s in (1.0, 2.0, 4.0, 10.0)}
+    assert verdicts == {1.0: "fail", 2.0: "fail", 4.0: "pass", 10.0: "pass"}, verdicts
+
+
 # ------------------------------------------------------------------------------ scale
 
 
