@@ -392,14 +392,17 @@ def reproduce(source: str, case_id: str, variant: str = RIGHT) -> str:
     if variant not in derivs:
         raise ValueError(f"no variant {variant!r}; choose from {list(derivs)}")
     deriv, args = derivs[variant], (case.x.copy(),)
-    if case.kind == "gradient":
-        r = checks.check_gradient(case.f, deriv, args)
-    elif case.kind == "jacobian":
-        r = checks.check_jacobian(case.f, deriv, args)
-    elif case.kind == "hessian":
-        r = checks.check_hessian(case.f, deriv, args, grad=case.grad)
-    else:
-        r = checks.check_hvp(case.f, deriv, args, grad=case.grad)
+    try:
+        if case.kind == "gradient":
+            r: Any = checks.check_gradient(case.f, deriv, args)
+        elif case.kind == "jacobian":
+            r = checks.check_jacobian(case.f, deriv, args)
+        elif case.kind == "hessian":
+            r = checks.check_hessian(case.f, deriv, args, grad=case.grad)
+        else:
+            r = checks.check_hvp(case.f, deriv, args, grad=case.grad)
+    except Exception as exc:  # noqa: BLE001 - the engine's raise is the report here
+        r = f"the check raised {type(exc).__name__}: {exc}"
     ref = reference(case, D)
     return (f"{case.source} {case.id} ({case.kind}, n = {case.n}) {variant}\n"
             f"parameters: {json.dumps(_clean(case.params))}\nx = {case.x!r}\n"
