@@ -20,6 +20,17 @@ The searches of (b) draw from the entry's own strategy restricted to inputs whos
 dimension is at most :data:`SEARCH_DIM` (the stated bounds are 1 and 2, well inside): the
 cost of hypothesis's shrinker grows with the size of the first failing input, and this keeps
 the whole file within seconds. One test searches the unrestricted strategy.
+
+Every counterexample is shrunk by hypothesis alone, through the strategies of
+``checks.strategies`` (whose keep flags let it delete any index of any dimension). Shrinking
+is a heuristic: from some first failing inputs it ends in a local minimum that no deletion or
+simpler value leaves (``w = e1``, ``X = e0 e1^T`` for ``6-XTw``, where a 1 x 1 input needs a
+non-zero diagonal). Measured with seeds 0 to 5, every search of the 42 mistakes shrinks within
+its bound; with seeds 0 to 24, ``6-XTw`` does on 23 of 25 (the former deletion after
+hypothesis: 25, but ``6-Xw`` 24 and ``7-X-only-residual`` not even at seed 0). So the searches
+here are seeded (:data:`SEED`: the same draws on every run, and no example database to replay
+an earlier run's local minimum): the bounds are claims about these searches, checked
+exactly, not about every seed.
 """
 
 from __future__ import annotations
@@ -29,6 +40,7 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from hypothesis import Phase, settings
 
 from checks import check_gradient
 from checks.search import find_counterexample
@@ -39,6 +51,7 @@ from tests._helpers import first
 IDS = [m.id for m in MISTAKES]
 SEARCH_DIM = 4
 EXAMPLES = 100
+SEED = 0
 GENERIC = 1e-3  # "differs from the right answer": by more than this, relative to its size
 
 
@@ -55,13 +68,13 @@ def truncate(args):
     return tuple(a[(slice(0, 1),) * a.ndim] if isinstance(a, np.ndarray) else a for a in args)
 
 
-def search(m, inputs):
+def search(m, inputs, **kwargs):
     """``find_counterexample`` for mistake ``m`` over drawn (unprepared) ``inputs``."""
     d = get(m.answers)
     f, grad = d.check_functions(m.function)
     return find_counterexample(f, grad, inputs, argnum=d.argnum, options=d.options,
                                prepare=d.prepare(m.function), names=_names(d),
-                               max_examples=EXAMPLES)
+                               max_examples=EXAMPLES, seed=SEED, **kwargs)
 
 
 def _names(d):
@@ -141,17 +154,24 @@ def test_counterexample_is_found_and_shrunk_within_the_stated_bound(mistake_id):
     cx = search(m, d.inputs().filter(small))
     assert cx is not None, f"no counterexample for {m.id}"
     assert max(dims(cx.args)) <= m.max_dim, cx.shapes
-    # a real counterexample: the mistake fails on it, the right answer passes
-    if cx.check is not None:
-        assert cx.check.verdict == "fail"
+    # a real counterexample: the mistake's check fails on it (it did not merely raise) and
+    # the right answer does not fail there
+    assert cx.exception is None and cx.check is not None, str(cx)
+    assert cx.check.verdict == "fail", str(cx)
     assert d.judged(verdict(d, d.setup()[1], right_args(d, cx.args))) != "fail"
-    if d.kind == "stationary":
-        np.testing.assert_array_equal(cx.args[0], m.function(*cx.args[1:-1]))
     report = str(cx)
-    assert "Minimal counterexample" in report
-    for shape in cx.shapes:
-        if shape:
-            assert f"shape {shape}" in report
+    assert "Minimal counterexample" in report and str(cx.check) in report
+    assert all(f"shape {shape}" in report for shape in cx.shapes if shape), report
+
+
+@pytest.mark.parametrize("mistake_id", [m.id for m in MISTAKES
+                                        if get(m.answers).kind == "stationary"])
+def test_a_maximisers_counterexample_is_checked_at_the_mistakes_own_maximiser(mistake_id):
+    m = by_id(mistake_id)
+    cx = search(m, get(m.answers).inputs().filter(small))
+    assert cx is not None and cx.check is not None and cx.check.verdict == "fail", str(cx)
+    w, X, y, _sigma = cx.args
+    np.testing.assert_array_equal(w, m.function(X, y))
 
 
 @pytest.mark.parametrize("mistake_id", [m.id for m in MISTAKES if m.max_dim > 1])
@@ -159,9 +179,11 @@ def test_min_dim_is_the_size_the_mistake_needs(mistake_id):
     # on inputs cut down to every dimension 1, the mistake fails iff min_dim is 1 (where
     # max_dim is 1 the shrunk counterexample above already shows it)
     m = by_id(mistake_id)
-    cx = search(m, get(m.answers).inputs().filter(small).map(truncate))
+    # every dimension is 1 already: a failing draw is the answer, shrinking it is not needed
+    cx = search(m, get(m.answers).inputs().filter(small).map(truncate),
+                settings=settings(phases=[Phase.generate]))
     if m.min_dim == 1:
-        assert cx is not None
+        assert cx is not None and cx.check is not None and cx.check.verdict == "fail", str(cx)
         assert max(dims(cx.args)) == 1
     else:
         assert cx is None, str(cx)
@@ -171,5 +193,5 @@ def test_min_dim_is_the_size_the_mistake_needs(mistake_id):
 def test_search_of_the_unrestricted_strategy_shrinks_too(mistake_id):
     m = by_id(mistake_id)
     cx = search(m, get(m.answers).inputs())
-    assert cx is not None
+    assert cx is not None and cx.check is not None and cx.check.verdict == "fail", str(cx)
     assert max(dims(cx.args)) <= m.max_dim, cx.shapes
