@@ -36,6 +36,7 @@ Every estimate at ``x`` shares one :class:`Baseline`:
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from collections.abc import Callable
@@ -44,14 +45,27 @@ from typing import Any
 
 import numpy as np
 
-from checks._util import EPS, call_scalar, typical_scale
+from checks._util import (
+    DOMAIN_ERRORS,
+    EPS,
+    MIN_STEP_ULPS,
+    TINY,
+    DomainError,
+    UsageError,
+    call_scalar,
+    typical_scale,
+)
 
-__all__ = ["Baseline", "baseline", "noise_note", "NOISE_POINTS", "PROBE_SPACING"]
+__all__ = ["Baseline", "baseline", "noise_along", "noise_note", "probe_direction", "probe_slope",
+           "NOISE_POINTS", "PROBE_SPACING"]
 
 NOISE_POINTS = 9  # evaluations of each noise probe (f(x) is shared)
 # (spacing relative to rms(x), orders of differences used)
 PROBE_SPACING = 1e-6  # of the first probe, relative to rms(x)
-_PROBE_RETRIES = 3  # probes at most (each 8 evaluations)
+_PROBE_RETRIES = 4  # probes at most (each 8 evaluations)
+#: Noise above this many times ``eps * |f|`` is confirmed by a probe 100 times finer.
+_CONFIRM = 100.0
+_SIGMAS_SLOPE = 3.0
 
 #: ``f``'s noise relative to ``|f(x)|`` above which the report says ``f`` is noisy.
 NOISY = 1e3 * EPS
@@ -67,6 +81,16 @@ class Baseline:
     dtype: str = "float64"
     notes: tuple[str, ...] = ()
     scale: float = 0.0  # the largest |f| seen at the point and in the probe
+    #: the derivative along :func:`probe_direction` at the probe's spacing, from a table that
+    #: was noise-like (:func:`probe_slope`), and its bound; ``None`` without such a table
+    slope: float | None = None
+    slope_error: float = float("inf")
+
+
+def probe_direction(shape: tuple[int, ...]) -> np.ndarray:
+    """The fixed random direction of the noise probe for ``x`` of ``shape`` (rms 1,
+    read-only): :attr:`Baseline.slope` is the derivative along it."""
+    return _probe_direction(tuple(shape))
 
 
 @functools.lru_cache(maxsize=32)
@@ -160,38 +184,104 @@ def _ecnoise(table: np.ndarray) -> tuple[float | None, str]:
     return None, "smooth"
 
 
-def _measure(fun, x, f0, vectorized) -> tuple[float, int, list[str], float]:
-    """The noise of ``f`` near ``x``, the evaluations spent, notes, and the largest ``|f|``.
-
-    The fine probe first; a table that is not noise-like is probed again 100 times finer
-    (``"smooth"``) or coarser (``"staircase"``), three probes at most, and a probe point
-    outside ``f``'s domain makes the next probe 100 times finer. If no probe is noise-like,
-    the largest order-4..6 estimate seen is kept (an overestimate: a blunter, never a false,
-    verdict) and noted.
-    """
-    delta = PROBE_SPACING * typical_scale(x)
+def _measure(fun, x, f0, vectorized) -> _Probe:
+    """The noise of ``f`` near ``x`` (module docstring): the first noise-like probe table at
+    the level of round-off, or confirmed by a probe 100 times finer; evaluations and notes."""
+    # the spacing never drops below a few ulps of x (subnormal points: 1e-6 rms(x) is 0)
+    least = MIN_STEP_ULPS * float(np.spacing(np.max(np.abs(x), initial=0.0)))
+    delta = max(PROBE_SPACING * typical_scale(x), least)
     evals, notes = 0, []
     top = abs(f0)
-    fallback: list[float] = []
+    bounds: list[float] = []  # upper bounds on the noise from tables that were f's variation
+    stairs = False
+    pending: _Probe | None = None  # noise above round-off, awaiting its confirmation
     for _ in range(_PROBE_RETRIES):
         vals = _probe_values(fun, x, delta, vectorized)
         evals += NOISE_POINTS - 1
         if not np.all(np.isfinite(vals)):
-            delta /= 100.0
+            delta = max(delta / 100.0, least)
             continue
         table = np.concatenate(([f0], vals))
         top = max(top, float(np.max(np.abs(table))))
         sigma, status = _ecnoise(table)
-        if sigma is not None:
-            return max(sigma, EPS * abs(f0)), evals, notes, top
-        fallback.append(_scaled_sigma(table, (4, 5, 6)))
-        delta = delta / 100.0 if status == "smooth" else delta * 100.0
-    if fallback:
+        if sigma is None:
+            if pending is not None and status == "staircase":
+                # 100 times finer, f moves by a few ulps per step: it is quantised, and the
+                # noise measured at the coarser spacing is its quantisation
+                return dataclasses.replace(pending, evaluations=evals, top=top)
+            stairs = stairs or status == "staircase"
+            if status == "smooth":
+                # the differences are f's variation: the noise is below them -- and noise
+                # measured at a coarser spacing, which would show here too, was not noise
+                bounds.append(_scaled_sigma(table, (4, 5, 6)))
+                pending = None
+            delta = max(delta / 100.0, least) if status == "smooth" else delta * 100.0
+            continue
+        here = _Probe(max(sigma, EPS * abs(f0)), table, delta, evals, top)
+        if sigma <= _CONFIRM * EPS * float(np.max(np.abs(table))):
+            return here  # round-off: nothing to confirm
+        if pending is not None and pending.noise / _AGREE <= sigma <= _AGREE * pending.noise:
+            # the same noise 100 times finer: stationary, a property of f's values. The
+            # coarser table gives the sharper slope.
+            return dataclasses.replace(pending, noise=max(pending.noise, here.noise),
+                                       evaluations=evals, top=top)
+        # noise above round-off, first seen, or not the same as 100 times coarser (so that
+        # was a kink, a pole or a narrow feature within the probe's reach): look closer
+        pending = here
+        delta = max(delta / 100.0, least)
+    if pending is not None:
+        notes.append("the noise of f changed with the spacing of its probe (a kink or a "
+                     "narrow feature within 1e-6 of x?); the finest measurement was used")
+        return dataclasses.replace(pending, evaluations=evals, top=top, notes=tuple(notes))
+    if bounds:
         notes.append("the noise of f could not be measured cleanly (no probe spacing gave "
-                     "noise-like differences); a conservative estimate was used")
-        return max(max(fallback), EPS * abs(f0)), evals, notes, top
-    notes.append("every noise probe left f's domain; the noise of f was taken as eps * |f|")
-    return EPS * abs(f0), evals, notes, top
+                     "noise-like differences); the tightest bound the probes gave was used")
+        return _Probe(max(min(bounds), EPS * abs(f0)), None, delta, evals, top, tuple(notes))
+    if stairs:
+        notes.append("f moved by only a few ulps per step at every spacing of the noise probe "
+                     "(or left its domain); the noise of f was taken as eps * |f|")
+    else:
+        notes.append("every noise probe left f's domain; the noise of f was taken as eps * |f|")
+    return _Probe(EPS * abs(f0), None, delta, evals, top, tuple(notes))
+
+
+@dataclass(frozen=True)
+class _Probe:
+    """A noise measurement: the noise, the table it came from (``None`` when no table was
+    noise-like) and its spacing, evaluations spent so far, the largest ``|f|``, notes."""
+
+    noise: float
+    table: np.ndarray | None
+    delta: float
+    evaluations: int
+    top: float
+    notes: tuple[str, ...] = ()
+
+
+_T_POWERS = np.vander(_PROBE_T, 5, increasing=True)  # 1, t, ..., t^4 at the probe points
+
+
+def probe_slope(table: np.ndarray, delta: float, noise: float) -> tuple[float, float]:
+    """The derivative along the probe direction from a noise-like probe table, and its bound.
+
+    Least-squares polynomials of degree 2, 3 and 4 in ``t`` through the nine values; the
+    slope at ``t = 0`` is the cubic's. Its bound is the change of the slope from degree 2 to
+    3 and from 3 to 4 (truncation: the table is smooth at this spacing, which ECnoise's test
+    has just shown) plus three times the noise carried by the cubic's slope
+    (``noise * ||w||``, ``w`` the row of the pseudo-inverse that gives it). Per unit of the
+    probe's parameter ``tau = t * delta``.
+    """
+    slopes = []
+    weights = None
+    for degree in (2, 3, 4):
+        pinv = np.linalg.pinv(_T_POWERS[:, : degree + 1])
+        slopes.append(float(pinv[1] @ table))
+        if degree == 3:
+            weights = pinv[1]
+    value = slopes[1]
+    bound = (abs(slopes[1] - slopes[0]) + abs(slopes[2] - slopes[1])
+             + _SIGMAS_SLOPE * noise * float(np.linalg.norm(weights)))
+    return value / delta, bound / delta
 
 
 def _returned_dtype(value: Any) -> str:
@@ -212,7 +302,15 @@ def baseline(fun: Callable[[np.ndarray], Any], x: np.ndarray, vectorized: bool) 
         f0 = call_scalar(lambda _: first, x, "x", False)
         f1 = call_scalar(lambda _: second, x, "x", False)
     else:
-        first = fun(x.copy())
+        try:
+            first = fun(x.copy())
+        except UsageError:
+            raise
+        except DOMAIN_ERRORS as exc:
+            raise DomainError(
+                f"f raised {type(exc).__name__}: {exc} at the point x itself: x is outside "
+                "f's domain (or f has a bug there)"
+            ) from exc
         f0 = call_scalar(lambda _: first, x, "x", False)
         f1 = call_scalar(fun, x.copy(), "x", False)
     if not (f0 == f1):
@@ -223,8 +321,9 @@ def baseline(fun: Callable[[np.ndarray], Any], x: np.ndarray, vectorized: bool) 
         )
     notes = []
     dtype = _returned_dtype(first)
-    noise, evals, probe_notes, top = _measure(fun, x, f0, vectorized)
-    notes.extend(probe_notes)
+    probe = _measure(fun, x, f0, vectorized)
+    noise, evals, top = max(probe.noise, TINY), probe.evaluations, probe.top
+    notes.extend(probe.notes)
     if dtype != "float64":
         unit = float(np.finfo(np.dtype(dtype)).eps)
         noise = max(noise, 0.5 * unit * abs(f0))
@@ -232,7 +331,34 @@ def baseline(fun: Callable[[np.ndarray], Any], x: np.ndarray, vectorized: bool) 
             f"f returned {dtype}: its values carry about {unit:.1g} relative round-off, "
             "which the tolerance includes; return float64 for a sharper check"
         )
-    return Baseline(f0, noise, 2 + evals, dtype, tuple(notes), top)
+    slope, slope_error = (None, float("inf")) if probe.table is None else probe_slope(
+        probe.table, probe.delta, noise)
+    return Baseline(f0, noise, 2 + evals, dtype, tuple(notes), top, slope, slope_error)
+
+
+def noise_along(fun: Callable[[np.ndarray], Any], x: np.ndarray, k: int, f0: float,
+                vectorized: bool) -> tuple[float, int]:
+    """The noise of ``f`` along entry ``k`` alone (the probe of :func:`baseline` on
+    ``t -> f(x + t e_k)``, spacing ``1e-6 max(|x_k|, 1)``): and the evaluations spent.
+
+    The noise of computed values depends on the direction: the usual log-sum-exp at
+    ``[0, -29]`` is quantised at ``1e-16`` along ``e_1`` (it rounds ``log(1 + 2.5e-13)``),
+    which a probe along a direction where ``f`` moves with ``e_0`` cannot see.
+    """
+    flat = x.ravel()
+
+    def line(z):
+        if vectorized:
+            z = np.asarray(z, dtype=float).reshape(-1)
+            batch = np.repeat(flat[None, :], z.size, axis=0)
+            batch[:, k] = z
+            return fun(batch.reshape((-1,) + x.shape))
+        point = flat.copy()
+        point[k] = float(z)
+        return fun(point.reshape(x.shape))
+
+    probe = _measure(line, np.array(flat[k]), f0, vectorized)
+    return probe.noise, probe.evaluations
 
 
 def noise_note(noise: float, scale: float, smallest: float | None) -> str | None:
