@@ -48,7 +48,7 @@ times themselves):
   consecutive levels are finite on both sides.
 
 A triple that passes is a **candidate**. It is taken at once when it is flat or its first
-correction is negligible against the entry's own size (``|D(h) - D(h/2)| <= 1e-4 |D|``);
+correction is negligible (``|D(h) - D(h/2)| <= 1e-4 S``);
 otherwise the next triple, one level down, must confirm it (the two estimates agree within
 their bounds, and the bound handed down includes their spread): several kinks straddled by
 the longer steps can mimic every test of one triple, but not of two. While ``T > 4 E`` and
@@ -292,12 +292,12 @@ def ladder(
         candidate = shaped & ~kink & (st["flat"] | (steady & st["sides"] & resolved))
         err = st["trunc"] + st["roundoff"]
         # A candidate is taken at once when it is flat or its first correction is negligible
-        # against the entry itself; otherwise the next triple, one level down, must confirm
+        # against the gradient's scale; otherwise the next triple, one level down, must confirm
         # it (the two estimates agree within their bounds). A confirmed estimate's bound
         # includes the change from the level above: a bound confirmed only by a coarser
         # estimate with a wider bound is not confirmed (a LayerNorm with offset 5 gave
         # T = 0.02 at one level, agreeing with a coarser 2.2-wide bound, 0.29 off).
-        clean = candidate & (st["flat"] | (np.abs(st["delta1"]) <= _CLEAN * own))
+        clean = candidate & (st["flat"] | (np.abs(st["delta1"]) <= _CLEAN * big))
         if not refine:
             clean = candidate
         spread = np.abs(st["value"] - mem.pend_val[idx])
