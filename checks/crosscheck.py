@@ -42,7 +42,6 @@ import numpy as np
 
 from checks._util import EPS
 from checks.ladder import KINK, SMOOTH
-from checks.noise import probe_direction
 
 __all__ = ["Comparison", "coupled_kinks", "along_probe"]
 
@@ -97,7 +96,9 @@ def along_probe(analytic: np.ndarray, est: Any, *, rtol: float, atol: Any,
     probe measured no slope or some entry (direction) is not smooth."""
     if est.slope is None or est.kind is None or np.any(np.asarray(est.kind) != SMOOTH):
         return None
-    p = probe_direction(np.shape(analytic))
+    p = est.probe_direction
+    if p is None or np.shape(p) != np.shape(analytic):
+        return None
     value, roundoff = _dot(analytic, p)
     slope = float(est.slope)
     tol = _atol_along(atol, p) + safety * float(est.slope_error) + rtol * abs(slope) + roundoff

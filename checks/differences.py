@@ -49,14 +49,14 @@ from checks._util import (
     user_steps,
     validate_method,
 )
-from checks.ladder import RELIABLE, SMOOTH, Ladder, describe_findings, ladder
+from checks.ladder import RELIABLE, SMOOTH, UNRESOLVED, Ladder, describe_findings, ladder
 from checks.noise import (
     PROBE_SPACING,
     Baseline,
     baseline,
     noise_along,
     noise_note,
-    probe_direction,
+    with_noise,
 )
 
 __all__ = [
@@ -122,14 +122,15 @@ class Estimate:
     f_scale : float
         The largest ``|f|`` seen at ``x`` and in the noise probe.
     slope, slope_error : float or None, float
-        The derivative of ``f`` along the noise probe's direction
-        (:func:`checks.noise.probe_direction`) at its short spacing, and its bound; ``None``
-        where no probe table was noise-like. :mod:`checks.compare` holds the analytic
-        gradient against it as one more direction.
+        The derivative of ``f`` along the noise probe's direction (:attr:`probe_direction`)
+        at its short spacing, and its bound; ``None`` where no probe table was noise-like.
+        :mod:`checks.compare` holds the analytic gradient against it as one more direction.
     inconsistent : str or None
         Why the estimate cannot be trusted as a whole, or ``None``: the per-entry estimates
         disagree with :attr:`slope` even at much shorter steps (see
         :func:`_adaptive`). No entry of such an estimate can fail a check.
+    probe_direction : ndarray or None
+        The direction of the noise probe (rms 1), the shape of ``x``.
     """
 
     value: Any
@@ -147,6 +148,7 @@ class Estimate:
     slope: float | None = None
     slope_error: float = float("inf")
     inconsistent: str | None = None
+    probe_direction: Any = None
 
 
 def _evaluate(
@@ -247,6 +249,8 @@ class _Raw:
     findings: tuple[str, ...] = ()
     step: np.ndarray | None = None
     inconsistent: str | None = None
+    noise: float | None = None  # the noise used, where measured louder than the baseline's
+    shrink: float = 1.0  # the factor the steps were divided by to agree with the probe
 
 
 def _estimate(fun, x, h, method, vectorized, base: Baseline, refine=True) -> _Raw:
@@ -313,11 +317,15 @@ def _adaptive(fun, x, h, vectorized, base: Baseline, refine) -> _Raw:
     """The Richardson ladder of every entry (:mod:`checks.ladder`), then two cross-checks.
 
     * **Noise along the entry.** An entry whose ladder descended :data:`_DESCENT_NOISE`
-      levels or more has the noise of ``f`` measured along it alone
-      (:func:`checks.noise.noise_along`: 8 to 32 evaluations); where that is more than 4
-      times the noise of the shared probe, its ladder runs again with it. Noise depends on
-      the direction, and a shared probe cannot see noise along an entry that ``f`` hardly
-      varies with.
+      levels or more to a triple flat to noise (the differences stopped changing with the
+      step only below where they first changed: what unseen noise, or quantised values,
+      look like) has the noise of ``f`` measured along it alone, at the scale of the
+      step its estimate came from (:func:`checks.noise.noise_along`: 8 to 32 evaluations);
+      where that is more than 4 times the noise of the shared probe, every entry's ladder
+      runs again with it (the noise is a property of ``f``'s values, whichever entry
+      showed it). Noise depends on the direction and on the scale: a shared probe at
+      ``1e-6 rms(x)`` cannot see noise along an entry that ``f`` hardly varies with, nor a
+      float32 part of ``f`` that moves in quanta only every few steps.
     * **The probe's slope.** The noise probe also measured the derivative of ``f`` along its
       direction ``p`` at a spacing of ``1e-6 rms(x)`` (:attr:`Baseline.slope`). The
       per-entry estimates must agree with it: ``|<n, p> - slope| <= 10 (sum_k |p_k| e_k +
@@ -343,7 +351,9 @@ def _adaptive(fun, x, h, vectorized, base: Baseline, refine) -> _Raw:
                       noise if np.ndim(noise) == 0 else noise[entries], refine=refine,
                       describe=lambda k: str(_index(x.shape, int(entries[k]))))
 
-    names = ("value", "error", "lower", "upper", "step", "kind", "left", "right")
+    names = ("value", "error", "lower", "upper", "step", "kind", "left", "right", "kinked",
+             "flat")
+    first_noise = base.noise
     noise = np.full(flat.size, base.noise)
     measured = np.zeros(flat.size, dtype=bool)
     steps, evals, notes, inconsistent = h, 0, [], None
@@ -353,22 +363,31 @@ def _adaptive(fun, x, h, vectorized, base: Baseline, refine) -> _Raw:
         parts = {name: getattr(lad, name).copy() for name in names}
         if not refine:
             break
-        deep = np.flatnonzero(~measured & (parts["kind"] == SMOOTH)
+        # (an entry that met a kink on its way down would see it in the probe, not noise)
+        deep = np.flatnonzero(~measured & (parts["kind"] == SMOOTH) & ~parts["kinked"]
+                              & parts["flat"]
                               & (parts["step"] <= steps * 0.5**_DESCENT_NOISE * (1 + 1e-12)))
         measured[deep] = True
         own = noise.copy()
         for k in deep:
-            own[k], n_evals = noise_along(fun, x, int(k), base.f0, vectorized)
+            # nine points within one step of x, both sides: the interval the estimate
+            # assumed smooth (a kink beyond it is the ladder's business, not noise)
+            own[k], n_evals = noise_along(fun, x, int(k), base.f0, vectorized,
+                                          reach=float(parts["step"][k]))
             evals += n_evals
         louder = deep[own[deep] > 4.0 * noise[deep]]
         if louder.size:
-            noise[louder] = own[louder]
-            again = run(steps, noise, louder)
+            # the noise of f's values is theirs, whichever entry showed it: every entry's
+            # estimate at that scale carries it
+            noise[:] = float(np.max(own[louder]))
+            base = with_noise(base, float(noise[0]))
+            again = run(steps, noise)
             evals += again.evaluations
-            for name in names:
-                parts[name][louder] = getattr(again, name)
-            notes.append(f"f is noisier along {_entries_text(x.shape, louder)} than the shared "
-                         "noise probe showed; measured there, and used")
+            parts = {name: getattr(again, name).copy() for name in names}
+            measured[:] = True
+            notes.append(f"f is noisier (at the scale of the steps along "
+                         f"{_entries_text(x.shape, louder)}: {noise[0]:.2g}) than the shared "
+                         "noise probe showed; that noise was used for every entry")
         if base.slope is None or not np.all(np.isin(parts["kind"], RELIABLE)):
             break
         gap, bound = _probe_gap(x, parts, base)
@@ -384,12 +403,14 @@ def _adaptive(fun, x, h, vectorized, base: Baseline, refine) -> _Raw:
             break
         steps = steps / _SHORTER
     lad = Ladder(**parts, evaluations=evals)
+    shrink = float(np.max(h / steps)) if flat.size else 1.0
     findings = tuple(notes) + (describe_findings(lad, x.shape)
                                if np.any(lad.kind != SMOOTH) else ())
     shape = x.shape
+    louder = float(noise[0]) if flat.size and noise[0] > first_noise else None
     return _Raw(lad.value.reshape(shape), lad.error.reshape(shape), lad.lower.reshape(shape),
                 lad.upper.reshape(shape), lad.kind.reshape(shape), evals, findings,
-                lad.step.reshape(shape), inconsistent)
+                lad.step.reshape(shape), inconsistent, louder, shrink)
 
 
 _PROBE_SAFETY = 10.0
@@ -400,7 +421,7 @@ def _probe_gap(x, parts, base: Baseline) -> tuple[float, float]:
     ``sum_k p_k [lower_k, upper_k]`` where entries are kinks: the directional derivative of a
     convex kink lies in it) and its bound ``sum_k |p_k| e_k + slope_error`` plus the
     round-off of the dot product (``sqrt(n) eps sum_k |n_k p_k|``)."""
-    p = probe_direction(x.shape).ravel()
+    p = base.direction.ravel()
     ends = np.stack([parts["lower"] * p, parts["upper"] * p])
     low, high = float(np.sum(ends.min(axis=0))), float(np.sum(ends.max(axis=0)))
     gap = max(low - base.slope, base.slope - high, 0.0)
@@ -486,6 +507,8 @@ def estimate_gradient(
     base = baseline(f, xf, vectorized)
     raw = _estimate(f, xf, h, method, vectorized, base, step is None)
     evals = base.evaluations + raw.evaluations
+    if raw.noise is not None:
+        base = with_noise(base, raw.noise)
     error = raw.error
     if method == "complex":
         n_evals, floor = _cross_check_complex(f, xf, raw.value, error, vectorized, base)
@@ -500,7 +523,7 @@ def estimate_gradient(
         notes += (raw.inconsistent,)
     return Estimate(raw.value, error, used, method, evals, notes, raw.lower, raw.upper,
                     raw.kind, base.noise, base.f0, base.scale, base.slope, base.slope_error,
-                    raw.inconsistent)
+                    raw.inconsistent, base.direction)
 
 
 def _require_applied(x: np.ndarray, h: np.ndarray) -> None:
@@ -582,18 +605,19 @@ def directional_derivative(
                     est.f_scale)
 
 
-def _along(f, x, v, method, step, vectorized, base: Baseline):
+def _along(f, x, v, method, step, vectorized, base: Baseline, shrink: float = 1.0):
     """The derivative of ``f`` at ``x`` along ``v``, as an :class:`_Raw` of 0-d arrays.
 
     Works in ``t``-units where ``t = 1`` moves ``x`` by ``rms(x)``, so that every default
     constant of the per-entry methods applies; ``f(x)`` and the noise of ``f`` near ``x``
     (in units of ``f``) do not depend on the direction and are shared between them. The
     returned ``value``, ``error``, ``lower``, ``upper`` and ``step`` are per unit of ``t``
-    along ``v`` itself.
+    along ``v`` itself. ``shrink`` divides the default step (another direction needed
+    shorter steps to agree with the noise probe).
     """
     unit = typical_scale(x) / typical_scale(v)
     if step is None:
-        h = STEP_FACTORS[method]
+        h = STEP_FACTORS[method] / shrink
     else:
         h = float(user_steps(step, np.zeros(()))) / unit
         if method != "complex" and np.all(x + (h * unit) * v == x):
@@ -603,8 +627,15 @@ def _along(f, x, v, method, step, vectorized, base: Baseline):
             )
     phi = _direction_fun(f, x, v * unit, vectorized)
     t0 = np.zeros(())
-    # the probe's slope is along the probe's direction in x, not along v: not used here
-    line_base = dataclasses.replace(base, slope=None)
+    line_base = dataclasses.replace(base, slope=None, direction=np.ones(()))
+    if (base.slope is not None and base.direction is not None
+            and np.array_equal(base.direction, v / typical_scale(v))):
+        # the probe ran along v (a directional check's first direction): its slope, per unit
+        # of t (t = 1 moves x by rms(x) along v / rms(v)), cross-checks this ladder
+        s = typical_scale(x)
+        line_base = dataclasses.replace(line_base, slope=base.slope * s,
+                                        slope_error=base.slope_error * s,
+                                        slope_gain=base.slope_gain * s)
     raw = _estimate(phi, t0, np.array(h), method, vectorized, line_base, step is None)
     error, evals = float(raw.error), raw.evaluations
     if method == "complex":
@@ -620,7 +651,8 @@ def _along(f, x, v, method, step, vectorized, base: Baseline):
     findings = tuple(line.replace("entry ()", "the direction") for line in raw.findings)
     return _Raw(np.array(float(raw.value) / unit), np.array(error / unit),
                 np.array(float(raw.lower) / unit), np.array(float(raw.upper) / unit),
-                raw.kind, evals, findings, np.array(used * unit))
+                raw.kind, evals, findings, np.array(used * unit), raw.inconsistent,
+                raw.noise, raw.shrink * shrink)
 
 
 def directional_derivatives(
@@ -647,7 +679,7 @@ def directional_derivatives(
         raise ValueError(f"directions must have shape (K, *{xf.shape}), got {vs.shape}")
     if not all(np.any(v) for v in vs):
         raise ValueError("every direction must be non-zero")
-    base = baseline(f, xf, vectorized)
+    base = baseline(f, xf, vectorized, direction=vs[0])
     est = along_directions(f, xf, vs, method=method, step=step, vectorized=vectorized,
                            base=base)
     notes = ((note,) if note else ()) + base.notes + est.notes
@@ -665,18 +697,32 @@ def along_directions(f: Callable[[np.ndarray], Any], x: np.ndarray, vs: np.ndarr
     ones spent here; ``notes`` are the directions' own findings."""
     out = [_along(f, x, v, method, step, vectorized, base) for v in vs]
     evals = sum(o.evaluations for o in out)
+    louder = max((o.noise for o in out if o.noise is not None), default=None)
+    shrink = max(o.shrink for o in out)
+    if louder is not None or shrink > 1.0:
+        # noise that one direction showed is in f's values, and a feature narrower than the
+        # steps that the probe showed along the first is there for every direction: all of
+        # them again, with that noise and at those steps
+        base = with_noise(base, louder) if louder is not None else base
+        out = [_along(f, x, v, method, step, vectorized, base, shrink) for v in vs]
+        evals += sum(o.evaluations for o in out)
+    inconsistent = next((o.inconsistent for o in out if o.inconsistent), None)
     notes: tuple[str, ...] = ()
     for j, o in enumerate(out):
         notes += tuple(line.replace("the direction", f"direction {j}") for line in o.findings)
     kinds = [o.kind for o in out]
     kind = None if any(k is None for k in kinds) else np.array([int(k) for k in kinds])
+    if inconsistent:
+        notes += (inconsistent.replace("per-entry estimates", "directional estimates"),)
+        if kind is not None:
+            kind[:] = UNRESOLVED
 
     def stack(name):
         return np.array([float(getattr(o, name)) for o in out])
 
     return Estimate(stack("value"), stack("error"), stack("step"), method, evals, notes,
                     stack("lower"), stack("upper"), kind, base.noise, base.f0, base.scale,
-                    base.slope, base.slope_error)
+                    base.slope, base.slope_error, None, base.direction)
 
 
 def _complex_agrees(cs: float, cs_err: float, ref: float, ref_err: float, scale: float) -> None:

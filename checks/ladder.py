@@ -130,6 +130,10 @@ class Ladder:
     left: np.ndarray
     right: np.ndarray
     evaluations: int
+    #: a kink was suspected at some level (even if the entry settled below it)
+    kinked: np.ndarray | None = None
+    #: the estimate taken came from a triple flat to noise
+    flat: np.ndarray | None = None
 
 
 def _triple(fp, fm, sp, sm, f0, sigma):
@@ -204,6 +208,7 @@ class _State:
 
         self.best_val, self.best_err, self.best_h = full(np.nan), full(np.inf), full(np.nan)
         self.best_trunc, self.best_round = full(np.inf), full(np.nan)
+        self.best_flat = full(False, bool)
         self.last_val, self.prev_val, self.last_err = full(np.nan), full(np.nan), full(np.inf)
         self.pend_val, self.pend_err = full(np.nan), full(np.inf)
         # the claims |R2 - f'| <= err of every candidate taken: their intersection and hull
@@ -213,6 +218,7 @@ class _State:
         self.side_err = {name: full(np.inf) for name in ("L", "R")}
         self.since = full(0, int)
         self.growing = full(False, bool)
+        self.kinked = full(False, bool)
 
 
 def ladder(
@@ -310,6 +316,7 @@ def ladder(
         _remember(mem, idx, smooth, st, cand_t, cand_r, cand_err, candidate, confirmed, err,
                   valid)
         mem.growing[idx] = np.where(valid, st["growing"], mem.growing[idx])
+        mem.kinked[idx] |= kink
         with np.errstate(invalid="ignore"):
             r_ok = np.all(np.isfinite(fp) & (sp > 0), axis=0) & (kink | ~valid)
             l_ok = np.all(np.isfinite(fm) & (sm > 0), axis=0) & (kink | ~valid)
@@ -348,7 +355,7 @@ def ladder(
         level += 1
         add_levels(np.flatnonzero(active), [level])
     return Ladder(out["value"], out["error"], out["lower"], out["upper"], out["step"], kind,
-                  out["left"], out["right"], evals)
+                  out["left"], out["right"], evals, mem.kinked, mem.best_flat)
 
 
 def _remember(mem, idx, smooth, st, cand_t, cand_r, cand_err, candidate, confirmed, err,
@@ -359,6 +366,7 @@ def _remember(mem, idx, smooth, st, cand_t, cand_r, cand_err, candidate, confirm
     mem.best_val[bi], mem.best_err[bi] = st["value"][better], cand_err[better]
     mem.best_h[bi] = st["h"][better]
     mem.best_trunc[bi], mem.best_round[bi] = cand_t[better], cand_r[better]
+    mem.best_flat[bi] = st["flat"][better]
     si = idx[smooth]
     lo, hi = st["value"][smooth] - cand_err[smooth], st["value"][smooth] + cand_err[smooth]
     mem.claim_lo[si] = np.maximum(mem.claim_lo[si], lo)

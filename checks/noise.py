@@ -56,8 +56,8 @@ from checks._util import (
     typical_scale,
 )
 
-__all__ = ["Baseline", "baseline", "noise_along", "noise_note", "probe_direction", "probe_slope",
-           "NOISE_POINTS", "PROBE_SPACING"]
+__all__ = ["Baseline", "NOISE_POINTS", "PROBE_SPACING", "baseline", "noise_along", "noise_note",
+           "probe_direction", "probe_slope", "with_noise"]
 
 NOISE_POINTS = 9  # evaluations of each noise probe (f(x) is shared)
 # (spacing relative to rms(x), orders of differences used)
@@ -81,10 +81,24 @@ class Baseline:
     dtype: str = "float64"
     notes: tuple[str, ...] = ()
     scale: float = 0.0  # the largest |f| seen at the point and in the probe
-    #: the derivative along :func:`probe_direction` at the probe's spacing, from a table that
-    #: was noise-like (:func:`probe_slope`), and its bound; ``None`` without such a table
+    #: the derivative along :attr:`direction` at the probe's spacing, from a table that was
+    #: noise-like (:func:`probe_slope`), and its bound; ``None`` without such a table
     slope: float | None = None
     slope_error: float = float("inf")
+    #: how much :attr:`slope_error` grows per unit of noise (``3 ||w|| / delta``)
+    slope_gain: float = 0.0
+    #: the probe's direction (rms 1): :func:`probe_direction`, or the one the caller gave
+    direction: np.ndarray | None = None
+
+
+def with_noise(base: Baseline, noise: float) -> Baseline:
+    """``base`` with a louder ``noise`` (found along an entry or a direction, at the scale
+    of the steps): the probe's slope carries it too -- a staircase of quanta ``q`` hides a
+    slope of up to ``q / delta`` at the probe's spacing ``delta``."""
+    if noise <= base.noise:
+        return base
+    return dataclasses.replace(base, noise=noise, slope_error=base.slope_error
+                               + base.slope_gain * (noise - base.noise))
 
 
 def probe_direction(shape: tuple[int, ...]) -> np.ndarray:
@@ -133,8 +147,7 @@ def _scaled_sigma(values: np.ndarray, orders: tuple[int, ...]) -> float:
     return max(math.sqrt(float(np.mean(_divided(table, k) ** 2))) for k in orders) * top
 
 
-def _probe_values(fun, x, delta, vectorized) -> np.ndarray:
-    p = _probe_direction(x.shape)
+def _probe_values(fun, x, delta, vectorized, p) -> np.ndarray:
     pts = x.ravel()[None] + (delta * _PROBE_T[1:])[:, None] * p.ravel()[None, :]
     pts = pts.reshape((NOISE_POINTS - 1,) + x.shape)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -184,31 +197,39 @@ def _ecnoise(table: np.ndarray) -> tuple[float | None, str]:
     return None, "smooth"
 
 
-def _measure(fun, x, f0, vectorized) -> _Probe:
+def _measure(fun, x, f0, vectorized, spacing: float | None = None,
+             confirm: bool = True, direction: np.ndarray | None = None) -> _Probe:
     """The noise of ``f`` near ``x`` (module docstring): the first noise-like probe table at
-    the level of round-off, or confirmed by a probe 100 times finer; evaluations and notes."""
+    the level of round-off, or confirmed by a probe 100 times finer; evaluations and notes.
+
+    ``spacing`` replaces the first spacing ``1e-6 rms(x)``; ``confirm=False`` takes noise
+    above round-off as it is, without the finer probe (the noise *at that spacing*, whatever
+    makes it: :func:`noise_along`). ``direction`` (rms 1) replaces the fixed one."""
+    p = _probe_direction(x.shape) if direction is None else direction
     # the spacing never drops below a few ulps of x (subnormal points: 1e-6 rms(x) is 0)
     least = MIN_STEP_ULPS * float(np.spacing(np.max(np.abs(x), initial=0.0)))
-    delta = max(PROBE_SPACING * typical_scale(x), least)
+    delta = max(PROBE_SPACING * typical_scale(x) if spacing is None else spacing, least)
     evals, notes = 0, []
     top = abs(f0)
     bounds: list[float] = []  # upper bounds on the noise from tables that were f's variation
     stairs = False
+    seen: list[float] = [f0]  # every finite value, for _precision_of
     pending: _Probe | None = None  # noise above round-off, awaiting its confirmation
     for _ in range(_PROBE_RETRIES):
-        vals = _probe_values(fun, x, delta, vectorized)
+        vals = _probe_values(fun, x, delta, vectorized, p)
         evals += NOISE_POINTS - 1
         if not np.all(np.isfinite(vals)):
             delta = max(delta / 100.0, least)
             continue
         table = np.concatenate(([f0], vals))
         top = max(top, float(np.max(np.abs(table))))
+        seen.extend(vals.tolist())
         sigma, status = _ecnoise(table)
         if sigma is None:
             if pending is not None and status == "staircase":
                 # 100 times finer, f moves by a few ulps per step: it is quantised, and the
                 # noise measured at the coarser spacing is its quantisation
-                return dataclasses.replace(pending, evaluations=evals, top=top)
+                return dataclasses.replace(pending, evaluations=evals, top=top, values=tuple(seen))
             stairs = stairs or status == "staircase"
             if status == "smooth":
                 # the differences are f's variation: the noise is below them -- and noise
@@ -218,13 +239,13 @@ def _measure(fun, x, f0, vectorized) -> _Probe:
             delta = max(delta / 100.0, least) if status == "smooth" else delta * 100.0
             continue
         here = _Probe(max(sigma, EPS * abs(f0)), table, delta, evals, top)
-        if sigma <= _CONFIRM * EPS * float(np.max(np.abs(table))):
-            return here  # round-off: nothing to confirm
+        if not confirm or sigma <= _CONFIRM * EPS * float(np.max(np.abs(table))):
+            return dataclasses.replace(here, values=tuple(seen))  # round-off: no confirmation
         if pending is not None and pending.noise / _AGREE <= sigma <= _AGREE * pending.noise:
             # the same noise 100 times finer: stationary, a property of f's values. The
             # coarser table gives the sharper slope.
             return dataclasses.replace(pending, noise=max(pending.noise, here.noise),
-                                       evaluations=evals, top=top)
+                                       evaluations=evals, top=top, values=tuple(seen))
         # noise above round-off, first seen, or not the same as 100 times coarser (so that
         # was a kink, a pole or a narrow feature within the probe's reach): look closer
         pending = here
@@ -232,17 +253,19 @@ def _measure(fun, x, f0, vectorized) -> _Probe:
     if pending is not None:
         notes.append("the noise of f changed with the spacing of its probe (a kink or a "
                      "narrow feature within 1e-6 of x?); the finest measurement was used")
-        return dataclasses.replace(pending, evaluations=evals, top=top, notes=tuple(notes))
+        return dataclasses.replace(pending, evaluations=evals, top=top, notes=tuple(notes),
+                                   values=tuple(seen))
     if bounds:
         notes.append("the noise of f could not be measured cleanly (no probe spacing gave "
                      "noise-like differences); the tightest bound the probes gave was used")
-        return _Probe(max(min(bounds), EPS * abs(f0)), None, delta, evals, top, tuple(notes))
+        return _Probe(max(min(bounds), EPS * abs(f0)), None, delta, evals, top, tuple(notes),
+                      tuple(seen))
     if stairs:
         notes.append("f moved by only a few ulps per step at every spacing of the noise probe "
                      "(or left its domain); the noise of f was taken as eps * |f|")
     else:
         notes.append("every noise probe left f's domain; the noise of f was taken as eps * |f|")
-    return _Probe(EPS * abs(f0), None, delta, evals, top, tuple(notes))
+    return _Probe(EPS * abs(f0), None, delta, evals, top, tuple(notes), tuple(seen))
 
 
 @dataclass(frozen=True)
@@ -256,12 +279,13 @@ class _Probe:
     evaluations: int
     top: float
     notes: tuple[str, ...] = ()
+    values: tuple[float, ...] = ()  # every finite value of f the probes saw, f(x) first
 
 
 _T_POWERS = np.vander(_PROBE_T, 5, increasing=True)  # 1, t, ..., t^4 at the probe points
 
 
-def probe_slope(table: np.ndarray, delta: float, noise: float) -> tuple[float, float]:
+def probe_slope(table: np.ndarray, delta: float, noise: float) -> tuple[float, float, float]:
     """The derivative along the probe direction from a noise-like probe table, and its bound.
 
     Least-squares polynomials of degree 2, 3 and 4 in ``t`` through the nine values; the
@@ -269,7 +293,8 @@ def probe_slope(table: np.ndarray, delta: float, noise: float) -> tuple[float, f
     3 and from 3 to 4 (truncation: the table is smooth at this spacing, which ECnoise's test
     has just shown) plus three times the noise carried by the cubic's slope
     (``noise * ||w||``, ``w`` the row of the pseudo-inverse that gives it). Per unit of the
-    probe's parameter ``tau = t * delta``.
+    probe's parameter ``tau = t * delta``; the third value is the bound's growth per unit
+    of noise.
     """
     slopes = []
     weights = None
@@ -279,9 +304,30 @@ def probe_slope(table: np.ndarray, delta: float, noise: float) -> tuple[float, f
         if degree == 3:
             weights = pinv[1]
     value = slopes[1]
-    bound = (abs(slopes[1] - slopes[0]) + abs(slopes[2] - slopes[1])
-             + _SIGMAS_SLOPE * noise * float(np.linalg.norm(weights)))
-    return value / delta, bound / delta
+    gain = _SIGMAS_SLOPE * float(np.linalg.norm(weights))
+    bound = abs(slopes[1] - slopes[0]) + abs(slopes[2] - slopes[1]) + gain * noise
+    return value / delta, bound / delta, gain / delta
+
+
+def _precision_of(values: tuple[float, ...]) -> str | None:
+    """``"float32"`` or ``"float16"`` when every value ``f`` returned is exactly a number of
+    that type (at least three distinct ones), else ``None``.
+
+    An ``f`` that computes in float32 and returns ``float(loss)`` returns a float64 whose
+    last 29 bits of mantissa are 0: a float64 computation does that with probability
+    ``2^-29`` per value, and the probe's points are not round numbers. Such an ``f`` is
+    quantised at ``6e-8 |f|``; with steps too short for the quantum its differences see
+    only what it adds in float64, if anything.
+    """
+    finite = [v for v in values if np.isfinite(v)]
+    if len(set(finite)) < 3:
+        return None
+    arr = np.array(finite)
+    for name in ("float16", "float32"):
+        with np.errstate(over="ignore"):
+            if np.all(arr.astype(name).astype(np.float64) == arr):
+                return name
+    return None
 
 
 def _returned_dtype(value: Any) -> str:
@@ -289,8 +335,14 @@ def _returned_dtype(value: Any) -> str:
     return str(dt) if dt is not None and np.dtype(dt).kind == "f" else "float64"
 
 
-def baseline(fun: Callable[[np.ndarray], Any], x: np.ndarray, vectorized: bool) -> Baseline:
-    """``f(x)`` (twice: it must be deterministic), its noise near ``x``, and notes."""
+def baseline(fun: Callable[[np.ndarray], Any], x: np.ndarray, vectorized: bool,
+             direction: np.ndarray | None = None) -> Baseline:
+    """``f(x)`` (twice: it must be deterministic), its noise near ``x``, and notes.
+
+    The probe runs along ``direction`` (scaled to rms 1) where given -- a directional check
+    probes along its first direction, so that the probe's slope cross-checks that direction's
+    estimate -- else along :func:`probe_direction`.
+    """
     if vectorized:
         raw = np.asarray(fun(np.stack([x, x])))
         if raw.shape != (2,):
@@ -321,44 +373,70 @@ def baseline(fun: Callable[[np.ndarray], Any], x: np.ndarray, vectorized: bool) 
         )
     notes = []
     dtype = _returned_dtype(first)
-    probe = _measure(fun, x, f0, vectorized)
+    p = probe_direction(x.shape) if direction is None else (
+        np.asarray(direction, dtype=float) / typical_scale(np.asarray(direction, dtype=float)))
+    probe = _measure(fun, x, f0, vectorized, direction=p)
+    how = f"f returned {dtype}"
+    if dtype == "float64" and _precision_of(probe.values):
+        dtype = _precision_of(probe.values)
+        how = f"every value f returned is a {dtype} number (computed in {dtype}?)"
     noise, evals, top = max(probe.noise, TINY), probe.evaluations, probe.top
     notes.extend(probe.notes)
     if dtype != "float64":
         unit = float(np.finfo(np.dtype(dtype)).eps)
         noise = max(noise, 0.5 * unit * abs(f0))
         notes.append(
-            f"f returned {dtype}: its values carry about {unit:.1g} relative round-off, "
+            f"{how}: its values carry about {unit:.1g} relative round-off, "
             "which the tolerance includes; return float64 for a sharper check"
         )
-    slope, slope_error = (None, float("inf")) if probe.table is None else probe_slope(
-        probe.table, probe.delta, noise)
-    return Baseline(f0, noise, 2 + evals, dtype, tuple(notes), top, slope, slope_error)
+    slope, slope_error, gain = (None, float("inf"), 0.0) if probe.table is None else (
+        probe_slope(probe.table, probe.delta, noise))
+    return Baseline(f0, noise, 2 + evals, dtype, tuple(notes), top, slope, slope_error, gain,
+                    p)
 
 
 def noise_along(fun: Callable[[np.ndarray], Any], x: np.ndarray, k: int, f0: float,
-                vectorized: bool) -> tuple[float, int]:
-    """The noise of ``f`` along entry ``k`` alone (the probe of :func:`baseline` on
-    ``t -> f(x + t e_k)``, spacing ``1e-6 max(|x_k|, 1)``): and the evaluations spent.
+                vectorized: bool, reach: float) -> tuple[float, int]:
+    """The noise of ``f`` along entry ``k`` alone within ``x_k +- reach`` (the probe of
+    :func:`baseline` on ``t -> f(x + t e_k)``, nine points from ``x_k - reach`` to
+    ``x_k + reach``, not confirmed finer), and the evaluations spent.
 
-    The noise of computed values depends on the direction: the usual log-sum-exp at
-    ``[0, -29]`` is quantised at ``1e-16`` along ``e_1`` (it rounds ``log(1 + 2.5e-13)``),
-    which a probe along a direction where ``f`` moves with ``e_0`` cannot see.
+    The noise of computed values depends on the direction and on the scale. The usual
+    log-sum-exp at ``[0, -29]`` is quantised at ``1e-16`` along ``e_1`` (it rounds
+    ``log(1 + 2.5e-13)``), which a probe along a direction where ``f`` moves with ``e_0``
+    cannot see. Measured over the interval an entry's estimate came from (``reach`` its
+    step), it is noise, as it is for that estimate; a kink farther away is not reached.
+
+    Not seen, here or anywhere: a part of ``f`` quantised more coarsely than its steps can
+    resolve and added to a smooth float64 part (a data term summed in float32 plus a penalty
+    in float64: scikit-learn's ``LinearModelLoss`` on float32 data). Within the step of
+    the estimate the float32 part does not move at all, the values are exactly smooth, and
+    the estimate is the derivative of the penalty alone -- the derivative of ``f`` as
+    computed there, not of the loss it approximates. Return float64 (or all of ``f`` in
+    float32: its values are then recognised as float32 numbers, :func:`_precision_of`).
     """
     flat = x.ravel()
+    start = flat[k] - reach
 
     def line(z):
         if vectorized:
             z = np.asarray(z, dtype=float).reshape(-1)
             batch = np.repeat(flat[None, :], z.size, axis=0)
-            batch[:, k] = z
+            batch[:, k] = start + z
             return fun(batch.reshape((-1,) + x.shape))
         point = flat.copy()
-        point[k] = float(z)
+        point[k] = start + float(z)
         return fun(point.reshape(x.shape))
 
-    probe = _measure(line, np.array(flat[k]), f0, vectorized)
-    return probe.noise, probe.evaluations
+    first = call_scalar(line, np.zeros(()) if not vectorized else np.zeros(1), "x - h e_k",
+                        False, finite=False) if not vectorized else float(
+        np.asarray(line(np.zeros(1)))[0])
+    if not np.isfinite(first):
+        return 0.0, 1
+    spacing = 2.0 * reach / (_PROBE_T[-1] + 0.5)
+    probe = _measure(line, np.zeros(()), first, vectorized, spacing=spacing, confirm=False,
+                     direction=np.ones(()))
+    return probe.noise, 1 + probe.evaluations
 
 
 def noise_note(noise: float, scale: float, smallest: float | None) -> str | None:
