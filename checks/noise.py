@@ -168,6 +168,10 @@ def _staircase(table: np.ndarray) -> bool:
 
 
 _AGREE = 4.0  # three consecutive orders within this factor: the differences are noise
+#: One second difference this many times the median of the others: a kink (a single break
+#: of slope), not noise. For noise the largest of seven is about 3 times their median; 8
+#: times is a 5-sigma event.
+_KINK_OUTLIER = 8.0
 
 
 def _ecnoise(table: np.ndarray) -> tuple[float | None, str]:
@@ -176,8 +180,10 @@ def _ecnoise(table: np.ndarray) -> tuple[float | None, str]:
     ``sigma_k`` for orders ``k = 1..6`` (of values scaled to at most 1); the noise is
     ``sigma_k`` at the first order whose ``k``-th differences change sign and where
     ``sigma_k, sigma_k+1, sigma_k+2`` agree within a factor 4. ``"staircase"``: ``f`` moves
-    by a few ulps per step (rounding errors correlated: probe coarser); ``"smooth"``: no
-    order looks like noise (the differences are ``f``'s variation: probe finer).
+    by a few ulps per step (rounding errors correlated: probe coarser); ``"kink"``: one
+    second difference stands out from the others (a kink within the probe: probe finer);
+    ``"smooth"``: no order looks like noise (the differences are ``f``'s variation: probe
+    finer).
     """
     top = float(np.max(np.abs(table)))
     if top == 0.0:
@@ -185,6 +191,10 @@ def _ecnoise(table: np.ndarray) -> tuple[float | None, str]:
     if _staircase(table):
         return None, "staircase"
     t = table / top
+    d2 = np.abs(_divided(t, 2))
+    others = np.delete(d2, int(np.argmax(d2)))
+    if d2.max() > _KINK_OUTLIER * max(float(np.median(others)), 100.0 * EPS):
+        return None, "kink"
     sig, sign = [], []
     for k in range(1, 7):
         dk = _divided(t, k)
@@ -231,12 +241,12 @@ def _measure(fun, x, f0, vectorized, spacing: float | None = None,
                 # noise measured at the coarser spacing is its quantisation
                 return dataclasses.replace(pending, evaluations=evals, top=top, values=tuple(seen))
             stairs = stairs or status == "staircase"
-            if status == "smooth":
+            if status in ("smooth", "kink"):
                 # the differences are f's variation: the noise is below them -- and noise
                 # measured at a coarser spacing, which would show here too, was not noise
                 bounds.append(_scaled_sigma(table, (4, 5, 6)))
                 pending = None
-            delta = max(delta / 100.0, least) if status == "smooth" else delta * 100.0
+            delta = (delta * 100.0 if status == "staircase" else max(delta / 100.0, least))
             continue
         here = _Probe(max(sigma, EPS * abs(f0)), table, delta, evals, top)
         if not confirm or sigma <= _CONFIRM * EPS * float(np.max(np.abs(table))):
