@@ -21,6 +21,17 @@ Public surface::
 Hypothesis strategies live in :mod:`checks.strategies` (``from checks import strategies``);
 the pytest plugin that registers the ``gradcheck-*`` hypothesis profiles is
 :mod:`checks.pytest_plugin`. The layout of the engine is in ARCHITECTURE.md.
+
+A right gradient passes, a wrong one fails (a third verdict, ``"inconclusive"``, says that
+the finite differences could not have told):
+
+>>> import numpy as np
+>>> from checks import check_gradient
+>>> w = np.array([1.0, -2.0, 0.5])
+>>> check_gradient(lambda w: np.sum(w**3), lambda w: 3 * w**2, (w,)).verdict
+'pass'
+>>> check_gradient(lambda w: np.sum(w**3), lambda w: 3 * w, (w,)).verdict
+'fail'
 """
 
 from checks.compare import (

@@ -39,6 +39,11 @@ def prepare(args: Any, argnum: Any, *, what: str = "args") -> Prepared:
     An ``np.matrix`` in any position is a ``TypeError`` naming it: ``f`` would get it back as
     an ndarray (the differentiated argument) or as a matrix (the others), and ``M * M`` means
     the elementwise product for one and the matrix product for the other.
+
+    >>> prepare((np.ones(2), np.matrix([[1.0, 2.0]])), 0)   # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    TypeError: args[1] is an np.matrix, whose * is the matrix product; ... np.asarray(M) ...
     """
     if not isinstance(args, (tuple, list)):
         kind = type(args).__name__

@@ -33,6 +33,17 @@ class Memo:
     shape (non-finite values are allowed there: the ladder treats them as points outside
     ``f``'s domain). :attr:`evaluations` counts the calls of ``fx``. ``what`` names the
     function in errors (``"f"``, ``"grad"``).
+
+    Two outputs of ``f`` as two scalar functions, for the price of one evaluation per point:
+
+    >>> def f(z):
+    ...     return np.array([z @ z, np.sum(z)])
+    >>> memo = Memo(f, np.array([1.0, 2.0]))
+    >>> memo.out_shape, memo.evaluations      # two calls at x: is f deterministic?
+    ((2,), 2)
+    >>> z = np.array([1.5, 2.0])
+    >>> float(memo.entry(0)(z)), float(memo.entry(1)(z)), memo.evaluations
+    (6.25, 3.5, 3)
     """
 
     def __init__(self, fx: Callable[[np.ndarray], Any], x: np.ndarray, what: str = "f"):

@@ -39,7 +39,15 @@ PROFILES: dict[str, dict[str, Any]] = {
 
 
 def register_profiles(prefix: str = "gradcheck-") -> None:
-    """Register :data:`PROFILES`, renamed with ``prefix`` instead of ``"gradcheck-"``."""
+    """Register :data:`PROFILES`, renamed with ``prefix`` instead of ``"gradcheck-"``.
+
+    >>> from hypothesis import settings
+    >>> register_profiles(prefix="example-")
+    >>> settings.get_profile("example-ci").derandomize
+    True
+    >>> settings.get_profile("example-thorough").max_examples
+    1000
+    """
     for name, kwargs in PROFILES.items():
         settings.register_profile(prefix + name.removeprefix("gradcheck-"), **kwargs)
 

@@ -105,7 +105,15 @@ def _inconclusive(r: Any) -> list[str]:
 
 
 def render(r: Any) -> str:
-    """The report of :class:`checks.compare.GradientCheck` ``r``."""
+    """The report of :class:`checks.compare.GradientCheck` ``r``.
+
+    What ``str(check_gradient(...))`` prints; its first line says the verdict:
+
+    >>> from checks import check_gradient
+    >>> r = check_gradient(lambda w: np.sum(w**2), lambda w: 2 * w, (np.ones(3),))
+    >>> print(render(r).splitlines()[0])
+    Gradient check passed: gradient of <lambda> with respect to args[0], shape (3,)
+    """
     what = "directional derivatives" if r.mode == "directional" else "gradient"
     lines = [f"{_HEADS[r.verdict]}: {what} of {r.name} with respect to args[{r.argnum}], "
              f"shape {r.shape}"]

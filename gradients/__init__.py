@@ -21,6 +21,13 @@ checked with is the separate package :mod:`checks`.
 
 ``gradients.Derivation`` is the catalog's record, :class:`gradients.catalog.Derivation`; it is
 loaded on first use, so importing the problems does not load the catalog.
+
+>>> import numpy as np
+>>> from gradients import trace_power, trace_power_grad
+>>> X = np.array([[1.0, 2.0], [0.0, 1.0]])
+>>> float(trace_power(X, 3)), trace_power_grad(X, 3)   # tr(X^3) and 3 (X^2)^T
+(2.0, array([[ 3.,  0.],
+       [12.,  3.]]))
 """
 
 from typing import Any

@@ -33,6 +33,10 @@ def _sigmoid_prime(a: np.ndarray) -> np.ndarray:
     r"""Return :math:`\sigma'(a) = \sigma(a)(1 - \sigma(a)) = e / (1 + e)^2`, :math:`e = e^{-|a|}`.
 
     Unlike ``s * (1 - s)`` this keeps its relative accuracy where :math:`\sigma(a) \approx 1`.
+
+    >>> s = _sigmoid(40.0)
+    >>> float(s * (1 - s)), float(_sigmoid_prime(40.0))   # sigma(40) rounds to 1
+    (0.0, 4.248354255291589e-18)
     """
     a = np.asarray(a, dtype=np.float64)
     with np.errstate(under="ignore"):

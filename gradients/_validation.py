@@ -51,6 +51,13 @@ def _as_float_array(name: str, a: ArrayLike, ndim: int | None = None) -> np.ndar
     """Convert ``a`` to a finite ``float64`` array with exactly ``ndim`` dimensions.
 
     Booleans, integers and floats are accepted; strings, complex numbers and objects are not.
+
+    >>> _as_float_array("X", [[1, 2], [3, 4]], ndim=2).dtype
+    dtype('float64')
+    >>> _as_float_array("w", [[1.0], [2.0]], ndim=1)    # a column is not a vector
+    Traceback (most recent call last):
+    ...
+    ValueError: w must be a 1-D array (a vector), got shape (2, 1)
     """
     raw = np.asarray(a)
     if raw.dtype.kind not in "biuf":

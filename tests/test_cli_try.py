@@ -195,3 +195,111 @@ def test_show_latex_and_markdown(capsys):
     assert "Answer: the new w after one gradient-descent step, shape (D,)" in md
     status, md, _ = run(["show", "5-hess"], capsys)
     assert "Answer: the Hessian with respect to A, shape (m, n, m, n)" in md
+
+
+# --- wrong candidates are rejected, from several angles ------------------------------------
+# Issue 17: a `gradients try` that accepted everything failed only 2 tests (4 by the time it
+# was measured again). Each wrong answer below is a plausible mistake, and each angle (the
+# exit status and the FAIL line, the input, the count, the counterexample) is checked apart.
+
+WRONG = {
+    "1b": ("3 * X @ X", "the sheet's missing transpose"),
+    "1k": ("k * np.linalg.matrix_power(X, max(k - 1, 0))", "the transpose missing for every k"),
+    "2": ("r = sigmoid(X @ w) - y\nX.T @ r + lam * w", "the penalty's factor 2 dropped"),
+    "3": ("f = np.tanh(X @ w / 2)\nX.T @ ((f - y) * (1 - f**2))", "the inner 1/2 dropped"),
+    "4": ("X.T @ (y - X @ w) / sigma", "sigma instead of sigma**2"),
+    "5": ("1.000001 * B", "one part in a million off"),
+    "6": ("-(X + X.T) @ w", "the sign flipped"),
+    "7a": ("g = sigmoid(H @ w2)\nd_s = (g - y) * g\nd_s[:, None] * w2[None, :]",
+           "the sigmoid's 1 - g dropped"),
+    "2-step": ("r = sigmoid(X @ w) - y\nw + lr * (X.T @ r + 2 * lam * w)", "an ascent step"),
+    "4-mle": ("np.linalg.pinv(X) @ y + 0.001", "a maximiser shifted by 1e-3"),
+    "2-hess": ("s = sigmoid(X @ w)\nX.T @ (X * (s * (1 - s))[:, None])",
+               "the penalty's Hessian dropped"),
+    "6-hess": ("2 * X", "the Hessian taken as if X were symmetric"),
+}
+WRONG_IDS = sorted(WRONG)
+FAIL_LINE = re.compile(r"^FAIL: (\S+) \(.*\): `.*` is wrong on (\d+) of (\d+) random inputs")
+
+
+def assert_fail_output(entry: str, status: int, out: str, err: str, examples: int) -> int:
+    """``try`` rejected the candidate: exit 1, a FAIL line first, a counterexample, no PASS;
+    the number of inputs it was wrong on."""
+    __tracebackhide__ = True
+    assert status == 1, out + err
+    assert err == "", err
+    match = FAIL_LINE.match(out)
+    assert match, out
+    assert match.group(1) == entry and int(match.group(3)) == examples, out
+    wrong_on = int(match.group(2))
+    assert 1 <= wrong_on <= examples, out
+    assert "Minimal counterexample (after shrinking):" in out, out
+    assert "FAILED" in out and "PASS" not in out, out
+    return wrong_on
+
+
+@pytest.mark.parametrize("entry", WRONG_IDS)
+def test_a_wrong_candidate_exits_1_with_a_fail_line_and_a_counterexample(entry, capsys):
+    text, _why = WRONG[entry]
+    assert text != PROGRAMS[entry]
+    status, out, err = run(["try", entry, text, "--examples", "12"], capsys)
+    assert_fail_output(entry, status, out, err, 12)
+
+
+@pytest.mark.parametrize("source", ["file", "stdin"])
+def test_a_wrong_candidate_read_from_a_file_or_stdin_is_rejected(source, tmp_path, capsys,
+                                                                 monkeypatch):
+    import io
+
+    text = WRONG_7B
+    if source == "file":
+        path = tmp_path / "candidate.py"
+        path.write_text(text)
+        args = ["try", "7b", "--file", str(path)]
+    else:
+        monkeypatch.setattr("sys.stdin", io.StringIO(text))
+        args = ["try", "7b", "--file", "-"]
+    status, out, err = run([*args, "--examples", "6"], capsys)
+    assert_fail_output("7b", status, out, err, 6)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_wrong_candidate_fails_whatever_the_seed_and_the_method(seed, capsys):
+    for method in ("richardson", "central", "forward"):
+        status, out, err = run(["try", "1b", "3 * X @ X", "--seed", str(seed), "--method",
+                                method, "--examples", "8"], capsys)
+        assert_fail_output("1b", status, out, err, 8)
+
+
+def test_a_candidate_wrong_only_for_some_inputs_is_counted_as_such(capsys):
+    """The transpose dropped from 1k's answer is right for k = 0 and 1 (X^0 = I is
+    symmetric) and wrong from k = 2 on: rejected, wrong on some inputs but not on all, and
+    the minimal counterexample is the smallest power where it is wrong."""
+    status, out, err = run(["try", "1k", WRONG["1k"][0], "--examples", "25"], capsys)
+    wrong_on = assert_fail_output("1k", status, out, err, 25)
+    assert wrong_on < 25, out
+    assert re.search(r"^  k = 2$", out, re.M), out
+
+
+@pytest.mark.parametrize("entry", ["1b", "4", "6-hess", "4-mle"])
+def test_the_counterexample_of_a_wrong_candidate_fails_again_and_the_answer_passes_there(entry):
+    """The library under ``try``: the counterexample it reports is a real disagreement. The
+    candidate checked again at that input fails; the catalog's answer there does not."""
+    d = get(entry)
+    candidate = compile_candidate(WRONG[entry][0], d.variables)
+    result = verify_derivation(d, examples=10, candidate=candidate)
+    assert not result.ok and 1 <= result.failures <= 10
+    cx = result.counterexample
+    assert cx is not None and cx.check is not None, result.report
+    drawn = tuple(cx.args[1:] if d.kind == "stationary" else cx.args)  # w* is prepended
+
+    def judged_at_the_counterexample(answer):
+        args = d.prepare(answer)(drawn)
+        f, grad = d.check_functions(answer)
+        check = d.checker()(f, grad, args, argnum=d.argnum, **d.options(args))
+        return d.judged(check), str(check)
+
+    verdict, text = judged_at_the_counterexample(candidate)
+    assert verdict == "fail", text
+    verdict, text = judged_at_the_counterexample(None)  # the catalog's answer
+    assert verdict != "fail", text

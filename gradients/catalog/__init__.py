@@ -16,6 +16,11 @@ The property test of the seven problems, ``gradients verify``, ``gradients show`
 ``gradients try`` and ``FORMULAS.md`` all walk :data:`CATALOG`. The catalog imports the seven
 problem modules and (lazily, to draw inputs and check) :mod:`checks`; it never imports
 :mod:`gradients.cli`.
+
+>>> from gradients.catalog import CATALOG, get
+>>> d = get("1b")
+>>> d.title, d.variables, d in CATALOG
+('Trace of a cube', ('X',), True)
 """
 
 from gradients.catalog.derivation import Derivation

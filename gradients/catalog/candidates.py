@@ -63,6 +63,14 @@ def sheet_1a(X: ArrayLike) -> np.ndarray:
     r"""Sheet 1a: :math:`df/dX = 2X^\top` for :math:`f = \operatorname{tr}(X^2)`.
 
     The sheet: "= 2(x_{kl})^T = 2x^T". Answers catalog entry ``"1a"``.
+
+    Judged as every candidate is, with the entry's own loss and inputs:
+
+    >>> from checks import check_gradient
+    >>> from gradients.catalog import get
+    >>> loss, grad, _inputs = get("1a").setup(candidate=sheet_1a)
+    >>> check_gradient(loss, grad, (np.array([[1.0, 2.0], [3.0, 4.0]]),)).verdict
+    'pass'
     """
     return 2.0 * np.asarray(X, dtype=float).T
 

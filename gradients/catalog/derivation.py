@@ -107,6 +107,20 @@ class Derivation:
     ``argnum`` to 0 and ``variables`` to the parameter names of ``grad``. A missing or
     ill-typed field is a ``TypeError`` or ``ValueError`` naming the derivation and the field.
     ``inputs`` may also be given as a strategy itself.
+
+    A record of one's own (``variables`` come from ``grad``'s parameter names), and the
+    functions the engine checks, named for reports:
+
+    >>> from hypothesis import strategies as st
+    >>> from checks import check_gradient
+    >>> d = Derivation(id="sq", title="Squared norm", formula="grad |w|^2 = 2 w",
+    ...                loss=lambda w: float(w @ w), grad=lambda w: 2 * w,
+    ...                inputs=lambda: st.tuples(st.just(np.array([1.0, -2.0]))))
+    >>> d.variables, d.argnum, d.kind, d.statement
+    (('w',), 0, 'gradient', 'Squared norm')
+    >>> loss, grad = d.check_functions()
+    >>> loss.__qualname__, d.judged(check_gradient(loss, grad, (np.array([1.0, -2.0]),)))
+    ("sq's loss", 'pass')
     """
 
     id: str

@@ -45,7 +45,12 @@ def square():
 
 
 def square_and_k():
-    """``(X, k)``, ``X`` square and the power ``k`` in 0..6."""
+    """``(X, k)``, ``X`` square and the power ``k`` in 0..6.
+
+    >>> X, k = square_and_k().example()
+    >>> X.shape[0] == X.shape[1], 0 <= k <= 6
+    (True, True)
+    """
     st, cs = _st()
     return st.tuples(cs.square_matrices(), st.integers(0, 6))
 

@@ -15,7 +15,15 @@ __all__ = ["export_markdown", "markdown_entry"]
 
 def markdown_entry(d: Derivation, status: str | None = None) -> str:
     """One entry: heading, problem, formula, variables, the implementing function, and the
-    proof status when given."""
+    proof status when given.
+
+    >>> from gradients.catalog import get
+    >>> print(markdown_entry(get("1a"), status="proved for all sizes"))   # doctest: +ELLIPSIS
+    ### 1a — Trace of a square
+    <BLANKLINE>
+    Problem: f(X) = tr(X^2), X square
+    ...
+    """
     lines = [
         f"### {d.id} — {d.title}",
         "",

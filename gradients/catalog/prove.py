@@ -1454,6 +1454,14 @@ def prove(ids: Iterable[str] | None = None, candidate: Any = None, *,
         SymPy is not installed (an ``ImportError``; the message says how to install it).
     KeyError
         An unknown id.
+
+    Examples
+    --------
+    >>> prove(["1a"])[0].status
+    'proved for all sizes'
+    >>> X = general_variables("1b")["X"]              # a MatrixSymbol of symbolic size
+    >>> prove(["1b"], candidate=3 * X * X)[0].short()   # the sheet's missing transpose
+    'refuted at n = 2'
     """
     from gradients.catalog.table import CATALOG, get
 

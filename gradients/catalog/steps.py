@@ -15,6 +15,15 @@ rows: ``A1 = Z W1^T``, ``H = X + sigma(A1)``, ``s = H w2``, ``g = sigma(s)``)::
 Elementwise and linear steps are written as Jacobians (checked entry by entry with
 :func:`checks.check_jacobian`); the steps into matrices as vector-Jacobian products, the
 backward pass as one writes it (:func:`checks.check_vjp`, every entry through ``m`` products).
+
+>>> import numpy as np
+>>> from checks import check_jacobian, check_vjp
+>>> a = np.array([-1.0, 0.5, 2.0])
+>>> check_jacobian(bipolar_map, bipolar_map_jacobian, (a,)).verdict
+'pass'
+>>> H, w2 = np.array([[1.0, -0.5], [0.25, 2.0]]), np.array([0.5, -1.0])
+>>> check_vjp(readout, readout_vjp, (H, w2)).verdict
+'pass'
 """
 
 from __future__ import annotations

@@ -585,7 +585,12 @@ SYMBOLIC: dict[str, SymbolicForm] = {f.id: f for f in _FORMS}
 
 
 def symbolic_form(derivation_id: str) -> SymbolicForm | None:
-    """The symbolic form of a catalog entry, or ``None`` (an entry without one)."""
+    """The symbolic form of a catalog entry, or ``None`` (an entry without one).
+
+    >>> form = symbolic_form("6")
+    >>> form.wrt, dict(form.shapes), form.answer_args
+    ('w', {'w': ('n',), 'X': ('n', 'n')}, ('w', 'X'))
+    """
     return SYMBOLIC.get(derivation_id)
 
 

@@ -267,5 +267,13 @@ CATALOG: tuple[Derivation, ...] = (
 
 
 def get(derivation_id: str) -> Derivation:
-    """The entry with this id; ``KeyError`` listing the known ids otherwise."""
+    """The entry with this id; ``KeyError`` listing the known ids otherwise.
+
+    >>> get("6").variables, get("6").argnum
+    (('w', 'X'), 0)
+    >>> get("6b")
+    Traceback (most recent call last):
+    ...
+    KeyError: "unknown derivation id '6b'; known: 1a, 1b, 1k, ..."
+    """
     return by_id(CATALOG, derivation_id, "derivation")

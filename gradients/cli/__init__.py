@@ -19,10 +19,16 @@ __all__ = ["main"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``gradients`` console script (and of ``python -m gradients``).
+    r"""Entry point of the ``gradients`` console script (and of ``python -m gradients``).
 
     (Imported on call, so that the sandbox's child process, which imports
     :mod:`gradients.cli.sandbox_worker`, loads neither the catalog nor argparse.)
+
+    It returns the exit status (0, 1 for a failed check, 2 for a usage error):
+
+    >>> main(["show", "1b", "--format", "latex"])
+    \frac{\partial\,\mathrm{tr}(X^3)}{\partial X} = 3(X^2)^\top
+    0
     """
     from gradients.cli.commands import main as run
 

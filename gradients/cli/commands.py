@@ -545,7 +545,16 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``gradients`` console script (and of ``python -m gradients``)."""
+    """Entry point of the ``gradients`` console script (and of ``python -m gradients``).
+
+    >>> main(["verify", "1a", "--examples", "3"])   # doctest: +ELLIPSIS
+    id  derivation         examples  inconclusive  worst rel. error  verdict
+    --  -----------------  --------  ------------  ----------------  -------
+    1a  Trace of a square  3         ...                             pass
+    ...
+    1 of 1 derivations verified in ... s
+    0
+    """
     parser = _parser()
     try:
         ns, extra = parser.parse_known_args(argv)

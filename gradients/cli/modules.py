@@ -95,6 +95,13 @@ def load_derivations(spec: str) -> tuple[Derivation, ...]:
         The module can't be imported (its error in one line); it has no ``DERIVATIONS``; it is
         not a list or tuple, or is empty; an item is not a :class:`gradients.Derivation`; or
         two items share an id.
+
+    Examples
+    --------
+    >>> load_derivations("no_such_module_xyz")   # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    gradients.cli.modules.ModuleError: cannot import module 'no_such_module_xyz': ...
     """
     module = _import(spec)
     if not hasattr(module, "DERIVATIONS"):

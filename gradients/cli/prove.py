@@ -114,7 +114,16 @@ def run_prove(ids: Sequence[str] | None = None, *, as_json: bool = False,
 
 
 def format_results(results: Sequence[Any], total: float | None = None) -> str:
-    """The table of ``gradients prove``: id, status, time; witnesses of refutations below."""
+    """The table of ``gradients prove``: id, status, time; witnesses of refutations below.
+
+    >>> from gradients.catalog.prove import prove
+    >>> print(format_results(prove(["1a"])))   # doctest: +ELLIPSIS
+    id  status                                                  time
+    --  ------------------------------------------------------  -----
+    1a  proved for all sizes (cross-checked exactly at n <= 3)  ... s
+    <BLANKLINE>
+    1 formulas: 1 proved for all sizes, 0 proved exactly at small sizes, ... (... s)
+    """
     from gradients.catalog.prove import STATUSES
 
     rows = [("id", "status", "time")]

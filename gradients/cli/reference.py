@@ -164,7 +164,14 @@ def variable_lines(d: Derivation) -> list[str]:
 
 
 def answer_line(d: Derivation) -> str:
-    """What the answer is and its shape."""
+    """What the answer is and its shape.
+
+    >>> from gradients.catalog import get
+    >>> answer_line(get("1b"))
+    'Answer: the gradient with respect to X, shape (D, D)'
+    >>> answer_line(get("4-mle"))
+    'Answer: the maximiser w* (checked by the gradient of the loss vanishing there)'
+    """
     table = _variable_table(d)
 
     def shape_of(name: str, twice: bool = False) -> str:

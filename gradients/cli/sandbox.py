@@ -208,6 +208,11 @@ class Sandbox:
     context ``cpu_seconds`` its CPU time (from ``wait4``).
 
     The text is validated in this process first (``ExpressionError`` for a refused text).
+
+    >>> with Sandbox("2 * X.T", ("X",)) as candidate:
+    ...     candidate(np.array([[1.0, 2.0], [3.0, 4.0]]))
+    array([[2., 6.],
+           [4., 8.]])
     """
 
     def __init__(

@@ -79,6 +79,19 @@ Layout
 :mod:`.evaluation` (the interpreter: :func:`evaluate`, :func:`compile_candidate`). The limits
 above are re-exported for reading; they are read from :mod:`.grammar` at call time, so that is
 where to change one.
+
+Example
+-------
+>>> import numpy as np
+>>> from gradients.cli.expr import compile_candidate
+>>> candidate = compile_candidate("3 * (X @ X).T", ("X",))
+>>> candidate(np.array([[1.0, 2.0], [0.0, 1.0]]))
+array([[ 3.,  0.],
+       [12.,  3.]])
+>>> compile_candidate("X.__class__", ("X",))
+Traceback (most recent call last):
+...
+gradients.cli.expr.grammar.ExpressionError: attribute access '.__class__' is not allowed (only .T)
 """
 
 from .evaluation import compile_candidate, evaluate

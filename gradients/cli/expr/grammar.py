@@ -4,6 +4,11 @@ Data, shared by :mod:`.validation` (what is refused), :mod:`.literals` (constant
 and :mod:`.evaluation` (what is run, and its cost). The limits are read from this module at
 call time, so a test may lower one with ``monkeypatch.setattr(grammar, "MAX_WORK", ...)``.
 The error every refusal raises, :class:`ExpressionError`, lives here too.
+
+>>> _FUNCTIONS["np.linalg.solve"].kind, _FUNCTIONS["np.linalg.solve"].max_args
+('solve', 2)
+>>> "np.linalg.eig" in ALLOWED_FUNCTIONS, issubclass(LimitError, ExpressionError)
+(False, True)
 """
 
 from __future__ import annotations

@@ -96,7 +96,14 @@ def _binary(op: ast.operator, left: Any, right: Any) -> Any:
 
 
 def _fold(node: ast.AST) -> float | int | None:
-    """The value of a constant sub-expression (numbers and arithmetic only), else ``None``."""
+    """The value of a constant sub-expression (numbers and arithmetic only), else ``None``.
+
+    >>> import ast
+    >>> _fold(ast.parse("2 ** 10 - 1", mode="eval").body)
+    1023
+    >>> _fold(ast.parse("2 * X", mode="eval").body) is None    # X is not a constant
+    True
+    """
     if isinstance(node, ast.Constant):
         value = node.value
         return value if _is_python_number(value) else None

@@ -4,6 +4,14 @@
 one expression (:meth:`_Validator.value`) or a program of ``name = expression`` statements
 ending with an expression (:meth:`_Validator.program`); :func:`_check_variables` refuses
 variable names that could reach anything but a value.
+
+>>> from gradients.cli.expr import parse_program
+>>> parse_program("S = X @ X; S.T", ("X",)).body[-1].value.attr
+'T'
+>>> parse_program("import os; X", ("X",))
+Traceback (most recent call last):
+...
+gradients.cli.expr.grammar.ExpressionError: import statement 'import os' is not allowed
 """
 
 from __future__ import annotations
