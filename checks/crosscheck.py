@@ -52,7 +52,16 @@ _SEED = 20261205
 
 @dataclass(frozen=True)
 class Comparison:
-    """``<a, v>`` against the derivative along one direction ``v``."""
+    """``<a, v>`` against the derivative along one direction ``v``.
+
+    Examples
+    --------
+    >>> c = Comparison("v", analytic=2.0, lower=0.0, upper=0.0, error=1e-13, tolerance=1e-12)
+    >>> c.ok, c.difference
+    (False, 2.0)
+    >>> Comparison("v", analytic=0.5, lower=-1.0, upper=1.0, error=0.0, tolerance=0.0).ok
+    True
+    """
 
     label: str
     analytic: float
