@@ -10,20 +10,22 @@ distance to the interval of one-sided derivatives where the direction crosses a 
 ``x_0 = x_1``, a max-pool over an integer image whose maximum is attained twice), each entry's
 own one-sided derivatives allow any value between them, and a vector that takes an extreme
 value in every tied entry passes entry by entry without being a subgradient (``(1, 1)`` for
-``|x_0 - x_1|``: along ``(1, 1)`` the function is constant). For a convex ``f``
-(``max``, ``|.|``, ``relu``, hinge), ``a`` is a subgradient exactly when
-``<a, v> <= f'(x; v)`` for every ``v``; for a concave one (``min``, ``-relu``) the mirror
-holds; both say that ``<a, v>`` lies between the one-sided derivatives of ``t -> f(x + t v)``,
-the rule each entry already follows along ``e_k``. Where two or more entries are kinks,
-that rule is applied along ``v = a_K - m_K`` (``a`` restricted to the kink entries ``K``,
-minus the midpoints ``m`` of their intervals: for a convex ``f`` the direction that
-separates ``a`` from the set of subgradients when ``a`` is outside it and that set is the
-box's centre-symmetric part) and along two random directions on ``K`` (Gaussian, fixed
-seed). Each costs one directional ladder, ``6`` evaluations or more. (For a function that
-mixes a convex and a concave kink in one point, ``|x_0| - |x_1|`` at ``0``, some
-directions can be stricter than the set of Clarke subgradients: a vector of per-entry
-conventions chosen to disagree, ``(1, 1)`` there, can fail. Consistent conventions -- the
-same ``sign(0)`` or ``relu'(0)`` everywhere -- pass.)
+``|x_0 - x_1|``: along ``(1, 1)`` the function is constant). For a convex ``f`` (``max``,
+``|.|``, ``relu``, a hinge), ``a`` is a subgradient exactly when ``<a, v> <= f'(x; v)`` for
+every ``v``, and then ``<a, v>`` lies between the one-sided derivatives of
+``t -> f(x + t v)`` -- the rule each entry already follows along ``e_k``; for a concave
+``f`` (``min``, ``-relu``) the mirror holds. Where two or more entries are kinks, all
+oriented alike (every right derivative above its left one, as a convex ``f`` has them, or
+every one below, as a concave ``f``), that rule is applied along ``v = a_K - m_K`` (``a``
+restricted to the kink entries ``K``, minus the midpoints ``m`` of their intervals: the
+direction in which an ``a`` that leans to the same extreme in every tied entry is furthest
+out), along ``1_K`` (every kink entry at once: the direction in which tied entries move
+together, ``f`` constant along it for ``|x_0 - x_1|``, rising by one per window for a
+max-pool) and along two random directions on ``K`` (Gaussian, fixed seed). Each costs one
+directional ladder, ``6`` evaluations or more. Kinks oriented both ways (``|x_0| - |x_1|``
+at ``0``, a ReLU network at zero weights) are not convex or concave there: their Clarke
+subgradients can fail such a direction (``(1, -1)`` is one for ``|x_0| - |x_1|``, constant
+along ``(1, -1)``), so they are left to the per-entry rule.
 
 **The noise probe's direction.** :mod:`checks.noise` measured the derivative of ``f`` along
 a fixed random direction ``p`` at a spacing of ``1e-6 rms(x)`` (``Estimate.slope``, with its
@@ -117,15 +119,20 @@ def along_probe(analytic: np.ndarray, est: Any, *, rtol: float, atol: Any,
 
 def kink_directions(analytic: np.ndarray, est: Any) -> np.ndarray:
     """The directions of the coupled-kink test, shape ``(K, *x.shape)``; none (``K = 0``)
-    unless two or more entries are kinks."""
+    unless two or more entries are kinks, all oriented alike (module docstring)."""
     kind = np.asarray(est.kind) if est.kind is not None else None
+    empty = np.zeros((0,) + np.shape(analytic))
     if kind is None or np.count_nonzero(kind == KINK) < 2:
-        return np.zeros((0,) + np.shape(analytic))
+        return empty
     on = kind == KINK
+    rising = np.asarray(est.right)[on] > np.asarray(est.left)[on]
+    if not (np.all(rising) or not np.any(rising)):
+        return empty  # kinks oriented both ways: neither convex nor concave there
     mid = 0.5 * (np.asarray(est.lower) + np.asarray(est.upper))
     first = np.where(on, np.asarray(analytic, dtype=float) - mid, 0.0)
     rng = np.random.default_rng(_SEED)
     rows = [first] if np.any(first) else []
+    rows.append(on.astype(float))
     rows += [np.where(on, rng.standard_normal(on.shape), 0.0) for _ in range(KINK_DIRECTIONS)]
     return np.array(rows)
 
@@ -143,8 +150,11 @@ def coupled_kinks(analytic: np.ndarray, directions: np.ndarray, along: Any, *, r
         entries = [tuple(int(i) for i in np.unravel_index(int(k), v.shape))
                    for k in np.flatnonzero(v)]
         shown = ", ".join(map(str, entries[:4])) + (" ..." if len(entries) > 4 else "")
-        label = (f"direction {j} mixing the kink entries {shown}"
-                 + (" (the analytic gradient minus the middle of their intervals)"
-                    if j == 0 and len(directions) > KINK_DIRECTIONS else ""))
+        what = ""
+        if j < len(directions) - KINK_DIRECTIONS:
+            first = len(directions) - KINK_DIRECTIONS == 2 and j == 0
+            what = (" (the analytic gradient minus the middle of their intervals)" if first
+                    else " (all of them together)")
+        label = f"direction {j} mixing the kink entries {shown}{what}"
         out.append(Comparison(label, value, lo, hi, err, tol))
     return out
