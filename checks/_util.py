@@ -103,7 +103,15 @@ def default_steps(x: np.ndarray, factor: float) -> np.ndarray:
 
 def floor_steps(x: np.ndarray, h: np.ndarray) -> np.ndarray:
     """``h`` raised to at least :data:`MIN_STEP_ULPS` ulps of each entry of ``x`` (and of
-    the smallest positive float): a real difference step must move its entry."""
+    the smallest positive float): a real difference step must move its entry.
+
+    Examples
+    --------
+    >>> x = np.array([5e-324, 1.0])
+    >>> h = floor_steps(x, 0.0116 * np.abs(x))  # 0.0116 * 5e-324 rounds to 0
+    >>> bool(np.all(x + h != x)), float(h[1])
+    (True, 0.0116)
+    """
     return np.maximum(h, MIN_STEP_ULPS * np.spacing(np.abs(x)))
 
 

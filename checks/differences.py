@@ -131,6 +131,9 @@ class Estimate:
         :func:`_adaptive`). No entry of such an estimate can fail a check.
     probe_direction : ndarray or None
         The direction of the noise probe (rms 1), the shape of ``x``.
+    left, right : ndarray or None
+        The one-sided derivatives where an entry is a kink (``nan`` elsewhere; ``None`` for
+        methods without the ladder): ``lower`` and ``upper`` are their minimum and maximum.
     """
 
     value: Any
@@ -149,6 +152,8 @@ class Estimate:
     slope_error: float = float("inf")
     inconsistent: str | None = None
     probe_direction: Any = None
+    left: Any = None
+    right: Any = None
 
 
 def _evaluate(
@@ -251,6 +256,8 @@ class _Raw:
     inconsistent: str | None = None
     noise: float | None = None  # the noise used, where measured louder than the baseline's
     shrink: float = 1.0  # the factor the steps were divided by to agree with the probe
+    left: np.ndarray | None = None
+    right: np.ndarray | None = None
 
 
 def _estimate(fun, x, h, method, vectorized, base: Baseline, refine=True) -> _Raw:
@@ -302,7 +309,9 @@ def _estimate(fun, x, h, method, vectorized, base: Baseline, refine=True) -> _Ra
         idx = todo[take]
         value[idx], trunc[idx], roundoff[idx] = v2[take], t2[take], r2[take]
     value = value.reshape(x.shape)
-    return _Raw(value, (trunc + roundoff).reshape(x.shape), value, value, None, evals)
+    # the steps each entry's value came from (a refined entry's h / 4, h / 16)
+    return _Raw(value, (trunc + roundoff).reshape(x.shape), value, value, None, evals,
+                step=h.reshape(x.shape))
 
 
 #: Entries whose ladder descended at least this many levels have their own noise measured.
@@ -410,7 +419,8 @@ def _adaptive(fun, x, h, vectorized, base: Baseline, refine) -> _Raw:
     louder = float(noise[0]) if flat.size and noise[0] > first_noise else None
     return _Raw(lad.value.reshape(shape), lad.error.reshape(shape), lad.lower.reshape(shape),
                 lad.upper.reshape(shape), lad.kind.reshape(shape), evals, findings,
-                lad.step.reshape(shape), inconsistent, louder, shrink)
+                lad.step.reshape(shape), inconsistent, louder, shrink,
+                lad.left.reshape(shape), lad.right.reshape(shape))
 
 
 _PROBE_SAFETY = 10.0
@@ -523,7 +533,7 @@ def estimate_gradient(
         notes += (raw.inconsistent,)
     return Estimate(raw.value, error, used, method, evals, notes, raw.lower, raw.upper,
                     raw.kind, base.noise, base.f0, base.scale, base.slope, base.slope_error,
-                    raw.inconsistent, base.direction)
+                    raw.inconsistent, base.direction, raw.left, raw.right)
 
 
 def _require_applied(x: np.ndarray, h: np.ndarray) -> None:

@@ -238,6 +238,18 @@ def ladder(
     ``h0`` are the top steps (flat, positive); ``noise`` the noise of ``f``, one value or one
     per entry (measured along it). ``refine=False`` (a step the user chose)
     evaluates only levels ``0, 1, 2``. ``describe(k)`` names entry ``k`` in errors.
+
+    Examples
+    --------
+    ``tanh(t)^2`` at ``0.7`` from a step of 100: saturated on both sides at the first levels
+    (the central differences are exactly 0 there), it descends until ``f`` is smooth:
+
+    >>> phi = lambda t: np.tanh(t) ** 2
+    >>> evaluate = lambda targets, entries: phi(targets)
+    >>> lad = ladder(evaluate, np.array([0.7]), np.array([100.0]), phi(0.7), 1e-16)
+    >>> true = 2 * np.tanh(0.7) * (1 - np.tanh(0.7) ** 2)
+    >>> KIND_NAMES[lad.kind[0]], bool(abs(lad.value[0] - true) <= lad.error[0] < 1e-9)
+    ('smooth', True)
     """
     flat = x.ravel()
     m = flat.size

@@ -352,6 +352,19 @@ def baseline(fun: Callable[[np.ndarray], Any], x: np.ndarray, vectorized: bool,
     The probe runs along ``direction`` (scaled to rms 1) where given -- a directional check
     probes along its first direction, so that the probe's slope cross-checks that direction's
     estimate -- else along :func:`probe_direction`.
+
+    Examples
+    --------
+    A smooth ``f`` has the noise of its round-off; the same ``f`` computed in float32 is
+    recognised by its values:
+
+    >>> x = np.array([0.3, -1.2, 2.0])
+    >>> base = baseline(lambda v: float(np.sum(np.exp(v))), x, False)
+    >>> bool(base.noise < 1e-14), base.dtype
+    (True, 'float64')
+    >>> base = baseline(lambda v: float(np.sum(np.exp(v.astype(np.float32)))), x, False)
+    >>> bool(base.noise > 1e-7), base.dtype
+    (True, 'float32')
     """
     if vectorized:
         raw = np.asarray(fun(np.stack([x, x])))
