@@ -326,15 +326,17 @@ def _adaptive(fun, x, h, vectorized, base: Baseline, refine) -> _Raw:
     """The Richardson ladder of every entry (:mod:`checks.ladder`), then two cross-checks.
 
     * **Noise along the entry.** An entry whose ladder descended :data:`_DESCENT_NOISE`
-      levels or more to a triple flat to noise (the differences stopped changing with the
-      step only below where they first changed: what unseen noise, or quantised values,
-      look like) has the noise of ``f`` measured along it alone, at the scale of the
-      step its estimate came from (:func:`checks.noise.noise_along`: 8 to 32 evaluations);
-      where that is more than 4 times the noise of the shared probe, every entry's ladder
-      runs again with it (the noise is a property of ``f``'s values, whichever entry
-      showed it). Noise depends on the direction and on the scale: a shared probe at
-      ``1e-6 rms(x)`` cannot see noise along an entry that ``f`` hardly varies with, nor a
-      float32 part of ``f`` that moves in quanta only every few steps.
+      levels or more to a triple whose differences agree exactly, far below the noise they
+      should show (they stopped changing with the step only below where they first changed:
+      what unseen noise, or quantised values whose errors cancel, look like) has the noise
+      of ``f`` measured along it alone, within the step its estimate came from
+      (:func:`checks.noise.noise_along`: 9 to 33 evaluations); where that is more than 4
+      times the noise of the shared probe, every entry's ladder runs again with it (the
+      noise is a property of ``f``'s values, whichever entry showed it). Noise depends on
+      the direction: a shared probe at ``1e-6 rms(x)`` cannot see noise along an entry that
+      ``f`` hardly varies with. (Not seen here either: a float32 part of ``f`` that moves
+      in quanta only at scales longer than the steps that settle; see
+      :func:`checks.noise.noise_along`.)
     * **The probe's slope.** The noise probe also measured the derivative of ``f`` along its
       direction ``p`` at a spacing of ``1e-6 rms(x)`` (:attr:`Baseline.slope`). The
       per-entry estimates must agree with it: ``|<n, p> - slope| <= 10 (sum_k |p_k| e_k +

@@ -106,6 +106,7 @@ _PRECISION = 1e-10
 _KINK_FLOOR = 1e-9
 _MAX_HALVINGS = 40
 _DECAY = 0.6  # |J| must shrink at least this much per halving where f is smooth
+_EXACT = 0.01  # differences this far below their noise bound are exact, not noisy
 _GROWTH = 1.5  # |D| growing this much per halving, all the way down: a jump
 _ROUNDOFF_R2 = 7.0  # noise of R2 <= (64*4 + 20*2 + 1) / 45 s / h = 6.6 s / h
 _ROUNDOFF_SIDE = 30.0  # noise of a one-sided Richardson estimate <= 30 s / h
@@ -132,7 +133,8 @@ class Ladder:
     evaluations: int
     #: a kink was suspected at some level (even if the entry settled below it)
     kinked: np.ndarray | None = None
-    #: the estimate taken came from a triple flat to noise
+    #: the estimate taken came from a triple whose differences are exact: far below the
+    #: noise that they should show (a low-degree polynomial, or errors that cancel)
     flat: np.ndarray | None = None
 
 
@@ -154,6 +156,9 @@ def _triple(fp, fm, sp, sm, f0, sigma):
     roundoff = _ROUNDOFF_R2 * s / h
     delta1, delta2 = d1 - d2, d2 - d3
     flat = (np.abs(delta1) <= _SIGMAS * 3.0 * s / h) & (np.abs(delta2) <= _SIGMAS * 6.0 * s / h)
+    # flat far below the noise it should show: exact differences (a polynomial of low degree)
+    # or values whose errors cancel between the levels (quanta that halve with the step)
+    exact = (np.abs(delta1) <= _EXACT * 3.0 * s / h) & (np.abs(delta2) <= _EXACT * 6.0 * s / h)
     corr = np.abs(r1a - r1b)
     with np.errstate(divide="ignore", invalid="ignore"):
         q = np.where(corr == 0.0, 0.0, corr / np.abs(delta1))
@@ -186,7 +191,7 @@ def _triple(fp, fm, sp, sm, f0, sigma):
     variation = np.maximum(np.max(np.abs(fwd), axis=0), np.max(np.abs(bwd), axis=0))
     return dict(value=r2, trunc=trunc, roundoff=roundoff, delta1=delta1, flat=flat, q=q,
                 d3=d3, h=h, s=s, right=right, right_err=right_err, left=left,
-                left_err=left_err, kink=kink, k=np.abs(k_now), curved=curved,
+                left_err=left_err, kink=kink, k=np.abs(k_now), curved=curved, exact=exact,
                 growing=growing, variation=variation, sides=symmetric & sides_agree)
 
 
@@ -378,7 +383,7 @@ def _remember(mem, idx, smooth, st, cand_t, cand_r, cand_err, candidate, confirm
     mem.best_val[bi], mem.best_err[bi] = st["value"][better], cand_err[better]
     mem.best_h[bi] = st["h"][better]
     mem.best_trunc[bi], mem.best_round[bi] = cand_t[better], cand_r[better]
-    mem.best_flat[bi] = st["flat"][better]
+    mem.best_flat[bi] = st["exact"][better]
     si = idx[smooth]
     lo, hi = st["value"][smooth] - cand_err[smooth], st["value"][smooth] + cand_err[smooth]
     mem.claim_lo[si] = np.maximum(mem.claim_lo[si], lo)

@@ -8,30 +8,54 @@ Every estimate at ``x`` shares one :class:`Baseline`:
   it means anything, so that is a ``ValueError`` showing both values, never a verdict.
 * The **noise** of ``f`` near ``x`` is measured by Moré & Wild's ECnoise: ``f`` at
   ``x + t_j \delta p``, ``t_j = j + 0.5 u_j`` (``j = 0..8``, a fixed jitter ``u_j`` in
-  [0, 1)), along a fixed random direction ``p``, ``\delta = 10^{-6} \operatorname{rms}(x)``.
-  For a smooth ``f`` the ``k``-th divided differences of these values are pure noise; their
-  root mean square, normalised by the norm of their weights, is ``\sigma_k`` (for equal
-  spacing, ``\sqrt{\gamma_k \operatorname{mean}((\Delta^k f)^2)}``,
-  ``\gamma_k = (k!)^2 / (2k)!``). The noise is ``\sigma_k`` at the first order whose
-  differences change sign and agree with the next two orders within a factor 4
-  (:func:`_ecnoise`). A table where no order looks like noise is ``f``'s own variation (a
-  coordinate far smaller than ``rms(x)``: ``log`` at 1e-4 beside entries of 10): the probe
-  is repeated 100 times finer. A table where ``f`` moves by fewer than 64 ulps per step is a
-  staircase (a saturated ``tanh``) whose rounding errors are correlated: the probe is
-  repeated 100 times coarser. Three probes at most; if none is noise-like, the largest
-  order-4..6 estimate is kept (an overestimate: a blunter verdict, never a false one). The
-  jitter keeps the rounding errors of a quantised ``f`` (a loss rounded to 1e-8) from
-  repeating from point to point, as equal steps of a whole number of quanta would. A
-  coarse probe is never run unasked: along a random direction it crosses the kinks of a ReLU
-  network, whose differences look like noise of size ``0.1 |jump| \delta``. The estimate is
-  never less than ``eps * |f|``: round-off in ``f`` can exceed that by orders of magnitude
-  (``log(exp(x))`` for small ``x``; a loss computed in float32). The differences are taken of
-  values divided by their largest magnitude, so that outputs of ``1e300`` do not overflow
-  when squared.
-* A probe point outside ``f``'s domain (a non-finite value) makes the next probe 100 times
-  finer; if every probe leaves the domain, the noise is taken as ``eps * |f|`` and noted.
-* ``f`` returning a float32 (or float16) scalar is noted, and its noise is at least the
-  unit round-off of that type times ``|f|``.
+  [0, 1)), along a fixed random direction ``p`` (a directional check's first direction),
+  ``\delta = 10^{-6} \operatorname{rms}(x)``. For a smooth ``f`` the ``k``-th divided
+  differences of these values are pure noise; their root mean square, normalised by the norm
+  of their weights, is ``\sigma_k`` (for equal spacing,
+  ``\sqrt{\gamma_k \operatorname{mean}((\Delta^k f)^2)}``, ``\gamma_k = (k!)^2 / (2k)!``).
+  The noise is ``\sigma_k`` at the first order whose differences change sign and agree with
+  the next two orders within a factor 4 (:func:`_ecnoise`). The jitter keeps the rounding
+  errors of a quantised ``f`` (a loss rounded to 1e-8) from repeating from point to point, as
+  equal steps of a whole number of quanta would. The differences are taken of values divided
+  by their largest magnitude, so that outputs of ``1e300`` do not overflow when squared.
+* **Noise is told from structure.** A kink, a pole or a narrow feature of ``f`` within the
+  probe's reach makes differences that can pass that test: a maximum of two affine maps
+  whose branches differ by ``1e-7`` at ``x`` was "noisy at 1e-8", and the error bars that
+  noise implied let the ladder stop before it could resolve the kink. So:
+
+  - a table whose largest second difference is 8 times the median of the others has a single
+    break of slope in it (for noise, 8 times is a 5-sigma event): a **kink**, probed again
+    100 times finer;
+  - noise above ``100 eps |f|`` is **confirmed** by a probe 100 times finer: noise is a
+    property of ``f``'s values and measures the same there (within the factor 4), a kink or
+    a pole in reach does not (its differences scale with the spacing, or explode). Not the
+    same: the finer measurement is taken, and confirmed in turn. A finer table that is a
+    staircase (moves by fewer than 64 ulps per step) confirms it: ``f`` is quantised.
+  - a table where no order looks like noise is ``f``'s own variation: its order-4..6
+    differences bound the noise from above. Below ``100 eps |f|`` that bound is taken (the
+    noise is round-off); above, the probe is repeated 100 times finer (a coordinate far
+    smaller than ``rms(x)``: ``log`` at 1e-4 beside entries of 10).
+  - a staircase table (a saturated ``tanh``, whose rounding errors are correlated) is probed
+    100 times coarser.
+
+  Four probes at most; where none settles, the tightest bound any of them gave (each is an
+  upper bound on the noise), or the finest unconfirmed measurement, is used and noted. The
+  estimate is never less than ``eps * |f|`` (round-off in ``f`` can exceed that by orders of
+  magnitude: ``log(exp(x))`` for small ``x``; a loss computed in float32) nor than the
+  smallest positive float.
+* The probe also gives the **slope** of ``f`` along ``p`` at its spacing (a cubic fitted to
+  the nine values, :func:`probe_slope`): a derivative measured at ``1e-6 rms(x)``, which
+  :mod:`checks.differences` holds the per-entry estimates to, and :mod:`checks.crosscheck`
+  the analytic gradient (a feature narrower than the per-entry steps shows there).
+* A probe point outside ``f``'s domain (a non-finite value, or a domain error raised) makes
+  the next probe 100 times finer; if every probe leaves the domain, the noise is taken as
+  ``eps * |f|`` and noted.
+* ``f`` returning a float32 (or float16) scalar -- or values that are all float32 numbers, as
+  ``float(loss)`` of a loss computed in float32 gives -- is noted, and its noise is at least
+  the unit round-off of that type times ``|f|``.
+* :func:`noise_along` measures the noise along one entry, within the step its estimate came
+  from: noise depends on the direction (the usual log-sum-exp at ``[0, -29]`` is quantised
+  at ``1e-16`` along ``z_1``, while ``f`` moves with ``z_0`` along ``p``).
 """
 
 from __future__ import annotations
@@ -244,8 +268,15 @@ def _measure(fun, x, f0, vectorized, spacing: float | None = None,
             if status in ("smooth", "kink"):
                 # the differences are f's variation: the noise is below them -- and noise
                 # measured at a coarser spacing, which would show here too, was not noise
-                bounds.append(_scaled_sigma(table, (4, 5, 6)))
+                bound = _scaled_sigma(table, (4, 5, 6))
+                bounds.append(bound)
                 pending = None
+                if (status == "smooth"
+                        and bound <= _CONFIRM * EPS * float(np.max(np.abs(table)))):
+                    # variation all the way up to order 6, and still below 100 ulps: the
+                    # noise is round-off, and this table is smooth -- no finer probe needed
+                    return _Probe(max(bound, EPS * abs(f0)), table, delta, evals, top,
+                                  values=tuple(seen))
             delta = (delta * 100.0 if status == "staircase" else max(delta / 100.0, least))
             continue
         here = _Probe(max(sigma, EPS * abs(f0)), table, delta, evals, top)
