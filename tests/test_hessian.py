@@ -24,13 +24,12 @@ from checks._util import default_steps
 from checks.hessian import (
     HESSIAN_STEP_FACTOR,
     _all_pairs,
-    _level,
-    _richardson,
     check_hessian,
     check_hvp,
     numerical_hessian,
     taylor_test_hessian,
 )
+from checks.second import _level, _richardson
 from tests._functions import fewer
 
 # ----------------------------------------------------------------------------- known Hessians
