@@ -161,6 +161,8 @@ class Second:
     step: np.ndarray
     kind: np.ndarray
     evaluations: int
+    #: the unresolved pairs where several kinks of the gradient meet (:func:`_corners`)
+    corner: np.ndarray | None = None
 
 
 # ----------------------------------------------------------------------------- one level
@@ -528,7 +530,7 @@ def second_ladder(
         mem.lev[moving_down] += 1
         table.ensure(moving_up, mem.lev[moving_up])
         table.ensure(moving_down, mem.lev[moving_down] + 2)
-    _corners(pairs, table.h, kind, out, mem)
+    corner = _corners(pairs, table.h, kind, out, mem)
     # a pair whose lines have kinks that cancel (H_01 of relu(x_0)^2 / 2 + x_0 sin(x_1) at
     # x_0 = 0: both lines jump by h_0^2) does not jump itself: it is smooth, with the bound of
     # its one-sided estimates
@@ -536,10 +538,10 @@ def second_ladder(
     kind[level_out] = SMOOTH
     out["lower"][level_out] = out["upper"][level_out] = out["value"][level_out]
     return Second(out["value"], out["error"], out["lower"], out["upper"], out["step"], kind,
-                  table.evaluations)
+                  table.evaluations, corner)
 
 
-def _corners(pairs, h, kind, out, mem) -> None:
+def _corners(pairs, h, kind, out, mem) -> np.ndarray:
     """Unresolve the cross pairs whose kink is not one surface through ``x``.
 
     For one kink surface with normal ``n`` and jump ``c n n^T``, the jumps of the lines
@@ -551,6 +553,7 @@ def _corners(pairs, h, kind, out, mem) -> None:
     which sides belong together, and the interval could miss a limiting Hessian: the pair is
     unresolved. So is a cross kink whose diagonal pairs are not both smooth or kinks.
     """
+    corner = np.zeros(len(pairs), dtype=bool)
     diag_of = {int(a): p for p, (a, b) in enumerate(pairs) if a == b}
     for p in np.flatnonzero(kind == KINK):
         a, b = (int(v) for v in pairs[p])
@@ -572,9 +575,11 @@ def _corners(pairs, h, kind, out, mem) -> None:
             if abs(mem.kink_jumps[p] - predicted) <= allowed:
                 continue
         kind[p] = UNRESOLVED
+        corner[p] = True
         half = 0.5 * (out["upper"][p] - out["lower"][p])
         out["error"][p] += half
         out["lower"][p] = out["upper"][p] = out["value"][p]
+    return corner
 
 
 def _remember(mem, idx, candidate, valid, r2, trunc, roundoff, lev) -> None:
@@ -658,6 +663,10 @@ def _finding(res: Second, code: int, p: int, where: str, step: float) -> str:
         return (f"Hessian entry {where}: the second differences grow like 1/h down to step "
                 f"{step:.3g} (the gradient of f jumps: f has a kink there and no second "
                 "derivative); this entry is not judged")
+    if res.corner is not None and res.corner[p]:
+        return (f"Hessian entry {where}: several kinks of the gradient meet there (the "
+                "second differences along the two diagonals and the two axes do not fit one "
+                "kink surface); this entry is not judged")
     return (f"Hessian entry {where}: the second differences did not settle down to step "
             f"{step:.3g}; this entry is not judged (error bound {res.error[p]:.2g}, the spread "
             "of the last estimates)")
