@@ -5,10 +5,13 @@ Jacobian of ``grad`` (:func:`checks.estimate_jacobian`: a Richardson ladder per 
 sharing ``grad``'s evaluations), symmetrised. ``grad`` is first checked against ``f`` along
 two random directions (:func:`checks.check_gradient`), and a Jacobian that is not symmetric
 beyond its error bars is refused: either would make the estimate the Jacobian of something
-that is not ``f``'s gradient.
+that is not ``f``'s gradient. Each entry carries the kind (:mod:`checks.ladder`) of the less
+reliable of its two Jacobian entries: a kink of ``grad`` is an interval, a jump or an
+unsettled entry cannot fail a check.
 
-Without it, each entry comes from second differences of ``f`` at three steps
-``h, h/2, h/4`` (per entry ``h_k = c max(|x_k|, rms(x))``, ``c = 4 eps^(1/6)``):
+Without it, each entry comes from second differences of ``f``, by the ladder of
+:mod:`checks.second` (its module docstring derives every rule below), from the top steps
+``h_k = c max(|x_k|, rms(x))``, ``c = 4 eps^(1/6)`` (at least 16 ulps of ``x_k``):
 
 .. math::
 
@@ -16,34 +19,66 @@ Without it, each entry comes from second differences of ``f`` at three steps
     D_{kl}(h) = \frac{f(x^{++}) - f(x^{+-}) - f(x^{-+}) + f(x^{--})}{(2 h_k)(2 h_l)}
 
 (``x^{+-} = x + h_k e_k - h_l e_l``; taken with the steps actually applied), both
-``H + a h^2 + b h^4 + ...``. They are combined exactly as the first-derivative ladder
-combines central differences (:mod:`checks.ladder`): ``R_2 = (64 D(h/4) - 20 D(h/2) +
-D(h)) / 45`` (error ``O(h^6)``), truncation bound ``T = |R_1(h) - R_1(h/2)| / 16``, valid in
-the asymptotic regime, which is tested (``q <= 0.3``, or differences flat to noise).
-**Round-off** ``E = c s / (h_k h_l)`` with ``s`` the noise of ``f`` (at least
-``eps * |f|``): ``R_2`` is a combination of ``f`` values whose coefficients' magnitudes sum,
-in units of ``1 / (h_k h_l)``, to ``1/45 + 20*4/45 + 64*16/45 = 24.6`` off the diagonal (each
-``D`` divides 4 values by ``4 h^2``), and on the diagonal to ``2 (1 + 20*4 + 64*16) / 45 = 49.1``
-for the points beside ``x`` plus ``2 |1 - 20*4 + 64*16| / 45 = 42.0`` for ``f(x)``, which
-every level shares: ``c = 25`` and ``c = 92``. An entry whose truncation exceeds 4 times its
-round-off (and ``1e-10`` of the Hessian's scale) descends a level, at most
-:data:`_MAX_HALVINGS` times, keeping the triple with the smallest ``T + E``. The result is
-symmetric (``D_kl = D_lk``: each pair is computed once). An entry where round-off dominates
-(or hides the truncation) climbs instead, to at most 32 times the default step, while its
-round-off exceeds ``1e-9`` of the Hessian's scale: steps scale with ``x``, and at a point much
-smaller than ``f``'s own length scale the default is too short for ``1 / h^2``. Cost:
-``f(x)`` twice and the noise probe (10 to 26), ``6n`` for the diagonal and ``12`` per pair
-``k < l``: ``6 n^2 + 18``, plus 2 (4 off the diagonal) per level an entry moves.
+``H + a h^2 + b h^4 + ...``, combined on three levels ``h, h/2, h/4`` as the first-derivative
+ladder combines central differences: ``R_2 = (64 D(h/4) - 20 D(h/2) + D(h)) / 45`` (error
+``O(h^6)``), truncation bound ``T = |R_1(h) - R_1(h/2)| / 16``, round-off ``E = c s / (h_k
+h_l)`` (``c = 92`` on the diagonal, 25 off it: the magnitudes of ``R_2``'s weights). Each pair
+``k <= l`` (computed once: the result is symmetric) has its own ladder:
 
-Measured on six smooth O(1) functions (log-sum-exp, ``log(1 + |x|^2)``, ``sin(a.x) cos(b.x)``,
-a ``tanh`` network, a quadratic plus cubic plus exponential, Rosenbrock) at 20 points
-``x ~ N(0, I)`` each, ``n = 2, 5, 10``: true error at most ``1.4e-9`` of ``max|H|``, error bar
-at most ``2.3e-9``, true error at most 1.6 bars (the check's tolerance is 10); ``6 n^2 + 18``
-to ``8.3 n^2`` evaluations. From ``grad``: true error at most ``1e-11``, bars at most
-``8e-11``, ``6n + 18`` to ``6n + 50`` evaluations of ``grad`` and about 20 of ``f``. The wider
-benchmark (``python -m benchmarks.hessian``, six functions up to ``n = 20``) found entries up
-to 2.7 bars off (pure round-off on an off-diagonal entry of a cubic at ``n = 20``; from
-``grad``, 2.0 bars): inside the check's tolerance, but the bars are estimates, not bounds.
+* **Own values.** Whether a pair's differences are in the asymptotic regime (``q <= 0.3`` and
+  a first correction within 5 % of the pair's own ``|D|``, or ``q <= 0.01``, or flat to
+  noise) is decided from its own values; the other entries' size only decides how precise it
+  must be (truncation below ``1e-10`` of the Hessian's scale, round-off below ``1e-9``). The
+  entry ``H_11 = -0.3896`` of ``sum tanh(x)^2 + sin(x)`` at ``x = [1e4, -2.3e4, 0.7,
+  1.5e4]`` (a first step of ``226``, 36.03 periods of ``sin``) was taken at ``-3e-7`` with a
+  bar of ``2e-14``, stable to 5 % of the Hessian's scale; by its own values it descends.
+* **Lines.** ``H_kk`` is read along ``e_k``, ``H_kl`` along the two diagonals ``h_k e_k +-
+  h_l e_l`` (whose points are the four corners of ``D_kl``). The one-sided second
+  differences along each line, ``F = 2 phi[0, t/2, t]`` and ``B``, have ``J = F - B =
+  phi''' t + O(t^3)``: a window where ``|J|`` does not shrink by 0.6 per halving is never
+  taken (the values of ``f`` do not fit a smooth model at that step); ``J`` constant is a
+  **kink of the gradient**, reported as the interval ``[M - d, M + d]`` of the limiting
+  Hessians across one kink surface (rank-one jump: for ``relu(x_0)^2 / 2`` at 0 the
+  interval ``[0, 1]``, both conventions pass, a value outside fails, and a note names the
+  entry); several kinks meeting in a cross pair, second differences growing like ``1/h`` (a
+  kink of ``f``: no second derivative) and pairs that never settle carry the kinds
+  ``UNRESOLVED`` and ``JUMP`` of :mod:`checks.ladder`, whose tolerance in the checks is
+  infinite: they cannot fail, and the check is inconclusive.
+* **Confirmation.** A window taken not at once (its first correction above ``1e-4`` of its
+  own value) must be confirmed by the window one level below and by a spot second difference
+  at ``2^-10`` times its steps: sines sampled at steps near multiples of ``2 pi`` look like a
+  parabola on four levels.
+* **Climbing.** A pair whose candidate is dominated by round-off doubles its steps, at most
+  ``2^20`` times, while round-off is above ``1e-9`` of the Hessian's scale: steps scale with
+  ``x``, and at ``x = [0, 2^-8]`` a log-sum-exp got steps of ``2.7e-5`` (round-off ``2e-5``);
+  the former limit of 32 times left a bar of ``7.6e-8`` and a true error of ``1.25e-8`` of
+  ``max|H|``, which 256 times brings below ``1e-9``.
+
+**The curvature probe.** Pairs whose every window aliases agree with each other, and a
+coordinate's sines can do that over four levels. The estimate is held against ``p^T H p``
+along the noise probe's random direction ``p`` (:func:`checks.noise.probe_direction`) at its
+spacing ``delta = 1e-6 rms(x)``, from three levels ``delta, delta/2, delta/4`` (6
+evaluations): ``|p^T H p - sum_kl p_k p_l [lo_kl, hi_kl]|`` must stay within 10 times the
+sum of the probe's bound, ``sum |p_k p_l| e_kl`` and the round-off of the sum. At an ``O(1)``
+point the probe is coarse (its round-off ``92 s / delta^2`` is about ``1e-2 |f|``) and never
+in the way; at large ``|x|``, where aliasing happens, it is sharp. Where they disagree every
+ladder runs again with its steps divided by ``2^10``, at most twice; then every entry is
+unresolved (a note says why). It is skipped where an entry is already unresolved.
+
+Cost: ``f(x)`` twice and the noise probe (10 to 26), ``6n`` for the diagonal and ``12`` per
+pair ``k < l``, 6 for the curvature probe: ``6 n^2 + 24``, plus 2 (4 off the diagonal) per
+level a pair moves or confirms. Measured on six smooth O(1) functions (log-sum-exp,
+``log(1 + |x|^2)``, ``sin(a.x) cos(b.x)``, a ``tanh`` network, a quadratic plus cubic plus
+exponential, Rosenbrock) at 20 points ``x ~ N(0, I)`` each, ``n = 2, 5, 10``: true error at
+most ``7.7e-10`` of ``max|H|``, error bar at most ``2.1e-9``, true error at most 1.6 bars
+(the check's tolerance is 10); on average ``0.99``, ``1.05`` and ``1.04`` times ``6 n^2 +
+18`` evaluations at ``n = 2, 5, 10`` (at most 52, 268 and 794; before the ladder of
+:mod:`checks.second`: ``0.86``, ``1.12`` and ``1.23`` times, at most 46, 262 and 826). From
+``grad``: true error at most ``1e-11``, bars at most ``8e-11``, ``6n + 18`` to ``6n + 50``
+evaluations of ``grad`` and about 20 of ``f``. The wider benchmark (``python -m
+benchmarks.hessian``, six functions up to ``n = 20``) found entries up to 2.7 bars off (pure
+round-off on an off-diagonal entry of a cubic at ``n = 20``; from ``grad``, 2.0 bars): inside
+the check's tolerance, but the bars are estimates, not bounds.
 
 **The checks** (:func:`check_hessian`, :func:`check_hvp`) are those of
 :mod:`checks.jacobian` with ``f``'s gradient as the map: in full mode every entry of
@@ -52,7 +87,13 @@ directional mode ``u_j^T A v_j`` along random pairs against ``d/dt <u_j, grad(x 
 when ``grad`` is given, and otherwise against the polarised second directional derivatives
 ``((u + v)^T H (u + v) - (u - v)^T H (u - v)) / 4``, each ``w^T H w`` the second difference
 of ``t -> f(x + t w)`` (same ladder, ``12 K + 18`` evaluations). Pairs with ``u != v`` see an
-antisymmetric error (a missing symmetrisation), which ``v^T A v`` alone never would.
+antisymmetric error (a missing symmetrisation), which ``v^T A v`` alone never would. Where a
+line crosses a kink of the gradient, the pair's interval is ``M +- d`` with ``M`` the
+difference of the lines' midpoints over 4 and ``d = ||J_{u+v}| - |J_{u-v}|| / 8`` (the
+rank-one jump ``c n n^T`` gives ``u^T (c n n^T) v / 2 = c ((n.(u+v))^2 - (n.(u-v))^2) / 8``);
+an error smaller than the kink's width along a pair cannot show there, and ``detectable``
+says so. A pair with an unresolved line cannot fail. (The curvature probe applies to the
+full estimate only.)
 
 **The second-order Taylor test** (:func:`taylor_test_hessian`): the remainder
 

@@ -2,98 +2,135 @@ r"""Second derivatives by a ladder of second differences, per pair of entries, w
 
 This is :mod:`checks.ladder` one order up: every entry ``H_kl`` (``k <= l``) of the Hessian
 gets its own steps, halved (or doubled) until its estimate settles, and every decision about
-the regime of a pair is made with that pair's own values and the noise of ``f``.
+the regime of a pair is made with that pair's own values and the noise of ``f``. The size of
+the other entries decides how precise a pair needs to be, never whether its differences are
+in the asymptotic regime: a coordinate of ``1e4`` (or an ``O(1)`` one beside it) starts
+with a step of about ``100``, where ``sin`` aliases and its second differences are small
+numbers of no meaning (``-3e-7`` for an entry of ``-0.39``: stable to 5 % of the Hessian's
+scale, not of themselves).
 
 **Lines.** A pair is read along one or two lines through ``x``. The diagonal ``H_kk`` along
 ``e_k``: ``phi(t) = f(x + t e_k)``, ``H_kk = phi''(0)``. The cross entry ``H_kl`` along
-``w_{+-} = h_k e_k +- h_l e_l`` (``h`` the pair's top steps), ``phi_{+-}(t) = f(x + t
-w_{+-})``, whose second derivatives are ``q_{+-} = h_k^2 H_kk +- 2 h_k h_l H_kl + h_l^2
-H_ll``, so ``H_kl = (q_+ - q_-) / (4 h_k h_l)``. The four corners ``x +- h_k e_k +- h_l e_l``
-of the usual cross difference are exactly the points of the two lines at ``t = +-1``.
-Steps ``h 2^{-j}`` form the levels ``j``; the top steps are ``h_k = c max(|x_k|, rms(x))``
-(:mod:`checks.hessian`), at least 16 ulps of ``x_k``.
+``w_{+-} = h_k e_k +- h_l e_l`` (``h`` the top steps), ``phi_{+-}(t) = f(x + t w_{+-})``,
+whose second derivatives are ``q_{+-} = h_k^2 H_kk +- 2 h_k h_l H_kl + h_l^2 H_ll``, so
+``H_kl = (q_+ - q_-) / (4 h_k h_l)``. The four corners ``x +- h_k e_k +- h_l e_l`` of the
+usual cross difference are exactly the points of the two lines at ``t = +-1``: the lines
+cost nothing more. Levels ``j`` have steps ``h 2^{-j}``; the top steps are ``h_k = c
+max(|x_k|, rms(x))`` (:mod:`checks.hessian`), at least 16 ulps of ``x_k``. (Off the
+diagonal the lines' points are rounded coordinate by coordinate, at most an ulp off the
+line: that is noise of size ``|grad f| ulp(x)``, which the noise probe along its random
+direction measures too.)
 
-On three consecutive levels ``h, h/2, h/4``, with ``s`` the noise of ``f`` (at least
+On a window of three levels ``h, h/2, h/4``, with ``s`` the noise of ``f`` (at least
 ``eps |f|`` and the smallest positive float):
 
 * **Value.** ``D(h)`` is the central second difference of the pair (``2 f[-h_-, 0, h_+]`` on
   the diagonal, with the steps actually applied; the four corners over ``(2 h_k)(2 h_l)``
   off it), ``D(h) = H + a h^2 + b h^4 + ...``. ``R_2 = (64 D(h/4) - 20 D(h/2) + D(h)) / 45``
-  (error ``O(h^6)``), its truncation bounded by ``T = |R_1(h) - R_1(h/2)| / 16`` (as in
+  (error ``O(h^6)``), its truncation bounded by ``T = |R_1(h) - R_1(h/2)| / 16`` (derived in
   :func:`checks.ladder._triple`), its round-off by ``E = c s / (h_k h_l)``: the magnitudes
   of ``R_2``'s coefficients sum, in units of ``1 / (h_k h_l)``, to ``1/45 + 20*4/45 +
   64*16/45 = 24.6`` off the diagonal (each ``D`` divides 4 values by ``4 h^2``), and on the
   diagonal to ``2 (1 + 20*4 + 64*16) / 45 = 49.1`` for the points beside ``x`` plus ``2 |1 -
   20*4 + 64*16| / 45 = 42.0`` for ``f(x)``, which every level shares: ``c = 25`` and
   ``c = 92``.
-* **Regime, from the pair's own values.** ``T`` is a bound only where ``D`` is dominated by
-  its first correction: ``q = |R_1(h) - R_1(h/2)| / |D(h) - D(h/2)| <= 0.3`` (``O(h^2)`` in
-  the regime) and ``|D(h) - D(h/2)| <= 0.05 |D(h/4)|`` (the step changes the pair's own
-  estimate by at most 5 %), or ``q <= 0.01`` (the differences are ``a + b h^2`` to 1 % of
-  their correction: an entry of 0, ``D(h) = a h^2``), or differences flat to 3 noise
-  bounds. The size of the other entries never enters these tests: an ``O(1)`` entry beside
-  entries of ``1e4`` starts with a step of about ``100``, where ``sin`` aliases and its
-  second differences are small numbers of no meaning (``1e-5``, stable to 5 % of the
-  Hessian's scale, not of themselves); its own values send it down.
+* **Regime.** ``T`` is a bound only where ``D`` is dominated by its first correction:
+  ``q = |R_1(h) - R_1(h/2)| / |D(h) - D(h/2)| <= 0.3`` (``O(h^2)`` in the regime) and
+  ``|D(h) - D(h/2)| <= 0.05 |D(h/4)|`` (the step changes the pair's own estimate by at most
+  5 %), or ``q <= 0.01`` (the differences are ``a + b h^2`` to 1 % of their correction: an
+  entry of 0 with ``D(h) = a h^2``), or the differences are flat to 3 noise bounds.
 * **Curvature of the lines.** Central second differences see only the even part of ``phi``.
   Its odd part shows in the one-sided second differences ``F(t) = 2 phi[0, t/2, t]`` and
-  ``B(t) = 2 phi[0, -t/2, -t]``. Where ``phi`` is smooth (``phi[...]`` divided differences,
-  ``2 phi[0, a, b] = sum_m 2 phi^{(m)} h_{m-2}(a, b) / m!``, ``h_k`` the complete symmetric
-  polynomial):
+  ``B(t) = 2 phi[0, -t/2, -t]`` (divided differences: ``2 phi[0, a, b] = sum_m 2
+  phi^{(m)}(0) h_{m-2}(a, b) / m!``, ``h_k`` the complete symmetric polynomial, so the
+  coefficients for ``a = t/2, b = t`` are ``1, t/2, 7 t^2/48, t^3/32``):
 
   .. math::
 
       F(t) = \phi'' + \phi''' t / 2 + 7 \phi'''' t^2 / 48 + \phi^{(5)} t^3 / 32 + \dots,
       \qquad J(t) = F(t) - B(t) = \phi''' t + \phi^{(5)} t^3 / 16 + \dots
 
-  so ``|J|`` shrinks with every halving of ``t``: by 2 where ``phi'''`` dominates, by 8
-  where ``phi''' = 0``. (``J(t) = 8 (C(t) - C(t/2)) / t``, ``C`` the central first
-  difference: the test asks the odd part of ``phi``, which no second difference sees, to
-  converge as a smooth function's does.) A triple whose lines do not show
-  ``|J(h/2)| <= 0.6 |J(h)| + 3 N_J(h/2)`` is never taken: ``N_J(t) = s (|2/(a_+ b_+) -
-  2/(a_- b_-)| + sum 2/(a (b - a)) + 2/(b (b - a)))`` bounds the noise of ``J`` (the
-  weights of both divided differences, ``f(x)`` shared; ``24 s / t^2`` for equal steps).
-  ``J`` constant is a kink of the gradient (below); ``J`` growing as ``t`` shrinks is a
-  feature narrower than the step.
+  where ``phi`` is smooth, so ``|J|`` shrinks with every halving of ``t``: by 2 where
+  ``phi'''`` dominates, by 8 where ``phi''' = 0``. (``J(t) = 8 (C(t) - C(t/2)) / t``, ``C``
+  the central first difference: the odd part of ``phi``, which no second difference sees,
+  must converge as a smooth function's does.) A window whose lines do not show
+  ``|J(h/2)| <= 0.6 |J(h)| + 3 N_J(h/2)`` is never taken; ``N_J`` bounds the noise of ``J``,
+  ``s`` times the magnitudes of the weights of both divided differences (``f(x)`` shared),
+  ``24 s / t^2`` for equal steps. ``J`` constant is a kink of the gradient (below); ``J``
+  growing as ``t`` shrinks is a feature narrower than the step.
 * **Kinks of the gradient.** Where ``phi''`` jumps from ``L`` (left) to ``R`` (right) at 0
   (``relu(x)^2 / 2``: 0 and 1; ``x |x| / 2``: -1 and 1, where every central second
   difference is exactly 0), ``F(t) = R + O(t)``, ``B(t) = L + O(t)`` and ``J(t) = R - L +
   O(t)``. ``K = 2 J(h/2) - J(h)`` removes the linear term: ``R - L + O(h^2)`` at a kink,
   ``-(3/64) phi^{(5)} h^3`` where smooth; ``K'``, the same one level up, is ``8 K`` where
   smooth and ``K + O(h^2)`` at a kink. A kink is suspected on a line where ``|K| > 3 (|K -
-  K'| + N_K)`` (``N_K = 2 N_J(h/2) + N_J(h)``; smooth: ``|K - K'| = 7 |K|``) and ``|K|``,
-  in the pair's units, exceeds ``1e-9`` of the Hessian's scale. It needs a fourth level, so
-  it is first seen on the second triple: the first one fails the curvature test (``J``
-  does not shrink) and the pair descends. The one-sided limits are Richardson's
-  ``R_1(t) = 2 F(t/2) - F(t) = R - 7 phi''''_+ t^2 / 96 + O(t^3)``, with error
-  ``|R_1(h) - R_1(2 h)| / 3`` plus their round-off (``F``'s weights sum to ``16 / t^2``).
-* **Domain.** A level where ``f`` is not finite (or raised a domain error: it is
-  :func:`checks._util.call_scalar`'s ``nan``) at one of the pair's points is not used; the
-  pair descends until three consecutive levels are finite.
+  K'| + N_K)`` (``N_K = 2 N_J(h/2) + N_J(h)``; smooth, ``|K - K'| = 7 |K|``) and ``|K|``,
+  in the pair's units, exceeds ``1e-9`` of the Hessian's scale. It needs the level above
+  the window, so it is first seen on the second window: the first one fails the curvature
+  test (``J`` does not shrink) and the pair descends; it then descends while the next level
+  can still resolve the kink (``2 * 3 * 4 N_K < |K| / 3``: ``N_K`` grows by 4 per halving). The
+  one-sided limits are Richardson's ``R_1(t) = 2 F(t/2) - F(t) = R - 7 phi''''_+ t^2 / 96 +
+  O(t^3)``, with error ``|R_1(h) - R_1(2 h)| / 3`` (``R_1(2h) - R_1(h) = 3 (7/96) phi''''
+  h^2``) plus their round-off (``F``'s weights sum to ``16 / t^2``).
+* **Domain.** A level where ``f`` is not finite (or raised a domain error:
+  :func:`checks._util.call_scalar` returns ``nan``) at one of the pair's points is not used;
+  the pair descends until three consecutive levels are finite.
 
-A triple that passes every test is a **candidate** and claims ``|R_2 - H| <= T + E``. The pair
-keeps the candidate with the smallest ``T + E`` and descends while its truncation exceeds 4
-times its round-off and ``1e-10`` of the Hessian's scale, at most 5 levels past its last
-candidate and while ``4 E`` stays below the Hessian's scale. Where two claims exclude each
-other one of them is wrong, and the bound becomes the distance to the far end of every
-claim (as in :mod:`checks.ladder`). A pair whose first triple is a candidate dominated by
-round-off (or flat to noise) **climbs** instead -- doubles its steps, at most
-:data:`MAX_CLIMBS` times -- while its round-off exceeds ``1e-9`` of the Hessian's scale and
-the lines still fit a smooth model: steps scale with ``x``, and at a point much smaller than
-``f``'s own length scale (``x = [0, 2^-8]`` for a log-sum-exp) the default step is too short
-for ``1 / h^2`` (there 32 times longer still left ``7e-8`` of round-off; 256 times reaches the
-``1e-9``).
+A window that passes these tests is a **candidate**. It is taken at once when flat, or when
+its first correction is negligible against the pair's own value (``|D(h) - D(h/2)| <= 1e-4
+|D(h/4)|``). Otherwise two more things must confirm it. The window one level below must be a
+candidate that agrees within both bounds (the bound taken includes their spread), as in
+:mod:`checks.ladder`. And a **spot check** at ``2^-10`` times the window's steps must agree:
+``|D(h 2^-10) - R_2| <= 3 c' s + T + E + 2 |D(h) - D(h/2)| 4^-10`` (``c' s`` the
+round-off of that ``D``; the last term bounds the truncation left there if the window's
+regime is real: ``D - H = a h^2 (1 + O(h^2))`` and ``D(h) - D(h/2) = (3/4) a h^2``, so
+``(4/3) |D(h) - D(h/2)| 4^-10`` and a margin for the ``O(h^2)``). Seven values of
+``sin`` at a large ``x`` are those of a smooth parabola when the steps are all near multiples
+of ``2 pi`` (``h = 2 pi 36.03``: levels 0 to 2; ``h = 2 pi 7.87``: levels 0 to 3), which the
+window below cannot see and the spot check does. The cost falls on the pairs that are not
+clean: 2 to 4 evaluations for the window below (usually needed anyway), 2 to 4 for the spot.
 
-At the bottom (``E`` above a quarter of the Hessian's scale, or :data:`MAX_HALVINGS` levels):
+**Settling.** Every candidate taken claims ``|R_2 - H| <= T + 3E``: ``E`` is ``s`` times a
+sum of weights, and ``s`` measures the deviation of ``f``'s rounding, not its largest error
+(a float32 ``f`` rounds by up to 3.5 of it). The pair keeps the taken candidate with the
+smallest ``T + E``, and descends while its truncation exceeds 4 times its round-off and
+``1e-10`` of the Hessian's scale (at most 5 levels past its last candidate), while the next
+level's round-off ``4E`` stays below the larger of the Hessian's scale and the pair's own
+variation (``|D|`` and its lines' ``|F|``, ``|B|``: an aliased entry can show ``D ~ 1e-17``
+and ``F ~ 1``). The Hessian's scale is what the candidates prove: the largest ``|R_2| - (T +
+E)``. Where two claims exclude each other one of them is wrong, and the bound becomes the
+distance to the far end of every claim (:mod:`checks.ladder`). A pair whose candidate is
+dominated by round-off (or flat to noise, or out of the regime by noise alone) **climbs**
+instead -- doubles its steps, at most :data:`MAX_CLIMBS` times -- while its round-off exceeds
+``1e-9`` of the Hessian's scale and its lines fit a smooth model: steps scale with ``x``, and
+at a point much smaller than ``f``'s length scale the default is too short for ``1 / h^2``
+(the log-sum-exp at ``x = [0, 2^-8]``: steps of ``2.7e-5``, round-off ``2e-5``; 32 times
+longer still left ``7.6e-8`` of ``max|H|`` and a true error of ``1.25e-8``; 256 times longer
+reach the ``1e-9``).
 
-* a pair with a candidate is **smooth**;
-* a pair whose last triple suspects a kink is a **kink**: its estimate is the interval of
-  the line values, the one-sided limits ``[min(L, R), max(L, R)]`` on a kinked line and the
-  central ``R_2`` on a smooth one, combined by interval arithmetic into ``H_kl`` (``[lo_+ -
-  hi_-, hi_+ - lo_-] / (4 h_k h_l)`` off the diagonal; for ``relu(x_0 + x_1)^2 / 2`` on its
-  kink that is ``[0, 1]`` for every entry, as the limiting Hessians ``0`` and ``[[1, 1],
-  [1, 1]]`` say), taken on the kink-suspected triple of smallest error; any value in it is
-  accepted;
+At the bottom (``4E`` above what the pair can show, or :data:`MAX_HALVINGS` levels):
+
+* a pair with a taken candidate is **smooth**;
+* a pair whose last window suspects a kink is a **kink**. On each line ``mid = (R + L) / 2``
+  and ``|J| = |R - L|`` (the central ``R_2`` and 0 on a smooth line). Where the kink is one
+  surface through ``x`` with normal ``n``, ``f`` being ``C^1``, the Hessian jumps across it
+  by a rank-one ``c n n^T`` (Hadamard's condition), so along ``w`` the jump of ``phi''`` from
+  the side ``n.w < 0`` to ``n.w > 0`` is ``c (n.w)^2``, and the two limiting values of
+  ``H_kl`` are ``M +- d``: ``M = sum_l w_l mid_l`` and ``d = |sum_l w_l |J_l|| / 2`` with the
+  lines' weights ``w = 1`` (diagonal) and ``+-1 / (4 h_k h_l)``. Off the diagonal that is
+  ``d = ||J_+| - |J_-|| / (8 h_k h_l) = |c n_k n_l| / 2`` whichever side of ``n`` each line's
+  positive ray lies on, where pairing the lines' sides blindly would add the jumps
+  (``relu(x_0)^2 / 2 + x_0 sin(x_1)`` at ``x_0 = 0``: both lines jump by ``h_0^2``, and
+  ``H_01 = cos(x_1)`` does not jump). The interval ``[M - d, M + d]`` is taken on the
+  kink-suspected window of smallest error (``2 sum_l |w_l| err_l``, the errors of ``M``
+  and of ``d``); any value in it is accepted. An interval narrower than its error is a
+  smooth pair after all (its lines' kinks cancel);
+* a cross pair whose kink does not fit one surface is **unresolved**: with one surface the
+  jumps satisfy ``|J_+| + |J_-| = 2 (h_k^2 |J_k| + h_l^2 |J_l|)`` (``(u + v)^2 + (u - v)^2 =
+  2 u^2 + 2 v^2``), ``J_k``, ``J_l`` the jumps of the diagonal pairs; where that fails by
+  more than 3 error bounds (``relu(x_0) relu(x_1)`` at 0: the axes are smooth, ``w_+`` is
+  not), several surfaces meet at ``x`` and no pairing of the lines' sides is sure to reach
+  every limiting Hessian (there ``H_01`` is 1 in one quadrant that neither line enters);
 * second differences growing like ``1/h`` (``|D|`` by 1.5 per halving beyond noise) are a
   **jump**: the gradient jumps, ``f`` has a kink along the pair, and there is no second
   derivative (``|x|`` at 0);
@@ -104,7 +141,7 @@ Jumps and unresolved pairs carry :mod:`checks.ladder`'s codes, so :mod:`checks.j
 gives them an infinite tolerance: they cannot fail a check, which is inconclusive instead.
 
 **Cost.** ``f`` at 2 points per level of a diagonal pair and 4 of a cross pair: ``6 n^2``
-for the first triples. Lines cost nothing more: they are the same points.
+for the first windows, plus 2 (4) per level a pair moves, and per confirmation.
 """
 
 from __future__ import annotations
@@ -367,7 +404,8 @@ class _Table:
     def spot(self, idx, lev, value, err, delta) -> np.ndarray:
         """Whether ``D`` at the steps ``2^-SPOT`` times the window's top agrees with
         ``value`` (module docstring): within its round-off, ``err`` and the truncation
-        ``(4/3) |delta| 4^-SPOT`` left in the regime the window claims."""
+        ``(4/3) |delta| 4^-SPOT`` (with a margin: ``2``) left in the regime the window
+        claims."""
         ok = np.ones(idx.size, dtype=bool)
         for level in np.unique(lev):
             at = np.flatnonzero(lev == level)
