@@ -363,7 +363,8 @@ def numerical_hessian(
         Jacobian (``6n + 18`` evaluations of ``grad`` and about 30 of ``f`` to check ``grad``
         along two random directions); a ``grad`` that fails that check, or whose Jacobian is
         not symmetric beyond its error bars, is a ``ValueError``. Without it, Richardson
-        second differences of ``f`` (``6 n^2 + 18`` evaluations; module docstring).
+        second differences of ``f`` (``6 n^2 + 24`` evaluations on a smooth ``f``; module
+        docstring).
     method : str, optional
         The method for the Jacobian of ``grad`` (:func:`checks.estimate_gradient`'s, default
         ``"richardson"``); without ``grad`` only ``"richardson"`` applies.

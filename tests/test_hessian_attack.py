@@ -22,6 +22,7 @@ from hypothesis import example, given, note
 from hypothesis import strategies as st
 
 from checks import check_hessian, check_hvp, numerical_hessian
+from checks.hessian import HESSIAN_STEP_FACTOR
 from checks.ladder import JUMP, KINK, SMOOTH, UNRESOLVED
 from tests._functions import fewer
 
@@ -79,6 +80,21 @@ def test_the_issue_17_reproducer_agrees_with_and_without_grad():
     assert np.all(np.abs(plain.value - H) <= 10 * plain.error + 1e-8 * np.max(np.abs(H)))
     assert np.max(np.abs(plain.value - H)) <= 1e-6 * np.max(np.abs(H))
     assert check_hessian(tanh_sin, tanh_sin_hess, (x,), grad=grad).verdict == "pass"
+
+
+def test_an_alias_too_clean_to_be_confirmed_is_caught_by_the_curvature_probe():
+    # the first step of x_0 is 64 periods of sin and 0.01: every level down to h/64 sees
+    # sin(x_0 + 0.01 t / h), a parabola whose first correction is 1e-6 of itself, so the
+    # window is taken at once (D = -5e-10 for H_00 = -0.832); only the second derivative
+    # along the noise probe's direction, at 1e-6 rms(x), disagrees, and the ladders run again
+    # at steps 1024 times shorter
+    X = (2 * np.pi * 64 + 0.01) / HESSIAN_STEP_FACTOR
+    x = np.array([X, 0.5])
+    est = numerical_hessian(tanh_sin, x)
+    H = tanh_sin_hess(x)
+    assert np.all(np.abs(est.value - H) <= 10 * est.error + 1e-8 * np.max(np.abs(H)))
+    assert check_hessian(tanh_sin, tanh_sin_hess, (x,)).verdict == "pass"
+    assert check_hessian(tanh_sin, tanh_sin_without_sin, (x,)).verdict == "fail"
 
 
 mixed_vectors = st.lists(
