@@ -511,7 +511,7 @@ def second_ladder(
         # (a step of 2 pi 36.03 halved twice), which the next level down breaks
         taken = st["clean"] | (candidate & (not refine))
         spread = np.zeros(idx.size)
-        ask = np.flatnonzero(candidate & ~taken & (lev < MAX_HALVINGS))
+        ask = np.flatnonzero(candidate & ~taken)
         if ask.size:
             table.ensure(idx[ask], lev[ask] + 3)
             below = table.window(idx[ask], lev[ask] + 1)
