@@ -79,14 +79,20 @@ On a window of three levels ``h, h/2, h/4``, with ``s`` the noise of ``f`` (at l
 A window that passes these tests is a **candidate**. It is taken at once when flat, or when
 its first correction is negligible against the pair's own value (``|D(h) - D(h/2)| <= 1e-4
 |D(h/4)|``). Otherwise two more things must confirm it. The window one level below must be a
-candidate that agrees within both bounds (the bound taken includes their spread), as in
-:mod:`checks.ladder`. And a **spot check** at ``2^-10`` times the window's steps must agree:
-``|D(h 2^-10) - R_2| <= 3 c' s + T + E + 2 |D(h) - D(h/2)| 4^-10`` (``c' s`` the
-round-off of that ``D``; the last term bounds the truncation left there if the window's
-regime is real: ``D - H = a h^2 (1 + O(h^2))`` and ``D(h) - D(h/2) = (3/4) a h^2``, so
-``(4/3) |D(h) - D(h/2)| 4^-10`` and a margin for the ``O(h^2)``). Seven values of
-``sin`` at a large ``x`` are those of a smooth parabola when the steps are all near multiples
-of ``2 pi`` (``h = 2 pi 36.03``: levels 0 to 2; ``h = 2 pi 7.87``: levels 0 to 3), which the
+candidate (or, dominated by round-off, within 10 times the flat test, a window the pair
+climbed from) that agrees within both claims, ``T + 3E`` each (below; the bound taken
+includes their spread), as in :mod:`checks.ladder`. And a **spot check** at ``2^-10`` times
+the window's steps must agree:
+
+.. math::
+
+    |D(h 2^{-10}) - R_2| \le 3 c' s + T + E + 2 |D(h) - D(h/2)| 4^{-10}
+
+(``c' s`` the round-off of that ``D``; the last term bounds the truncation left there if the
+window's regime is real: ``D - H = a h^2 (1 + O(h^2))`` and ``D(h) - D(h/2) = (3/4) a h^2``,
+so ``(4/3) |D(h) - D(h/2)| 4^-10``, and a margin for the ``O(h^2)``). Seven values of ``sin``
+at a large ``x`` are those of a smooth parabola when the steps are all near multiples of
+``2 pi`` (``h = 2 pi 36.03``: levels 0 to 2; ``h = 2 pi 7.87``: levels 0 to 3), which the
 window below cannot see and the spot check does. The cost falls on the pairs that are not
 clean: 2 to 4 evaluations for the window below (usually needed anyway), 2 to 4 for the spot.
 
@@ -515,8 +521,14 @@ def second_ladder(
         if ask.size:
             table.ensure(idx[ask], lev[ask] + 3)
             below = table.window(idx[ask], lev[ask] + 1)
+            # the window below agrees within both claims (``T + 3E``); where it is dominated
+            # by round-off (within 10 times the flat test: a pair that climbed from there)
+            # its agreement is all it can offer
             gap = np.abs(st["r2"][ask] - below["r2"])
-            agree = below["candidate"] & (gap <= st["err"][ask] + below["err"])
+            claims = (st["trunc"][ask] + _SIGMAS * st["roundoff"][ask] + below["trunc"]
+                      + _SIGMAS * below["roundoff"])
+            agree = ((below["candidate"] | (below["noisy"] & below["shaped"]))
+                     & (gap <= claims))
             agree[agree] = table.spot(idx[ask][agree], lev[ask][agree], st["r2"][ask][agree],
                                       st["err"][ask][agree], st["delta"][ask][agree])
             taken[ask] = agree

@@ -183,6 +183,11 @@ def test_directional_pairs_across_a_kink_accept_both_conventions_and_catch_gross
     for wrong in (relu_sq_hess(3.0), wrong_h11(50.0)):
         r = check_hessian(relu_sq, wrong, (KINK_POINT,), mode="directional")
         assert r.verdict == "fail", str(r)
+    # just outside [0, 1]: the pair's interval is u_0 v_0 [0, 1] + the rest (the jump is
+    # rank-one), not the (u_0^2 + v_0^2) / 2 that pairing the lines' sides blindly would give
+    for h00 in (-0.05, 1.05):
+        r = check_hessian(relu_sq, relu_sq_hess(h00), (KINK_POINT,), mode="directional")
+        assert r.verdict == "fail", str(r)
 
 
 def odd_kink(x):
