@@ -488,6 +488,18 @@ def second_ladder(
     ``h`` are the top steps per entry of ``x`` (flat, positive, exactly applied);
     ``refine=False`` (a step the user chose) evaluates only levels ``0, 1, 2``.
     ``describe(p)`` names pair ``p`` in errors.
+
+    Examples
+    --------
+    ``relu(x_0)^2 / 2`` at ``x_0 = 0``: its gradient has a kink there, and the second
+    derivative is any value between the one-sided ones, 0 and 1:
+
+    >>> f = lambda v: 0.5 * max(v[0], 0.0) ** 2 + v[1] ** 2
+    >>> x = np.array([0.0, 1.0])
+    >>> res = second_ladder(f, x, np.array([[0, 0], [1, 1]]), np.array([0.01, 0.01]),
+    ...                     f(x), 1e-16)
+    >>> [round(float(v), 6) for v in (res.lower[0], res.upper[0], res.value[1])]
+    [0.0, 1.0, 2.0]
     """
     n_pairs = len(pairs)
     table = _Table(fun, x, pairs, h, f0, noise)
