@@ -165,12 +165,40 @@ def _distance(analytic, lower, upper):
     return np.maximum(np.maximum(lower - analytic, analytic - upper), 0.0)
 
 
+def _rule(error, lower, upper, *, rtol, atol, safety):
+    """Each entry's tolerance ``atol + safety * e + rtol * |n|``: the module docstring's rule
+    (``|n|`` the larger end of the interval at a kink)."""
+    return atol + safety * error + rtol * np.maximum(np.abs(lower), np.abs(upper))
+
+
 def _verdict(analytic, numerical, error, *, rtol, atol, safety, lower=None, upper=None):
     """The comparison rule of the module docstring; returns the per-entry arrays and figures."""
     lower = numerical if lower is None else lower
     upper = numerical if upper is None else upper
-    tol = atol + safety * error + rtol * np.maximum(np.abs(lower), np.abs(upper))
+    tol = _rule(error, lower, upper, rtol=rtol, atol=atol, safety=safety)
     return (tol,) + _compare(analytic, numerical, tol, lower, upper)
+
+
+def _unjudged(kind, tol, unit: str = "entr") -> tuple[np.ndarray, str | None]:
+    """``tol`` with an infinite tolerance where ``kind`` is not a bound (a jump, an
+    unresolved entry: :data:`checks.ladder.RELIABLE`), and the reason, or ``None``."""
+    tol = np.array(tol, dtype=float)
+    if kind is None or np.shape(kind) != np.shape(tol):
+        return tol, None
+    loose = ~np.isin(kind, RELIABLE)
+    if not np.any(loose):
+        return tol, None
+    tol[loose] = np.inf
+    where = [tuple(int(i) for i in np.unravel_index(int(k), tol.shape))
+             for k in np.flatnonzero(loose)]
+    shown = ", ".join(str(w) for w in where[:5]) + (" ..." if len(where) > 5 else "")
+    jumps = np.count_nonzero(np.asarray(kind)[loose] == JUMP)
+    what = ("f jumps (is discontinuous) there" if jumps == len(where) else
+            "the finite differences did not settle there")
+    names = {"direction": ("direction", "directions"), "entr": ("entry", "entries"),
+             "pair": ("pair", "pairs")}[unit]
+    return tol, (f"{len(where)} {names[len(where) > 1]} cannot be judged ({shown}): {what}; "
+                 "see the notes")
 
 
 def _detectable_full(tol, error, safety, lower, upper) -> float:
@@ -332,7 +360,7 @@ def check_gradient(
             notes=notes, verdict="fail", lower=lower, upper=upper, **common,
         )
     tol, unjudged = _tolerance(a, numerical, error, est, p, analytic, rtol=rtol, atol=atol,
-                               safety=safety, lower=lower, upper=upper, notes=notes)
+                               safety=safety, lower=lower, upper=upper)
     if analytic.dtype.kind == "f" and analytic.dtype.itemsize < 8:
         notes += (_LOW_PRECISION.format(dtype=analytic.dtype,
                                         unit=float(np.finfo(analytic.dtype).eps)),)
@@ -391,8 +419,7 @@ _LOW_PRECISION = ("grad returned {dtype}: its entries carry about {unit:.1g} rel
                   "sharper check")
 
 
-def _tolerance(a, numerical, error, est, p, analytic, *, rtol, atol, safety, lower, upper,
-               notes):
+def _tolerance(a, numerical, error, est, p, analytic, *, rtol, atol, safety, lower, upper):
     """Each entry's tolerance, and why the check cannot fail (``None`` when it can).
 
     The rule of the module docstring, plus the round-off of an analytic gradient returned in
@@ -405,8 +432,7 @@ def _tolerance(a, numerical, error, est, p, analytic, *, rtol, atol, safety, low
     """
     lower = numerical if lower is None else lower
     upper = numerical if upper is None else upper
-    size = np.maximum(np.abs(lower), np.abs(upper))
-    tol = atol + safety * error + rtol * size
+    tol = _rule(error, lower, upper, rtol=rtol, atol=atol, safety=safety)
     if analytic.dtype.kind == "f" and analytic.dtype.itemsize < 8:
         unit = float(np.finfo(analytic.dtype).eps)
         tol = tol + safety * unit * float(np.max(np.abs(analytic), initial=0.0))
@@ -414,21 +440,7 @@ def _tolerance(a, numerical, error, est, p, analytic, *, rtol, atol, safety, low
     if est.inconsistent:
         tol[...] = np.inf
         return tol, est.inconsistent
-    if est.kind is not None and np.shape(est.kind) == np.shape(tol):
-        loose = ~np.isin(est.kind, RELIABLE)
-        if np.any(loose):
-            tol[loose] = np.inf
-            where = [tuple(int(i) for i in np.unravel_index(int(k), tol.shape))
-                     for k in np.flatnonzero(loose)]
-            shown = ", ".join(str(w) for w in where[:5]) + (" ..." if len(where) > 5 else "")
-            jumps = np.count_nonzero(np.asarray(est.kind)[loose] == JUMP)
-            what = ("f jumps (is discontinuous) there" if jumps == len(where) else
-                    "the finite differences did not settle there")
-            label = "direction" if np.shape(a) != np.shape(p.x) else "entr"
-            plural = {"direction": ("direction", "directions"), "entr": ("entry", "entries")}
-            name = plural[label][len(where) > 1]
-            return tol, f"{len(where)} {name} cannot be judged ({shown}): {what}; see the notes"
-    return tol, None
+    return _unjudged(est.kind, tol, "direction" if np.shape(a) != np.shape(p.x) else "entr")
 
 
 def _compare(analytic, numerical, tol, lower, upper):

@@ -94,6 +94,7 @@ from checks.compare import (
     GradientCheck,
     _compare,
     _detectable_full,
+    _unjudged,
     _validate_atol,
     _verdict,
 )
@@ -103,7 +104,7 @@ from checks.differences import (
     directional_derivatives,
     estimate_gradient,
 )
-from checks.ladder import RELIABLE, UNRESOLVED
+from checks.ladder import UNRESOLVED
 from checks.noise import noise_note
 from checks.report import _TRY, _atol_text, _fmt, _fmt_pair
 
@@ -474,15 +475,10 @@ def _conclude(a, est: Estimate, failure: str | None, *, pairs, us, vs, analytic_
     tol, mismatched, max_abs, max_rel, worst = _verdict(
         a, numerical, error, rtol=rtol, atol=atol, safety=safety, lower=lower, upper=upper
     )
-    unjudged = None
-    if est.kind is not None and np.shape(est.kind) == np.shape(tol):
-        # an entry whose estimate is not a bound cannot fail (checks.compare._tolerance)
-        loose = ~np.isin(est.kind, RELIABLE)
-        if np.any(loose):
-            tol = np.where(loose, np.inf, tol)
-            mismatched, max_abs, max_rel, worst = _compare(a, numerical, tol, lower, upper)
-            unjudged = (f"{int(np.count_nonzero(loose))} entries cannot be judged (their finite "
-                        "differences did not settle, or f jumps there); see the notes")
+    # an entry whose estimate is not a bound cannot fail (checks.compare._unjudged)
+    tol, unjudged = _unjudged(est.kind, tol, "pair" if pairs else "entr")
+    if unjudged is not None:
+        mismatched, max_abs, max_rel, worst = _compare(a, numerical, tol, lower, upper)
     if pairs:
         reach = safety * np.asarray(error, dtype=float)
         width = np.asarray(upper, dtype=float) - np.asarray(lower, dtype=float)
