@@ -236,7 +236,8 @@ class Ours(HardTool):
             # a wrong gradient passed: within the check's own promise or not?
             g = np.asarray(bound.case.grad(*bound.args), dtype=float)
             a = np.asarray(grad(*bound.args), dtype=float)
-            err = float(np.max(np.abs(a - g))) / float(np.max(np.abs(g)))
+            diff, top = float(np.max(np.abs(a - g))), float(np.max(np.abs(g)))
+            err = diff / top if top > 0.0 else (0.0 if diff == 0.0 else float("inf"))
             if err <= float(getattr(r, "detectable", -1.0)):
                 return WITHIN
         return v
