@@ -6,7 +6,8 @@ issue: ``f(x)`` twice, the noise probe, three levels per entry). Every function 
 ``tests/_functions.py`` and every problem of the sheet is checked, full and directional mode,
 at points whose entries are ``N(0, 1)`` (seeds ``0 .. seeds-1``) with its exact gradient;
 the table gives the evaluations against ``6n + 10`` (full) and ``6K + 10`` (directional,
-``K = 2`` directions), the largest ratio, and the verdicts (all must be ``pass``).
+``K = 2`` directions), the largest ratio, and the verdicts (all must be ``pass``). The exit
+status is 1 when a full check costs more than :data:`BUDGET` times ``6n + 10``.
 
 Usage::
 
@@ -93,8 +94,9 @@ def run(seeds: int = 5) -> dict[str, Any]:
     for row in rows.values():
         row["full_ratio"] = max(row["full"]) / (6 * row["n"] + 10)
         row["directional_ratio"] = max(row["directional"]) / (6 * 2 + 10)
-    worst = max(max(r["full_ratio"], r["directional_ratio"]) for r in rows.values())
-    return {"seeds": seeds, "rows": rows, "worst": worst}
+    worst = max(r["full_ratio"] for r in rows.values())
+    worst_directional = max(r["directional_ratio"] for r in rows.values())
+    return {"seeds": seeds, "rows": rows, "worst": worst, "worst_directional": worst_directional}
 
 
 def render(res: dict[str, Any]) -> str:
@@ -109,8 +111,11 @@ def render(res: dict[str, Any]) -> str:
                      f"{r['full_ratio']:.2f} | {min(r['directional'])}–{max(r['directional'])} | "
                      f"{r['directional_ratio']:.2f} | {verdicts} |")
     lines.append("")
-    lines.append(f"Largest ratio over {res['seeds']} points per function: "
-                 f"**{res['worst']:.2f}** (budget {BUDGET:.2f}).")
+    full = max(r["full_ratio"] for r in res["rows"].values())
+    lines.append(f"Largest ratio over {res['seeds']} points per function: full mode "
+                 f"**{full:.2f}** of 6n + 10 (budget {BUDGET:.2f}); directional "
+                 f"**{res['worst_directional']:.2f}** of 6K + 10 (its ladders descend where a "
+                 "direction needs it, as before this issue).")
     return "\n".join(lines) + "\n"
 
 

@@ -314,7 +314,8 @@ def _estimate(fun, x, h, method, vectorized, base: Baseline, refine=True) -> _Ra
                 step=h.reshape(x.shape))
 
 
-#: Entries whose ladder descended at least this many levels have their own noise measured.
+#: Entries whose first candidate came this many irregular levels down have their own noise
+#: measured.
 _DESCENT_NOISE = 2
 #: Steps are divided by this before the ladder runs again where the per-entry estimates and
 #: the noise probe's slope disagree (a feature narrower than the steps), at most twice.
@@ -325,18 +326,19 @@ _RETRIES_SHORTER = 2
 def _adaptive(fun, x, h, vectorized, base: Baseline, refine) -> _Raw:
     """The Richardson ladder of every entry (:mod:`checks.ladder`), then two cross-checks.
 
-    * **Noise along the entry.** An entry whose ladder descended :data:`_DESCENT_NOISE`
-      levels or more to a triple whose differences agree exactly, far below the noise they
-      should show (they stopped changing with the step only below where they first changed:
-      what unseen noise, or quantised values whose errors cancel, look like) has the noise
-      of ``f`` measured along it alone, within the step its estimate came from
-      (:func:`checks.noise.noise_along`: 9 to 33 evaluations); where that is more than 4
-      times the noise of the shared probe, every entry's ladder runs again with it (the
-      noise is a property of ``f``'s values, whichever entry showed it). Noise depends on
-      the direction: a shared probe at ``1e-6 rms(x)`` cannot see noise along an entry that
-      ``f`` hardly varies with. (Not seen here either: a float32 part of ``f`` that moves
-      in quanta only at scales longer than the steps that settle; see
-      :func:`checks.noise.noise_along`.)
+    * **Noise along the entry.** An entry whose ladder passed :data:`_DESCENT_NOISE` levels
+      or more that were in no regime before it took a triple flat to noise (its differences
+      were irregular at the longer steps and stopped changing below them: what unseen noise,
+      or quantised values, look like -- not a smooth entry descending for precision, which
+      has candidates all the way down) has the noise
+      of ``f`` measured along it alone, within its first step, where the levels it descended
+      from saw ``f`` irregular (:func:`checks.noise.noise_along`: 9 to 33 evaluations);
+      where that is more than 4 times the noise of the shared probe, every entry's ladder
+      runs again with it (the noise is a property of ``f``'s values, whichever entry showed
+      it). Noise depends on the direction and on the scale: a shared probe at
+      ``1e-6 rms(x)`` cannot see noise along an entry that ``f`` hardly varies with, nor a
+      float32 part of ``f`` that moves in quanta only every few steps, so that the shorter
+      steps the ladder descends to see a smooth ``f`` without it.
     * **The probe's slope.** The noise probe also measured the derivative of ``f`` along its
       direction ``p`` at a spacing of ``1e-6 rms(x)`` (:attr:`Baseline.slope`). The
       per-entry estimates must agree with it: ``|<n, p> - slope| <= 10 (sum_k |p_k| e_k +
@@ -363,7 +365,7 @@ def _adaptive(fun, x, h, vectorized, base: Baseline, refine) -> _Raw:
                       describe=lambda k: str(_index(x.shape, int(entries[k]))))
 
     names = ("value", "error", "lower", "upper", "step", "kind", "left", "right", "kinked",
-             "flat")
+             "flat", "irregular")
     first_noise = base.noise
     noise = np.full(flat.size, base.noise)
     measured = np.zeros(flat.size, dtype=bool)
@@ -374,17 +376,17 @@ def _adaptive(fun, x, h, vectorized, base: Baseline, refine) -> _Raw:
         parts = {name: getattr(lad, name).copy() for name in names}
         if not refine:
             break
-        # (an entry that met a kink on its way down would see it in the probe, not noise)
-        deep = np.flatnonzero(~measured & (parts["kind"] == SMOOTH) & ~parts["kinked"]
-                              & parts["flat"]
-                              & (parts["step"] <= steps * 0.5**_DESCENT_NOISE * (1 + 1e-12)))
+        deep = np.flatnonzero(~measured & (parts["kind"] == SMOOTH) & parts["flat"]
+                              & (parts["irregular"] >= _DESCENT_NOISE))
         measured[deep] = True
         own = noise.copy()
         for k in deep:
-            # nine points within one step of x, both sides: the interval the estimate
-            # assumed smooth (a kink beyond it is the ladder's business, not noise)
+            # nine points within the first step of x, both sides: where the levels the
+            # entry descended from saw f irregular (a kink there makes the probe look
+            # closer: checks.noise; quantised values that only move at that scale are
+            # noise for every level below it)
             own[k], n_evals = noise_along(fun, x, int(k), base.f0, vectorized,
-                                          reach=float(parts["step"][k]))
+                                          reach=float(steps[k]))
             evals += n_evals
         louder = deep[own[deep] > 4.0 * noise[deep]]
         if louder.size:

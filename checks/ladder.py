@@ -106,7 +106,6 @@ _PRECISION = 1e-10
 _KINK_FLOOR = 1e-9
 _MAX_HALVINGS = 40
 _DECAY = 0.6  # |J| must shrink at least this much per halving where f is smooth
-_EXACT = 0.01  # differences this far below their noise bound are exact, not noisy
 _GROWTH = 1.5  # |D| growing this much per halving, all the way down: a jump
 _ROUNDOFF_R2 = 7.0  # noise of R2 <= (64*4 + 20*2 + 1) / 45 s / h = 6.6 s / h
 _ROUNDOFF_SIDE = 30.0  # noise of a one-sided Richardson estimate <= 30 s / h
@@ -133,9 +132,11 @@ class Ladder:
     evaluations: int
     #: a kink was suspected at some level (even if the entry settled below it)
     kinked: np.ndarray | None = None
-    #: the estimate taken came from a triple whose differences are exact: far below the
-    #: noise that they should show (a low-degree polynomial, or errors that cancel)
+    #: the estimate taken came from a triple flat to noise
     flat: np.ndarray | None = None
+    #: levels below the first triple where the first candidate was taken: the levels above
+    #: it were irregular (not in any regime), not merely imprecise
+    irregular: np.ndarray | None = None
 
 
 def _triple(fp, fm, sp, sm, f0, sigma):
@@ -156,9 +157,6 @@ def _triple(fp, fm, sp, sm, f0, sigma):
     roundoff = _ROUNDOFF_R2 * s / h
     delta1, delta2 = d1 - d2, d2 - d3
     flat = (np.abs(delta1) <= _SIGMAS * 3.0 * s / h) & (np.abs(delta2) <= _SIGMAS * 6.0 * s / h)
-    # flat far below the noise it should show: exact differences (a polynomial of low degree)
-    # or values whose errors cancel between the levels (quanta that halve with the step)
-    exact = (np.abs(delta1) <= _EXACT * 3.0 * s / h) & (np.abs(delta2) <= _EXACT * 6.0 * s / h)
     corr = np.abs(r1a - r1b)
     with np.errstate(divide="ignore", invalid="ignore"):
         q = np.where(corr == 0.0, 0.0, corr / np.abs(delta1))
@@ -191,7 +189,7 @@ def _triple(fp, fm, sp, sm, f0, sigma):
     variation = np.maximum(np.max(np.abs(fwd), axis=0), np.max(np.abs(bwd), axis=0))
     return dict(value=r2, trunc=trunc, roundoff=roundoff, delta1=delta1, flat=flat, q=q,
                 d3=d3, h=h, s=s, right=right, right_err=right_err, left=left,
-                left_err=left_err, kink=kink, k=np.abs(k_now), curved=curved, exact=exact,
+                left_err=left_err, kink=kink, k=np.abs(k_now), curved=curved,
                 growing=growing, variation=variation, sides=symmetric & sides_agree)
 
 
@@ -214,6 +212,7 @@ class _State:
         self.best_val, self.best_err, self.best_h = full(np.nan), full(np.inf), full(np.nan)
         self.best_trunc, self.best_round = full(np.inf), full(np.nan)
         self.best_flat = full(False, bool)
+        self.first_taken = full(-1, int)
         self.last_val, self.prev_val, self.last_err = full(np.nan), full(np.nan), full(np.inf)
         self.pend_val, self.pend_err = full(np.nan), full(np.inf)
         # the claims |R2 - f'| <= err of every candidate taken: their intersection and hull
@@ -332,6 +331,8 @@ def ladder(
         cand_err = cand_t + cand_r
         _remember(mem, idx, smooth, st, cand_t, cand_r, cand_err, candidate, confirmed, err,
                   valid)
+        fresh = idx[smooth & (mem.first_taken[idx] < 0)]
+        mem.first_taken[fresh] = level - 2
         mem.growing[idx] = np.where(valid, st["growing"], mem.growing[idx])
         mem.kinked[idx] |= kink
         with np.errstate(invalid="ignore"):
@@ -372,7 +373,8 @@ def ladder(
         level += 1
         add_levels(np.flatnonzero(active), [level])
     return Ladder(out["value"], out["error"], out["lower"], out["upper"], out["step"], kind,
-                  out["left"], out["right"], evals, mem.kinked, mem.best_flat)
+                  out["left"], out["right"], evals, mem.kinked, mem.best_flat,
+                  np.maximum(mem.first_taken, 0))
 
 
 def _remember(mem, idx, smooth, st, cand_t, cand_r, cand_err, candidate, confirmed, err,
@@ -383,7 +385,7 @@ def _remember(mem, idx, smooth, st, cand_t, cand_r, cand_err, candidate, confirm
     mem.best_val[bi], mem.best_err[bi] = st["value"][better], cand_err[better]
     mem.best_h[bi] = st["h"][better]
     mem.best_trunc[bi], mem.best_round[bi] = cand_t[better], cand_r[better]
-    mem.best_flat[bi] = st["exact"][better]
+    mem.best_flat[bi] = st["flat"][better]
     si = idx[smooth]
     lo, hi = st["value"][smooth] - cand_err[smooth], st["value"][smooth] + cand_err[smooth]
     mem.claim_lo[si] = np.maximum(mem.claim_lo[si], lo)

@@ -458,16 +458,12 @@ def noise_along(fun: Callable[[np.ndarray], Any], x: np.ndarray, k: int, f0: flo
     The noise of computed values depends on the direction and on the scale. The usual
     log-sum-exp at ``[0, -29]`` is quantised at ``1e-16`` along ``e_1`` (it rounds
     ``log(1 + 2.5e-13)``), which a probe along a direction where ``f`` moves with ``e_0``
-    cannot see. Measured over the interval an entry's estimate came from (``reach`` its
-    step), it is noise, as it is for that estimate; a kink farther away is not reached.
-
-    Not seen, here or anywhere: a part of ``f`` quantised more coarsely than its steps can
-    resolve and added to a smooth float64 part (a data term summed in float32 plus a penalty
-    in float64: scikit-learn's ``LinearModelLoss`` on float32 data). Within the step of
-    the estimate the float32 part does not move at all, the values are exactly smooth, and
-    the estimate is the derivative of the penalty alone -- the derivative of ``f`` as
-    computed there, not of the loss it approximates. Return float64 (or all of ``f`` in
-    float32: its values are then recognised as float32 numbers, :func:`_precision_of`).
+    cannot see. A loss summed in float32 plus a penalty in float64 moves in quanta of
+    ``5e-7`` only every ``4e-6`` or so: an entry whose first steps saw those quanta (its
+    differences irregular) descends to steps where the float32 part does not move at all,
+    and its differences there are exactly the penalty's. Measured within the first step
+    (``reach``), that is noise, as it is for every level below it. A kink within reach is
+    one outstanding second difference, and the probe looks closer (:func:`_ecnoise`).
     """
     flat = x.ravel()
     start = flat[k] - reach
