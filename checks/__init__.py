@@ -7,7 +7,9 @@ Public surface::
     assert_gradient(...)             raises AssertionError (fail) or InconclusiveError
     taylor_test(f, grad, args, *, argnum=0, direction=None) -> TaylorResult
     find_counterexample(f, grad, inputs, *, argnum=0, **check_options) -> Counterexample | None
-    assert_no_counterexample(...)    raises AssertionError with the minimal arguments
+    search_counterexample(...)       -> SearchResult(counterexample, draws, verdict)
+    assert_no_counterexample(...)    raises AssertionError with the minimal arguments, or
+                                     InconclusiveError when no draw was conclusive
     numerical_gradient(f, x, *, method="richardson", step=None, vectorized=False) -> ndarray
     estimate_gradient(...)           -> Estimate(value, error, lower, upper, step, ...)
     directional_derivative(f, x, v, ...) / directional_derivatives(f, x, directions, ...)
@@ -67,7 +69,14 @@ from checks.jacobian import (
     check_vjp,
     estimate_jacobian,
 )
-from checks.search import Counterexample, assert_no_counterexample, find_counterexample
+from checks.search import (
+    Counterexample,
+    Draws,
+    SearchResult,
+    assert_no_counterexample,
+    find_counterexample,
+    search_counterexample,
+)
 from checks.taylor import TaylorResult, taylor_test
 
 __all__ = [
@@ -76,12 +85,14 @@ __all__ = [
     "DEFAULT_SAFETY",
     "STEP_FACTORS",
     "Counterexample",
+    "Draws",
     "Estimate",
     "GradientCheck",
     "HessianTaylorResult",
     "InconclusiveError",
     "InconclusiveWarning",
     "JacobianCheck",
+    "SearchResult",
     "TaylorResult",
     "assert_gradient",
     "assert_no_counterexample",
@@ -99,6 +110,7 @@ __all__ = [
     "find_counterexample",
     "numerical_gradient",
     "numerical_hessian",
+    "search_counterexample",
     "taylor_test",
     "taylor_test_hessian",
 ]

@@ -10,6 +10,10 @@ option, ``pytest --hypothesis-profile=gradcheck-ci``:
   printed, and the slow-data health check off.
 * ``gradcheck-thorough``: 1,000 examples, for a long run before a release.
 
+:func:`checks.find_counterexample` and :func:`checks.assert_no_counterexample` draw under the
+active profile as well (its examples, randomness, database and deadline), unless given
+``max_examples=``, ``seed=`` or ``settings=``.
+
 None of them runs hypothesis's *explain* phase, whose "Explanation: these lines were always
 and only run by failing examples" would list lines of this engine rather than of the
 derivation under test. The report of a failed check is the message of the

@@ -146,3 +146,37 @@ def test_a_wrong_final_gradient_points_to_its_verified_chain_rule_steps(capsys):
     assert "gradients verify 3-dL/df 3-df/da 3-da/dw" in out and "composition" in out, out
     status = main(["try", "1a", "2 * X", "--examples", "5"])
     assert status == 1 and "chain-rule step" not in capsys.readouterr().out
+
+
+def test_a_failures_search_writes_no_example_database_and_ignores_the_profile(
+        tmp_path, monkeypatch):
+    # the shrinking search behind a FAIL draws from --seed and --examples alone: it writes no
+    # hypothesis database into the user's working directory, and its counterexample is the
+    # same whatever hypothesis profile is loaded around the command
+    from hypothesis import settings
+    from hypothesis.database import DirectoryBasedExampleDatabase
+
+    from gradients.catalog import get
+    from gradients.cli.verification import verify_derivation
+
+    def untransposed(X):
+        return 2.0 * X
+
+    monkeypatch.chdir(tmp_path)
+    previous = settings.get_current_profile_name()
+    reports = []
+    try:
+        for name, kwargs in [
+            ("test-cli-database", {"database": DirectoryBasedExampleDatabase(tmp_path / "db")}),
+            ("test-cli-derandomized", {"derandomize": True, "max_examples": 7}),
+            ("test-cli-deadline", {"deadline": 1}),  # 1 ms: shorter than any check
+        ]:
+            settings.register_profile(name, **kwargs)
+            settings.load_profile(name)
+            reports.append(verify_derivation(get("1a"), candidate=untransposed, examples=5,
+                                             seed=3).report)
+    finally:
+        settings.load_profile(previous)
+    assert not (tmp_path / "db").exists() and not (tmp_path / ".hypothesis").exists()
+    assert reports[0] is not None and "Minimal counterexample" in reports[0]
+    assert reports[0] == reports[1] == reports[2]

@@ -335,3 +335,70 @@ def test_full_rank_design_shrinks_to_identity():
 def test_network_inputs_shrink_to_one_of_each():
     shapes = [a.shape for a in minimal(S.network_inputs())]
     assert shapes == [(1, 1), (1, 1), (1,), (1, 1), (1,)]
+
+
+# --------------------------------------------------------------------------- deleting indices
+# Hypothesis lowers sizes (dropping the last indices) and values, but cannot move a non-zero
+# entry to a smaller index; the strategies' keep flags let it delete any index of any
+# dimension, everywhere that dimension occurs. Each property below needs one index of each
+# dimension (any one), so the smallest example has every dimension 1; without the flags the
+# search ended at D = 4..12 on most seeds.
+
+
+def test_a_vector_and_its_square_matrix_lose_any_index_together():
+    w, X = minimal(S.vector_and_square_matrix(),
+                   lambda p: bool(np.any((np.diag(p[1]) != 0) & (p[0] != 0))))
+    np.testing.assert_array_equal(w, [1.0])
+    np.testing.assert_array_equal(X, [[1.0]])
+
+
+def test_a_dataset_loses_any_sample_and_any_feature():
+    w, X, y = minimal(S.weights_and_dataset(labels="real"),
+                      lambda t: bool(np.any((t[1] != 0) & (t[2][:, None] != 0) & (t[0] != 0))))
+    assert [a.shape for a in (w, X, y)] == [(1,), (1, 1), (1,)]
+
+
+def test_a_matrix_pair_loses_any_row_and_any_column():
+    A, B = minimal(S.matrix_pairs(), lambda p: bool(np.any((p[0] != 0) & (p[1] != 0))))
+    np.testing.assert_array_equal(A, [[1.0]])
+    np.testing.assert_array_equal(B, [[1.0]])
+
+
+def test_network_inputs_lose_any_feature_hidden_unit_and_sample():
+    def one_path(t):  # x_d -> z_m -> h_d -> output, all non-zero, for some d and m
+        W0, W1, w2, X, y = t
+        paths = (W1 != 0) & (w2[:, None] != 0) & (W0.T != 0)  # (D, M)
+        return bool(np.any(paths.any(axis=1) & (X != 0).any(axis=0)))
+
+    shapes = [a.shape for a in minimal(S.network_inputs(), one_path)]
+    assert shapes == [(1, 1), (1, 1), (1,), (1, 1), (1,)]
+
+
+def test_a_full_rank_design_loses_any_sample_and_feature_and_keeps_its_promises():
+    X, y = minimal(S.full_rank_designs(max_condition=10.0),
+                   lambda d: bool(np.any(d[0].T @ d[1] != 0)) and d[0].shape[1] >= 2)
+    assert X.shape == (2, 2) and y.shape == (2,)
+    assert np.linalg.cond(X) <= 10.0
+
+
+def test_deletions_keep_every_size_bound():
+    # a deletion below a minimum is ignored: the flags can only delete down to it
+    w = minimal(S.vectors(min_size=3), lambda w: bool(np.any(w != 0)))
+    assert w.shape == (3,) and np.count_nonzero(w) == 1
+    X, y = minimal(S.datasets(min_samples=2, min_features=2, labels="real"),
+                   lambda d: bool(np.any(d[0] != 0)))
+    assert X.shape == (2, 2) and y.shape == (2,)
+
+
+@pytest.mark.parametrize(("flags", "minimum", "kept"), [
+    ([True, True, True], 1, [0, 1, 2]),
+    ([True, False, True], 1, [0, 2]),
+    ([False, False, False], 1, [2]),  # the last index stays: at least `minimum` remain
+    ([False, False, False], 0, []),
+    ([False, False, True, True], 3, [1, 2, 3]),
+    ([False, True, False, True], 2, [1, 3]),
+])
+def test_the_kept_indices_follow_the_flags_down_to_the_minimum(flags, minimum, kept):
+    from checks.strategies._base import _kept
+
+    assert _kept(flags, minimum).tolist() == kept

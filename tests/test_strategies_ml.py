@@ -357,3 +357,38 @@ def test_arguments_are_keyword_only(factory):
 def test_max_magnitude_is_not_an_argument_use_elements(factory):
     with pytest.raises(TypeError, match="max_magnitude"):
         factory(max_magnitude=1.0)
+
+
+# --------------------------------------------------------------------------- deleting indices
+# (see tests/test_strategies.py): a property that needs one index of each dimension shrinks
+# to every dimension 1, whichever indices the first failing draw had them at
+
+
+def test_mlp_inputs_lose_any_unit_of_any_width_and_any_sample():
+    def one_path(a):
+        (W,), X = a if len(a[0]) == 1 else ((None,), None)
+        return W is not None and bool(np.any((X != 0).T[:, :, None] & (W[:, None, :] != 0)))
+
+    weights, X = minimal(S.mlp_inputs(), one_path)
+    assert [W.shape for W in weights] == [(1, 1)] and X.shape == (1, 1)
+
+
+def test_attention_inputs_lose_any_position_and_any_dimension():
+    def one_path(qkv):
+        Q, K, V = qkv
+        scores = (Q != 0)[:, None, :] & (K != 0)[None, :, :]  # (Lq, Lk, d)
+        return bool(np.any(scores.any(axis=2)[:, :, None] & (V != 0)[None, :, :]))
+
+    assert [a.shape for a in minimal(S.attention_inputs(), one_path)] == [(1, 1)] * 3
+
+
+def test_spd_matrices_lose_any_index_and_stay_spd():
+    A = minimal(S.spd_matrices(max_condition=10.0),
+                lambda A: A.shape[0] >= 2 and bool(np.any(A[np.triu_indices(A.shape[0], 1)] != 0)))
+    assert A.shape == (2, 2) and A[0, 1] == A[1, 0] != 0
+    assert_spd(A, 10.0)
+
+
+def test_logits_lose_any_sample():
+    Z, y = minimal(S.logits_and_labels(), lambda p: bool(np.any(p[1] != 0)))
+    assert Z.shape == (1, 2) and y.tolist() == [1]

@@ -39,10 +39,19 @@ exception: their entries are not drawn one by one, see their docstrings.
 
 Shrinking
 ---------
-Every strategy draws its sizes first (``st.integers``, shrinking towards the minimum) and then
-the arrays, whose entries shrink towards ``0.0`` and then to small integers such as ``1.0``.
-A failing property therefore reports a minimal counterexample: ``D = 1`` or ``2``, entries
-``0.0`` or ``1.0``.
+Every strategy draws its sizes first (``st.integers``, shrinking towards the minimum), then a
+keep flag per index of each dimension, then the arrays, whose entries shrink towards ``0.0``
+and then to small integers such as ``1.0``. On its own, hypothesis lowers a size by dropping
+the *last* indices and cannot move a non-zero entry to a smaller index: a failure that needs
+entry ``(1, 6)`` would keep ``D = 7``. Shrinking a flag to ``0`` deletes its index everywhere
+its dimension occurs (row and column ``i`` of a square matrix with entry ``i`` of its vector;
+a sample's row of ``X`` with its label; a feature's column of ``X`` with its weight), so
+hypothesis itself deletes rows and columns, one index at a time, while the property still
+fails. A deletion keeps every bound and promise of the strategy (a minimum size, ``N >= D``,
+a condition number): a counterexample is always a value the strategy can draw. A failing
+property therefore reports a minimal counterexample: ``D = 1`` or ``2``, entries ``0.0`` or
+``1.0``. (While drawing, about 2 % of the flags delete their index: a draw can be an index
+shorter than its drawn size, never shorter than the minimum.)
 
 Size arguments are keyword-only ``min_*``/``max_*`` pairs, validated when the strategy is
 built (a ``ValueError`` that names the argument and its value), as in

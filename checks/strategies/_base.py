@@ -2,8 +2,9 @@
 
 Everything an array strategy needs before it draws: the checks of its size arguments, the
 default element strategy and :func:`_resolve_elements`, the one place where ``elements=`` and
-``max_magnitude``/``min_nonzero`` are reconciled; and the spectrum helpers shared by the
-strategies that build a matrix from its singular values or eigenvalues.
+``max_magnitude``/``min_nonzero`` are reconciled; the spectrum helpers shared by the
+strategies that build a matrix from its singular values or eigenvalues; and the keep flags
+that let hypothesis delete any index of any dimension while it shrinks (:func:`_indices`).
 """
 
 from __future__ import annotations
@@ -196,13 +197,67 @@ def _spectrum(draw, size, tops, max_condition):
     return top, top * 10.0**exponents
 
 
-def _orthogonal(draw, rows, cols, elems):
-    """A ``rows x cols`` matrix with orthonormal columns: the Q of a drawn matrix's QR.
+def _orthonormal(A):
+    """The Q of ``A``'s QR: orthonormal columns, the shape of ``A`` (rows >= columns).
 
-    Householder QR gives orthonormal columns even when the drawn matrix is rank-deficient
-    (all zeros gives the identity), so nothing has to be filtered out.
+    Householder QR gives orthonormal columns even when ``A`` is rank-deficient (all zeros
+    gives the identity), so nothing has to be filtered out.
     """
-    return np.linalg.qr(_array(draw, (rows, cols), elems))[0]
+    return np.linalg.qr(A)[0]
+
+
+# --------------------------------------------------------------------------- deleting indices
+
+_KEEP_FLAGS = st.integers(0, 255)
+"""The flag drawn for each index of a dimension (:func:`_flags`): the index is deleted where
+it is ``0``.
+
+Hypothesis shrinks every choice towards its simplest value, ``0`` here: shrinking tries
+deleting each index of each dimension, everywhere that dimension occurs (row ``i`` and column
+``i`` of a square matrix and entry ``i`` of its vector together), and keeps the deletion
+while the property still fails. Hypothesis cannot do that on its own: it lowers sizes
+(dropping the *last* indices) and values, but cannot move a non-zero entry to a smaller
+index. While drawing, about 2 % of flags are ``0`` (hypothesis draws the ends of a range more
+often than the middle), so a few draws have an index fewer than their drawn size.
+"""
+
+
+def _flags(draw, n, minimum):
+    """One :data:`_KEEP_FLAGS` draw per index of a dimension of drawn length ``n`` (``True``
+    where the index is kept), or none when ``n <= minimum``, the dimension's lower bound.
+
+    Drawn right after the sizes, before any array: hypothesis shrinks from left to right, so
+    it tries deleting indices while the values are still generic (where a deletion rarely
+    makes a failure go away), before it simplifies them. Whether flags are drawn depends
+    only on ``n`` and the strategy's fixed bound: hypothesis prefers shorter choice
+    sequences, so a deletion that made flags appear elsewhere would never be kept; and flags
+    that could delete nothing would shrink to ``0`` and delete indices as soon as the size
+    changed.
+    """
+    if n <= minimum:
+        return [True] * n
+    return [draw(_KEEP_FLAGS) != 0 for _ in range(n)]
+
+
+def _kept(flags, minimum):
+    """The indices kept by ``flags``, in order; a deletion that would leave fewer than
+    ``minimum`` indices is ignored, so every size bound of the strategy holds."""
+    n, kept = len(flags), []
+    for i, keep in enumerate(flags):
+        if keep or n - i + len(kept) <= minimum:
+            kept.append(i)
+    return np.array(kept, dtype=np.intp)
+
+
+def _indices(draw, n, minimum):
+    """The kept indices of a dimension of drawn length ``n`` and lower bound ``minimum``:
+    :func:`_flags`, then :func:`_kept`."""
+    return _kept(_flags(draw, n, minimum), minimum)
+
+
+def _take(a, *indices):
+    """``a`` restricted to ``indices`` along its leading axes (one index array per axis)."""
+    return a[np.ix_(*indices)] if a.ndim else a
 
 
 def _clean(A, top):

@@ -11,13 +11,14 @@ import math
 
 import numpy as np
 from hypothesis import strategies as st
-from hypothesis.extra.numpy import arrays
 
 from checks.strategies._base import (
     _array,
     _check_positive_finite,
     _check_size_range,
+    _indices,
     _resolve_elements,
+    _take,
 )
 
 __all__ = [
@@ -61,14 +62,29 @@ def vectors(
     """
     _check_size_range("size", min_size, max_size)
     elems = _resolve_elements(elements, max_magnitude, min_nonzero)
-    return arrays(np.float64, st.integers(min_size, max_size), elements=elems)
+    return _vectors(min_size, max_size, elems)
+
+
+@st.composite
+def _vectors(draw, min_size, max_size, elems):
+    d = draw(st.integers(min_size, max_size))
+    k = _indices(draw, d, min_size)
+    return _take(_array(draw, d, elems), k)
+
+
+@st.composite
+def _square_matrices(draw, min_side, max_side, elems):
+    d = draw(st.integers(min_side, max_side))
+    k = _indices(draw, d, min_side)
+    return _take(_array(draw, (d, d), elems), k, k)
 
 
 @st.composite
 def _matrices(draw, min_rows, max_rows, min_cols, max_cols, elems, count):
     rows = draw(st.integers(min_rows, max_rows))
     cols = draw(st.integers(min_cols, max_cols))
-    out = tuple(_array(draw, (rows, cols), elems) for _ in range(count))
+    r, c = _indices(draw, rows, min_rows), _indices(draw, cols, min_cols)
+    out = tuple(_take(_array(draw, (rows, cols), elems), r, c) for _ in range(count))
     return out[0] if count == 1 else out
 
 
@@ -97,9 +113,7 @@ def square_matrices(
     """
     _check_size_range("side", min_side, max_side)
     elems = _resolve_elements(elements, max_magnitude, min_nonzero)
-    return st.integers(min_side, max_side).flatmap(
-        lambda d: arrays(np.float64, (d, d), elements=elems)
-    )
+    return _square_matrices(min_side, max_side, elems)
 
 
 def matrices(
@@ -164,7 +178,8 @@ def matrix_pairs(
 @st.composite
 def _vector_and_square_matrix(draw, min_size, max_size, elems):
     d = draw(st.integers(min_size, max_size))
-    return _array(draw, d, elems), _array(draw, (d, d), elems)
+    k = _indices(draw, d, min_size)
+    return _take(_array(draw, d, elems), k), _take(_array(draw, (d, d), elems), k, k)
 
 
 def vector_and_square_matrix(

@@ -17,10 +17,14 @@ from checks.strategies._base import (
     _check_labels,
     _check_size_range,
     _clean,
+    _flags,
+    _indices,
+    _kept,
     _label_array,
-    _orthogonal,
+    _orthonormal,
     _resolve_elements,
     _spectrum,
+    _take,
     _tops,
 )
 
@@ -39,10 +43,11 @@ __all__ = [
 def _datasets(draw, labels, min_samples, max_samples, min_features, max_features, elems, w):
     n = draw(st.integers(min_samples, max_samples))
     d = draw(st.integers(min_features, max_features))
+    rows, cols = _indices(draw, n, min_samples), _indices(draw, d, min_features)
     weights = _array(draw, d, elems) if w else None
-    X = _array(draw, (n, d), elems)
-    y = _label_array(draw, n, labels, elems)
-    return (weights, X, y) if w else (X, y)
+    X = _take(_array(draw, (n, d), elems), rows, cols)
+    y = _take(_label_array(draw, n, labels, elems), rows)
+    return (_take(weights, cols), X, y) if w else (X, y)
 
 
 def _check_dataset(labels, samples, features):
@@ -122,12 +127,20 @@ def _full_rank_designs(
 ):
     d = draw(st.integers(min_features, min(max_features, max_samples)))
     n = draw(st.integers(max(d, min_samples), max_samples))
-    U = _orthogonal(draw, n, d, elems)
-    V = _orthogonal(draw, d, d, elems)
+    row_flags = _flags(draw, n, max(min_samples, min_features))
+    col_flags = _flags(draw, d, min_features)
+    U = _orthonormal(_array(draw, (n, d), elems))
+    V = _orthonormal(_array(draw, (d, d), elems))
     top, s = _spectrum(draw, d, tops, max_condition)
     X = _clean((U * s) @ V.T, top)
-    assume(np.linalg.cond(X) <= max_condition)  # a safety net; does not fire in practice
-    return X, _array(draw, n, elems)
+    y = _array(draw, n, elems)
+    # Deleting columns keeps the singular values within [min(s), max(s)] (they interlace);
+    # deleting rows can lower the smallest one, hence the assume (which then can fire).
+    cols = _kept(col_flags, min_features)
+    rows = _kept(row_flags, max(cols.size, min_samples))
+    X = _take(X, rows, cols)
+    assume(np.linalg.cond(X) <= max_condition)
+    return X, _take(y, rows)
 
 
 def full_rank_designs(
@@ -149,6 +162,9 @@ def full_rank_designs(
     ``|X_ij| <= top`` and ``X^T X`` is invertible. The entries of ``X`` are not drawn from
     the element strategy (a bounded condition number cannot be drawn entry by entry): it
     draws the matrices whose QR factors are ``U`` and ``V``, and the targets ``y``.
+    Shrinking deletes rows and columns of ``X`` itself (with ``y``'s entries): a column
+    deletion keeps the singular values within ``[min s, max s]``, a row deletion is kept
+    only while ``N >= D`` and the condition number stays within the bound.
 
     Parameters
     ----------
@@ -193,12 +209,16 @@ def _network_inputs(draw, features, hidden, samples, elems):
     d = draw(st.integers(*features))
     m = draw(st.integers(*hidden))
     n = draw(st.integers(*samples))
+    kd = _indices(draw, d, features[0])
+    km = _indices(draw, m, hidden[0])
+    kn = _indices(draw, n, samples[0])
     W0 = _array(draw, (m, d), elems)
     W1 = _array(draw, (d, m), elems)
     w2 = _array(draw, d, elems)
     X = _array(draw, (n, d), elems)
     y = _label_array(draw, n, "binary", elems)
-    return W0, W1, w2, X, y
+    return (_take(W0, km, kd), _take(W1, kd, km), _take(w2, kd), _take(X, kn, kd),
+            _take(y, kn))
 
 
 def network_inputs(

@@ -123,7 +123,8 @@ def verify_derivation(
     if failures:
         try:
             cx = d.find_counterexample(candidate, method=method, seed=seed,
-                                       max_examples=max(examples, 50))
+                                       max_examples=max(examples, 50),
+                                       settings=_search_settings())
         except Exception as exc:  # noqa: BLE001 - e.g. the loss itself raises on a draw
             errors.insert(0, f"{type(exc).__name__}: {exc}")
             cx = None
@@ -132,6 +133,21 @@ def verify_derivation(
     return Verification(d.id, d.title, examples, failures, worst,
                         time.perf_counter() - start, cx, inconclusive, raised,
                         None if cx is None else report(d, cx))
+
+
+def _search_settings() -> Any:
+    """The hypothesis settings of the shrinking search, whatever profile is loaded.
+
+    The command's output depends only on its arguments (``--seed``, ``--examples``): the
+    search starts from hypothesis's own default profile, with no example database (the
+    command writes no ``.hypothesis/`` directory into the user's working directory), no
+    deadline, generation and shrinking only.
+    """
+    from hypothesis import HealthCheck, Phase, settings
+
+    return settings(settings.get_profile("default"), database=None, deadline=None,
+                    derandomize=False, phases=(Phase.generate, Phase.shrink),
+                    suppress_health_check=list(HealthCheck))
 
 
 def report(d: Derivation, cx: Any) -> str:
