@@ -95,6 +95,19 @@ CASE_IDS = (
     "huge-trace",
     "huge-output",
     "sin300",
+    # issue 17: the attacks (tests/_attack.py), one per mechanism
+    "narrow-bump",
+    "odd-bump",
+    "mixed-scales",
+    "tie",
+    "maxpool-ties",
+    "kink-in-probe",
+    "two-kinks",
+    "near-pole",
+    "lse-tail",
+    "subnormal",
+    "cholesky-logdet",
+    "floor-jump",
 )
 
 SEEDS = 30
@@ -116,11 +129,21 @@ def _log(msg: str) -> None:
 # --------------------------------------------------------------------------- the cases
 
 
-def load_cases(module: str = "tests._hard") -> list[Any]:
-    """``HARD_CASES`` of ``module`` (imported from the repository root)."""
+#: The case libraries: issue 9's hard functions and issue 17's attacks.
+MODULES = ("tests._hard", "tests._attack")
+
+
+def load_cases(modules: str | Sequence[str] = MODULES) -> list[Any]:
+    """``HARD_CASES`` and ``ATTACK_CASES`` of ``modules`` (imported from the repository
+    root), in order."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    return list(importlib.import_module(module).HARD_CASES)
+    names = [modules] if isinstance(modules, str) else list(modules)
+    out: list[Any] = []
+    for name in names:
+        module = importlib.import_module(name)
+        out += list(getattr(module, "HARD_CASES", ())) + list(getattr(module, "ATTACK_CASES", ()))
+    return out
 
 
 class Bound:
@@ -213,7 +236,8 @@ class Ours(HardTool):
             # a wrong gradient passed: within the check's own promise or not?
             g = np.asarray(bound.case.grad(*bound.args), dtype=float)
             a = np.asarray(grad(*bound.args), dtype=float)
-            err = float(np.max(np.abs(a - g))) / float(np.max(np.abs(g)))
+            diff, top = float(np.max(np.abs(a - g))), float(np.max(np.abs(g)))
+            err = diff / top if top > 0.0 else (0.0 if diff == 0.0 else float("inf"))
             if err <= float(getattr(r, "detectable", -1.0)):
                 return WITHIN
         return v
@@ -396,7 +420,8 @@ class CaseResult:
 
 
 def run(*, seeds: int = SEEDS, case_ids: Sequence[str] | None = None,
-        families: Sequence[str] | None = None, module: str = "tests._hard") -> dict[str, Any]:
+        families: Sequence[str] | None = None,
+        module: str | Sequence[str] = MODULES) -> dict[str, Any]:
     """Check every listed case on ``seeds`` inputs with every tool; the results dictionary."""
     from benchmarks.peers import peer_versions
 
@@ -407,7 +432,7 @@ def run(*, seeds: int = SEEDS, case_ids: Sequence[str] | None = None,
     present = [cid for cid in wanted if cid in cases]
     notes = []
     if missing:
-        notes.append(f"cases not in HARD_CASES (skipped): {', '.join(missing)}")
+        notes.append(f"cases not in the libraries (skipped): {', '.join(missing)}")
         _log(f"note: {notes[-1]}")
     tools, tool_notes = hard_tools(families)
     notes += tool_notes
@@ -471,7 +496,9 @@ def render_section(res: dict[str, Any], *, level: int = 2) -> str:
     lines = [
         f"{h} Hard functions",
         "",
-        f"Cases of `tests/_hard.py` (`HARD_CASES`), each on {seeds} random inputs (seeds "
+        f"Cases of `tests/_hard.py` (`HARD_CASES`, the hard functions of issue 9) and "
+        f"`tests/_attack.py` (`ATTACK_CASES`, one per mechanism of issue 17), each on {seeds} "
+        f"random inputs (seeds "
         f"0..{seeds - 1} of `draw`); every tool, at its defaults, checks the exact gradient "
         "and each planted-wrong variant: `one-entry-10%` (the largest entry, or the hard one, "
         "times 1.1), `scaled-1e-4` (the whole gradient times 1 + 1e-4) and a few per case. "
@@ -591,7 +618,7 @@ def main(argv=None) -> int:
                         "torch jax (default: all installed)")
     parser.add_argument("--out", help="write the markdown section here (default: print it)")
     parser.add_argument("--json", help="write the raw verdicts, per seed, here ('-': stdout)")
-    parser.add_argument("--module", default="tests._hard", help=argparse.SUPPRESS)
+    parser.add_argument("--module", nargs="+", default=list(MODULES), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     res = run(seeds=args.seeds, case_ids=args.cases, families=args.tools, module=args.module)
     text = render_section(res)

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from checks._util import first_nonfinite
+from checks._util import UsageError, first_nonfinite
 
 __all__ = ["Memo"]
 
@@ -73,13 +73,13 @@ class Memo:
                 complex_ok: bool = False) -> np.ndarray:
         arr = np.asarray(value)
         if arr.dtype.kind == "c" and not complex_ok:
-            raise ValueError(f"{self.what} must return real values, got dtype {arr.dtype} at "
+            raise UsageError(f"{self.what} must return real values, got dtype {arr.dtype} at "
                              f"{where}")
         if arr.dtype.kind not in "biufc":
-            raise ValueError(f"{self.what} must return a numeric array, got "
+            raise UsageError(f"{self.what} must return a numeric array, got "
                              f"{type(value).__name__} at {where}")
         if shape is not None and arr.shape != shape:
-            raise ValueError(
+            raise UsageError(
                 f"{self.what} returned shape {arr.shape} at {where}, but shape {shape} at x: "
                 "its output shape must not depend on the point"
             )

@@ -9,6 +9,17 @@ from typing import Any
 import numpy as np
 
 EPS = float(np.finfo(np.float64).eps)
+#: The smallest positive float64 (subnormal): the spacing of floats near 0, so the least
+#: round-off any computed value can carry -- ``eps * |f|`` is far below it for ``|f| < 1e-308``.
+TINY = float(np.nextafter(0.0, 1.0))
+#: A real finite-difference step moves its entry by at least this many ulps: below that,
+#: ``x + h`` rounds back to ``x`` (a subnormal ``x`` of ``5e-324`` gets a default step of 0).
+MIN_STEP_ULPS = 16.0
+#: What ``f`` may raise where it is not defined (``math.log(-1)``, a Cholesky factorisation
+#: of a matrix that is not positive definite, an overflow): at a point the engine chose, the
+#: point is outside ``f``'s domain, as if ``f`` had returned ``nan``. Any other exception
+#: (``TypeError``, ``IndexError``, ...) is a bug in ``f`` and propagates.
+DOMAIN_ERRORS: tuple[type[BaseException], ...] = (ArithmeticError, ValueError)
 
 METHODS = ("forward", "central", "richardson", "complex")
 
@@ -17,6 +28,17 @@ class NonFiniteValueError(ValueError):
     """``f`` is not finite where it had to be: at the point, or on both sides of it down to
     the shortest step. A ``ValueError``; :func:`checks.search.find_counterexample` skips such
     draws instead of taking them for counterexamples."""
+
+
+class UsageError(ValueError):
+    """A misuse found while ``f`` was being evaluated (its output changed shape or type):
+    never mistaken for a point outside ``f``'s domain, always raised."""
+
+
+class DomainError(NonFiniteValueError):
+    """``f`` raised a domain error (:data:`DOMAIN_ERRORS`) at the point itself: the point is
+    outside ``f``'s domain. The original exception is its ``__cause__``; like a non-finite
+    value there, :func:`checks.search.find_counterexample` skips such a draw."""
 
 
 def validate_method(method: str) -> str:
@@ -79,6 +101,20 @@ def default_steps(x: np.ndarray, factor: float) -> np.ndarray:
     return factor * np.maximum(np.abs(x), typical_scale(x))
 
 
+def floor_steps(x: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """``h`` raised to at least :data:`MIN_STEP_ULPS` ulps of each entry of ``x`` (and of
+    the smallest positive float): a real difference step must move its entry.
+
+    Examples
+    --------
+    >>> x = np.array([5e-324, 1.0])
+    >>> h = floor_steps(x, 0.0116 * np.abs(x))  # 0.0116 * 5e-324 rounds to 0
+    >>> bool(np.all(x + h != x)), float(h[1])
+    (True, 0.0116)
+    """
+    return np.maximum(h, MIN_STEP_ULPS * np.spacing(np.abs(x)))
+
+
 def user_steps(step: Any, x: np.ndarray) -> np.ndarray:
     """Validate a user-given absolute step (scalar or array of ``x``'s shape)."""
     h = np.asarray(step, dtype=np.float64)
@@ -107,7 +143,8 @@ def call_scalar(
     ``where`` names the point in error messages: a string, or a callable that builds it
     (called only on error: formatting it for every evaluation costs more than many ``f``).
     With ``finite=False`` a non-finite value is returned (the caller treats the point as
-    outside ``f``'s domain) instead of raising.
+    outside ``f``'s domain) instead of raising, and so is ``nan`` where ``f`` raised one of
+    :data:`DOMAIN_ERRORS`; with ``finite=True`` such an exception is a :class:`DomainError`.
     """
 
     def at() -> str:
@@ -122,6 +159,15 @@ def call_scalar(
                 "complex-safe f: use method='richardson'"
             ) from exc
         raise
+    except UsageError:
+        raise
+    except DOMAIN_ERRORS as exc:
+        if finite:
+            raise DomainError(
+                f"f raised {type(exc).__name__}: {exc} at {at()}; the point is outside f's "
+                "domain"
+            ) from exc
+        return float("nan")
     arr = np.asarray(value)
     if arr.ndim != 0:
         raise ValueError(f"f must return a scalar, got an array of shape {arr.shape} at {at()}")

@@ -62,12 +62,15 @@ import numpy as np
 
 from checks._args import analytic_of, closure, generator, prepare
 from checks._util import function_name, validate_method
+from checks.crosscheck import along_probe, coupled_kinks, kink_directions
 from checks.differences import (
     STEP_FACTORS,
+    along_directions,
     directional_derivatives,
     estimate_gradient,
 )
-from checks.noise import noise_note
+from checks.ladder import JUMP, RELIABLE
+from checks.noise import Baseline, noise_note
 from checks.report import render
 
 __all__ = [
@@ -127,6 +130,8 @@ class GradientCheck:
     detectable: float = float("inf")
     lower: np.ndarray | None = None
     upper: np.ndarray | None = None
+    detectable_by_entry: np.ndarray | None = None
+    crosschecks: tuple[Any, ...] = ()
 
     @property
     def difference(self) -> np.ndarray:
@@ -160,27 +165,40 @@ def _distance(analytic, lower, upper):
     return np.maximum(np.maximum(lower - analytic, analytic - upper), 0.0)
 
 
+def _rule(error, lower, upper, *, rtol, atol, safety):
+    """Each entry's tolerance ``atol + safety * e + rtol * |n|``: the module docstring's rule
+    (``|n|`` the larger end of the interval at a kink)."""
+    return atol + safety * error + rtol * np.maximum(np.abs(lower), np.abs(upper))
+
+
 def _verdict(analytic, numerical, error, *, rtol, atol, safety, lower=None, upper=None):
     """The comparison rule of the module docstring; returns the per-entry arrays and figures."""
     lower = numerical if lower is None else lower
     upper = numerical if upper is None else upper
-    diff = _distance(analytic, lower, upper)
-    size = np.maximum(np.abs(lower), np.abs(upper))
-    tol = atol + safety * error + rtol * size
-    bad = diff > tol
-    max_abs = float(diff.max(initial=0.0))
-    scale = float(np.abs(numerical).max(initial=0.0))
-    if scale > 0.0:
-        max_rel = max_abs / scale
-    else:
-        max_rel = 0.0 if max_abs == 0.0 else float("inf")
-    if diff.size == 0:
-        worst = None
-    else:
-        # the entry that exceeds its tolerance the most (or comes closest to it)
-        ratio = np.where(tol > 0, diff / np.where(tol > 0, tol, 1.0), np.where(diff > 0, np.inf, 0))
-        worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(ratio)), diff.shape))
-    return tol, int(bad.sum()), max_abs, max_rel, worst
+    tol = _rule(error, lower, upper, rtol=rtol, atol=atol, safety=safety)
+    return (tol,) + _compare(analytic, numerical, tol, lower, upper)
+
+
+def _unjudged(kind, tol, unit: str = "entr") -> tuple[np.ndarray, str | None]:
+    """``tol`` with an infinite tolerance where ``kind`` is not a bound (a jump, an
+    unresolved entry: :data:`checks.ladder.RELIABLE`), and the reason, or ``None``."""
+    tol = np.array(tol, dtype=float)
+    if kind is None or np.shape(kind) != np.shape(tol):
+        return tol, None
+    loose = ~np.isin(kind, RELIABLE)
+    if not np.any(loose):
+        return tol, None
+    tol[loose] = np.inf
+    where = [tuple(int(i) for i in np.unravel_index(int(k), tol.shape))
+             for k in np.flatnonzero(loose)]
+    shown = ", ".join(str(w) for w in where[:5]) + (" ..." if len(where) > 5 else "")
+    jumps = np.count_nonzero(np.asarray(kind)[loose] == JUMP)
+    what = ("f jumps (is discontinuous) there" if jumps == len(where) else
+            "the finite differences did not settle there")
+    names = {"direction": ("direction", "directions"), "entr": ("entry", "entries"),
+             "pair": ("pair", "pairs")}[unit]
+    return tol, (f"{len(where)} {names[len(where) > 1]} cannot be judged ({shown}): {what}; "
+                 "see the notes")
 
 
 def _detectable_full(tol, error, safety, lower, upper) -> float:
@@ -341,16 +359,27 @@ def check_gradient(
             mismatched=int(np.size(numerical)), evaluations=evals, reason=failure,
             notes=notes, verdict="fail", lower=lower, upper=upper, **common,
         )
-    tol, mismatched, max_abs, max_rel, worst = _verdict(
-        a, numerical, error, rtol=rtol, atol=atol, safety=safety, lower=lower, upper=upper
-    )
+    tol, unjudged = _tolerance(a, numerical, error, est, p, analytic, rtol=rtol, atol=atol,
+                               safety=safety, lower=lower, upper=upper)
+    if analytic.dtype.kind == "f" and analytic.dtype.itemsize < 8:
+        notes += (_LOW_PRECISION.format(dtype=analytic.dtype,
+                                        unit=float(np.finfo(analytic.dtype).eps)),)
+    mismatched, max_abs, max_rel, worst = _compare(a, numerical, tol, lower, upper)
+    by_entry = None
     if mode == "full":
+        by_entry = _detectable_by_entry(tol, error, safety, lower, upper)
         detectable = _detectable_full(tol, error, safety, lower, upper)
     else:
         # along a direction the interval of a kink hides errors of any entry: add its width
         width = np.asarray(upper, dtype=float) - np.asarray(lower, dtype=float)
         detectable = detectable_along(tol + safety * error + width,
                                       float(np.max(np.abs(analytic), initial=0.0)))
+    # the cross-checks can only turn a check that no entry failed into a failure
+    extra = [] if mismatched else _crosschecks(fx, x, analytic, est, mode, method, step,
+                                               vectorized, rtol=rtol, atol=atol, safety=safety)
+    evals += sum(n for _, n in extra)
+    crosschecks = tuple(c for cs, _ in extra for c in cs)
+    off = [c for c in crosschecks if not c.ok]
     reason = None
     if mismatched:
         verdict = "fail"
@@ -359,6 +388,15 @@ def check_gradient(
             f"{'directional derivatives' if mode == 'directional' else 'entries'} differ by "
             "more than the tolerance"
         )
+    elif off:
+        verdict = "fail"
+        reason = (f"entry by entry within the tolerance, but not {off[0].label.split(' (')[0]}"
+                  if not off[0].label.startswith("direction") else
+                  f"no subgradient: every entry lies between its own one-sided derivatives, "
+                  f"but not {off[0].label.split(' (')[0]}")
+    elif unjudged is not None:
+        verdict = "inconclusive"
+        reason = unjudged
     elif detectable >= 1.0:
         verdict = "inconclusive"
         reason = "the finite differences cannot resolve the gradient here"
@@ -371,8 +409,97 @@ def check_gradient(
         ok=verdict == "pass", analytic=a, numerical=numerical, error=error, tolerance=tol,
         max_abs_error=max_abs, max_rel_error=max_rel, worst_index=worst, mismatched=mismatched,
         evaluations=evals, reason=reason, notes=notes, verdict=verdict,
-        detectable=detectable, lower=lower, upper=upper, **common,
+        detectable=detectable, lower=lower, upper=upper, detectable_by_entry=by_entry,
+        crosschecks=crosschecks, **common,
     )
+
+
+_LOW_PRECISION = ("grad returned {dtype}: its entries carry about {unit:.1g} relative round-off "
+                  "(of the largest entry), which the tolerance includes; return float64 for a "
+                  "sharper check")
+
+
+def _tolerance(a, numerical, error, est, p, analytic, *, rtol, atol, safety, lower, upper):
+    """Each entry's tolerance, and why the check cannot fail (``None`` when it can).
+
+    The rule of the module docstring, plus the round-off of an analytic gradient returned in
+    float32 or float16 (``safety * u * max|a|``, ``u`` its unit round-off: each entry is
+    known to about ``u`` of the largest, as for ``f`` returned in float32). An entry whose
+    estimate is not a bound (a jump, an unresolved entry: :data:`checks.ladder.RELIABLE`),
+    and every entry of an estimate that disagrees with the noise probe's slope
+    (:attr:`checks.differences.Estimate.inconsistent`), has an infinite tolerance: it cannot
+    fail, and the check promises nothing about it (``detectable`` is ``inf``).
+    """
+    lower = numerical if lower is None else lower
+    upper = numerical if upper is None else upper
+    tol = _rule(error, lower, upper, rtol=rtol, atol=atol, safety=safety)
+    if analytic.dtype.kind == "f" and analytic.dtype.itemsize < 8:
+        unit = float(np.finfo(analytic.dtype).eps)
+        tol = tol + safety * unit * float(np.max(np.abs(analytic), initial=0.0))
+    tol = np.array(tol, dtype=float)
+    if est.inconsistent:
+        tol[...] = np.inf
+        return tol, est.inconsistent
+    return _unjudged(est.kind, tol, "direction" if np.shape(a) != np.shape(p.x) else "entr")
+
+
+def _compare(analytic, numerical, tol, lower, upper):
+    """Mismatch count, largest absolute and relative difference, the worst entry."""
+    lower = numerical if lower is None else lower
+    upper = numerical if upper is None else upper
+    diff = _distance(analytic, lower, upper)
+    bad = diff > tol
+    max_abs = float(diff.max(initial=0.0))
+    scale = float(np.abs(numerical).max(initial=0.0))
+    if scale > 0.0:
+        max_rel = max_abs / scale
+    else:
+        max_rel = 0.0 if max_abs == 0.0 else float("inf")
+    if diff.size == 0:
+        worst = None
+    else:
+        # the entry that exceeds its tolerance the most (or comes closest to it)
+        with np.errstate(over="ignore", invalid="ignore"):
+            ratio = np.where(tol > 0, diff / np.where(tol > 0, tol, 1.0),
+                             np.where(diff > 0, np.inf, 0))
+        ratio = np.where(np.isnan(ratio), 0.0, ratio)
+        worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(ratio)), diff.shape))
+    return int(bad.sum()), max_abs, max_rel, worst
+
+
+def _detectable_by_entry(tol, error, safety, lower, upper) -> np.ndarray:
+    """Per entry, ``(tol_k + safety e_k) / G_k`` with ``G_k = max(|lower_k|, |upper_k|) -
+    safety e_k`` a lower bound on ``|g_k|``: no analytic entry whose error relative to the
+    true ``|g_k|`` exceeds it can pass (``inf`` where ``G_k <= 0``: the entry cannot be told
+    from 0)."""
+    reach = safety * np.asarray(error, dtype=float)
+    floor = np.maximum(np.abs(lower), np.abs(upper)) - reach
+    top = np.broadcast_to(tol, np.shape(reach)) + reach
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(floor > 0.0, top / np.where(floor > 0.0, floor, 1.0), np.inf)
+    return np.where((floor <= 0.0) & (top == 0.0), 0.0, out)
+
+
+def _crosschecks(fx, x, analytic, est, mode, method, step, vectorized, *, rtol, atol, safety):
+    """The comparisons of :mod:`checks.crosscheck`, with the evaluations each cost."""
+    out = []
+    # in full mode an estimate consistent with the probe's slope already holds every entry
+    # to it (checks.differences._adaptive); the slope judges the analytic gradient only where
+    # the estimate could not be trusted -- and in directional mode, where it is one more
+    # direction, at a much shorter spacing than the random ones
+    if mode == "directional" or est.inconsistent:
+        probe = along_probe(analytic, est, rtol=rtol, atol=atol, safety=safety)
+        if probe is not None:
+            out.append(([probe], 0))
+    if mode == "full":
+        directions = kink_directions(analytic, est)
+        if len(directions):
+            base = Baseline(est.f0, est.noise, 0, scale=est.f_scale)
+            along = along_directions(fx, x, directions, method=method, step=step,
+                                     vectorized=vectorized, base=base)
+            out.append((coupled_kinks(analytic, directions, along, rtol=rtol, atol=atol,
+                                      safety=safety), along.evaluations))
+    return out
 
 
 def _validate_atol(atol: Any, shape: tuple[int, ...], mode: str) -> Any:

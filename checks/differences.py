@@ -31,6 +31,7 @@ that writes into its argument cannot corrupt the points that follow.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,15 +44,24 @@ from checks._util import (
     as_float64,
     call_scalar,
     default_steps,
+    floor_steps,
     typical_scale,
     user_steps,
     validate_method,
 )
-from checks.ladder import SMOOTH, describe_findings, ladder
-from checks.noise import Baseline, baseline, noise_note
+from checks.ladder import RELIABLE, SMOOTH, UNRESOLVED, Ladder, describe_findings, ladder
+from checks.noise import (
+    PROBE_SPACING,
+    Baseline,
+    baseline,
+    noise_along,
+    noise_note,
+    with_noise,
+)
 
 __all__ = [
     "STEP_FACTORS",
+    "along_directions",
     "Estimate",
     "estimate_gradient",
     "numerical_gradient",
@@ -111,6 +121,19 @@ class Estimate:
         ``f(x)``.
     f_scale : float
         The largest ``|f|`` seen at ``x`` and in the noise probe.
+    slope, slope_error : float or None, float
+        The derivative of ``f`` along the noise probe's direction (:attr:`probe_direction`)
+        at its short spacing, and its bound; ``None`` where no probe table was noise-like.
+        :mod:`checks.compare` holds the analytic gradient against it as one more direction.
+    inconsistent : str or None
+        Why the estimate cannot be trusted as a whole, or ``None``: the per-entry estimates
+        disagree with :attr:`slope` even at much shorter steps (see
+        :func:`_adaptive`). No entry of such an estimate can fail a check.
+    probe_direction : ndarray or None
+        The direction of the noise probe (rms 1), the shape of ``x``.
+    left, right : ndarray or None
+        The one-sided derivatives where an entry is a kink (``nan`` elsewhere; ``None`` for
+        methods without the ladder): ``lower`` and ``upper`` are their minimum and maximum.
     """
 
     value: Any
@@ -125,6 +148,12 @@ class Estimate:
     noise: float = 0.0
     f0: float = 0.0
     f_scale: float = 0.0
+    slope: float | None = None
+    slope_error: float = float("inf")
+    inconsistent: str | None = None
+    probe_direction: Any = None
+    left: Any = None
+    right: Any = None
 
 
 def _evaluate(
@@ -224,6 +253,11 @@ class _Raw:
     evaluations: int
     findings: tuple[str, ...] = ()
     step: np.ndarray | None = None
+    inconsistent: str | None = None
+    noise: float | None = None  # the noise used, where measured louder than the baseline's
+    shrink: float = 1.0  # the factor the steps were divided by to agree with the probe
+    left: np.ndarray | None = None
+    right: np.ndarray | None = None
 
 
 def _estimate(fun, x, h, method, vectorized, base: Baseline, refine=True) -> _Raw:
@@ -250,18 +284,7 @@ def _estimate(fun, x, h, method, vectorized, base: Baseline, refine=True) -> _Ra
         value, err = value.reshape(x.shape), err.reshape(x.shape)
         return _Raw(value, err, value, value, None, h.size)
     if method == "richardson":
-
-        def evaluate(targets, entries):
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                return _evaluate(fun, x, targets, vectorized, False, entries, finite=False)
-
-        lad = ladder(evaluate, x, h, f0, noise, refine=refine,
-                     describe=lambda k: str(_index(x.shape, k)))
-        kind = lad.kind.reshape(x.shape)
-        findings = describe_findings(lad, x.shape) if np.any(lad.kind != SMOOTH) else ()
-        return _Raw(lad.value.reshape(x.shape), lad.error.reshape(x.shape),
-                    lad.lower.reshape(x.shape), lad.upper.reshape(x.shape), kind,
-                    lad.evaluations, findings, lad.step.reshape(x.shape))
+        return _adaptive(fun, x, h, vectorized, base, refine)
     value, trunc, roundoff, evals = _real_pass(fun, x, flat, h, method, vectorized, f0, noise,
                                                np.arange(flat.size))
     active = np.ones(flat.size, dtype=bool)
@@ -286,7 +309,145 @@ def _estimate(fun, x, h, method, vectorized, base: Baseline, refine=True) -> _Ra
         idx = todo[take]
         value[idx], trunc[idx], roundoff[idx] = v2[take], t2[take], r2[take]
     value = value.reshape(x.shape)
-    return _Raw(value, (trunc + roundoff).reshape(x.shape), value, value, None, evals)
+    # the steps each entry's value came from (a refined entry's h / 4, h / 16)
+    return _Raw(value, (trunc + roundoff).reshape(x.shape), value, value, None, evals,
+                step=h.reshape(x.shape))
+
+
+#: Entries whose first candidate came this many irregular levels down have their own noise
+#: measured.
+_DESCENT_NOISE = 2
+#: Steps are divided by this before the ladder runs again where the per-entry estimates and
+#: the noise probe's slope disagree (a feature narrower than the steps), at most twice.
+_SHORTER = 2.0**10
+_RETRIES_SHORTER = 2
+
+
+def _adaptive(fun, x, h, vectorized, base: Baseline, refine) -> _Raw:
+    """The Richardson ladder of every entry (:mod:`checks.ladder`), then two cross-checks.
+
+    * **Noise along the entry.** An entry whose ladder passed :data:`_DESCENT_NOISE` levels
+      or more that were in no regime before it took a triple flat to noise (its differences
+      were irregular at the longer steps and stopped changing below them: what unseen noise,
+      or quantised values, look like -- not a smooth entry descending for precision, which
+      has candidates all the way down) has the noise
+      of ``f`` measured along it alone, within its first step, where the levels it descended
+      from saw ``f`` irregular (:func:`checks.noise.noise_along`: 9 to 33 evaluations);
+      where that is more than 4 times the noise of the shared probe, every entry's ladder
+      runs again with it (the noise is a property of ``f``'s values, whichever entry showed
+      it). Noise depends on the direction and on the scale: a shared probe at
+      ``1e-6 rms(x)`` cannot see noise along an entry that ``f`` hardly varies with, nor a
+      float32 part of ``f`` that moves in quanta only every few steps, so that the shorter
+      steps the ladder descends to see a smooth ``f`` without it.
+    * **The probe's slope.** The noise probe also measured the derivative of ``f`` along its
+      direction ``p`` at a spacing of ``1e-6 rms(x)`` (:attr:`Baseline.slope`). The
+      per-entry estimates must agree with it: ``|<n, p> - slope| <= 10 (sum_k |p_k| e_k +
+      slope_error)``. A feature narrower than an entry's steps whose central differences are
+      flat and whose ``f(x)`` fits its neighbours (an odd bump ``t exp(-(t / w)^2)``) escapes
+      every test of the ladder, but not this one. Where they disagree the ladder runs again
+      with all steps divided by :data:`_SHORTER`, at most twice; if they still disagree the
+      estimate says so (``_Raw.inconsistent``) and no entry of it can fail a check.
+    """
+    flat = x.ravel()
+
+    def evaluate_on(entries_of):
+        def evaluate(targets, entries):
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                return _evaluate(fun, x, targets, vectorized, False, entries_of[entries],
+                                 finite=False)
+        return evaluate
+
+    everyone = np.arange(flat.size)
+
+    def run(steps, noise, entries=everyone):
+        return ladder(evaluate_on(entries), flat[entries], steps[entries], base.f0,
+                      noise if np.ndim(noise) == 0 else noise[entries], refine=refine,
+                      describe=lambda k: str(_index(x.shape, int(entries[k]))))
+
+    names = ("value", "error", "lower", "upper", "step", "kind", "left", "right", "kinked",
+             "flat", "irregular")
+    first_noise = base.noise
+    noise = np.full(flat.size, base.noise)
+    measured = np.zeros(flat.size, dtype=bool)
+    steps, evals, notes, inconsistent = h, 0, [], None
+    for attempt in range(_RETRIES_SHORTER + 1):
+        lad = run(steps, noise)
+        evals += lad.evaluations
+        parts = {name: getattr(lad, name).copy() for name in names}
+        if not refine:
+            break
+        deep = np.flatnonzero(~measured & (parts["kind"] == SMOOTH) & parts["flat"]
+                              & (parts["irregular"] >= _DESCENT_NOISE))
+        measured[deep] = True
+        own = noise.copy()
+        for k in deep:
+            # nine points within the first step of x, both sides: where the levels the
+            # entry descended from saw f irregular (a kink there makes the probe look
+            # closer: checks.noise; quantised values that only move at that scale are
+            # noise for every level below it)
+            own[k], n_evals = noise_along(fun, x, int(k), base.f0, vectorized,
+                                          reach=float(steps[k]))
+            evals += n_evals
+        louder = deep[own[deep] > 4.0 * noise[deep]]
+        if louder.size:
+            # the noise of f's values is theirs, whichever entry showed it: every entry's
+            # estimate at that scale carries it
+            noise[:] = float(np.max(own[louder]))
+            base = with_noise(base, float(noise[0]))
+            again = run(steps, noise)
+            evals += again.evaluations
+            parts = {name: getattr(again, name).copy() for name in names}
+            measured[:] = True
+            notes.append(f"f is noisier (at the scale of the steps along "
+                         f"{_entries_text(x.shape, louder)}: {noise[0]:.2g}) than the shared "
+                         "noise probe showed; that noise was used for every entry")
+        if base.slope is None or not np.all(np.isin(parts["kind"], RELIABLE)):
+            break
+        gap, bound = _probe_gap(x, parts, base)
+        if gap <= _PROBE_SAFETY * bound:
+            break
+        if attempt == _RETRIES_SHORTER:
+            inconsistent = (
+                f"the per-entry estimates disagree with the derivative along a random "
+                f"direction measured at spacing {PROBE_SPACING:g} rms(x) (by {gap:.3g}, "
+                f"bound {bound:.3g}) even at steps {_SHORTER:g}^{_RETRIES_SHORTER} times "
+                "shorter: f has a feature narrower than the steps tried; pass a shorter step="
+            )
+            break
+        steps = steps / _SHORTER
+    lad = Ladder(**parts, evaluations=evals)
+    shrink = float(np.max(h / steps)) if flat.size else 1.0
+    findings = tuple(notes) + (describe_findings(lad, x.shape)
+                               if np.any(lad.kind != SMOOTH) else ())
+    shape = x.shape
+    louder = float(noise[0]) if flat.size and noise[0] > first_noise else None
+    return _Raw(lad.value.reshape(shape), lad.error.reshape(shape), lad.lower.reshape(shape),
+                lad.upper.reshape(shape), lad.kind.reshape(shape), evals, findings,
+                lad.step.reshape(shape), inconsistent, louder, shrink,
+                lad.left.reshape(shape), lad.right.reshape(shape))
+
+
+_PROBE_SAFETY = 10.0
+
+
+def _probe_gap(x, parts, base: Baseline) -> tuple[float, float]:
+    """The distance from the probe's slope to ``<n, p>`` (to the interval of
+    ``sum_k p_k [lower_k, upper_k]`` where entries are kinks: the directional derivative of a
+    convex kink lies in it) and its bound ``sum_k |p_k| e_k + slope_error`` plus the
+    round-off of the dot product (``sqrt(n) eps sum_k |n_k p_k|``)."""
+    p = base.direction.ravel()
+    ends = np.stack([parts["lower"] * p, parts["upper"] * p])
+    low, high = float(np.sum(ends.min(axis=0))), float(np.sum(ends.max(axis=0)))
+    gap = max(low - base.slope, base.slope - high, 0.0)
+    bound = (float(np.sum(np.abs(p) * parts["error"])) + base.slope_error
+             + np.sqrt(x.size) * EPS * float(np.sum(np.abs(ends).max(axis=0))))
+    return gap, bound
+
+
+def _entries_text(shape, entries, limit=5) -> str:
+    shown = ", ".join(str(_index(shape, int(k))) for k in entries[:limit])
+    more = f" and {entries.size - limit} more" if entries.size > limit else ""
+    return f"entr{'y' if entries.size == 1 else 'ies'} {shown}{more}"
 
 
 def _real_pass(fun, x, flat, h, method, vectorized, f0, noise, entries):
@@ -349,12 +510,19 @@ def estimate_gradient(
     """
     validate_method(method)
     xf, note = as_float64("x", x)
-    h = default_steps(xf, STEP_FACTORS[method]) if step is None else user_steps(step, xf)
+    if step is not None:
+        h = user_steps(step, xf)
+    elif method == "complex":
+        h = default_steps(xf, STEP_FACTORS[method])
+    else:
+        h = floor_steps(xf, default_steps(xf, STEP_FACTORS[method]))
     if step is not None and method != "complex":
         _require_applied(xf, h)
     base = baseline(f, xf, vectorized)
     raw = _estimate(f, xf, h, method, vectorized, base, step is None)
     evals = base.evaluations + raw.evaluations
+    if raw.noise is not None:
+        base = with_noise(base, raw.noise)
     error = raw.error
     if method == "complex":
         n_evals, floor = _cross_check_complex(f, xf, raw.value, error, vectorized, base)
@@ -365,8 +533,11 @@ def estimate_gradient(
     if noisy:
         notes += (noisy,)
     used = h.reshape(xf.shape) if raw.step is None else raw.step
+    if raw.inconsistent:
+        notes += (raw.inconsistent,)
     return Estimate(raw.value, error, used, method, evals, notes, raw.lower, raw.upper,
-                    raw.kind, base.noise, base.f0, base.scale)
+                    raw.kind, base.noise, base.f0, base.scale, base.slope, base.slope_error,
+                    raw.inconsistent, base.direction, raw.left, raw.right)
 
 
 def _require_applied(x: np.ndarray, h: np.ndarray) -> None:
@@ -448,18 +619,19 @@ def directional_derivative(
                     est.f_scale)
 
 
-def _along(f, x, v, method, step, vectorized, base: Baseline):
+def _along(f, x, v, method, step, vectorized, base: Baseline, shrink: float = 1.0):
     """The derivative of ``f`` at ``x`` along ``v``, as an :class:`_Raw` of 0-d arrays.
 
     Works in ``t``-units where ``t = 1`` moves ``x`` by ``rms(x)``, so that every default
     constant of the per-entry methods applies; ``f(x)`` and the noise of ``f`` near ``x``
     (in units of ``f``) do not depend on the direction and are shared between them. The
     returned ``value``, ``error``, ``lower``, ``upper`` and ``step`` are per unit of ``t``
-    along ``v`` itself.
+    along ``v`` itself. ``shrink`` divides the default step (another direction needed
+    shorter steps to agree with the noise probe).
     """
     unit = typical_scale(x) / typical_scale(v)
     if step is None:
-        h = STEP_FACTORS[method]
+        h = STEP_FACTORS[method] / shrink
     else:
         h = float(user_steps(step, np.zeros(()))) / unit
         if method != "complex" and np.all(x + (h * unit) * v == x):
@@ -469,11 +641,20 @@ def _along(f, x, v, method, step, vectorized, base: Baseline):
             )
     phi = _direction_fun(f, x, v * unit, vectorized)
     t0 = np.zeros(())
-    raw = _estimate(phi, t0, np.array(h), method, vectorized, base, step is None)
+    line_base = dataclasses.replace(base, slope=None, direction=np.ones(()))
+    if (base.slope is not None and base.direction is not None
+            and np.array_equal(base.direction, v / typical_scale(v))):
+        # the probe ran along v (a directional check's first direction): its slope, per unit
+        # of t (t = 1 moves x by rms(x) along v / rms(v)), cross-checks this ladder
+        s = typical_scale(x)
+        line_base = dataclasses.replace(line_base, slope=base.slope * s,
+                                        slope_error=base.slope_error * s,
+                                        slope_gain=base.slope_gain * s)
+    raw = _estimate(phi, t0, np.array(h), method, vectorized, line_base, step is None)
     error, evals = float(raw.error), raw.evaluations
     if method == "complex":
         rich = STEP_FACTORS["richardson"]
-        ref = _estimate(phi, t0, np.array(rich), "richardson", vectorized, base)
+        ref = _estimate(phi, t0, np.array(rich), "richardson", vectorized, line_base)
         _complex_agrees(float(raw.value), error, float(ref.value), float(ref.error),
                         abs(float(ref.value)))
         # the disagreement bounds round-off the complex step inherits from real
@@ -484,7 +665,8 @@ def _along(f, x, v, method, step, vectorized, base: Baseline):
     findings = tuple(line.replace("entry ()", "the direction") for line in raw.findings)
     return _Raw(np.array(float(raw.value) / unit), np.array(error / unit),
                 np.array(float(raw.lower) / unit), np.array(float(raw.upper) / unit),
-                raw.kind, evals, findings, np.array(used * unit))
+                raw.kind, evals, findings, np.array(used * unit), raw.inconsistent,
+                raw.noise, raw.shrink * shrink)
 
 
 def directional_derivatives(
@@ -511,23 +693,50 @@ def directional_derivatives(
         raise ValueError(f"directions must have shape (K, *{xf.shape}), got {vs.shape}")
     if not all(np.any(v) for v in vs):
         raise ValueError("every direction must be non-zero")
-    base = baseline(f, xf, vectorized)
-    out = [_along(f, xf, v, method, step, vectorized, base) for v in vs]
-    evals = base.evaluations + sum(o.evaluations for o in out)
-    notes = ((note,) if note else ()) + base.notes
-    for j, o in enumerate(out):
-        notes += tuple(line.replace("the direction", f"direction {j}") for line in o.findings)
+    base = baseline(f, xf, vectorized, direction=vs[0])
+    est = along_directions(f, xf, vs, method=method, step=step, vectorized=vectorized,
+                           base=base)
+    notes = ((note,) if note else ()) + base.notes + est.notes
     noisy = noise_note(base.noise, base.scale, None)
     if noisy:
         notes += (noisy,)
+    return dataclasses.replace(est, evaluations=base.evaluations + est.evaluations,
+                               notes=notes)
+
+
+def along_directions(f: Callable[[np.ndarray], Any], x: np.ndarray, vs: np.ndarray, *,
+                     method: str, step: Any, vectorized: bool, base: Baseline) -> Estimate:
+    """The derivatives along ``vs`` at float64 ``x`` whose baseline (``f(x)``, noise) is
+    known: :func:`directional_derivatives` without it. ``evaluations`` counts only the
+    ones spent here; ``notes`` are the directions' own findings."""
+    out = [_along(f, x, v, method, step, vectorized, base) for v in vs]
+    evals = sum(o.evaluations for o in out)
+    louder = max((o.noise for o in out if o.noise is not None), default=None)
+    shrink = max(o.shrink for o in out)
+    if louder is not None or shrink > 1.0:
+        # noise that one direction showed is in f's values, and a feature narrower than the
+        # steps that the probe showed along the first is there for every direction: all of
+        # them again, with that noise and at those steps
+        base = with_noise(base, louder) if louder is not None else base
+        out = [_along(f, x, v, method, step, vectorized, base, shrink) for v in vs]
+        evals += sum(o.evaluations for o in out)
+    inconsistent = next((o.inconsistent for o in out if o.inconsistent), None)
+    notes: tuple[str, ...] = ()
+    for j, o in enumerate(out):
+        notes += tuple(line.replace("the direction", f"direction {j}") for line in o.findings)
     kinds = [o.kind for o in out]
     kind = None if any(k is None for k in kinds) else np.array([int(k) for k in kinds])
+    if inconsistent:
+        notes += (inconsistent.replace("per-entry estimates", "directional estimates"),)
+        if kind is not None:
+            kind[:] = UNRESOLVED
 
     def stack(name):
         return np.array([float(getattr(o, name)) for o in out])
 
     return Estimate(stack("value"), stack("error"), stack("step"), method, evals, notes,
-                    stack("lower"), stack("upper"), kind, base.noise, base.f0, base.scale)
+                    stack("lower"), stack("upper"), kind, base.noise, base.f0, base.scale,
+                    base.slope, base.slope_error, None, base.direction)
 
 
 def _complex_agrees(cs: float, cs_err: float, ref: float, ref_err: float, scale: float) -> None:

@@ -5,10 +5,13 @@ Jacobian of ``grad`` (:func:`checks.estimate_jacobian`: a Richardson ladder per 
 sharing ``grad``'s evaluations), symmetrised. ``grad`` is first checked against ``f`` along
 two random directions (:func:`checks.check_gradient`), and a Jacobian that is not symmetric
 beyond its error bars is refused: either would make the estimate the Jacobian of something
-that is not ``f``'s gradient.
+that is not ``f``'s gradient. Each entry carries the kind (:mod:`checks.ladder`) of the less
+reliable of its two Jacobian entries: a kink of ``grad`` is an interval, a jump or an
+unsettled entry cannot fail a check.
 
-Without it, each entry comes from second differences of ``f`` at three steps
-``h, h/2, h/4`` (per entry ``h_k = c max(|x_k|, rms(x))``, ``c = 4 eps^(1/6)``):
+Without it, each entry comes from second differences of ``f``, by the ladder of
+:mod:`checks.second` (its module docstring derives every rule below), from the top steps
+``h_k = c max(|x_k|, rms(x))``, ``c = 4 eps^(1/6)`` (at least 16 ulps of ``x_k``):
 
 .. math::
 
@@ -16,34 +19,68 @@ Without it, each entry comes from second differences of ``f`` at three steps
     D_{kl}(h) = \frac{f(x^{++}) - f(x^{+-}) - f(x^{-+}) + f(x^{--})}{(2 h_k)(2 h_l)}
 
 (``x^{+-} = x + h_k e_k - h_l e_l``; taken with the steps actually applied), both
-``H + a h^2 + b h^4 + ...``. They are combined exactly as the first-derivative ladder
-combines central differences (:mod:`checks.ladder`): ``R_2 = (64 D(h/4) - 20 D(h/2) +
-D(h)) / 45`` (error ``O(h^6)``), truncation bound ``T = |R_1(h) - R_1(h/2)| / 16``, valid in
-the asymptotic regime, which is tested (``q <= 0.3``, or differences flat to noise).
-**Round-off** ``E = c s / (h_k h_l)`` with ``s`` the noise of ``f`` (at least
-``eps * |f|``): ``R_2`` is a combination of ``f`` values whose coefficients' magnitudes sum,
-in units of ``1 / (h_k h_l)``, to ``1/45 + 20*4/45 + 64*16/45 = 24.6`` off the diagonal (each
-``D`` divides 4 values by ``4 h^2``), and on the diagonal to ``2 (1 + 20*4 + 64*16) / 45 = 49.1``
-for the points beside ``x`` plus ``2 |1 - 20*4 + 64*16| / 45 = 42.0`` for ``f(x)``, which
-every level shares: ``c = 25`` and ``c = 92``. An entry whose truncation exceeds 4 times its
-round-off (and ``1e-10`` of the Hessian's scale) descends a level, at most
-:data:`_MAX_HALVINGS` times, keeping the triple with the smallest ``T + E``. The result is
-symmetric (``D_kl = D_lk``: each pair is computed once). An entry where round-off dominates
-(or hides the truncation) climbs instead, to at most 32 times the default step, while its
-round-off exceeds ``1e-9`` of the Hessian's scale: steps scale with ``x``, and at a point much
-smaller than ``f``'s own length scale the default is too short for ``1 / h^2``. Cost:
-``f(x)`` twice and the noise probe (10 to 26), ``6n`` for the diagonal and ``12`` per pair
-``k < l``: ``6 n^2 + 18``, plus 2 (4 off the diagonal) per level an entry moves.
+``H + a h^2 + b h^4 + ...``, combined on three levels ``h, h/2, h/4`` as the first-derivative
+ladder combines central differences: ``R_2 = (64 D(h/4) - 20 D(h/2) + D(h)) / 45`` (error
+``O(h^6)``), truncation bound ``T = |R_1(h) - R_1(h/2)| / 16``, round-off ``E = c s / (h_k
+h_l)`` (``c = 92`` on the diagonal, 25 off it: the magnitudes of ``R_2``'s weights). Each pair
+``k <= l`` (computed once: the result is symmetric) has its own ladder:
 
-Measured on six smooth O(1) functions (log-sum-exp, ``log(1 + |x|^2)``, ``sin(a.x) cos(b.x)``,
-a ``tanh`` network, a quadratic plus cubic plus exponential, Rosenbrock) at 20 points
-``x ~ N(0, I)`` each, ``n = 2, 5, 10``: true error at most ``1.4e-9`` of ``max|H|``, error bar
-at most ``2.3e-9``, true error at most 1.6 bars (the check's tolerance is 10); ``6 n^2 + 18``
-to ``8.3 n^2`` evaluations. From ``grad``: true error at most ``1e-11``, bars at most
-``8e-11``, ``6n + 18`` to ``6n + 50`` evaluations of ``grad`` and about 20 of ``f``. The wider
-benchmark (``python -m benchmarks.hessian``, six functions up to ``n = 20``) found entries up
-to 2.7 bars off (pure round-off on an off-diagonal entry of a cubic at ``n = 20``; from
-``grad``, 2.0 bars): inside the check's tolerance, but the bars are estimates, not bounds.
+* **Own values.** Whether a pair's differences are in the asymptotic regime (``q <= 0.3`` and
+  a first correction within 5 % of the pair's own ``|D|``, or ``q <= 0.01``, or flat to
+  noise) is decided from its own values; the other entries' size only decides how precise it
+  must be (truncation below ``1e-10`` of the Hessian's scale, round-off below ``1e-9``). The
+  entry ``H_11 = -0.3896`` of ``sum tanh(x)^2 + sin(x)`` at ``x = [1e4, -2.3e4, 0.7,
+  1.5e4]`` (a first step of ``226``, 36.03 periods of ``sin``) was taken at ``-3e-7`` with a
+  bar of ``2e-14``, stable to 5 % of the Hessian's scale; by its own values it descends.
+* **Lines.** ``H_kk`` is read along ``e_k``, ``H_kl`` along the two diagonals ``h_k e_k +-
+  h_l e_l`` (whose points are the four corners of ``D_kl``). The one-sided second
+  differences along each line, ``F = 2 phi[0, t/2, t]`` and ``B``, have ``J = F - B =
+  phi''' t + O(t^3)``: a window where ``|J|`` does not shrink by 0.6 per halving is never
+  taken (the values of ``f`` do not fit a smooth model at that step); ``J`` constant is a
+  **kink of the gradient**, reported as the interval ``[M - d, M + d]`` of the limiting
+  Hessians across one kink surface (rank-one jump: for ``relu(x_0)^2 / 2`` at 0 the
+  interval ``[0, 1]``, both conventions pass, a value outside fails, and a note names the
+  entry); several kinks meeting in a cross pair, second differences growing like ``1/h`` (a
+  kink of ``f``: no second derivative) and pairs that never settle carry the kinds
+  ``UNRESOLVED`` and ``JUMP`` of :mod:`checks.ladder`, whose tolerance in the checks is
+  infinite: they cannot fail, and the check is inconclusive.
+* **Confirmation.** A window taken not at once (its first correction above ``1e-4`` of its
+  own value) must be confirmed by the window one level below and by a spot second difference
+  at ``2^-10`` times its steps: sines sampled at steps near multiples of ``2 pi`` look like a
+  parabola on four levels.
+* **Climbing.** A pair whose candidate is dominated by round-off doubles its steps, at most
+  ``2^20`` times, while round-off is above ``1e-9`` of the Hessian's scale: steps scale with
+  ``x``, and at ``x = [0, 2^-8]`` a log-sum-exp got steps of ``2.7e-5`` (round-off ``2e-5``);
+  the former limit of 32 times left a bar of ``7.6e-8`` and a true error of ``1.25e-8`` of
+  ``max|H|``, which 256 times brings below ``1e-9``.
+
+**The curvature probe.** Pairs whose every window aliases agree with each other, and a
+coordinate's sines can do that over four levels. The estimate is held against ``p^T H p``
+along the noise probe's random direction ``p`` (:func:`checks.noise.probe_direction`) at its
+spacing ``delta = 1e-6 rms(x)``, from three levels ``delta, delta/2, delta/4`` (6
+evaluations): ``|p^T H p - sum_kl p_k p_l [lo_kl, hi_kl]|`` must stay within 10 times the
+sum of the probe's bound, ``sum |p_k p_l| e_kl`` and the round-off of the sum. At an ``O(1)``
+point the probe is coarse (its round-off ``92 s / delta^2`` is about ``1e-2 |f|``) and never
+in the way; at large ``|x|``, where aliasing happens, it is sharp. Where they disagree every
+ladder runs again with its steps divided by ``2^10``, at most twice; then every entry is
+unresolved (a note says why). It is skipped where an entry is already unresolved.
+
+Cost: ``f(x)`` twice and the noise probe (10 to 26), ``6n`` for the diagonal and ``12`` per
+pair ``k < l``, 6 for the curvature probe: ``6 n^2 + 24``, plus 2 (4 off the diagonal) per
+level a pair moves or confirms. Measured on six smooth O(1) functions (log-sum-exp,
+``log(1 + |x|^2)``, ``sin(a.x) cos(b.x)``, a ``tanh`` network, a quadratic plus cubic plus
+exponential, Rosenbrock) at 20 points ``x ~ N(0, I)`` each, ``n = 2, 5, 10``: true error at
+most ``7.7e-10`` of ``max|H|``, error bar at most ``2.1e-9``, true error at most 1.6 bars
+(the check's tolerance is 10); on average ``0.99``, ``1.05`` and ``1.04`` times ``6 n^2 +
+18`` evaluations at ``n = 2, 5, 10`` (at most 52, 268 and 794; before the ladder of
+:mod:`checks.second`: ``0.86``, ``1.12`` and ``1.23`` times, at most 46, 262 and 826). From
+``grad``: true error at most ``1e-11``, bars at most ``8e-11``, ``6n + 18`` to ``6n + 50``
+evaluations of ``grad`` and about 20 of ``f``. The wider benchmark (``python -m
+benchmarks.hessian``, six functions up to ``n = 20``, 20 points each) found entries up to 3.3
+bars off (a ``tanh`` network at ``n = 20``, as before this ladder; from ``grad``, 2.0 bars):
+inside the check's tolerance, but the bars are estimates, not bounds. Its evaluations fell
+from 36, 191, 762 and 3119 at ``n = 2, 5, 10, 20`` to 42, 174, 644 and 2733, with no false
+alarm and no false pass in either.
 
 **The checks** (:func:`check_hessian`, :func:`check_hvp`) are those of
 :mod:`checks.jacobian` with ``f``'s gradient as the map: in full mode every entry of
@@ -52,7 +89,13 @@ directional mode ``u_j^T A v_j`` along random pairs against ``d/dt <u_j, grad(x 
 when ``grad`` is given, and otherwise against the polarised second directional derivatives
 ``((u + v)^T H (u + v) - (u - v)^T H (u - v)) / 4``, each ``w^T H w`` the second difference
 of ``t -> f(x + t w)`` (same ladder, ``12 K + 18`` evaluations). Pairs with ``u != v`` see an
-antisymmetric error (a missing symmetrisation), which ``v^T A v`` alone never would.
+antisymmetric error (a missing symmetrisation), which ``v^T A v`` alone never would. Where a
+line crosses a kink of the gradient, the pair's interval is ``M +- d`` with ``M`` the
+difference of the lines' midpoints over 4 and ``d = ||J_{u+v}| - |J_{u-v}|| / 8`` (the
+rank-one jump ``c n n^T`` gives ``u^T (c n n^T) v / 2 = c ((n.(u+v))^2 - (n.(u-v))^2) / 8``);
+an error smaller than the kink's width along a pair cannot show there, and ``detectable``
+says so. A pair with an unresolved line cannot fail. (The curvature probe applies to the
+full estimate only.)
 
 **The second-order Taylor test** (:func:`taylor_test_hessian`): the remainder
 
@@ -91,13 +134,20 @@ from checks._util import (
     as_float64,
     call_scalar,
     default_steps,
+    floor_steps,
     function_name,
     typical_scale,
     user_steps,
     validate_method,
 )
 from checks.compare import DEFAULT_RTOL, DEFAULT_SAFETY, _validate_atol, check_gradient
-from checks.differences import STEP_FACTORS, Estimate, _require_applied
+from checks.differences import (
+    _RETRIES_SHORTER,
+    _SHORTER,
+    STEP_FACTORS,
+    Estimate,
+    _require_applied,
+)
 from checks.jacobian import (
     JacobianCheck,
     _along_pairs,
@@ -112,8 +162,9 @@ from checks.jacobian import (
     _pair_estimates,
     _require_entries,
 )
-from checks.ladder import _PATIENCE, _PRECISION, _Q_MAX, _RESOLVED, _SIGMAS
-from checks.noise import baseline, noise_note
+from checks.ladder import JUMP, KINK, ONE_SIDED_LEFT, ONE_SIDED_RIGHT, SMOOTH, UNRESOLVED
+from checks.noise import PROBE_SPACING, baseline, noise_note, probe_direction
+from checks.second import describe_pairs, second_ladder
 from checks.taylor import _COLLAPSE, _FIT_POINTS, _FLOOR, _STEPS, TaylorResult
 
 __all__ = [
@@ -127,192 +178,10 @@ __all__ = [
 
 #: ``c`` of the default top step ``h_k = c max(|x_k|, rms(x))`` of the second differences.
 HESSIAN_STEP_FACTOR = 4.0 * EPS ** (1.0 / 6.0)
-_ROUNDOFF_DIAG = 92.0
-_ROUNDOFF_CROSS = 25.0
-_MAX_HALVINGS = 20
-_MAX_CLIMBS = 5  # up to 32 times the default step, where round-off dominates
-_TARGET = 1e-9  # round-off worth climbing for: above this fraction of the Hessian's scale
-_NOISY = 10.0 * _SIGMAS  # differences within this many noise bounds: round-off dominates
 _PASS_ORDER = 2.5
 
 
 # ----------------------------------------------------------------------------- second differences
-
-
-@dataclass(frozen=True)
-class _Second:
-    """Per-pair results of :func:`_second_ladder` (arrays of the number of pairs)."""
-
-    value: np.ndarray
-    error: np.ndarray
-    step: np.ndarray
-    unresolved: np.ndarray
-    evaluations: int
-
-
-def _level(fun, x, pairs, h, level, f0):
-    """``D`` at ``level`` (steps ``h 2^-level``) for every pair, its noise coefficient (times
-    ``s``: the bound of ``D``'s round-off), the largest ``|f|`` used, and the evaluations."""
-    flat = x.ravel()
-    i, j = pairs[:, 0], pairs[:, 1]
-    scale = 0.5**level
-    d = np.empty(len(pairs))
-    coef = np.empty(len(pairs))
-    top = np.full(len(pairs), abs(f0))
-    evals = 0
-
-    def at(changes):
-        nonlocal evals
-        z = flat.copy()
-        for k, t in changes:
-            z[k] = t
-        evals += 1
-        return call_scalar(fun, z.reshape(x.shape), lambda: f"x + perturbation {changes}",
-                           False, finite=False)
-
-    with np.errstate(all="ignore"):
-        for p, (a, b) in enumerate(zip(i, j, strict=True)):
-            ha, hb = h[a] * scale, h[b] * scale
-            ap, am = flat[a] + ha, flat[a] - ha
-            spa, sma = ap - flat[a], flat[a] - am
-            if a == b:
-                fp, fm = at([(a, ap)]), at([(a, am)])
-                d[p] = 2.0 * ((fp - f0) / spa - (f0 - fm) / sma) / (spa + sma)
-                coef[p] = 2.0 * (2.0 / spa + 2.0 / sma) / (spa + sma)
-                top[p] = max(top[p], abs(fp), abs(fm))
-                continue
-            bp, bm = flat[b] + hb, flat[b] - hb
-            spb, smb = bp - flat[b], flat[b] - bm
-            vals = [at([(a, ap), (b, bp)]), at([(a, ap), (b, bm)]),
-                    at([(a, am), (b, bp)]), at([(a, am), (b, bm)])]
-            den = (spa + sma) * (spb + smb)
-            d[p] = (vals[0] - vals[1] - vals[2] + vals[3]) / den
-            coef[p] = 4.0 / den
-            top[p] = max(top[p], *map(abs, vals))
-    return d, coef, top, evals
-
-
-def _richardson(d0, d1, d2):
-    """``R_1(h)``, ``R_1(h/2)``, ``R_2`` and the truncation bound ``T`` of a triple."""
-    r1a = (4.0 * d1 - d0) / 3.0
-    r1b = (4.0 * d2 - d1) / 3.0
-    r2 = (16.0 * r1b - r1a) / 15.0
-    return r1a, r1b, r2, np.abs(r1b - r1a) / 16.0
-
-
-def _second_ladder(fun, x, pairs, h, f0, noise, refine, describe) -> _Second:
-    """Second derivative ``e_k^T H e_l`` for every pair ``(k, l)`` (module docstring).
-
-    Each pair has its own triple of levels ``L, L+1, L+2`` (steps ``h 2^-L``), starting at
-    ``L = 0``: it descends while truncation dominates (or the triple is not in the asymptotic
-    regime), and climbs (at most :data:`_MAX_CLIMBS` levels) while round-off dominates and
-    is not yet below ``_TARGET`` of the Hessian's scale.
-    """
-    n_pairs = len(pairs)
-    diag = pairs[:, 0] == pairs[:, 1]
-    c_round = np.where(diag, _ROUNDOFF_DIAG, _ROUNDOFF_CROSS) / (h[pairs[:, 0]] * h[pairs[:, 1]])
-    n_levels = _MAX_CLIMBS + _MAX_HALVINGS + 3
-    table = {name: np.full((n_levels, n_pairs), np.nan) for name in ("d", "coef", "top")}
-    evals = 0
-
-    def ensure(idx, levels):
-        nonlocal evals
-        for level in np.unique(levels):
-            sub = idx[(levels == level) & np.isnan(table["d"][level + _MAX_CLIMBS, idx])]
-            if sub.size:
-                row = level + _MAX_CLIMBS
-                (table["d"][row, sub], table["coef"][row, sub], table["top"][row, sub],
-                 n) = _level(fun, x, pairs[sub], h, int(level), f0)
-                evals += n
-
-    out = {name: np.full(n_pairs, np.nan) for name in ("value", "error", "step")}
-    unresolved = np.zeros(n_pairs, dtype=bool)
-    best = {name: np.full(n_pairs, np.inf) for name in ("err", "trunc", "round")}
-    best_val, best_level = np.full(n_pairs, np.nan), np.zeros(n_pairs, dtype=int)
-    last_val, prev_val = np.full(n_pairs, np.nan), np.full(n_pairs, np.nan)
-    last_err, last_level = np.full(n_pairs, np.inf), np.zeros(n_pairs, dtype=int)
-    lev = np.zeros(n_pairs, dtype=int)
-    heading = np.zeros(n_pairs, dtype=int)  # 0 first triple, +1 descending, -1 climbing
-    since = np.zeros(n_pairs, dtype=int)
-    scale = 0.0
-    active = np.ones(n_pairs, dtype=bool)
-    everyone = np.arange(n_pairs)
-    for level in range(3):
-        ensure(everyone, np.full(n_pairs, level))
-    while True:
-        idx = np.flatnonzero(active)
-        rows = [lev[idx] + _MAX_CLIMBS + k for k in range(3)]
-        d0, d1, d2 = (table["d"][r, idx] for r in rows)
-        n0, n1, n2 = (table["coef"][r, idx] for r in rows)
-        top = np.max([table["top"][r, idx] for r in rows], axis=0)
-        valid = np.isfinite(d0) & np.isfinite(d1) & np.isfinite(d2)
-        s = np.maximum(noise, EPS * top)
-        with np.errstate(all="ignore"):
-            r1a, r1b, r2, trunc = _richardson(d0, d1, d2)
-            roundoff = c_round[idx] * s * 4.0 ** lev[idx]
-            delta = d0 - d1
-            flat = ((np.abs(delta) <= _SIGMAS * (n0 + n1) * s)
-                    & (np.abs(d1 - d2) <= _SIGMAS * (n1 + n2) * s))
-            q = np.where(np.abs(r1a - r1b) == 0.0, 0.0, np.abs(r1a - r1b) / np.abs(delta))
-        big = np.maximum(np.where(valid, np.abs(d2), 0.0), scale)
-        regime = valid & (flat | ((q <= _Q_MAX) & (np.abs(delta) <= _RESOLVED * big)))
-        if not refine:
-            regime = valid
-        err = trunc + roundoff
-        if np.any(regime):
-            scale = max(scale, float(np.max(np.abs(r2[regime]))))
-        better = regime & (err < best["err"][idx])
-        bi = idx[better]
-        best_val[bi], best["err"][bi], best_level[bi] = r2[better], err[better], lev[bi]
-        best["trunc"][bi], best["round"][bi] = trunc[better], roundoff[better]
-        vi = idx[valid]
-        prev_val[vi], last_val[vi] = last_val[vi], r2[valid]
-        last_err[vi], last_level[vi] = err[valid], lev[vi]
-        since[idx] = np.where(regime, 0, since[idx] + 1)
-        has_best = np.isfinite(best["err"][idx])
-        # descend: while truncation dominates and matters, or no triple is in the regime
-        precise = ((best["trunc"][idx] <= 4.0 * best["round"][idx])
-                   | (best["trunc"][idx] <= _PRECISION * big))
-        can_down = (lev[idx] < _MAX_HALVINGS) & (
-            (4.0 * roundoff < np.where(big > 0, big, np.inf)) | ~valid)
-        down = can_down & np.where(has_best, ~precise & (since[idx] < _PATIENCE), True)
-        # climb: while round-off dominates (or hides the truncation: the triple is flat to
-        # noise, or out of the regime but within 10 times the flat test: noise, not
-        # truncation, spoils it) and is not yet negligible; never after descending
-        noisy = ((np.abs(delta) <= _NOISY * (n0 + n1) * s)
-                 & (np.abs(d1 - d2) <= _NOISY * (n1 + n2) * s))
-        up = (valid & (heading[idx] <= 0) & (lev[idx] > -_MAX_CLIMBS)
-              & (roundoff > _TARGET * big)
-              & np.where(regime, flat | (20.0 * trunc < roundoff), noisy))
-        down &= (heading[idx] >= 0) & ~up
-        if not refine:
-            up[:] = down[:] = False
-        heading[idx] = np.where(up, -1, np.where(down, 1, heading[idx]))
-        for k in idx[~(up | down)]:
-            if np.isfinite(best["err"][k]):
-                out["value"][k], out["error"][k] = best_val[k], best["err"][k]
-                out["step"][k] = 0.5 ** best_level[k]
-            elif np.isfinite(last_val[k]):
-                unresolved[k] = True
-                spread = abs(last_val[k] - prev_val[k]) if np.isfinite(prev_val[k]) else abs(
-                    last_val[k])
-                out["value"][k], out["error"][k] = last_val[k], last_err[k] + spread
-                out["step"][k] = 0.5 ** last_level[k]
-            else:
-                raise NonFiniteValueError(
-                    f"f is not finite around x along {describe(k)} for any step down to "
-                    f"{0.5 ** lev[k]:.3g} times the first (f(x) is finite): the point is on "
-                    "the edge of f's domain there"
-                )
-        active[idx[~(up | down)]] = False
-        if not active.any():
-            break
-        moving_up, moving_down = idx[up], idx[down]
-        lev[moving_up] -= 1
-        lev[moving_down] += 1
-        ensure(moving_up, lev[moving_up])
-        ensure(moving_down, lev[moving_down] + 2)
-    return _Second(out["value"], out["error"], out["step"], unresolved, evals)
 
 
 def _all_pairs(n: int) -> np.ndarray:
@@ -321,46 +190,100 @@ def _all_pairs(n: int) -> np.ndarray:
 
 
 def _second_differences(fx, x, step, base) -> Estimate:
-    """The estimate without a gradient: every ``(k, l)``, ``k <= l``, mirrored."""
+    """The estimate without a gradient: every ``(k, l)``, ``k <= l``, mirrored, held against
+    the curvature probe (module docstring)."""
     n = x.size
     if step is None:
-        h = default_steps(x, HESSIAN_STEP_FACTOR).ravel()
+        h = floor_steps(x, default_steps(x, HESSIAN_STEP_FACTOR)).ravel()
         h = (x.ravel() + h) - x.ravel()
     else:
         h = user_steps(step, x).ravel()
         _require_applied(x, h.reshape(x.shape))
     pairs = _all_pairs(n)
+    i, j = pairs[:, 0], pairs[:, 1]
+
+    def entries(k):
+        a, b = (tuple(int(t) for t in np.unravel_index(int(v), x.shape)) for v in pairs[k])
+        return (a, b)
 
     def describe(k):
-        a, b = (tuple(int(t) for t in np.unravel_index(int(v), x.shape)) for v in pairs[k])
+        a, b = entries(k)
         return f"the entries {a} and {b}" if a != b else f"the entry {a}"
 
-    res = _second_ladder(fx, x, pairs, h, base.f0, base.noise, step is None, describe)
-    value, error, steps = (np.zeros((n, n)) for _ in range(3))
-    i, j = pairs[:, 0], pairs[:, 1]
-    for arr, src in ((value, res.value), (error, res.error), (steps, res.step * h[i])):
+    evals = base.evaluations
+    notes = list(base.notes)
+    probe = None
+    for attempt in range(_RETRIES_SHORTER + 1):
+        res = second_ladder(fx, x, pairs, h, base.f0, base.noise, refine=step is None,
+                            describe=describe)
+        evals += res.evaluations
+        if step is not None or not np.all(np.isin(res.kind, (SMOOTH, KINK))):
+            break
+        if probe is None:
+            probe = _curvature_probe(fx, x, base)
+            evals += probe["evaluations"]
+            if probe["kind"] != SMOOTH:
+                break
+        gap, bound = _probe_gap(x, pairs, res, probe)
+        if gap <= DEFAULT_SAFETY * bound:
+            break
+        if attempt == _RETRIES_SHORTER:
+            res = dataclasses.replace(res, kind=np.full_like(res.kind, UNRESOLVED))
+            notes.append(
+                f"the Hessian estimate disagrees with the second derivative along a random "
+                f"direction measured at spacing {PROBE_SPACING:g} rms(x) (by {gap:.3g}, "
+                f"bound {bound:.3g}) even at steps {_SHORTER:g}^{_RETRIES_SHORTER} times "
+                "shorter: f has a feature narrower than the steps tried; pass a shorter step="
+            )
+            break
+        h = h / _SHORTER
+    steps = res.step * h[i]
+    arrays = {}
+    for name, src in (("value", res.value), ("error", res.error), ("lower", res.lower),
+                      ("upper", res.upper), ("step", steps), ("kind", res.kind)):
+        arr = np.zeros((n, n), dtype=src.dtype)
         arr[i, j] = src
         arr[j, i] = src
-    notes = list(base.notes)
-    bad = np.flatnonzero(res.unresolved)
-    for k in bad[:5]:
-        notes.append(f"Hessian entry {describe(k).removeprefix('the entries ')}: the second "
-                     f"differences did not settle; its error bound {res.error[k]:.2g} is the "
-                     "spread of the last estimates")
-    if bad.size > 5:
-        notes.append(f"... and {bad.size - 5} more unsettled Hessian entries")
+        arrays[name] = arr.reshape(x.shape + x.shape)
+    notes += describe_pairs(res, lambda k: "{} {}".format(*entries(k)), steps)
     noisy = noise_note(base.noise, base.scale, None)
     if noisy:
         notes.append(noisy)
-    shape = x.shape + x.shape
-    value, error, steps = (a.reshape(shape) for a in (value, error, steps))
-    return Estimate(value, error, steps, "richardson", base.evaluations + res.evaluations,
-                    tuple(notes), value, value, None, base.noise, base.f0, base.scale)
+    return Estimate(arrays["value"], arrays["error"], arrays["step"], "richardson", evals,
+                    tuple(notes), arrays["lower"], arrays["upper"], arrays["kind"],
+                    base.noise, base.f0, base.scale)
 
 
-def _along_second(fx, x, w, base, step) -> tuple[float, float, int, bool]:
-    """``w^T H w`` by second differences of ``t -> f(x + t w)``: value, error, evaluations,
-    and whether it settled. ``step`` is the absolute step in ``t`` (default scale-invariant)."""
+def _curvature_probe(fx, x, base) -> dict[str, Any]:
+    """``p^T H p`` along the noise probe's direction ``p`` at the spacing ``delta`` of the noise
+    probe (three levels ``delta, delta/2, delta/4``, 6 evaluations)."""
+    p = probe_direction(x.shape)
+    delta = PROBE_SPACING * typical_scale(x)
+    psi = lambda t: fx(x + t[0] * delta * p)  # noqa: E731
+    res = second_ladder(psi, np.zeros(1), np.zeros((1, 2), dtype=int), np.ones(1), base.f0,
+                        base.noise, refine=False, describe=lambda k: "the probe's direction")
+    return dict(value=float(res.value[0]) / delta**2, error=float(res.error[0]) / delta**2,
+                kind=int(res.kind[0]), evaluations=res.evaluations)
+
+
+def _probe_gap(x, pairs, res, probe) -> tuple[float, float]:
+    """Distance from the probe's ``p^T H p`` to the interval ``sum_kl p_k p_l [lo, hi]`` of
+    the estimate (each pair ``k < l`` twice), and its bound: the probe's error, the estimate's
+    ``sum |p_k p_l| e_kl``, and the round-off of the sum."""
+    p = probe_direction(x.shape).ravel()
+    weight = p[pairs[:, 0]] * p[pairs[:, 1]] * np.where(pairs[:, 0] == pairs[:, 1], 1.0, 2.0)
+    ends = np.stack([weight * res.lower, weight * res.upper])
+    low, high = float(np.sum(ends.min(axis=0))), float(np.sum(ends.max(axis=0)))
+    gap = max(low - probe["value"], probe["value"] - high, 0.0)
+    bound = (probe["error"] + float(np.sum(np.abs(weight) * res.error))
+             + np.sqrt(weight.size) * EPS * float(np.sum(np.abs(ends).max(axis=0))))
+    return gap, bound
+
+
+def _along_second(fx, x, w, base, step) -> dict[str, Any]:
+    """``w^T H w`` by second differences of ``t -> f(x + t w)``: ``value``, ``error``,
+    ``lower``, ``upper`` (a kink's interval), ``kind`` and ``evaluations``. ``step`` is the
+    absolute step in ``t`` (default scale-invariant)."""
     unit = typical_scale(x) / typical_scale(w)
     if step is None:
         h = np.array([HESSIAN_STEP_FACTOR])
@@ -368,29 +291,54 @@ def _along_second(fx, x, w, base, step) -> tuple[float, float, int, bool]:
         h = user_steps(step, np.zeros(())).reshape(1) / unit
     wu = w * unit
     psi = lambda t: fx(x + t[0] * wu)  # noqa: E731
-    res = _second_ladder(psi, np.zeros(1), np.zeros((1, 2), dtype=int), h, base.f0,
-                         base.noise, step is None, lambda k: "the direction")
-    return (float(res.value[0]) / unit**2, float(res.error[0]) / unit**2, res.evaluations,
-            not bool(res.unresolved[0]))
+    res = second_ladder(psi, np.zeros(1), np.zeros((1, 2), dtype=int), h, base.f0,
+                        base.noise, refine=step is None, describe=lambda k: "the direction")
+    out = {name: float(getattr(res, name)[0]) / unit**2
+           for name in ("value", "error", "lower", "upper")}
+    return dict(out, kind=int(res.kind[0]), evaluations=res.evaluations)
+
+
+#: the kind of a combination of estimates: the least reliable of its parts
+_PRIORITY = {SMOOTH: 0, ONE_SIDED_RIGHT: 1, ONE_SIDED_LEFT: 1, KINK: 2, UNRESOLVED: 3, JUMP: 4}
+
+
+def _worse(a, b):
+    """Per entry, the kind of the two that is least reliable (:data:`_PRIORITY`)."""
+    rank = np.vectorize(_PRIORITY.__getitem__, otypes=[int])
+    return np.where(rank(a) >= rank(b), a, b).astype(np.int8)
 
 
 def _polarised_pairs(fx, x, us, vs, step) -> Estimate:
     """``u_j^T H v_j = (q(u + v) - q(u - v)) / 4`` for every pair (module docstring)."""
     base = baseline(fx, x, False)
     k = len(us)
-    value, error = np.zeros(k), np.zeros(k)
+    value, error, lower, upper = (np.zeros(k) for _ in range(4))
+    kind = np.zeros(k, dtype=np.int8)
     evals = base.evaluations
     notes = list(base.notes)
     for j in range(k):
-        parts = [_along_second(fx, x, us[j] + s * vs[j], base, step) for s in (1.0, -1.0)]
-        value[j] = (parts[0][0] - parts[1][0]) / 4.0
-        error[j] = (parts[0][1] + parts[1][1]) / 4.0
-        evals += parts[0][2] + parts[1][2]
-        if not (parts[0][3] and parts[1][3]):
+        plus, minus = (_along_second(fx, x, us[j] + s * vs[j], base, step) for s in (1.0, -1.0))
+        # at a kink of the gradient (one surface, normal n, jump c n n^T: checks.second) the
+        # limiting values of u^T H v are M +- d: M from the midpoints of the two lines'
+        # intervals, d = ||J_+| - |J_-|| / 8 from their widths (c (n.u)(n.v) / 2 =
+        # c ((n.(u + v))^2 - (n.(u - v))^2) / 8)
+        center = (0.5 * (plus["lower"] + plus["upper"])
+                  - 0.5 * (minus["lower"] + minus["upper"])) / 4.0
+        half = abs((plus["upper"] - plus["lower"]) - (minus["upper"] - minus["lower"])) / 8.0
+        value[j] = (plus["value"] - minus["value"]) / 4.0
+        error[j] = (plus["error"] + minus["error"]) / 4.0
+        lower[j], upper[j] = center - half, center + half
+        kind[j] = _worse(np.int8(plus["kind"]), np.int8(minus["kind"]))
+        evals += plus["evaluations"] + minus["evaluations"]
+        if kind[j] == KINK:
+            notes.append(f"pair {j}: the gradient of f has a kink along u + v or u - v; any "
+                         f"value in [{lower[j]:.8g}, {upper[j]:.8g}] is accepted")
+        elif kind[j] != SMOOTH:
             notes.append(f"pair {j}: the second differences along u + v or u - v did not "
-                         "settle; the error bound is the spread of the last estimates")
-    return Estimate(value, error, np.zeros(k), "richardson", evals, tuple(notes), value, value,
-                    None, base.noise, base.f0, base.scale)
+                         "settle (or grow like 1/h: f has a kink there); this pair is not "
+                         "judged")
+    return Estimate(value, error, np.zeros(k), "richardson", evals, tuple(notes), lower, upper,
+                    kind, base.noise, base.f0, base.scale)
 
 
 # ----------------------------------------------------------------------------- the estimate
@@ -417,7 +365,8 @@ def numerical_hessian(
         Jacobian (``6n + 18`` evaluations of ``grad`` and about 30 of ``f`` to check ``grad``
         along two random directions); a ``grad`` that fails that check, or whose Jacobian is
         not symmetric beyond its error bars, is a ``ValueError``. Without it, Richardson
-        second differences of ``f`` (``6 n^2 + 18`` evaluations; module docstring).
+        second differences of ``f`` (``6 n^2 + 24`` evaluations on a smooth ``f``; module
+        docstring).
     method : str, optional
         The method for the Jacobian of ``grad`` (:func:`checks.estimate_gradient`'s, default
         ``"richardson"``); without ``grad`` only ``"richardson"`` applies.
@@ -481,11 +430,15 @@ def _from_gradient(fx, gx, x, method, step) -> Estimate:
         )
     shape = x.shape + x.shape
     sym = {k: (0.5 * (v + v.T)).reshape(shape) for k, v in sq.items()}
+    kind = None
+    if est.kind is not None:  # an entry is as reliable as the less reliable of its two
+        kk = np.asarray(est.kind).reshape(n, n)
+        kind = _worse(kk, kk.T).reshape(shape)
     notes = est.notes + (f"the Hessian is the Jacobian of grad ({memo.evaluations} "
                          f"evaluations of grad), symmetrised; grad was checked against f along "
                          f"2 random directions ({f_evals} evaluations of f)",)
     return dataclasses.replace(est, value=sym["value"], error=sym["error"],
-                               lower=sym["lower"], upper=sym["upper"], kind=None, notes=notes,
+                               lower=sym["lower"], upper=sym["upper"], kind=kind, notes=notes,
                                evaluations=memo.evaluations + f_evals)
 
 

@@ -92,7 +92,9 @@ from checks.compare import (
     DEFAULT_SAFETY,
     MISS_PROBABILITY,
     GradientCheck,
+    _compare,
     _detectable_full,
+    _unjudged,
     _validate_atol,
     _verdict,
 )
@@ -102,6 +104,7 @@ from checks.differences import (
     directional_derivatives,
     estimate_gradient,
 )
+from checks.ladder import UNRESOLVED
 from checks.noise import noise_note
 from checks.report import _TRY, _atol_text, _fmt, _fmt_pair
 
@@ -202,7 +205,9 @@ def _jacobian_estimate(memo: Memo, x: np.ndarray, method: str, step: Any) -> Est
             return np.zeros(shape)
         return np.stack([np.asarray(getattr(r, name), dtype=float) for r in rows]).reshape(shape)
 
-    kinds = [r.kind for r in rows]
+    # a row whose estimate disagrees with its noise probe is unresolved as a whole
+    kinds = [r.kind if not r.inconsistent else np.full_like(r.kind, UNRESOLVED)
+             for r in rows]
     kind = None if not rows or any(k is None for k in kinds) else np.stack(kinds).reshape(shape)
     noisiest = max(rows, key=lambda r: r.noise / r.f_scale if r.f_scale else 0.0, default=None)
     return Estimate(
@@ -470,6 +475,10 @@ def _conclude(a, est: Estimate, failure: str | None, *, pairs, us, vs, analytic_
     tol, mismatched, max_abs, max_rel, worst = _verdict(
         a, numerical, error, rtol=rtol, atol=atol, safety=safety, lower=lower, upper=upper
     )
+    # an entry whose estimate is not a bound cannot fail (checks.compare._unjudged)
+    tol, unjudged = _unjudged(est.kind, tol, "pair" if pairs else "entr")
+    if unjudged is not None:
+        mismatched, max_abs, max_rel, worst = _compare(a, numerical, tol, lower, upper)
     if pairs:
         reach = safety * np.asarray(error, dtype=float)
         width = np.asarray(upper, dtype=float) - np.asarray(lower, dtype=float)
@@ -482,6 +491,9 @@ def _conclude(a, est: Estimate, failure: str | None, *, pairs, us, vs, analytic_
         verdict = "fail"
         unit = "pairs" if pairs else "entries"
         reason = f"{mismatched} of {np.size(a)} {unit} differ by more than the tolerance"
+    elif unjudged is not None:
+        verdict = "inconclusive"
+        reason = unjudged
     elif detectable >= 1.0:
         verdict = "inconclusive"
         reason = "the finite differences cannot resolve the derivatives here"

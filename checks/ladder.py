@@ -6,9 +6,15 @@ Each entry ``k`` is differentiated from its own one-dimensional behaviour
 evaluations, the cost of one Richardson pass), and an entry descends one level (2 more
 evaluations) only while the last three levels fail the tests below. On a smooth, well-scaled
 function every entry settles at once; the extra evaluations go to the entries that need them.
+Every test is made with the entry's own values and the noise of ``f``: the size of the other
+entries decides how precise an entry needs to be, never whether its estimate is in the
+asymptotic regime. (An ``O(1)`` entry beside entries of ``1e4`` starts with a step of about
+``100``, where a ``tanh`` has saturated: its own values show that, and it descends.)
 
 On three consecutive levels ``h, h/2, h/4``, with ``D`` the central differences (taken with
-the steps actually applied) and ``s`` the noise of ``f`` (at least ``eps * |f|``):
+the steps actually applied) and ``s`` the noise of ``f`` (at least ``eps * |f|``, and at least
+the smallest positive float: values near ``1e-320`` are spaced by ``5e-324``, not by ``eps``
+times themselves):
 
 * **Value.** ``R_2 = (64 D(h/4) - 20 D(h/2) + D(h)) / 45`` (Richardson, error ``O(h^6)``).
   Its truncation error is bounded by ``T = |R_1(h) - R_1(h/2)| / 16`` (derived in
@@ -19,23 +25,48 @@ the steps actually applied) and ``s`` the noise of ``f`` (at least ``eps * |f|``
   ``0.25`` when ``a = 0``, and of order 1 or more where the step straddles a kink, a pole or a
   period) and ``|D(h) - D(h/2)| <= 0.05 S``, where ``S`` is the larger of ``|D|`` and the
   largest settled entry of the gradient (the step changes the estimate by at most 5 %).
-  Differences that are all within ``3`` noise bounds of zero pass too: ``D`` is flat to noise.
-* **Kinks.** The one-sided slopes ``F(h) = (f(x + h) - f(x)) / h`` and
-  ``B(h) = (f(x) - f(x - h)) / h`` differ by ``J(h) = F - B = f'' h + O(h^3)`` where ``f`` is
-  smooth and by ``J(h) = (R - L) + O(h)`` at a kink. ``K = 2 J(h/4) - J(h/2)`` removes the
-  linear term: ``O(h^3)`` when smooth, ``R - L + O(h^2)`` at a kink, and ``K' = 2 J(h/2) - J(h)``
-  is the same one level up. A kink is suspected where ``|K| > 3 |K - K'| + 120 s / h``
-  (``40 s / h`` bounds the noise of ``K``) and ``|K| > 1e-9 S``; when smooth,
-  ``|K| ~ |K - K'| / 7``.
-* **Domain.** A level where ``f(x + h)`` or ``f(x - h)`` is not finite is not used; the entry
-  descends until three consecutive levels are finite on both sides.
+  Differences that are all within ``3`` noise bounds of each other pass too: ``D`` is flat
+  to noise.
+* **Curvature.** Central differences see only the odd part of ``phi``. The even part shows in
+  the difference of the one-sided slopes ``F(h) = (f(x + h) - f(x)) / h`` and
+  ``B(h) = (f(x) - f(x - h)) / h``: ``J(h) = F - B = f'' h + f^{(4)} h^3 / 12 + ...`` where
+  ``f`` is smooth, so ``|J|`` shrinks at least by half with every halving of the step (by 2
+  where ``f''`` dominates, by 8 where ``f'' = 0``). A smooth triple must show it:
+  ``|J(h/2)| <= 0.6 |J(h)|`` and ``|J(h/4)| <= 0.6 |J(h/2)|``, each up to three noise bounds of
+  ``J`` (``4 s / h`` at step ``h``). ``J`` constant is a kink (below). ``J`` growing as the
+  step shrinks means that ``f(x)`` does not fit the values around it: a feature narrower than
+  the step -- a Gaussian bump of width ``1e-4``, a ``tanh^2`` saturated on both sides, a pole,
+  two kinks on either side -- where the central differences can agree on a flat, wrong value
+  at every step tried. Such a triple is never taken: the entry descends.
+* **Kinks.** ``J(h) = (R - L) + O(h)`` at a kink. ``K = 2 J(h/4) - J(h/2)`` removes the
+  linear term: ``O(h^3)`` when smooth, ``R - L + O(h^2)`` at a kink, and
+  ``K' = 2 J(h/2) - J(h)`` is the same one level up. A kink is suspected where
+  ``|K| > 3 |K - K'| + 120 s / h`` (``40 s / h`` bounds the noise of ``K``) and
+  ``|K| > 1e-9 S``; when smooth, ``|K| ~ |K - K'| / 7``.
+* **Domain.** A level where ``f(x + h)`` or ``f(x - h)`` is not finite (or where ``f``
+  raised: :func:`checks._util.call_scalar`) is not used; the entry descends until three
+  consecutive levels are finite on both sides.
 
-An entry **settles** when its last triple is in the regime with no kink suspected; while
-``T > 4 E`` and ``T > 1e-10 S`` (the step is long: truncation dominates and is not yet
-negligible) it descends further, keeping the triple with the smallest ``T + E``. Otherwise it
-descends while a shorter step can still tell something: while the round-off ``E`` of the
-next level stays below ``S``, at most ``_MAX_HALVINGS`` levels (``h_0 \cdot 10^{-12}``), and,
-for a suspected kink, while the next level could still resolve it (``240 s / h < |K| / 3``).
+A triple that passes is a **candidate**. It is taken at once when it is flat or its first
+correction is negligible (``|D(h) - D(h/2)| <= 1e-4 S``);
+otherwise the next triple, one level down, must confirm it (the two estimates agree within
+their bounds, and the bound handed down includes their spread): several kinks straddled by
+the longer steps can mimic every test of one triple, but not of two. While ``T > 4 E`` and
+``T > 1e-10 |R_2|`` (truncation dominates and is not negligible against the entry itself)
+the entry descends further, keeping the candidate with the smallest ``T + E``. Otherwise it
+descends while a shorter step can still tell something: while the round-off ``E`` of the next
+level stays below the entry's own variation ``max(|F|, |B|)``, at most ``_MAX_HALVINGS``
+levels (``h_0 \cdot 10^{-12}``), and, for a suspected kink, while the next level could still
+resolve it (``240 s / h < |K| / 3``).
+
+**Consistency.** Every candidate that was taken claims ``|R_2 - f'| <= T + E``. Where two
+such claims exclude each other one of them is wrong, and the entry's bound becomes the
+distance from its value to the far end of every claim: a wider, honest error bar instead of a
+confident, wrong one. Noise that the probe of :mod:`checks.noise` cannot see does this: the
+usual log-sum-exp at ``[0, -29]`` rounds ``log(1 + 2.5e-13)``, so its values are quantised at
+``1e-16`` while ``|f| = 2.5e-13``, and three levels whose quanta happen to halve with the step
+look exactly linear (an estimate ``4e-3`` off with a bound of ``3e-20``, before this rule).
+
 At the bottom:
 
 * a kink suspected at every level down to there is a **kink**: the entry is not
@@ -44,9 +75,14 @@ At the bottom:
   smallest) are returned as the interval ``[min(L, R), max(L, R)]``;
 * a side that is finite on the last three levels while the other is not gives a
   **one-sided** derivative from that side;
-* an entry that never settled is **unresolved**: its value is the last Richardson estimate
-  and its error bound the spread of the last two estimates plus ``T + E``;
-* an entry with no finite level is a ``ValueError`` naming it.
+* central differences that grow like ``1/h`` all the way down are a **jump**: ``f`` is
+  discontinuous along ``e_k`` (``floor``, a threshold) and has no derivative there;
+* an entry that never settled otherwise is **unresolved**: its value is the last Richardson
+  estimate and its error bound the spread of the last two estimates plus ``T + E``.
+
+A jump or an unresolved entry is never a reason to fail a check (its bound is a guess, not a
+bound): :mod:`checks.compare` calls the check ``"inconclusive"`` instead. An entry with no
+finite level is a ``ValueError`` naming it.
 """
 
 from __future__ import annotations
@@ -56,11 +92,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from checks._util import EPS, NonFiniteValueError
+from checks._util import EPS, TINY, NonFiniteValueError
 
-__all__ = ["KIND_NAMES", "Ladder", "describe_findings", "ladder"]
+__all__ = ["KIND_NAMES", "RELIABLE", "Ladder", "describe_findings", "ladder"]
 
 _Q_MAX = 0.3
+_Q_EXACT = 0.01
 _RESOLVED = 0.05
 _CLEAN = 1e-4
 _PATIENCE = 5
@@ -68,12 +105,16 @@ _SIGMAS = 3.0
 _PRECISION = 1e-10
 _KINK_FLOOR = 1e-9
 _MAX_HALVINGS = 40
+_DECAY = 0.6  # |J| must shrink at least this much per halving where f is smooth
+_GROWTH = 1.5  # |D| growing this much per halving, all the way down: a jump
 _ROUNDOFF_R2 = 7.0  # noise of R2 <= (64*4 + 20*2 + 1) / 45 s / h = 6.6 s / h
 _ROUNDOFF_SIDE = 30.0  # noise of a one-sided Richardson estimate <= 30 s / h
 _ROUNDOFF_K = 40.0  # noise of K <= 40 s / h
 
-SMOOTH, KINK, ONE_SIDED_RIGHT, ONE_SIDED_LEFT, UNRESOLVED = range(5)
-KIND_NAMES = ("smooth", "kink", "one-sided (right)", "one-sided (left)", "unresolved")
+SMOOTH, KINK, ONE_SIDED_RIGHT, ONE_SIDED_LEFT, UNRESOLVED, JUMP = range(6)
+KIND_NAMES = ("smooth", "kink", "one-sided (right)", "one-sided (left)", "unresolved", "jump")
+#: kinds whose error bound is a bound: an entry of another kind cannot fail a check
+RELIABLE = (SMOOTH, KINK, ONE_SIDED_RIGHT, ONE_SIDED_LEFT)
 
 
 @dataclass(frozen=True)
@@ -89,6 +130,13 @@ class Ladder:
     left: np.ndarray
     right: np.ndarray
     evaluations: int
+    #: a kink was suspected at some level (even if the entry settled below it)
+    kinked: np.ndarray | None = None
+    #: the estimate taken came from a triple flat to noise
+    flat: np.ndarray | None = None
+    #: levels below the first triple where the first candidate was taken: the levels above
+    #: it were irregular (not in any regime), not merely imprecise
+    irregular: np.ndarray | None = None
 
 
 def _triple(fp, fm, sp, sm, f0, sigma):
@@ -105,7 +153,7 @@ def _triple(fp, fm, sp, sm, f0, sigma):
     trunc = np.abs(r1b - r1a) / 16.0
     h = 0.5 * (sp[0] + sm[0])
     top = np.maximum(np.max(np.abs(fp), axis=0), np.max(np.abs(fm), axis=0))
-    s = np.maximum(sigma, EPS * np.maximum(top, abs(f0)))
+    s = np.maximum(np.maximum(sigma, EPS * np.maximum(top, abs(f0))), TINY)
     roundoff = _ROUNDOFF_R2 * s / h
     delta1, delta2 = d1 - d2, d2 - d3
     flat = (np.abs(delta1) <= _SIGMAS * 3.0 * s / h) & (np.abs(delta2) <= _SIGMAS * 6.0 * s / h)
@@ -127,13 +175,22 @@ def _triple(fp, fm, sp, sm, f0, sigma):
                  <= 0.9 * np.maximum(right_trunc, left_trunc) + noise_side)
     sides_agree = np.abs(right - left) <= right_err + left_err + noise_side
     jump = fwd - bwd
+    # the noise of J(h_i) = F - B is at most 2 s / sp + 2 s / sm
+    jump_noise = _SIGMAS * (2.0 * s / sp + 2.0 * s / sm)
+    curved = ((np.abs(jump[1]) <= _DECAY * np.abs(jump[0]) + jump_noise[1])
+              & (np.abs(jump[2]) <= _DECAY * np.abs(jump[1]) + jump_noise[2]))
+    # central differences growing like 1/h (beyond their noise, s / h each): a jump in f
+    noise_d = _SIGMAS * s / (0.5 * (sp + sm))
+    growing = ((np.abs(d2) > _GROWTH * np.abs(d1) + noise_d[1])
+               & (np.abs(d3) > _GROWTH * np.abs(d2) + noise_d[2]))
     k_now = 2.0 * jump[2] - jump[1]
     k_up = 2.0 * jump[1] - jump[0]
     kink = np.abs(k_now) > _SIGMAS * (np.abs(k_now - k_up) + _ROUNDOFF_K * s / h)
+    variation = np.maximum(np.max(np.abs(fwd), axis=0), np.max(np.abs(bwd), axis=0))
     return dict(value=r2, trunc=trunc, roundoff=roundoff, delta1=delta1, flat=flat, q=q,
                 d3=d3, h=h, s=s, right=right, right_err=right_err, left=left,
-                left_err=left_err, kink=kink, k=np.abs(k_now),
-                sides=symmetric & sides_agree)
+                left_err=left_err, kink=kink, k=np.abs(k_now), curved=curved,
+                growing=growing, variation=variation, sides=symmetric & sides_agree)
 
 
 def _one_sided(slopes, s, h):
@@ -145,12 +202,35 @@ def _one_sided(slopes, s, h):
     return value, trunc, trunc + _ROUNDOFF_SIDE * s / h
 
 
+class _State:
+    """Per-entry memory of the ladder: the best candidate, the claims made, the sides."""
+
+    def __init__(self, m: int):
+        def full(value, dtype=float):
+            return np.full(m, value, dtype=dtype)
+
+        self.best_val, self.best_err, self.best_h = full(np.nan), full(np.inf), full(np.nan)
+        self.best_trunc, self.best_round = full(np.inf), full(np.nan)
+        self.best_flat = full(False, bool)
+        self.first_taken = full(-1, int)
+        self.last_val, self.prev_val, self.last_err = full(np.nan), full(np.nan), full(np.inf)
+        self.pend_val, self.pend_err = full(np.nan), full(np.inf)
+        # the claims |R2 - f'| <= err of every candidate taken: their intersection and hull
+        self.claim_lo, self.claim_hi = full(-np.inf), full(np.inf)
+        self.hull_lo, self.hull_hi = full(np.inf), full(-np.inf)
+        self.side = {name: full(np.nan) for name in ("L", "R")}
+        self.side_err = {name: full(np.inf) for name in ("L", "R")}
+        self.since = full(0, int)
+        self.growing = full(False, bool)
+        self.kinked = full(False, bool)
+
+
 def ladder(
     evaluate: Callable[[np.ndarray, np.ndarray], np.ndarray],
     x: np.ndarray,
     h0: np.ndarray,
     f0: float,
-    noise: float,
+    noise: float | np.ndarray,
     *,
     refine: bool = True,
     describe: Callable[[int], str] = str,
@@ -159,55 +239,49 @@ def ladder(
 
     ``evaluate(targets, entries)`` returns ``f`` at ``x`` with ``x.flat[entries[k]]``
     replaced by ``targets[j, k]`` for every ``j, k``, non-finite values allowed.
-    ``h0`` are the top steps (flat, positive). ``refine=False`` (a step the user chose)
+    ``h0`` are the top steps (flat, positive); ``noise`` the noise of ``f``, one value or one
+    per entry (measured along it). ``refine=False`` (a step the user chose)
     evaluates only levels ``0, 1, 2``. ``describe(k)`` names entry ``k`` in errors.
+
+    Examples
+    --------
+    ``tanh(t)^2`` at ``0.7`` from a step of 100: saturated on both sides at the first levels
+    (the central differences are exactly 0 there), it descends until ``f`` is smooth:
+
+    >>> phi = lambda t: np.tanh(t) ** 2
+    >>> evaluate = lambda targets, entries: phi(targets)
+    >>> lad = ladder(evaluate, np.array([0.7]), np.array([100.0]), phi(0.7), 1e-16)
+    >>> true = 2 * np.tanh(0.7) * (1 - np.tanh(0.7) ** 2)
+    >>> KIND_NAMES[lad.kind[0]], bool(abs(lad.value[0] - true) <= lad.error[0] < 1e-9)
+    ('smooth', True)
     """
     flat = x.ravel()
     m = flat.size
     h0 = np.asarray(h0, dtype=float).ravel()
-    fp_levels: list[np.ndarray] = []
-    fm_levels: list[np.ndarray] = []
-    sp_levels: list[np.ndarray] = []
-    sm_levels: list[np.ndarray] = []
+    sigma = np.broadcast_to(np.asarray(noise, dtype=float), (m,))
+    levels: dict[str, list[np.ndarray]] = {"fp": [], "fm": [], "sp": [], "sm": []}
     evals = 0
 
-    def add_levels(idx: np.ndarray, levels: list[int]) -> None:
+    def add_levels(idx: np.ndarray, new: list[int]) -> None:
         nonlocal evals
-        hs = np.array([h0[idx] * 0.5**j for j in levels])  # (L, k)
+        hs = np.array([h0[idx] * 0.5**j for j in new])  # (L, k)
         base = flat[idx][None, :]
         targets = np.concatenate([base + hs, base - hs])
         values = evaluate(targets, idx)
         evals += targets.size
-        nl = len(levels)
+        nl = len(new)
         for i in range(nl):
-            for store, vals in ((fp_levels, values[i]), (fm_levels, values[nl + i])):
+            for name, vals in (("fp", values[i]), ("fm", values[nl + i]),
+                               ("sp", targets[i] - flat[idx]),
+                               ("sm", flat[idx] - targets[nl + i])):
                 arr = np.full(m, np.nan)
                 arr[idx] = vals
-                store.append(arr)
-            sp = np.full(m, np.nan)
-            sm = np.full(m, np.nan)
-            sp[idx] = targets[i] - flat[idx]
-            sm[idx] = flat[idx] - targets[nl + i]
-            sp_levels.append(sp)
-            sm_levels.append(sm)
+                levels[name].append(arr)
 
     out = {name: np.full(m, np.nan) for name in
            ("value", "error", "lower", "upper", "step", "left", "right")}
     kind = np.full(m, SMOOTH, dtype=np.int8)
-    best_val = np.full(m, np.nan)
-    best_err = np.full(m, np.inf)
-    best_h = np.full(m, np.nan)
-    side = {name: np.full(m, np.nan) for name in ("L", "Lerr", "R", "Rerr")}
-    side["Lerr"][:] = np.inf
-    side["Rerr"][:] = np.inf
-    last_val = np.full(m, np.nan)
-    prev_val = np.full(m, np.nan)
-    last_err = np.full(m, np.inf)
-    pend_val = np.full(m, np.nan)
-    pend_err = np.full(m, np.inf)
-    best_trunc = np.full(m, np.inf)
-    best_round = np.full(m, np.nan)
-    since = np.zeros(m, dtype=int)
+    mem = _State(m)
     scale = 0.0
 
     add_levels(np.arange(m), [0, 1, 2])
@@ -216,156 +290,184 @@ def ladder(
     while True:
         idx = np.flatnonzero(active)
         sl = slice(level - 2, level + 1)
-        fp = np.array([a[idx] for a in fp_levels[sl]])
-        fm = np.array([a[idx] for a in fm_levels[sl]])
-        sp = np.array([a[idx] for a in sp_levels[sl]])
-        sm = np.array([a[idx] for a in sm_levels[sl]])
+        fp, fm, sp, sm = (np.array([a[idx] for a in levels[name][sl]])
+                          for name in ("fp", "fm", "sp", "sm"))
         valid = np.all(np.isfinite(fp) & np.isfinite(fm) & (sp > 0) & (sm > 0), axis=0)
         with np.errstate(all="ignore"):
             st = _triple(np.where(np.isfinite(fp), fp, 0.0), np.where(np.isfinite(fm), fm, 0.0),
-                         np.where(sp > 0, sp, 1.0), np.where(sm > 0, sm, 1.0), f0, noise)
+                         np.where(sp > 0, sp, 1.0), np.where(sm > 0, sm, 1.0), f0, sigma[idx])
         own = np.where(valid, np.abs(st["d3"]), 0.0)
         steady = st["q"] <= _Q_MAX
-        regime_own = valid & (st["flat"] | (steady & st["sides"]
-                                            & (np.abs(st["delta1"]) <= _RESOLVED * own)))
+        shaped = valid & st["curved"]
+        regime_own = shaped & (st["flat"] | (steady & st["sides"]
+                                             & (np.abs(st["delta1"]) <= _RESOLVED * own)))
         settled_own = regime_own & ~st["kink"]
         if np.any(settled_own):
             scale = max(scale, float(np.max(np.abs(st["value"][settled_own]))))
         big = np.maximum(own, scale)
         kink = valid & st["kink"] & (st["k"] > _KINK_FLOOR * big)
-        candidate = valid & ~kink & (st["flat"] | (steady & st["sides"]))
+        # resolved: the step changes the estimate by at most 5 % of the gradient's scale --
+        # or the differences are so nearly a + b h^2 that the first extrapolants agree to 1 %
+        # of their correction (a derivative of 0 is never 5 % of anything: tr(X^3) at X = 0
+        # has D(h) = h^2 exactly, and R_1 = 0 at every level)
+        resolved = ((np.abs(st["delta1"]) <= _RESOLVED * big) | (st["q"] <= _Q_EXACT))
+        candidate = shaped & ~kink & (st["flat"] | (steady & st["sides"] & resolved))
         err = st["trunc"] + st["roundoff"]
-        # A candidate is taken at once when its first correction is negligible (the step is
-        # far inside the regime); otherwise the next triple, one level down, must confirm it
-        # (the two estimates agree within their bounds): several kinks straddled by the
-        # longer steps can mimic every test of one triple, but not of two. A confirmed
-        # estimate's bound includes the change from the level above: a bound confirmed only
-        # by a coarser estimate with a wider bound is not confirmed (a LayerNorm with offset 5
-        # gave T = 0.02 at one level, agreeing with a coarser 2.2-wide bound, 0.29 off).
+        # A candidate is taken at once when it is flat or its first correction is negligible
+        # against the gradient's scale; otherwise the next triple, one level down, must confirm
+        # it (the two estimates agree within their bounds). A confirmed estimate's bound
+        # includes the change from the level above: a bound confirmed only by a coarser
+        # estimate with a wider bound is not confirmed (a LayerNorm with offset 5 gave
+        # T = 0.02 at one level, agreeing with a coarser 2.2-wide bound, 0.29 off).
         clean = candidate & (st["flat"] | (np.abs(st["delta1"]) <= _CLEAN * big))
         if not refine:
             clean = candidate
-        spread = np.abs(st["value"] - pend_val[idx])
-        confirmed = candidate & np.isfinite(pend_err[idx]) & (spread <= pend_err[idx] + err)
+        spread = np.abs(st["value"] - mem.pend_val[idx])
+        confirmed = candidate & np.isfinite(mem.pend_err[idx]) & (spread <= mem.pend_err[idx]
+                                                                   + err)
         smooth = clean | confirmed
         cand_t = st["trunc"] + np.where(clean, 0.0, np.where(confirmed, spread, 0.0))
         cand_r = st["roundoff"]
         cand_err = cand_t + cand_r
-        better = smooth & (cand_err < best_err[idx])
-        bi = idx[better]
-        best_val[bi], best_err[bi] = st["value"][better], cand_err[better]
-        best_h[bi] = st["h"][better]
-        best_trunc[bi], best_round[bi] = cand_t[better], cand_r[better]
-        pend_val[idx] = np.where(candidate, st["value"], np.nan)
-        # a confirmed estimate hands down its confirmed bound, so that a chain of levels can
-        # confirm each other as the steps shrink
-        pend_err[idx] = np.where(candidate, np.where(confirmed, cand_err, err), np.inf)
-        vi = idx[valid]
-        prev_val[vi] = last_val[vi]
-        last_val[vi] = st["value"][valid]
-        last_err[vi] = err[valid]
+        _remember(mem, idx, smooth, st, cand_t, cand_r, cand_err, candidate, confirmed, err,
+                  valid)
+        fresh = idx[smooth & (mem.first_taken[idx] < 0)]
+        mem.first_taken[fresh] = level - 2
+        mem.growing[idx] = np.where(valid, st["growing"], mem.growing[idx])
+        mem.kinked[idx] |= kink
         with np.errstate(invalid="ignore"):
             r_ok = np.all(np.isfinite(fp) & (sp > 0), axis=0) & (kink | ~valid)
             l_ok = np.all(np.isfinite(fm) & (sm > 0), axis=0) & (kink | ~valid)
-        for ok, key, val, e in ((r_ok, "R", "right", "right_err"), (l_ok, "L", "left", "left_err")):
-            upd = ok & (st[e] < side[key + "err"][idx])
+        for ok, key, val, e in ((r_ok, "R", "right", "right_err"),
+                                (l_ok, "L", "left", "left_err")):
+            upd = ok & (st[e] < mem.side_err[key][idx])
             ui = idx[upd]
-            side[key][ui] = st[val][upd]
-            side[key + "err"][ui] = st[e][upd]
+            mem.side[key][ui] = st[val][upd]
+            mem.side_err[key][ui] = st[e][upd]
         # decide
         h_next = st["h"] / 2.0
         can = np.full(idx.size, refine and level - 2 < _MAX_HALVINGS)
-        limit = _ROUNDOFF_R2 * st["s"] / h_next < np.where(big > 0, big, np.inf)
+        variation = np.maximum(st["variation"], own)
+        limit = _ROUNDOFF_R2 * st["s"] / h_next < np.where(variation > 0, variation, np.inf)
         can &= limit | ~valid
-        has_best = np.isfinite(best_err[idx])
+        has_best = np.isfinite(mem.best_err[idx])
         # the best estimate so far is precise when its truncation no longer dominates or is
-        # negligible; until then the entry descends, past triples that are not candidates
-        # too (a smooth f can fail a test of one triple), at most _PATIENCE levels past it
-        precise = ((best_trunc[idx] <= 4.0 * best_round[idx])
-                   | (best_trunc[idx] <= _PRECISION * big))
-        since[idx] = np.where(smooth, 0, since[idx] + 1)
+        # negligible against the entry; until then the entry descends, past triples that are
+        # not candidates too (a smooth f can fail a test of one triple), at most _PATIENCE
+        # levels past it
+        precise = ((mem.best_trunc[idx] <= 4.0 * mem.best_round[idx])
+                   | (mem.best_trunc[idx] <= _PRECISION * np.abs(mem.best_val[idx])))
+        mem.since[idx] = np.where(smooth, 0, mem.since[idx] + 1)
         resolvable = 2.0 * _SIGMAS * _ROUNDOFF_K * st["s"] / h_next < st["k"] / _SIGMAS
         go_on = np.where(
-            has_best, ~precise & can & (since[idx] < _PATIENCE),
+            has_best, ~precise & can & (mem.since[idx] < _PATIENCE),
             np.where(kink, can & resolvable, can),
         )
         done = ~go_on
         for j in np.flatnonzero(done):
             _finalize(int(idx[j]), bool(has_best[j] or smooth[j]), bool(kink[j]),
-                      bool(valid[j]), out, kind, best_val, best_err, best_h, side, last_val,
-                      prev_val, last_err, float(st["h"][j]), describe)
+                      bool(valid[j]), out, kind, mem, float(st["h"][j]), describe)
         active[idx[done]] = False
         if not active.any():
             break
         level += 1
         add_levels(np.flatnonzero(active), [level])
     return Ladder(out["value"], out["error"], out["lower"], out["upper"], out["step"], kind,
-                  out["left"], out["right"], evals)
+                  out["left"], out["right"], evals, mem.kinked, mem.best_flat,
+                  np.maximum(mem.first_taken, 0))
 
 
-def _finalize(k, smooth, kink, valid, out, kind, best_val, best_err, best_h, side, last_val,
-              prev_val, last_err, h, describe) -> None:
-    if smooth and np.isfinite(best_err[k]):
-        out["value"][k] = out["lower"][k] = out["upper"][k] = best_val[k]
-        out["error"][k] = best_err[k]
-        out["step"][k] = best_h[k]
+def _remember(mem, idx, smooth, st, cand_t, cand_r, cand_err, candidate, confirmed, err,
+              valid) -> None:
+    """Record one level's triples: the best candidate, the claims, the pending estimate."""
+    better = smooth & (cand_err < mem.best_err[idx])
+    bi = idx[better]
+    mem.best_val[bi], mem.best_err[bi] = st["value"][better], cand_err[better]
+    mem.best_h[bi] = st["h"][better]
+    mem.best_trunc[bi], mem.best_round[bi] = cand_t[better], cand_r[better]
+    mem.best_flat[bi] = st["flat"][better]
+    si = idx[smooth]
+    lo, hi = st["value"][smooth] - cand_err[smooth], st["value"][smooth] + cand_err[smooth]
+    mem.claim_lo[si] = np.maximum(mem.claim_lo[si], lo)
+    mem.claim_hi[si] = np.minimum(mem.claim_hi[si], hi)
+    mem.hull_lo[si] = np.minimum(mem.hull_lo[si], lo)
+    mem.hull_hi[si] = np.maximum(mem.hull_hi[si], hi)
+    mem.pend_val[idx] = np.where(candidate, st["value"], np.nan)
+    # a confirmed estimate hands down its confirmed bound, so that a chain of levels can
+    # confirm each other as the steps shrink
+    mem.pend_err[idx] = np.where(candidate, np.where(confirmed, cand_err, err), np.inf)
+    vi = idx[valid]
+    mem.prev_val[vi] = mem.last_val[vi]
+    mem.last_val[vi] = st["value"][valid]
+    mem.last_err[vi] = err[valid]
+
+
+def _finalize(k, smooth, kink, valid, out, kind, mem, h, describe) -> None:
+    if smooth and np.isfinite(mem.best_err[k]):
+        value, error = mem.best_val[k], mem.best_err[k]
+        if mem.claim_lo[k] > mem.claim_hi[k]:  # two claims exclude each other
+            error = max(error, value - mem.hull_lo[k], mem.hull_hi[k] - value)
+        out["value"][k] = out["lower"][k] = out["upper"][k] = value
+        out["error"][k] = error
+        out["step"][k] = mem.best_h[k]
         return
     out["step"][k] = h
-    if kink and np.isfinite(side["Lerr"][k]) and np.isfinite(side["Rerr"][k]):
-        left, right = side["L"][k], side["R"][k]
+    if kink and np.isfinite(mem.side_err["L"][k]) and np.isfinite(mem.side_err["R"][k]):
+        left, right = mem.side["L"][k], mem.side["R"][k]
         kind[k] = KINK
         out["left"][k], out["right"][k] = left, right
         out["value"][k] = 0.5 * (left + right)
         out["lower"][k], out["upper"][k] = min(left, right), max(left, right)
-        out["error"][k] = max(side["Lerr"][k], side["Rerr"][k])
+        out["error"][k] = max(mem.side_err["L"][k], mem.side_err["R"][k])
         return
-    if not valid and not np.isfinite(last_val[k]):
+    if not valid and not np.isfinite(mem.last_val[k]):
         for key, code, name in (("R", ONE_SIDED_RIGHT, "right"), ("L", ONE_SIDED_LEFT, "left")):
-            if np.isfinite(side[key + "err"][k]):
+            if np.isfinite(mem.side_err[key][k]):
                 kind[k] = code
-                out[name][k] = side[key][k]
-                out["value"][k] = out["lower"][k] = out["upper"][k] = side[key][k]
-                out["error"][k] = side[key + "err"][k]
+                out[name][k] = mem.side[key][k]
+                out["value"][k] = out["lower"][k] = out["upper"][k] = mem.side[key][k]
+                out["error"][k] = mem.side_err[key][k]
                 return
         raise NonFiniteValueError(
             f"f is not finite at x + h e_{describe(k)} or x - h e_{describe(k)} for any step "
             f"h down to {h:.3g} (f(x) is finite): the point is on the edge of f's domain "
             "along this entry"
         )
-    kind[k] = UNRESOLVED
-    value = last_val[k]
-    spread = abs(value - prev_val[k]) if np.isfinite(prev_val[k]) else abs(value)
+    kind[k] = JUMP if mem.growing[k] else UNRESOLVED
+    value = mem.last_val[k]
+    spread = abs(value - mem.prev_val[k]) if np.isfinite(mem.prev_val[k]) else abs(value)
     out["value"][k] = out["lower"][k] = out["upper"][k] = value
-    out["error"][k] = last_err[k] + spread
+    out["error"][k] = mem.last_err[k] + spread
 
 
 def describe_findings(lad: Ladder, shape: tuple[int, ...], limit: int = 5) -> tuple[str, ...]:
     """Report lines for the entries that are not plain smooth estimates."""
     lines = []
-    for code in (KINK, ONE_SIDED_RIGHT, ONE_SIDED_LEFT, UNRESOLVED):
+    for code in (KINK, ONE_SIDED_RIGHT, ONE_SIDED_LEFT, JUMP, UNRESOLVED):
         where = np.flatnonzero(lad.kind == code)
         for k in where[:limit]:
             idx = tuple(int(i) for i in np.unravel_index(int(k), shape)) if shape else ()
-            if code == KINK:
-                lines.append(
-                    f"not differentiable at entry {idx}: one-sided derivatives "
-                    f"L = {lad.left[k]:.8g} and R = {lad.right[k]:.8g} (error bound "
-                    f"{lad.error[k]:.2g}); any value between them is accepted"
-                )
-            elif code == UNRESOLVED:
-                lines.append(
-                    f"entry {idx}: the finite differences did not settle down to step "
-                    f"{lad.step[k]:.3g}; its error bound {lad.error[k]:.2g} is the spread of "
-                    "the last estimates"
-                )
-            else:
-                side = "right" if code == ONE_SIDED_RIGHT else "left"
-                lines.append(
-                    f"entry {idx}: f is not finite on the {'left' if side == 'right' else 'right'}"
-                    f" side down to step {lad.step[k]:.3g}; a one-sided ({side}) derivative "
-                    "was used"
-                )
+            lines.append(_finding(lad, code, k, idx))
         if where.size > limit:
             lines.append(f"... and {where.size - limit} more such entries "
                          f"({KIND_NAMES[code]})")
     return tuple(lines)
+
+
+def _finding(lad: Ladder, code: int, k: int, idx: tuple[int, ...]) -> str:
+    if code == KINK:
+        return (f"not differentiable at entry {idx}: one-sided derivatives "
+                f"L = {lad.left[k]:.8g} and R = {lad.right[k]:.8g} (error bound "
+                f"{lad.error[k]:.2g}); any value between them is accepted")
+    if code == JUMP:
+        return (f"f jumps at entry {idx}: its central differences grow like 1/h down to step "
+                f"{lad.step[k]:.3g} (f is discontinuous there and has no derivative); this "
+                "entry is not judged")
+    if code == UNRESOLVED:
+        return (f"entry {idx}: the finite differences did not settle down to step "
+                f"{lad.step[k]:.3g} (f varies on a scale below the steps tried, or its noise "
+                f"is larger than measured); its estimate is not judged (error bound "
+                f"{lad.error[k]:.2g}, the spread of the last estimates)")
+    side = "right" if code == ONE_SIDED_RIGHT else "left"
+    return (f"entry {idx}: f is not finite on the {'left' if side == 'right' else 'right'}"
+            f" side down to step {lad.step[k]:.3g}; a one-sided ({side}) derivative was used")

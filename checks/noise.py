@@ -8,34 +8,59 @@ Every estimate at ``x`` shares one :class:`Baseline`:
   it means anything, so that is a ``ValueError`` showing both values, never a verdict.
 * The **noise** of ``f`` near ``x`` is measured by Moré & Wild's ECnoise: ``f`` at
   ``x + t_j \delta p``, ``t_j = j + 0.5 u_j`` (``j = 0..8``, a fixed jitter ``u_j`` in
-  [0, 1)), along a fixed random direction ``p``, ``\delta = 10^{-6} \operatorname{rms}(x)``.
-  For a smooth ``f`` the ``k``-th divided differences of these values are pure noise; their
-  root mean square, normalised by the norm of their weights, is ``\sigma_k`` (for equal
-  spacing, ``\sqrt{\gamma_k \operatorname{mean}((\Delta^k f)^2)}``,
-  ``\gamma_k = (k!)^2 / (2k)!``). The noise is ``\sigma_k`` at the first order whose
-  differences change sign and agree with the next two orders within a factor 4
-  (:func:`_ecnoise`). A table where no order looks like noise is ``f``'s own variation (a
-  coordinate far smaller than ``rms(x)``: ``log`` at 1e-4 beside entries of 10): the probe
-  is repeated 100 times finer. A table where ``f`` moves by fewer than 64 ulps per step is a
-  staircase (a saturated ``tanh``) whose rounding errors are correlated: the probe is
-  repeated 100 times coarser. Three probes at most; if none is noise-like, the largest
-  order-4..6 estimate is kept (an overestimate: a blunter verdict, never a false one). The
-  jitter keeps the rounding errors of a quantised ``f`` (a loss rounded to 1e-8) from
-  repeating from point to point, as equal steps of a whole number of quanta would. A
-  coarse probe is never run unasked: along a random direction it crosses the kinks of a ReLU
-  network, whose differences look like noise of size ``0.1 |jump| \delta``. The estimate is
-  never less than ``eps * |f|``: round-off in ``f`` can exceed that by orders of magnitude
-  (``log(exp(x))`` for small ``x``; a loss computed in float32). The differences are taken of
-  values divided by their largest magnitude, so that outputs of ``1e300`` do not overflow
-  when squared.
-* A probe point outside ``f``'s domain (a non-finite value) makes the next probe 100 times
-  finer; if every probe leaves the domain, the noise is taken as ``eps * |f|`` and noted.
-* ``f`` returning a float32 (or float16) scalar is noted, and its noise is at least the
-  unit round-off of that type times ``|f|``.
+  [0, 1)), along a fixed random direction ``p`` (a directional check's first direction),
+  ``\delta = 10^{-6} \operatorname{rms}(x)``. For a smooth ``f`` the ``k``-th divided
+  differences of these values are pure noise; their root mean square, normalised by the norm
+  of their weights, is ``\sigma_k`` (for equal spacing,
+  ``\sqrt{\gamma_k \operatorname{mean}((\Delta^k f)^2)}``, ``\gamma_k = (k!)^2 / (2k)!``).
+  The noise is ``\sigma_k`` at the first order whose differences change sign and agree with
+  the next two orders within a factor 4 (:func:`_ecnoise`). The jitter keeps the rounding
+  errors of a quantised ``f`` (a loss rounded to 1e-8) from repeating from point to point, as
+  equal steps of a whole number of quanta would. The differences are taken of values divided
+  by their largest magnitude, so that outputs of ``1e300`` do not overflow when squared.
+* **Noise is told from structure.** A kink, a pole or a narrow feature of ``f`` within the
+  probe's reach makes differences that can pass that test: a maximum of two affine maps
+  whose branches differ by ``1e-7`` at ``x`` was "noisy at 1e-8", and the error bars that
+  noise implied let the ladder stop before it could resolve the kink. So:
+
+  - a table whose largest second difference is 8 times the median of the others has a single
+    break of slope in it (for noise, 8 times is a 5-sigma event): a **kink**, probed again
+    100 times finer;
+  - noise above ``100 eps |f|`` is **confirmed** by a probe 100 times finer: noise is a
+    property of ``f``'s values and measures the same there (within the factor 4), a kink or
+    a pole in reach does not (its differences scale with the spacing, or explode). Not the
+    same: the finer measurement is taken, and confirmed in turn. A finer table that is a
+    staircase (moves by fewer than 64 ulps per step) confirms it: ``f`` is quantised.
+  - a table where no order looks like noise is ``f``'s own variation: its order-4..6
+    differences bound the noise from above. Below ``100 eps |f|`` that bound is taken (the
+    noise is round-off); above, the probe is repeated 100 times finer (a coordinate far
+    smaller than ``rms(x)``: ``log`` at 1e-4 beside entries of 10).
+  - a staircase table (a saturated ``tanh``, whose rounding errors are correlated) is probed
+    100 times coarser.
+
+  Four probes at most; where none settles, the tightest bound any of them gave (each is an
+  upper bound on the noise), or the finest unconfirmed measurement, is used and noted. The
+  estimate is never less than ``eps * |f|`` (round-off in ``f`` can exceed that by orders of
+  magnitude: ``log(exp(x))`` for small ``x``; a loss computed in float32) nor than the
+  smallest positive float.
+* The probe also gives the **slope** of ``f`` along ``p`` at its spacing (a cubic fitted to
+  the nine values, :func:`probe_slope`): a derivative measured at ``1e-6 rms(x)``, which
+  :mod:`checks.differences` holds the per-entry estimates to, and :mod:`checks.crosscheck`
+  the analytic gradient (a feature narrower than the per-entry steps shows there).
+* A probe point outside ``f``'s domain (a non-finite value, or a domain error raised) makes
+  the next probe 100 times finer; if every probe leaves the domain, the noise is taken as
+  ``eps * |f|`` and noted.
+* ``f`` returning a float32 (or float16) scalar -- or values that are all float32 numbers, as
+  ``float(loss)`` of a loss computed in float32 gives -- is noted, and its noise is at least
+  the unit round-off of that type times ``|f|``.
+* :func:`noise_along` measures the noise along one entry, within the step its estimate came
+  from: noise depends on the direction (the usual log-sum-exp at ``[0, -29]`` is quantised
+  at ``1e-16`` along ``z_1``, while ``f`` moves with ``z_0`` along ``p``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from collections.abc import Callable
@@ -44,14 +69,27 @@ from typing import Any
 
 import numpy as np
 
-from checks._util import EPS, call_scalar, typical_scale
+from checks._util import (
+    DOMAIN_ERRORS,
+    EPS,
+    MIN_STEP_ULPS,
+    TINY,
+    DomainError,
+    UsageError,
+    call_scalar,
+    typical_scale,
+)
 
-__all__ = ["Baseline", "baseline", "noise_note", "NOISE_POINTS", "PROBE_SPACING"]
+__all__ = ["Baseline", "NOISE_POINTS", "PROBE_SPACING", "baseline", "noise_along", "noise_note",
+           "probe_direction", "probe_slope", "with_noise"]
 
 NOISE_POINTS = 9  # evaluations of each noise probe (f(x) is shared)
 # (spacing relative to rms(x), orders of differences used)
 PROBE_SPACING = 1e-6  # of the first probe, relative to rms(x)
-_PROBE_RETRIES = 3  # probes at most (each 8 evaluations)
+_PROBE_RETRIES = 4  # probes at most (each 8 evaluations)
+#: Noise above this many times ``eps * |f|`` is confirmed by a probe 100 times finer.
+_CONFIRM = 100.0
+_SIGMAS_SLOPE = 3.0
 
 #: ``f``'s noise relative to ``|f(x)|`` above which the report says ``f`` is noisy.
 NOISY = 1e3 * EPS
@@ -67,6 +105,30 @@ class Baseline:
     dtype: str = "float64"
     notes: tuple[str, ...] = ()
     scale: float = 0.0  # the largest |f| seen at the point and in the probe
+    #: the derivative along :attr:`direction` at the probe's spacing, from a table that was
+    #: noise-like (:func:`probe_slope`), and its bound; ``None`` without such a table
+    slope: float | None = None
+    slope_error: float = float("inf")
+    #: how much :attr:`slope_error` grows per unit of noise (``3 ||w|| / delta``)
+    slope_gain: float = 0.0
+    #: the probe's direction (rms 1): :func:`probe_direction`, or the one the caller gave
+    direction: np.ndarray | None = None
+
+
+def with_noise(base: Baseline, noise: float) -> Baseline:
+    """``base`` with a louder ``noise`` (found along an entry or a direction, at the scale
+    of the steps): the probe's slope carries it too -- a staircase of quanta ``q`` hides a
+    slope of up to ``q / delta`` at the probe's spacing ``delta``."""
+    if noise <= base.noise:
+        return base
+    return dataclasses.replace(base, noise=noise, slope_error=base.slope_error
+                               + base.slope_gain * (noise - base.noise))
+
+
+def probe_direction(shape: tuple[int, ...]) -> np.ndarray:
+    """The fixed random direction of the noise probe for ``x`` of ``shape`` (rms 1,
+    read-only): :attr:`Baseline.slope` is the derivative along it."""
+    return _probe_direction(tuple(shape))
 
 
 @functools.lru_cache(maxsize=32)
@@ -109,8 +171,7 @@ def _scaled_sigma(values: np.ndarray, orders: tuple[int, ...]) -> float:
     return max(math.sqrt(float(np.mean(_divided(table, k) ** 2))) for k in orders) * top
 
 
-def _probe_values(fun, x, delta, vectorized) -> np.ndarray:
-    p = _probe_direction(x.shape)
+def _probe_values(fun, x, delta, vectorized, p) -> np.ndarray:
     pts = x.ravel()[None] + (delta * _PROBE_T[1:])[:, None] * p.ravel()[None, :]
     pts = pts.reshape((NOISE_POINTS - 1,) + x.shape)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -131,6 +192,10 @@ def _staircase(table: np.ndarray) -> bool:
 
 
 _AGREE = 4.0  # three consecutive orders within this factor: the differences are noise
+#: One second difference this many times the median of the others: a kink (a single break
+#: of slope), not noise. For noise the largest of seven is about 3 times their median; 8
+#: times is a 5-sigma event.
+_KINK_OUTLIER = 8.0
 
 
 def _ecnoise(table: np.ndarray) -> tuple[float | None, str]:
@@ -139,8 +204,10 @@ def _ecnoise(table: np.ndarray) -> tuple[float | None, str]:
     ``sigma_k`` for orders ``k = 1..6`` (of values scaled to at most 1); the noise is
     ``sigma_k`` at the first order whose ``k``-th differences change sign and where
     ``sigma_k, sigma_k+1, sigma_k+2`` agree within a factor 4. ``"staircase"``: ``f`` moves
-    by a few ulps per step (rounding errors correlated: probe coarser); ``"smooth"``: no
-    order looks like noise (the differences are ``f``'s variation: probe finer).
+    by a few ulps per step (rounding errors correlated: probe coarser); ``"kink"``: one
+    second difference stands out from the others (a kink within the probe: probe finer);
+    ``"smooth"``: no order looks like noise (the differences are ``f``'s variation: probe
+    finer).
     """
     top = float(np.max(np.abs(table)))
     if top == 0.0:
@@ -148,6 +215,10 @@ def _ecnoise(table: np.ndarray) -> tuple[float | None, str]:
     if _staircase(table):
         return None, "staircase"
     t = table / top
+    d2 = np.abs(_divided(t, 2))
+    others = np.delete(d2, int(np.argmax(d2)))
+    if d2.max() > _KINK_OUTLIER * max(float(np.median(others)), 100.0 * EPS):
+        return None, "kink"
     sig, sign = [], []
     for k in range(1, 7):
         dk = _divided(t, k)
@@ -160,38 +231,144 @@ def _ecnoise(table: np.ndarray) -> tuple[float | None, str]:
     return None, "smooth"
 
 
-def _measure(fun, x, f0, vectorized) -> tuple[float, int, list[str], float]:
-    """The noise of ``f`` near ``x``, the evaluations spent, notes, and the largest ``|f|``.
+def _measure(fun, x, f0, vectorized, spacing: float | None = None,
+             confirm: bool = True, direction: np.ndarray | None = None) -> _Probe:
+    """The noise of ``f`` near ``x`` (module docstring): the first noise-like probe table at
+    the level of round-off, or confirmed by a probe 100 times finer; evaluations and notes.
 
-    The fine probe first; a table that is not noise-like is probed again 100 times finer
-    (``"smooth"``) or coarser (``"staircase"``), three probes at most, and a probe point
-    outside ``f``'s domain makes the next probe 100 times finer. If no probe is noise-like,
-    the largest order-4..6 estimate seen is kept (an overestimate: a blunter, never a false,
-    verdict) and noted.
-    """
-    delta = PROBE_SPACING * typical_scale(x)
+    ``spacing`` replaces the first spacing ``1e-6 rms(x)``; ``confirm=False`` takes noise
+    above round-off as it is, without the finer probe (the noise *at that spacing*, whatever
+    makes it: :func:`noise_along`). ``direction`` (rms 1) replaces the fixed one."""
+    p = _probe_direction(x.shape) if direction is None else direction
+    # the spacing never drops below a few ulps of x (subnormal points: 1e-6 rms(x) is 0)
+    least = MIN_STEP_ULPS * float(np.spacing(np.max(np.abs(x), initial=0.0)))
+    delta = max(PROBE_SPACING * typical_scale(x) if spacing is None else spacing, least)
     evals, notes = 0, []
     top = abs(f0)
-    fallback: list[float] = []
+    bounds: list[float] = []  # upper bounds on the noise from tables that were f's variation
+    stairs = False
+    seen: list[float] = [f0]  # every finite value, for _precision_of
+    pending: _Probe | None = None  # noise above round-off, awaiting its confirmation
     for _ in range(_PROBE_RETRIES):
-        vals = _probe_values(fun, x, delta, vectorized)
+        vals = _probe_values(fun, x, delta, vectorized, p)
         evals += NOISE_POINTS - 1
         if not np.all(np.isfinite(vals)):
-            delta /= 100.0
+            delta = max(delta / 100.0, least)
             continue
         table = np.concatenate(([f0], vals))
         top = max(top, float(np.max(np.abs(table))))
+        seen.extend(vals.tolist())
         sigma, status = _ecnoise(table)
-        if sigma is not None:
-            return max(sigma, EPS * abs(f0)), evals, notes, top
-        fallback.append(_scaled_sigma(table, (4, 5, 6)))
-        delta = delta / 100.0 if status == "smooth" else delta * 100.0
-    if fallback:
+        if sigma is None:
+            if pending is not None and status == "staircase":
+                # 100 times finer, f moves by a few ulps per step: it is quantised, and the
+                # noise measured at the coarser spacing is its quantisation
+                return dataclasses.replace(pending, evaluations=evals, top=top, values=tuple(seen))
+            stairs = stairs or status == "staircase"
+            if status in ("smooth", "kink"):
+                # the differences are f's variation: the noise is below them -- and noise
+                # measured at a coarser spacing, which would show here too, was not noise
+                bound = _scaled_sigma(table, (4, 5, 6))
+                bounds.append(bound)
+                pending = None
+                if (status == "smooth"
+                        and bound <= _CONFIRM * EPS * float(np.max(np.abs(table)))):
+                    # variation all the way up to order 6, and still below 100 ulps: the
+                    # noise is round-off, and this table is smooth -- no finer probe needed
+                    return _Probe(max(bound, EPS * abs(f0)), table, delta, evals, top,
+                                  values=tuple(seen))
+            delta = (delta * 100.0 if status == "staircase" else max(delta / 100.0, least))
+            continue
+        here = _Probe(max(sigma, EPS * abs(f0)), table, delta, evals, top)
+        if not confirm or sigma <= _CONFIRM * EPS * float(np.max(np.abs(table))):
+            return dataclasses.replace(here, values=tuple(seen))  # round-off: no confirmation
+        if pending is not None and pending.noise / _AGREE <= sigma <= _AGREE * pending.noise:
+            # the same noise 100 times finer: stationary, a property of f's values. The
+            # coarser table gives the sharper slope.
+            return dataclasses.replace(pending, noise=max(pending.noise, here.noise),
+                                       evaluations=evals, top=top, values=tuple(seen))
+        # noise above round-off, first seen, or not the same as 100 times coarser (so that
+        # was a kink, a pole or a narrow feature within the probe's reach): look closer
+        pending = here
+        delta = max(delta / 100.0, least)
+    if pending is not None:
+        notes.append("the noise of f changed with the spacing of its probe (a kink or a "
+                     "narrow feature within 1e-6 of x?); the finest measurement was used")
+        return dataclasses.replace(pending, evaluations=evals, top=top, notes=tuple(notes),
+                                   values=tuple(seen))
+    if bounds:
         notes.append("the noise of f could not be measured cleanly (no probe spacing gave "
-                     "noise-like differences); a conservative estimate was used")
-        return max(max(fallback), EPS * abs(f0)), evals, notes, top
-    notes.append("every noise probe left f's domain; the noise of f was taken as eps * |f|")
-    return EPS * abs(f0), evals, notes, top
+                     "noise-like differences); the tightest bound the probes gave was used")
+        return _Probe(max(min(bounds), EPS * abs(f0)), None, delta, evals, top, tuple(notes),
+                      tuple(seen))
+    if stairs:
+        notes.append("f moved by only a few ulps per step at every spacing of the noise probe "
+                     "(or left its domain); the noise of f was taken as eps * |f|")
+    else:
+        notes.append("every noise probe left f's domain; the noise of f was taken as eps * |f|")
+    return _Probe(EPS * abs(f0), None, delta, evals, top, tuple(notes), tuple(seen))
+
+
+@dataclass(frozen=True)
+class _Probe:
+    """A noise measurement: the noise, the table it came from (``None`` when no table was
+    noise-like) and its spacing, evaluations spent so far, the largest ``|f|``, notes."""
+
+    noise: float
+    table: np.ndarray | None
+    delta: float
+    evaluations: int
+    top: float
+    notes: tuple[str, ...] = ()
+    values: tuple[float, ...] = ()  # every finite value of f the probes saw, f(x) first
+
+
+_T_POWERS = np.vander(_PROBE_T, 5, increasing=True)  # 1, t, ..., t^4 at the probe points
+
+
+def probe_slope(table: np.ndarray, delta: float, noise: float) -> tuple[float, float, float]:
+    """The derivative along the probe direction from a noise-like probe table, and its bound.
+
+    Least-squares polynomials of degree 2, 3 and 4 in ``t`` through the nine values; the
+    slope at ``t = 0`` is the cubic's. Its bound is the change of the slope from degree 2 to
+    3 and from 3 to 4 (truncation: the table is smooth at this spacing, which ECnoise's test
+    has just shown) plus three times the noise carried by the cubic's slope
+    (``noise * ||w||``, ``w`` the row of the pseudo-inverse that gives it). Per unit of the
+    probe's parameter ``tau = t * delta``; the third value is the bound's growth per unit
+    of noise.
+    """
+    slopes = []
+    weights = None
+    for degree in (2, 3, 4):
+        pinv = np.linalg.pinv(_T_POWERS[:, : degree + 1])
+        slopes.append(float(pinv[1] @ table))
+        if degree == 3:
+            weights = pinv[1]
+    value = slopes[1]
+    gain = _SIGMAS_SLOPE * float(np.linalg.norm(weights))
+    bound = abs(slopes[1] - slopes[0]) + abs(slopes[2] - slopes[1]) + gain * noise
+    return value / delta, bound / delta, gain / delta
+
+
+def _precision_of(values: tuple[float, ...]) -> str | None:
+    """``"float32"`` or ``"float16"`` when every value ``f`` returned is exactly a number of
+    that type (at least three distinct ones), else ``None``.
+
+    An ``f`` that computes in float32 and returns ``float(loss)`` returns a float64 whose
+    last 29 bits of mantissa are 0: a float64 computation does that with probability
+    ``2^-29`` per value, and the probe's points are not round numbers. Such an ``f`` is
+    quantised at ``6e-8 |f|``; with steps too short for the quantum its differences see
+    only what it adds in float64, if anything.
+    """
+    finite = [v for v in values if np.isfinite(v)]
+    if len(set(finite)) < 3:
+        return None
+    arr = np.array(finite)
+    for name in ("float16", "float32"):
+        with np.errstate(over="ignore"):
+            if np.all(arr.astype(name).astype(np.float64) == arr):
+                return name
+    return None
 
 
 def _returned_dtype(value: Any) -> str:
@@ -199,8 +376,27 @@ def _returned_dtype(value: Any) -> str:
     return str(dt) if dt is not None and np.dtype(dt).kind == "f" else "float64"
 
 
-def baseline(fun: Callable[[np.ndarray], Any], x: np.ndarray, vectorized: bool) -> Baseline:
-    """``f(x)`` (twice: it must be deterministic), its noise near ``x``, and notes."""
+def baseline(fun: Callable[[np.ndarray], Any], x: np.ndarray, vectorized: bool,
+             direction: np.ndarray | None = None) -> Baseline:
+    """``f(x)`` (twice: it must be deterministic), its noise near ``x``, and notes.
+
+    The probe runs along ``direction`` (scaled to rms 1) where given -- a directional check
+    probes along its first direction, so that the probe's slope cross-checks that direction's
+    estimate -- else along :func:`probe_direction`.
+
+    Examples
+    --------
+    A smooth ``f`` has the noise of its round-off; the same ``f`` computed in float32 is
+    recognised by its values:
+
+    >>> x = np.array([0.3, -1.2, 2.0])
+    >>> base = baseline(lambda v: float(np.sum(np.exp(v))), x, False)
+    >>> bool(base.noise < 1e-14), base.dtype
+    (True, 'float64')
+    >>> base = baseline(lambda v: float(np.sum(np.exp(v.astype(np.float32)))), x, False)
+    >>> bool(base.noise > 1e-7), base.dtype
+    (True, 'float32')
+    """
     if vectorized:
         raw = np.asarray(fun(np.stack([x, x])))
         if raw.shape != (2,):
@@ -212,7 +408,15 @@ def baseline(fun: Callable[[np.ndarray], Any], x: np.ndarray, vectorized: bool) 
         f0 = call_scalar(lambda _: first, x, "x", False)
         f1 = call_scalar(lambda _: second, x, "x", False)
     else:
-        first = fun(x.copy())
+        try:
+            first = fun(x.copy())
+        except UsageError:
+            raise
+        except DOMAIN_ERRORS as exc:
+            raise DomainError(
+                f"f raised {type(exc).__name__}: {exc} at the point x itself: x is outside "
+                "f's domain (or f has a bug there)"
+            ) from exc
         f0 = call_scalar(lambda _: first, x, "x", False)
         f1 = call_scalar(fun, x.copy(), "x", False)
     if not (f0 == f1):
@@ -223,16 +427,66 @@ def baseline(fun: Callable[[np.ndarray], Any], x: np.ndarray, vectorized: bool) 
         )
     notes = []
     dtype = _returned_dtype(first)
-    noise, evals, probe_notes, top = _measure(fun, x, f0, vectorized)
-    notes.extend(probe_notes)
+    p = probe_direction(x.shape) if direction is None else (
+        np.asarray(direction, dtype=float) / typical_scale(np.asarray(direction, dtype=float)))
+    probe = _measure(fun, x, f0, vectorized, direction=p)
+    how = f"f returned {dtype}"
+    if dtype == "float64" and _precision_of(probe.values):
+        dtype = _precision_of(probe.values)
+        how = f"every value f returned is a {dtype} number (computed in {dtype}?)"
+    noise, evals, top = max(probe.noise, TINY), probe.evaluations, probe.top
+    notes.extend(probe.notes)
     if dtype != "float64":
         unit = float(np.finfo(np.dtype(dtype)).eps)
         noise = max(noise, 0.5 * unit * abs(f0))
         notes.append(
-            f"f returned {dtype}: its values carry about {unit:.1g} relative round-off, "
+            f"{how}: its values carry about {unit:.1g} relative round-off, "
             "which the tolerance includes; return float64 for a sharper check"
         )
-    return Baseline(f0, noise, 2 + evals, dtype, tuple(notes), top)
+    slope, slope_error, gain = (None, float("inf"), 0.0) if probe.table is None else (
+        probe_slope(probe.table, probe.delta, noise))
+    return Baseline(f0, noise, 2 + evals, dtype, tuple(notes), top, slope, slope_error, gain,
+                    p)
+
+
+def noise_along(fun: Callable[[np.ndarray], Any], x: np.ndarray, k: int, f0: float,
+                vectorized: bool, reach: float) -> tuple[float, int]:
+    """The noise of ``f`` along entry ``k`` alone within ``x_k +- reach`` (the probe of
+    :func:`baseline` on ``t -> f(x + t e_k)``, nine points from ``x_k - reach`` to
+    ``x_k + reach``, not confirmed finer), and the evaluations spent.
+
+    The noise of computed values depends on the direction and on the scale. The usual
+    log-sum-exp at ``[0, -29]`` is quantised at ``1e-16`` along ``e_1`` (it rounds
+    ``log(1 + 2.5e-13)``), which a probe along a direction where ``f`` moves with ``e_0``
+    cannot see. A loss summed in float32 plus a penalty in float64 moves in quanta of
+    ``5e-7`` only every ``4e-6`` or so: an entry whose first steps saw those quanta (its
+    differences irregular) descends to steps where the float32 part does not move at all,
+    and its differences there are exactly the penalty's. Measured within the first step
+    (``reach``), that is noise, as it is for every level below it. A kink within reach is
+    one outstanding second difference, and the probe looks closer (:func:`_ecnoise`).
+    """
+    flat = x.ravel()
+    start = flat[k] - reach
+
+    def line(z):
+        if vectorized:
+            z = np.asarray(z, dtype=float).reshape(-1)
+            batch = np.repeat(flat[None, :], z.size, axis=0)
+            batch[:, k] = start + z
+            return fun(batch.reshape((-1,) + x.shape))
+        point = flat.copy()
+        point[k] = start + float(z)
+        return fun(point.reshape(x.shape))
+
+    first = call_scalar(line, np.zeros(()) if not vectorized else np.zeros(1), "x - h e_k",
+                        False, finite=False) if not vectorized else float(
+        np.asarray(line(np.zeros(1)))[0])
+    if not np.isfinite(first):
+        return 0.0, 1
+    spacing = 2.0 * reach / (_PROBE_T[-1] + 0.5)
+    probe = _measure(line, np.zeros(()), first, vectorized, spacing=spacing, confirm=False,
+                     direction=np.ones(()))
+    return probe.noise, 1 + probe.evaluations
 
 
 def noise_note(noise: float, scale: float, smallest: float | None) -> str | None:

@@ -46,6 +46,64 @@ _TRY = (
 )
 
 
+def _sensitivity(r: Any) -> str:
+    if np.isfinite(r.detectable):
+        chance = (" (with probability >= 99.9 % over the random directions)"
+                  if r.mode == "directional" else "")
+        return (f"Sensitivity: no gradient whose error max|a - g| / max|g| exceeds "
+                f"{r.detectable:.2g} can pass{chance}")
+    if np.any(np.isinf(r.tolerance)):
+        return ("Sensitivity: none promised: some entries cannot be judged (their estimates "
+                "are not bounds; see the notes)")
+    text = ("Sensitivity: none (the numerical gradient is zero within its error bounds, so no "
+            "relative error can be judged)")
+    if r.verdict == "fail":
+        text += "; the failing entries differ from it by more than their error bounds"
+    return text
+
+
+#: An entry whose own sensitivity is worse than this is named in the report.
+_ENTRY_SENSITIVITY = 1e-6
+
+
+def _per_entry(r: Any) -> str | None:
+    """The entries that could hide an error above ``1e-6`` of their own size although they
+    are resolved (a small entry beside large ones), or ``None``."""
+    d = getattr(r, "detectable_by_entry", None)
+    if d is None or r.mode == "directional":
+        return None
+    weak = np.flatnonzero(np.isfinite(d) & (d > _ENTRY_SENSITIVITY))
+    if weak.size == 0:
+        return None
+    worst = weak[np.argsort(-d.ravel()[weak])][:3]
+    shown = ", ".join(f"{tuple(int(i) for i in np.unravel_index(int(k), d.shape))} "
+                      f"{float(d.ravel()[k]):.2g}" for k in worst)
+    return (f"Per entry: {weak.size} entr{'y' if weak.size == 1 else 'ies'} could hide an "
+            f"error above {_ENTRY_SENSITIVITY:g} of their own size (worst: {shown}); "
+            ".detectable_by_entry has every entry's")
+
+
+def _inconclusive(r: Any) -> list[str]:
+    reason = r.reason or ""
+    if np.any(np.isinf(r.tolerance)):
+        lines = ["Inconclusive: some entries cannot be judged (see the notes); no other entry "
+                 "differs from its estimate by more than its tolerance"]
+        if "jumps" in reason:
+            lines.append("What to try: f is discontinuous at the entries named in the notes "
+                         "and has no derivative there: check at a point away from the jump")
+        else:
+            lines.append("What to try: f varies on a scale below the steps tried at the "
+                         "entries named in the notes: a shorter step= there, or a point away "
+                         "from the feature; if f is noisy, compute it in float64 throughout")
+        return lines
+    return [
+        "Inconclusive: the finite differences cannot resolve the gradient here well enough to "
+        "catch even a gradient wrong by 100 % (zero, or of the wrong sign); no evidence of an "
+        "error was found, and none could have been",
+        _TRY,
+    ]
+
+
 def render(r: Any) -> str:
     """The report of :class:`checks.compare.GradientCheck` ``r``.
 
@@ -71,23 +129,15 @@ def render(r: Any) -> str:
         f"|numerical|, atol={_atol_text(r.atol)}, safety={r.safety:g}, rtol={r.rtol:g}"
     )
     if r.numerical is not None and r.tolerance is not None:
-        if np.isfinite(r.detectable):
-            chance = (" (with probability >= 99.9 % over the random directions)"
-                      if r.mode == "directional" else "")
-            lines.append(
-                f"Sensitivity: no gradient whose error max|a - g| / max|g| exceeds "
-                f"{r.detectable:.2g} can pass{chance}"
-            )
-        else:
-            lines.append("Sensitivity: none (the numerical gradient is zero within its error "
-                         "bounds, so no relative error can be judged)")
+        lines.append(_sensitivity(r))
+        per_entry = _per_entry(r)
+        if per_entry:
+            lines.append(per_entry)
         if r.verdict == "inconclusive":
-            lines.append(
-                "Inconclusive: the finite differences cannot resolve the gradient here well "
-                "enough to catch even a gradient wrong by 100 % (zero, or of the wrong sign); "
-                "no evidence of an error was found, and none could have been"
-            )
-            lines.append(_TRY)
+            lines.extend(_inconclusive(r))
+        for check in getattr(r, "crosschecks", ()):
+            if not check.ok:
+                lines.append(f"Cross-check FAILED: {check}")
         total = r.analytic.size
         pct = 100.0 * r.mismatched / total if total else 0.0
         lines.append(f"Mismatched elements: {r.mismatched} / {total} ({pct:.3g}%)")

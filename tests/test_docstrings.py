@@ -33,9 +33,6 @@ WITHOUT_EXAMPLES: dict[str, str] = {
         "under the operating-system limits its bootstrap set, so it cannot run inside the "
         "test process (tests/test_sandbox.py runs it through gradients.cli.sandbox.Sandbox)"
     ),
-    "checks._util": _PENDING,
-    "checks.ladder": _PENDING,
-    "checks.noise": _PENDING,
     "checks.strategies": _PENDING + " (the package of the strategies; its modules have some)",
     "gradients.cli.verification": _PENDING,
 }

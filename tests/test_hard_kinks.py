@@ -144,8 +144,11 @@ def test_relu_at_random_exact_kinks_passes_any_admissible_slope(mode, w, c):
     r = check_gradient(relu_sum, grad, (w.copy(),), mode=mode)
     assert_promise(r, grad(w), grad(w), relu_bounds(w))
     # full mode: "an analytic value inside [left, right] passes"; along a random direction
-    # the check may be unable to decide, but a value inside never fails
-    allowed = ("pass",) if mode == "full" else ("pass", "inconclusive")
+    # the check may be unable to decide, but a value inside never fails. Where every entry
+    # is negative f is constant around w: its gradient is 0, which no relative error can be
+    # judged against (values are known to the spacing of floats), so inconclusive there too
+    constant = bool(np.all(w < 0.0))
+    allowed = ("pass",) if mode == "full" and not constant else ("pass", "inconclusive")
     assert r.verdict in allowed, str(r)
 
 

@@ -1,0 +1,375 @@
+"""Hessians without ``grad=`` under the attacks of issue 17: each test holds a right Hessian
+that must not fail and a wrong one that must fail.
+
+* **Mixed scales** (mechanism 2): an ``O(1)`` entry beside entries of ``1e4`` starts with a
+  step of about ``100``, where ``tanh`` has saturated and ``sin`` aliases; the second
+  differences' regime is decided from each pair's own values, so that entry descends.
+* **Kinks of the gradient** (mechanism 9): at ``relu(x)^2 / 2`` the second derivative jumps
+  from 0 to 1; every value between the one-sided second derivatives is right (both usual
+  conventions), one outside is wrong, and the report names the entry. Also an odd kink
+  (``x |x| / 2``: ``[-1, 1]``) and a kink across two entries (``relu(x_0 + x_1)^2 / 2``).
+* **No second derivative** (a kink of ``f`` itself): the entry is not judged -- the check is
+  inconclusive, never a fail -- while a wrong smooth entry still fails.
+* **Steps below ``f``'s length scale** (the precision gap of the log-sum-exp near 0): the
+  estimate reaches ``1e-8`` of ``max|H|`` there as on any O(1) point.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import example, given, note
+from hypothesis import strategies as st
+
+from checks import check_hessian, check_hvp, numerical_hessian
+from checks.hessian import HESSIAN_STEP_FACTOR
+from checks.ladder import JUMP, KINK, SMOOTH, UNRESOLVED
+from tests._functions import fewer
+
+MODES = ["full", "directional"]
+
+
+def relu(t):
+    return np.maximum(t, 0.0)
+
+
+# ------------------------------------------------------------------------------------ mixed scales
+
+
+def tanh_sin(x):
+    return float(np.sum(np.tanh(x) ** 2) + np.sum(np.sin(x)))
+
+
+def tanh_sin_hess(x):
+    t = np.tanh(x)
+    s = 1.0 - t**2
+    return np.diag(2 * s * s - 4 * t * t * s - np.sin(x))
+
+
+def tanh_sin_without_sin(x):  # the sin term dropped: wrong by up to |sin x_k| on the diagonal
+    t = np.tanh(x)
+    s = 1.0 - t**2
+    return np.diag(2 * s * s - 4 * t * t * s)
+
+
+MIXED = [
+    pytest.param(np.array([1e4, -2.3e4, 0.7, 1.5e4]), id="issue-17"),
+    pytest.param(np.array([3e3, 0.2, -0.5]), id="one-big"),
+    pytest.param(np.array([-7.5e4, 1.3, 2e4, -0.4, 5e2]), id="five"),
+]
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("x", MIXED)
+def test_an_o1_entry_beside_entries_of_1e4_is_judged_from_its_own_values(x, mode):
+    right = check_hessian(tanh_sin, tanh_sin_hess, (x,), mode=mode)
+    assert right.verdict == "pass", str(right)
+    wrong = check_hessian(tanh_sin, tanh_sin_without_sin, (x,), mode=mode)
+    assert wrong.verdict == "fail", str(wrong)
+
+
+def test_the_issue_17_reproducer_agrees_with_and_without_grad():
+    x = np.array([1e4, -2.3e4, 0.7, 1.5e4])
+
+    def grad(z):
+        t = np.tanh(z)
+        return 2 * t * (1 - t**2) + np.cos(z)
+
+    plain = numerical_hessian(tanh_sin, x)
+    H = tanh_sin_hess(x)
+    assert np.all(np.abs(plain.value - H) <= 10 * plain.error + 1e-8 * np.max(np.abs(H)))
+    assert np.max(np.abs(plain.value - H)) <= 1e-6 * np.max(np.abs(H))
+    assert check_hessian(tanh_sin, tanh_sin_hess, (x,), grad=grad).verdict == "pass"
+
+
+def test_an_alias_too_clean_to_be_confirmed_is_caught_by_the_curvature_probe():
+    # the first step of x_0 is 64 periods of sin and 0.01: every level down to h/64 sees
+    # sin(x_0 + 0.01 t / h), a parabola whose first correction is 1e-6 of itself, so the
+    # window is taken at once (D = -5e-10 for H_00 = -0.832); only the second derivative
+    # along the noise probe's direction, at 1e-6 rms(x), disagrees, and the ladders run again
+    # at steps 1024 times shorter
+    X = (2 * np.pi * 64 + 0.01) / HESSIAN_STEP_FACTOR
+    x = np.array([X, 0.5])
+    est = numerical_hessian(tanh_sin, x)
+    H = tanh_sin_hess(x)
+    assert np.all(np.abs(est.value - H) <= 10 * est.error + 1e-8 * np.max(np.abs(H)))
+    assert check_hessian(tanh_sin, tanh_sin_hess, (x,)).verdict == "pass"
+    assert check_hessian(tanh_sin, tanh_sin_without_sin, (x,)).verdict == "fail"
+
+
+mixed_vectors = st.lists(
+    st.tuples(st.floats(-1.0, 5.0), st.floats(0.5, 1.0), st.booleans()),
+    min_size=2, max_size=4,
+).map(lambda t: np.array([(-1.0 if neg else 1.0) * m * 10.0**e for e, m, neg in t]))
+
+
+@fewer(5)
+@given(x=mixed_vectors)
+# steps near multiples of 2 pi for four levels: the first windows see a parabola
+@example(x=np.array([1.0, 1.0, 1e3, 1e4]))
+# the same, and the noise probe's direction has p_0 = 0.005: it hardly sees entry (0, 0)
+@example(x=np.array([3.32505245e4, 1.0, 6.26433537e4]))
+def test_a_right_hessian_at_mixed_scales_never_fails(x):
+    r = check_hessian(tanh_sin, tanh_sin_hess, (x,))
+    note(str(r))
+    assert r.verdict != "fail"
+
+
+# --------------------------------------------------------------------------- kinks of the gradient
+
+
+def relu_sq(x):
+    """``relu(x_0)^2 / 2 + sin(x_1) x_0 + x_1^2``: at ``x_0 = 0`` the gradient has a kink."""
+    return float(0.5 * relu(x[0]) ** 2 + np.sin(x[1]) * x[0] + x[1] ** 2)
+
+
+def relu_sq_hess(h00):
+    def hess(x):
+        c = np.cos(x[1])
+        return np.array([[h00, c], [c, 2.0 - np.sin(x[1]) * x[0]]])
+
+    return hess
+
+
+KINK_POINT = np.array([0.0, 0.4])
+
+
+@pytest.mark.parametrize("h00", [0.0, 1.0, 0.5], ids=["relu''(0)=0", "relu''(0)=1", "midpoint"])
+def test_at_a_kink_of_the_gradient_both_conventions_pass_and_the_entry_is_named(h00):
+    r = check_hessian(relu_sq, relu_sq_hess(h00), (KINK_POINT,))
+    assert r.verdict == "pass", str(r)
+    text = str(r)
+    assert "kink" in text and "(0,)" in text, text
+
+
+@pytest.mark.parametrize("h00", [-0.5, 1.5, 3.0])
+def test_at_a_kink_of_the_gradient_a_value_outside_the_one_sided_ones_fails(h00):
+    r = check_hessian(relu_sq, relu_sq_hess(h00), (KINK_POINT,))
+    assert r.verdict == "fail", str(r)
+    assert r.worst_index == (0, 0)
+
+
+def test_the_kink_estimate_is_the_interval_of_the_one_sided_second_derivatives():
+    est = numerical_hessian(relu_sq, KINK_POINT)
+    assert est.kind is not None and est.kind[0, 0] == KINK
+    assert est.kind[1, 1] == SMOOTH and est.kind[0, 1] == SMOOTH
+    assert est.lower[0, 0] == pytest.approx(0.0, abs=10 * est.error[0, 0] + 1e-9)
+    assert est.upper[0, 0] == pytest.approx(1.0, abs=10 * est.error[0, 0] + 1e-9)
+    assert est.error[0, 0] < 1e-3
+    assert any("(0,)" in n and "kink" in n for n in est.notes), est.notes
+
+
+def wrong_h11(by):
+    def hess(x):
+        H = relu_sq_hess(0.0)(x)
+        H[1, 1] += by
+        return H
+
+    return hess
+
+
+def test_a_kink_in_one_entry_leaves_the_other_entries_judged():
+    assert check_hessian(relu_sq, wrong_h11(1e-3), (KINK_POINT,)).verdict == "fail"
+
+
+def test_directional_pairs_across_a_kink_accept_both_conventions_and_catch_gross_errors():
+    # along a pair (u, v) the kink leaves u^T H v anywhere in u_0 v_0 [0, 1] + the rest: an
+    # error smaller than that width cannot show (the check says inconclusive), a larger one
+    # fails
+    for h00 in (0.0, 1.0):
+        r = check_hessian(relu_sq, relu_sq_hess(h00), (KINK_POINT,), mode="directional")
+        assert r.verdict != "fail", str(r)
+        assert "kink" in str(r)
+    for wrong in (relu_sq_hess(3.0), wrong_h11(50.0)):
+        r = check_hessian(relu_sq, wrong, (KINK_POINT,), mode="directional")
+        assert r.verdict == "fail", str(r)
+    # just outside [0, 1]: the pair's interval is u_0 v_0 [0, 1] + the rest (the jump is
+    # rank-one), not the (u_0^2 + v_0^2) / 2 that pairing the lines' sides blindly would give
+    for h00 in (-0.05, 1.05):
+        r = check_hessian(relu_sq, relu_sq_hess(h00), (KINK_POINT,), mode="directional")
+        assert r.verdict == "fail", str(r)
+
+
+def odd_kink(x):
+    """``x_0 |x_0| / 2 + cos(x_1)``: at ``x_0 = 0`` the second derivative jumps from -1 to 1,
+    and the central second differences are exactly 0 at every step."""
+    return float(0.5 * x[0] * abs(x[0]) + np.cos(x[1]))
+
+
+@pytest.mark.parametrize("h00", [-1.0, 0.0, 1.0])
+def test_an_odd_kink_accepts_every_value_between_minus_1_and_1(h00):
+    x = np.array([0.0, 1.1])
+
+    def hess(z, value=h00):
+        return np.diag([value, -np.cos(z[1])])
+
+    assert check_hessian(odd_kink, hess, (x,)).verdict == "pass"
+    assert check_hessian(odd_kink, lambda z: hess(z, 2.0), (x,)).verdict == "fail"
+
+
+def cross_kink(x):
+    """``relu(x_0 + x_1)^2 / 2 + x_0^2 - x_0 x_1``: on the line ``x_0 + x_1 = 0`` every entry
+    of the Hessian jumps (by ``[[1, 1], [1, 1]]``)."""
+    return float(0.5 * relu(x[0] + x[1]) ** 2 + x[0] ** 2 - x[0] * x[1])
+
+
+def cross_kink_hess(lam):
+    def hess(x):
+        return np.array([[2.0, -1.0], [-1.0, 0.0]]) + lam * np.ones((2, 2))
+
+    return hess
+
+
+@pytest.mark.parametrize("lam", [0.0, 1.0])
+def test_a_kink_across_two_entries_accepts_both_limiting_hessians(lam):
+    x = np.array([0.3, -0.3])
+    r = check_hessian(cross_kink, cross_kink_hess(lam), (x,))
+    assert r.verdict == "pass", str(r)
+    assert check_hessian(cross_kink, cross_kink_hess(2.5), (x,)).verdict == "fail"
+
+
+def corner(x):
+    """``relu(x_0) relu(x_1) + x_0^2 + x_1^2 + 0.3 x_0 x_2 + cos(x_2)``: at ``x_0 = x_1 = 0``
+    two kinks of the gradient meet; ``H_01`` is 1 in the quadrant ``x_0, x_1 > 0`` and 0
+    elsewhere, and no pair of lines through the point sees the quadrant's value as a side."""
+    return float(relu(x[0]) * relu(x[1]) + x[0] ** 2 + x[1] ** 2 + 0.3 * x[2] * x[0]
+                 + np.cos(x[2]))
+
+
+def corner_hess(h01, h00=2.0):
+    def hess(x):
+        return np.array([[h00, h01, 0.3], [h01, 2.0, 0.0], [0.3, 0.0, -np.cos(x[2])]])
+
+    return hess
+
+
+@pytest.mark.parametrize("h01", [0.0, 1.0])
+def test_where_two_kinks_meet_the_entry_between_them_is_not_judged(h01):
+    x = np.array([0.0, 0.0, 0.5])
+    r = check_hessian(corner, corner_hess(h01), (x,))
+    assert r.verdict == "inconclusive", str(r)
+    assert "several kinks of the gradient meet" in str(r)
+    assert check_hessian(corner, corner_hess(h01, h00=2.5), (x,)).verdict == "fail"
+
+
+# ---------------------------------------------------------------------------- no second derivative
+
+
+def abs_kink(x):
+    """``|x_0| + x_1^2 + x_0 x_1``: ``f`` itself has a kink at ``x_0 = 0``, so ``d2f/dx_0^2``
+    does not exist there (the second differences grow like ``1/h``)."""
+    return float(abs(x[0]) + x[1] ** 2 + x[0] * x[1])
+
+
+@pytest.mark.parametrize("h00", [0.0, 1.0, 1e6])
+def test_an_entry_without_a_second_derivative_cannot_fail_but_others_still_can(h00):
+    x = np.array([0.0, 0.7])
+
+    def hess(z, h11=2.0):
+        return np.array([[h00, 1.0], [1.0, h11]])
+
+    r = check_hessian(abs_kink, hess, (x,))
+    assert r.verdict == "inconclusive", str(r)
+    est = numerical_hessian(abs_kink, x)
+    assert est.kind[0, 0] in (JUMP, UNRESOLVED)
+    assert check_hessian(abs_kink, lambda z: hess(z, 2.5), (x,)).verdict == "fail"
+
+
+# -------------------------------------------------------------------------- steps and length scale
+
+
+def lse(x):
+    m = np.max(x)
+    return m + np.log(np.sum(np.exp(x - m)))
+
+
+def lse_hess(x):
+    s = np.exp(x - lse(x))
+    return np.diag(s) - np.outer(s, s)
+
+
+@pytest.mark.parametrize("x", [
+    pytest.param(np.array([0.0, 0.00390625]), id="hypothesis-found"),
+    pytest.param(np.array([1e-6, -2e-6, 0.0]), id="1e-6"),
+    pytest.param(np.array([0.0, 0.0]), id="zero"),
+])
+def test_a_point_much_smaller_than_fs_length_scale_is_estimated_within_1e_8(x):
+    est = numerical_hessian(lse, x)
+    H = lse_hess(x)
+    scale = np.max(np.abs(H))
+    err = np.abs(est.value - H)
+    assert np.max(err) <= 1e-8 * scale, (np.max(err) / scale, est.step)
+    assert np.all(err <= 10 * est.error)
+
+
+def sin32(x):
+    return float(np.float32(np.sum(np.sin(x.astype(np.float32)))))
+
+
+def test_a_float32_f_is_estimated_at_its_own_precision_with_an_honest_bar():
+    # its rounding errors are up to 3.5 times its measured noise: the claims of the windows
+    # climbed through must not exclude each other by chance (and widen the bar to 4e-2)
+    x = np.array([0.3, 1.2])
+    est = numerical_hessian(sin32, x)
+    H = -np.diag(np.sin(x))
+    err = np.abs(est.value - H)
+    assert np.all(err <= 10 * est.error)
+    assert np.max(est.error) < 1e-4  # float32: eps 1.2e-7, a second difference 1e-4 or so
+    assert check_hessian(sin32, lambda z: -np.diag(np.sin(z)), (x,)).verdict == "pass"
+    assert check_hessian(sin32, lambda z: -1.01 * np.diag(np.sin(z)), (x,)).verdict == "fail"
+
+
+def test_a_subnormal_point_is_inconclusive_not_an_error():
+    # steps floored at 16 ulps of 5e-324 (before: a step of 0, and "f is not finite")
+    r = check_hessian(lambda z: float(np.sum(np.cos(z))), lambda z: -np.diag(np.cos(z)),
+                      (np.array([5e-324]),))
+    assert r.verdict == "inconclusive"
+
+
+def test_f_raising_outside_its_domain_is_a_domain_edge_for_the_hessian():
+    import math
+
+    def logs(z):
+        return sum(math.log(t) for t in z)  # ValueError for t <= 0
+
+    x = np.array([1e-3, 1.0, 2.0])
+    assert check_hessian(logs, lambda z: np.diag(-1 / z**2), (x,)).verdict == "pass"
+    assert check_hessian(logs, lambda z: np.diag(-1.00001 / z**2), (x,)).verdict == "fail"
+
+
+def test_directional_pairs_along_which_f_has_a_kink_cannot_fail():
+    x = np.array([0.0, 0.7])
+    for h00 in (0.0, 1e6):
+        def hess(z, h00=h00):
+            return np.array([[h00, 1.0], [1.0, 2.0]])
+
+        r = check_hessian(abs_kink, hess, (x,), mode="directional")
+        assert r.verdict == "inconclusive", str(r)
+
+
+# -------------------------------------------------------------------------------- kinds with grad=
+
+
+def test_the_estimate_from_grad_carries_the_kinds_of_its_entries():
+    def grad(x):
+        return np.array([relu(x[0]) + np.sin(x[1]), np.cos(x[1]) * x[0] + 2 * x[1]])
+
+    est = numerical_hessian(relu_sq, KINK_POINT, grad=grad)
+    assert est.kind is not None and est.kind.shape == (2, 2)
+    assert est.kind[0, 0] == KINK and est.kind[1, 1] == SMOOTH
+    for h00 in (0.0, 1.0):
+        assert check_hessian(relu_sq, relu_sq_hess(h00), (KINK_POINT,),
+                             grad=grad).verdict == "pass"
+    assert check_hessian(relu_sq, relu_sq_hess(2.0), (KINK_POINT,), grad=grad).verdict == "fail"
+
+
+# -------------------------------------------------------------------------------------------- HVPs
+
+
+def test_hvp_at_a_kink_of_the_gradient_accepts_both_conventions():
+    def hvp(h00):
+        return lambda v, x: relu_sq_hess(h00)(x) @ v
+
+    for h00 in (0.0, 1.0):
+        assert check_hvp(relu_sq, hvp(h00), (KINK_POINT,), mode="full").verdict == "pass"
+    assert check_hvp(relu_sq, hvp(2.0), (KINK_POINT,), mode="full").verdict == "fail"

@@ -1,0 +1,133 @@
+"""The noise of ``f`` (``checks.noise``): measured where it matters, and never confused with
+a kink, a pole or a feature of ``f``.
+
+Issue 17's mechanisms 4, 6 and 7: a kink or a pole within the reach of the probe read as
+noise (so that a deterministic ``f`` was called noisy and the losing branch's gradient
+passed), and noise the shared probe could not see (a log-sum-exp quantised along one
+entry). The probe confirms noise above round-off 100 times finer, calls a table with one
+outstanding second difference a kink, and an entry that needed much shorter steps has its
+noise measured along it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from checks import check_gradient, estimate_gradient
+from checks._util import EPS
+from checks.noise import (
+    _precision_of,
+    baseline,
+    noise_along,
+    probe_direction,
+    with_noise,
+)
+from tests._attack import lse, lse_grad, max_affine
+
+
+def test_a_kink_within_the_probes_reach_is_structure_not_noise():
+    """Two affine branches 1e-7 apart at x: before, ``f is noisy at 1e-8`` and every entry a
+    'kink' whose interval accepted the losing branch."""
+    x = np.array([0.3, -0.2, 0.4])
+    A = np.array([[1.0, 2.0, -1.0], [0.5, -1.0, 2.0]])
+    b = np.array([0.0, float(A[0] @ x - A[1] @ x) - 1e-7])
+    base = baseline(lambda v: max_affine(v, A, b), x, False)
+    assert base.noise <= 100.0 * EPS * abs(base.f0), base
+    assert not any("noisy" in n for n in base.notes)
+    est = estimate_gradient(lambda v: max_affine(v, A, b), x)
+    assert np.all(est.kind == 0) and np.allclose(est.value, A[0], atol=1e-9), est
+    losing = check_gradient(max_affine, lambda v, A, b: A[1].copy(), (x, A, b))
+    assert losing.verdict == "fail", str(losing)
+
+
+@pytest.mark.parametrize("x0", [1e-8, 3e-9, -5e-9])
+def test_a_pole_closer_than_the_probe_spacing_is_not_noise(x0):
+    x = np.array([x0, 1.0, 2.0])
+    f = lambda v: float(np.sum(1.0 / v))  # noqa: E731
+    base = baseline(f, x, False)
+    assert base.noise <= 100.0 * EPS * abs(base.f0), base
+    r = check_gradient(f, lambda v: -1.0 / v**2, (x,))
+    assert r.verdict == "pass", str(r)
+    wrong = check_gradient(f, lambda v: -1.1 / v**2, (x,))
+    assert wrong.verdict == "fail", str(wrong)
+
+
+def test_noise_that_changes_with_the_spacing_is_structure_not_noise():
+    """A deterministic wiggle of period ``6e-7`` is noise at a spacing of ``1e-6`` but a
+    smooth feature at ``1e-8``: it is a feature of ``f``, not noise (a wiggle far below every
+    spacing, ``sin(1e13 s)``, stays noise: tests/test_engine_mutants.py)."""
+    x = np.array([0.1, -0.4, 0.7])
+
+    def wiggly(v):
+        s = float(np.sum(np.sin(v)))
+        return s + 1e-9 * np.sin(1e7 * s)
+
+    base = baseline(wiggly, x, False)
+    assert base.noise < 1e-12, base  # the 1e-9 wiggle is not taken for noise
+
+
+def test_true_noise_is_confirmed_at_the_finer_spacing():
+    x = np.array([0.3, -1.2, 2.0, 0.5])
+
+    def in_float32(v):
+        return float(np.sum(np.sin(v.astype(np.float32)) ** 2))
+
+    def rounded(v):  # a loss rounded to 1e-8: a staircase at the finer spacing
+        return float(np.round(np.sum(np.sin(v) ** 2), 8))
+
+    for f, level in ((in_float32, 1e-8), (rounded, 1e-9)):
+        base = baseline(f, x, False)
+        assert base.noise >= level, (f.__name__, base)
+
+
+def test_values_that_are_all_float32_numbers_are_checked_at_float32_precision():
+    x = np.array([0.3, -1.2, 2.0, 0.5])
+
+    def f(v):  # computed in float32, handed back as a Python float
+        return float(np.sum(np.exp(v.astype(np.float32))))
+
+    base = baseline(f, x, False)
+    unit = float(np.finfo(np.float32).eps)
+    assert base.dtype == "float32" and base.noise >= 0.5 * unit * abs(base.f0)
+    assert any("every value f returned is a float32 number" in n for n in base.notes)
+    assert _precision_of((1.0, 2.0, 3.0000001)) is None  # 3.0000001 is no float32
+    assert _precision_of((0.5, 0.25, 0.125)) == "float16"
+    assert _precision_of((0.1, 0.1, 0.1)) is None  # fewer than three distinct values
+    r = check_gradient(f, lambda v: np.exp(v), (x,))
+    assert r.verdict == "pass", str(r)
+    assert check_gradient(f, lambda v: 1.001 * np.exp(v), (x,)).verdict == "fail"
+
+
+def test_noise_along_an_entry_sees_what_the_shared_probe_cannot():
+    """The usual log-sum-exp at ``[0, -29]``: ``f`` moves with ``z_0`` along the shared probe;
+    along ``z_1`` it rounds ``log(1 + 2.5e-13)``, quantised at 1e-16."""
+    z = np.array([0.0, -29.0])
+    base = baseline(lse, z, False)
+    along, evals = noise_along(lse, z, 1, base.f0, False, reach=0.02)
+    assert along > 1e4 * base.noise and evals >= 9, (along, base.noise)
+    est = estimate_gradient(lse, z)
+    true = lse_grad(z)
+    assert np.all(np.abs(est.value - true) <= est.error), (est.value - true, est.error)
+    assert any("noisier" in n for n in est.notes)
+
+
+def test_louder_noise_widens_the_probes_slope_by_its_gain():
+    x = np.array([0.3, -1.2, 2.0])
+    base = baseline(lambda v: float(np.sum(np.sin(v))), x, False)
+    assert base.slope is not None and base.slope_gain > 0.0
+    louder = with_noise(base, 1e-6)
+    assert louder.noise == 1e-6
+    assert louder.slope_error == pytest.approx(base.slope_error
+                                               + base.slope_gain * (1e-6 - base.noise))
+    assert with_noise(base, 0.5 * base.noise) is base  # never quieter
+    p = probe_direction(x.shape)
+    assert abs(base.slope - float(np.cos(x) @ p)) <= base.slope_error
+
+
+def test_a_directional_check_probes_along_its_first_direction():
+    x = np.array([0.3, -1.2, 2.0])
+    v = np.array([2.0, 0.0, -1.0])
+    base = baseline(lambda z: float(np.sum(np.sin(z))), x, False, direction=v)
+    assert np.allclose(base.direction * np.sqrt(np.mean(v**2)), v)
+    assert abs(base.slope - float(np.cos(x) @ base.direction)) <= base.slope_error
