@@ -39,9 +39,9 @@ exception: their entries are not drawn one by one, see their docstrings.
 
 Shrinking
 ---------
-Every strategy draws its sizes first (``st.integers``, shrinking towards the minimum), then a
-keep flag per index of each dimension, then the arrays, whose entries shrink towards ``0.0``
-and then to small integers such as ``1.0``. On its own, hypothesis lowers a size by dropping
+Every strategy draws its sizes first (``st.integers``, shrinking towards the minimum), then
+the arrays, whose entries shrink towards ``0.0`` and then to small integers such as ``1.0``,
+and a keep flag per index of each dimension. On its own, hypothesis lowers a size by dropping
 the *last* indices and cannot move a non-zero entry to a smaller index: a failure that needs
 entry ``(1, 6)`` would keep ``D = 7``. Shrinking a flag to ``0`` deletes its index everywhere
 its dimension occurs (row and column ``i`` of a square matrix with entry ``i`` of its vector;

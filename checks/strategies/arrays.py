@@ -68,14 +68,14 @@ def vectors(
 @st.composite
 def _vectors(draw, min_size, max_size, elems):
     d = draw(st.integers(min_size, max_size))
-    k = _indices(draw, d, min_size)
-    return _take(_array(draw, d, elems), k)
+    w = _array(draw, d, elems)
+    return _take(w, _indices(draw, d, min_size))
 
 
 @st.composite
 def _square_matrices(draw, min_side, max_side, elems):
     d = draw(st.integers(min_side, max_side))
-    k = _indices(draw, d, min_side)
+    k = _indices(draw, d, min_side)  # before the entries: see _flags
     return _take(_array(draw, (d, d), elems), k, k)
 
 
@@ -83,8 +83,9 @@ def _square_matrices(draw, min_side, max_side, elems):
 def _matrices(draw, min_rows, max_rows, min_cols, max_cols, elems, count):
     rows = draw(st.integers(min_rows, max_rows))
     cols = draw(st.integers(min_cols, max_cols))
+    out = tuple(_array(draw, (rows, cols), elems) for _ in range(count))
     r, c = _indices(draw, rows, min_rows), _indices(draw, cols, min_cols)
-    out = tuple(_take(_array(draw, (rows, cols), elems), r, c) for _ in range(count))
+    out = tuple(_take(a, r, c) for a in out)
     return out[0] if count == 1 else out
 
 
@@ -178,7 +179,7 @@ def matrix_pairs(
 @st.composite
 def _vector_and_square_matrix(draw, min_size, max_size, elems):
     d = draw(st.integers(min_size, max_size))
-    k = _indices(draw, d, min_size)
+    k = _indices(draw, d, min_size)  # before the entries: see _flags
     return _take(_array(draw, d, elems), k), _take(_array(draw, (d, d), elems), k, k)
 
 

@@ -43,10 +43,11 @@ __all__ = [
 def _datasets(draw, labels, min_samples, max_samples, min_features, max_features, elems, w):
     n = draw(st.integers(min_samples, max_samples))
     d = draw(st.integers(min_features, max_features))
-    rows, cols = _indices(draw, n, min_samples), _indices(draw, d, min_features)
     weights = _array(draw, d, elems) if w else None
-    X = _take(_array(draw, (n, d), elems), rows, cols)
-    y = _take(_label_array(draw, n, labels, elems), rows)
+    X = _array(draw, (n, d), elems)
+    y = _label_array(draw, n, labels, elems)
+    rows, cols = _indices(draw, n, min_samples), _indices(draw, d, min_features)
+    X, y = _take(X, rows, cols), _take(y, rows)
     return (_take(weights, cols), X, y) if w else (X, y)
 
 
@@ -127,6 +128,7 @@ def _full_rank_designs(
 ):
     d = draw(st.integers(min_features, min(max_features, max_samples)))
     n = draw(st.integers(max(d, min_samples), max_samples))
+    # the flags before the factors (see _flags): the entries are built, not drawn
     row_flags = _flags(draw, n, max(min_samples, min_features))
     col_flags = _flags(draw, d, min_features)
     U = _orthonormal(_array(draw, (n, d), elems))
@@ -209,14 +211,14 @@ def _network_inputs(draw, features, hidden, samples, elems):
     d = draw(st.integers(*features))
     m = draw(st.integers(*hidden))
     n = draw(st.integers(*samples))
-    kd = _indices(draw, d, features[0])
-    km = _indices(draw, m, hidden[0])
-    kn = _indices(draw, n, samples[0])
     W0 = _array(draw, (m, d), elems)
     W1 = _array(draw, (d, m), elems)
     w2 = _array(draw, d, elems)
     X = _array(draw, (n, d), elems)
     y = _label_array(draw, n, "binary", elems)
+    kd = _indices(draw, d, features[0])
+    km = _indices(draw, m, hidden[0])
+    kn = _indices(draw, n, samples[0])
     return (_take(W0, km, kd), _take(W1, kd, km), _take(w2, kd), _take(X, kn, kd),
             _take(y, kn))
 

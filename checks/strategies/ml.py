@@ -46,12 +46,12 @@ __all__ = [
 @st.composite
 def _spd_matrices(draw, min_side, max_side, max_condition, elems, tops):
     d = draw(st.integers(min_side, max_side))
-    k = _indices(draw, d, min_side)
     Q = _orthonormal(_array(draw, (d, d), elems))
     top, eigenvalues = _spectrum(draw, d, tops, max_condition)
     A = (Q * eigenvalues) @ Q.T
     A = _clean((A + A.T) / 2, top)  # exactly symmetric: fl(a + b) == fl(b + a)
     # a principal submatrix: symmetric, its eigenvalues within those of A (they interlace)
+    k = _indices(draw, d, min_side)
     A = _take(A, k, k)
     # a safety net; does not fire in practice
     assume(np.linalg.eigvalsh(A)[0] > 0 and np.linalg.cond(A) <= max_condition)
@@ -113,9 +113,10 @@ def spd_matrices(
 def _logits_and_labels(draw, samples, classes, one_hot, elems):
     n = draw(st.integers(*samples))
     c = draw(st.integers(*classes))
+    Z = _array(draw, (n, c), elems)
+    y = draw(arrays(np.int64, n, elements=st.integers(0, c - 1)))
     rows = _indices(draw, n, samples[0])
-    Z = _take(_array(draw, (n, c), elems), rows)
-    y = _take(draw(arrays(np.int64, n, elements=st.integers(0, c - 1))), rows)
+    Z, y = _take(Z, rows), _take(y, rows)
     return Z, (np.eye(c)[y] if one_hot else y)
 
 
@@ -168,8 +169,8 @@ def logits_and_labels(
 @st.composite
 def _probability_vectors(draw, min_size, max_size, floor, elems):
     k = draw(st.integers(min_size, max_size))
-    keep = _indices(draw, k, min_size)
-    z = _take(_array(draw, k, elems), keep)
+    z = _array(draw, k, elems)
+    z = _take(z, _indices(draw, k, min_size))
     k = z.size
     e = np.exp(z - z.max())
     # fl(floor + x) >= floor for x >= 0 (rounding is monotonic): the floor holds exactly
@@ -232,11 +233,12 @@ def _mlp_inputs(draw, layers, widths, samples, elems):
     n_layers = draw(st.integers(*layers))
     dims = [draw(st.integers(*widths)) for _ in range(n_layers + 1)]
     n = draw(st.integers(*samples))
+    weights = tuple(_array(draw, shape, elems) for shape in pairwise(dims))
+    X = _array(draw, (n, dims[0]), elems)
     kept = [_indices(draw, width, widths[0]) for width in dims]
     rows = _indices(draw, n, samples[0])
-    weights = tuple(_take(_array(draw, shape, elems), *k)
-                    for shape, k in zip(pairwise(dims), pairwise(kept), strict=True))
-    return weights, _take(_array(draw, (n, dims[0]), elems), rows, kept[0])
+    weights = tuple(_take(W, *k) for W, k in zip(weights, pairwise(kept), strict=True))
+    return weights, _take(X, rows, kept[0])
 
 
 def mlp_inputs(
@@ -306,11 +308,11 @@ def _following(name, lo, hi, of, of_lo, of_hi):
 def _attention_inputs(draw, lengths, key_lengths, dims, value_dims, elems):
     lq, lk = draw(st.integers(*lengths)), draw(st.integers(*key_lengths))
     d, dv = draw(st.integers(*dims)), draw(st.integers(*value_dims))
+    Q, K, V = (_array(draw, (lq, d), elems), _array(draw, (lk, d), elems),
+               _array(draw, (lk, dv), elems))
     kq, kk = _indices(draw, lq, lengths[0]), _indices(draw, lk, key_lengths[0])
     kd, kv = _indices(draw, d, dims[0]), _indices(draw, dv, value_dims[0])
-    return (_take(_array(draw, (lq, d), elems), kq, kd),
-            _take(_array(draw, (lk, d), elems), kk, kd),
-            _take(_array(draw, (lk, dv), elems), kk, kv))
+    return _take(Q, kq, kd), _take(K, kk, kd), _take(V, kk, kv)
 
 
 def attention_inputs(
