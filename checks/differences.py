@@ -364,8 +364,8 @@ def _adaptive(fun, x, h, vectorized, base: Baseline, refine) -> _Raw:
                       noise if np.ndim(noise) == 0 else noise[entries], refine=refine,
                       describe=lambda k: str(_index(x.shape, int(entries[k]))))
 
-    names = ("value", "error", "lower", "upper", "step", "kind", "left", "right", "kinked",
-             "flat", "irregular")
+    names = ("value", "error", "lower", "upper", "step", "kind", "left", "right", "flat",
+             "irregular")
     first_noise = base.noise
     noise = np.full(flat.size, base.noise)
     measured = np.zeros(flat.size, dtype=bool)

@@ -94,7 +94,7 @@ import numpy as np
 
 from checks._util import EPS, TINY, NonFiniteValueError
 
-__all__ = ["KIND_NAMES", "RELIABLE", "Ladder", "describe_findings", "ladder"]
+__all__ = ["KIND_NAMES", "RELIABLE", "Ladder", "describe_findings", "ladder", "unsettled"]
 
 _Q_MAX = 0.3
 _Q_EXACT = 0.01
@@ -130,8 +130,6 @@ class Ladder:
     left: np.ndarray
     right: np.ndarray
     evaluations: int
-    #: a kink was suspected at some level (even if the entry settled below it)
-    kinked: np.ndarray | None = None
     #: the estimate taken came from a triple flat to noise
     flat: np.ndarray | None = None
     #: levels below the first triple where the first candidate was taken: the levels above
@@ -222,7 +220,6 @@ class _State:
         self.side_err = {name: full(np.inf) for name in ("L", "R")}
         self.since = full(0, int)
         self.growing = full(False, bool)
-        self.kinked = full(False, bool)
 
 
 def ladder(
@@ -334,7 +331,6 @@ def ladder(
         fresh = idx[smooth & (mem.first_taken[idx] < 0)]
         mem.first_taken[fresh] = level - 2
         mem.growing[idx] = np.where(valid, st["growing"], mem.growing[idx])
-        mem.kinked[idx] |= kink
         with np.errstate(invalid="ignore"):
             r_ok = np.all(np.isfinite(fp) & (sp > 0), axis=0) & (kink | ~valid)
             l_ok = np.all(np.isfinite(fm) & (sm > 0), axis=0) & (kink | ~valid)
@@ -373,7 +369,7 @@ def ladder(
         level += 1
         add_levels(np.flatnonzero(active), [level])
     return Ladder(out["value"], out["error"], out["lower"], out["upper"], out["step"], kind,
-                  out["left"], out["right"], evals, mem.kinked, mem.best_flat,
+                  out["left"], out["right"], evals, mem.best_flat,
                   np.maximum(mem.first_taken, 0))
 
 
@@ -433,6 +429,13 @@ def _finalize(k, smooth, kink, valid, out, kind, mem, h, describe) -> None:
             f"h down to {h:.3g} (f(x) is finite): the point is on the edge of f's domain "
             "along this entry"
         )
+    unsettled(k, mem, out, kind)
+
+
+def unsettled(k: int, mem, out: dict[str, np.ndarray], kind: np.ndarray) -> None:
+    """Entry ``k`` never settled: a jump where its differences grew like ``1/h`` to the end,
+    else unresolved; its value the last estimate, its bound the spread of the last two
+    estimates plus that estimate's ``T + E`` (shared with :mod:`checks.second`)."""
     kind[k] = JUMP if mem.growing[k] else UNRESOLVED
     value = mem.last_val[k]
     spread = abs(value - mem.prev_val[k]) if np.isfinite(mem.prev_val[k]) else abs(value)

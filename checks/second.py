@@ -173,6 +173,7 @@ from checks.ladder import (
     KINK,
     SMOOTH,
     UNRESOLVED,
+    unsettled,
 )
 
 __all__ = ["MAX_CLIMBS", "MAX_HALVINGS", "Second", "describe_pairs", "second_ladder"]
@@ -692,11 +693,7 @@ def _finalize(p, kink, out, kind, mem, describe) -> None:
             f"{0.5 ** mem.lev[p]:.3g} times the first (f(x) is finite): the point is on "
             "the edge of f's domain there"
         )
-    kind[p] = JUMP if mem.growing[p] else UNRESOLVED
-    value = mem.last_val[p]
-    spread = abs(value - mem.prev_val[p]) if np.isfinite(mem.prev_val[p]) else abs(value)
-    out["value"][p] = out["lower"][p] = out["upper"][p] = value
-    out["error"][p] = mem.last_err[p] + spread
+    unsettled(p, mem, out, kind)
     out["step"][p] = 0.5 ** mem.last_level[p]
 
 
