@@ -36,6 +36,7 @@ on a sample::
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import os
@@ -53,8 +54,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 TABLE = "mutmut-checks"
 DEFAULT_WORKDIR = Path(tempfile.gettempdir()) / "gradcheck-mutmut-checks"
-_SKIP = {".git", "mutants", ".pytest_cache", ".hypothesis", ".ruff_cache", "__pycache__",
-         ".mutmut-cache"}
+AT_START_DIR = "mutants-at-start"
+_SKIP = {".git", "mutants", AT_START_DIR, ".pytest_cache", ".hypothesis", ".ruff_cache",
+         "__pycache__", ".mutmut-cache"}
+
+#: Modules whose functions run while pytest starts, before any test: the plugin's entry point
+#: and the root ``conftest.py`` call ``register_profiles()``. mutmut turns a mutant on in a
+#: process that has started already, and its check that the tests can fail at all (every
+#: mutated function raising) breaks pytest's start-up instead (a usage error, which stops
+#: ``mutmut run``). These modules are therefore left out of mutmut's table
+#: (``do_not_mutate``), mutated by mutmut's own generator into a copy of the checkout of
+#: their own (``<workdir>/mutants-at-start``), and each of their mutants runs in a fresh
+#: pytest process, active from its start (``MUTANT_UNDER_TEST``), on the whole selection:
+#: :func:`run_at_start`.
+AT_START = ("checks/pytest_plugin.py",)
 
 #: The sample's design, unless told otherwise: 600 mutants (the issue asks for at least
 #: 500), at least 15 per module (all of a module that has fewer), seed 17 (the issue).
@@ -121,10 +134,11 @@ def with_table(pyproject: str, table: str) -> str:
 
 
 def sync(workdir: Path) -> None:
-    """Make ``workdir`` a copy of the checkout, keeping its ``mutants/`` (mutmut's cache)."""
+    """Make ``workdir`` a copy of the checkout, keeping its ``mutants/`` (mutmut's cache) and
+    ``mutants-at-start/`` (:data:`AT_START`)."""
     workdir.mkdir(parents=True, exist_ok=True)
     for entry in workdir.iterdir():
-        if entry.name == "mutants":
+        if entry.name in ("mutants", AT_START_DIR):
             continue
         if entry.is_dir() and not entry.is_symlink():
             shutil.rmtree(entry)
@@ -162,7 +176,11 @@ def generate(workdir: Path, max_children: int) -> None:
 
 
 def _metas(workdir: Path) -> list[Path]:
-    metas = sorted((workdir / "mutants").rglob("*.py.meta"))
+    """mutmut's result files of the modules it mutates (a module moved to ``do_not_mutate``
+    since an earlier run may have left one)."""
+    config = toml_loads((workdir / "pyproject.toml").read_text("utf-8"))["tool"]["mutmut"]
+    skip = {workdir / "mutants" / (path + ".meta") for path in config.get("do_not_mutate", [])}
+    metas = sorted(set((workdir / "mutants").rglob("*.py.meta")) - skip)
     if not metas:
         raise SystemExit(f"no mutants in {workdir}/mutants: run `sample` first")
     return metas
@@ -175,20 +193,141 @@ def module_of(path: Path, workdir: Path) -> str:
 
 
 def population(workdir: Path) -> dict[str, list[str]]:
-    """Every mutant's name, by module, as mutmut generated them."""
+    """Every mutant's name, by module, as mutmut generated them (:data:`AT_START` included)."""
     out = {}
     for meta in _metas(workdir):
         names = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
         out[module_of(meta, workdir)] = sorted(names)
-    return out
+    for name in _at_start_results(workdir)["codes"]:
+        out.setdefault(name.rsplit(".", 1)[0], []).append(name)
+    return {h: sorted(names) for h, names in sorted(out.items())}
 
 
 def exit_codes(workdir: Path) -> dict[str, int | None]:
-    """mutmut's recorded exit code of every mutant (``None``: not tested yet)."""
+    """The recorded exit code of every mutant (``None``: not tested yet): mutmut's, and
+    :func:`run_at_start`'s in mutmut's codes."""
     codes: dict[str, int | None] = {}
     for meta in _metas(workdir):
         codes.update(json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"])
+    codes.update(_at_start_results(workdir)["codes"])
     return codes
+
+
+# --------------------------------------------------------- modules that run at pytest's start
+
+
+def _at_start_results(workdir: Path) -> dict:
+    path = workdir / AT_START_DIR / "results.json"
+    return json.loads(path.read_text("utf-8")) if path.is_file() else {"codes": {}, "hash": {}}
+
+
+def generate_at_start(workdir: Path) -> None:
+    """Mutate the :data:`AT_START` modules with mutmut's generator into
+    ``<workdir>/mutants-at-start``, a copy of ``workdir``'s checkout; results recorded for a
+    module whose source has not changed are kept."""
+    from mutmut.mutation.file_mutation import mutate_file_contents
+    from mutmut.utils.format_utils import get_mutant_name
+
+    tree = workdir / AT_START_DIR
+    results = _at_start_results(workdir)
+    if tree.is_dir():
+        shutil.rmtree(tree)
+    tree.mkdir()
+    for entry in workdir.iterdir():
+        if entry.name in _SKIP:
+            continue
+        if entry.is_dir():
+            shutil.copytree(entry, tree / entry.name, ignore=shutil.ignore_patterns(*_SKIP))
+        else:
+            shutil.copy2(entry, tree / entry.name)
+    codes, hashes = {}, {}
+    for path in AT_START:
+        source = (workdir / path).read_text("utf-8")
+        digest = hashlib.sha256(source.encode()).hexdigest()
+        mutated = mutate_file_contents(path, source)
+        (tree / path).write_text(mutated.code, "utf-8")
+        for name in mutated.mutant_names:
+            key = get_mutant_name(Path(path), name)
+            same = results["hash"].get(path) == digest
+            codes[key] = results["codes"].get(key) if same else None
+        hashes[path] = digest
+    _save_at_start(workdir, {"codes": codes, "hash": hashes})
+
+
+def _save_at_start(workdir: Path, results: dict) -> None:
+    (workdir / AT_START_DIR / "results.json").write_text(json.dumps(results, indent=1), "utf-8")
+
+
+def _pytest_args(workdir: Path) -> list[str]:
+    """The engine table's pytest arguments and test selection, as mutmut passes them."""
+    config = toml_loads((workdir / "pyproject.toml").read_text("utf-8"))["tool"]["mutmut"]
+    return ["--rootdir=.", "-x", "-q", "-p", "no:randomly",
+            *config.get("pytest_add_cli_args_test_selection", []),
+            *config.get("pytest_add_cli_args", [])]
+
+
+def _pytest(tree: Path, args: list[str], mutant: str) -> subprocess.Popen:
+    env = dict(os.environ, HYPOTHESIS_PROFILE="ci", MUTANT_UNDER_TEST=mutant,
+               PYTHONPATH=str(tree))
+    return subprocess.Popen([sys.executable, "-m", "pytest", *args], cwd=tree, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def run_at_start(workdir: Path, names: list[str], max_children: int,
+                 timeout_factor: float = 15.0) -> None:
+    """Run each :data:`AT_START` mutant in ``names`` in a fresh pytest process.
+
+    As mutmut does, first the tests without a mutant (they must pass; their wall time times
+    ``timeout_factor`` is each mutant's time limit) and with every mutated function raising
+    (they must fail). A mutant is killed when pytest exits with any non-zero status: tests
+    failed (1), collection or start-up broken (2, 3, 4: e.g. the ``ci`` profile not
+    registered); recorded in mutmut's codes: 1 killed, 0 survived, 36 timeout.
+    """
+    tree, args = workdir / AT_START_DIR, _pytest_args(workdir)
+    start = time.monotonic()
+    if _pytest(tree, args, "").wait() != 0:
+        raise SystemExit(f"the tests fail without a mutant in {tree}")
+    limit = timeout_factor * (time.monotonic() - start)
+    if _pytest(tree, args, "fail").wait() == 0:
+        raise SystemExit(f"the tests pass with every mutated function raising, in {tree}")
+    results = _at_start_results(workdir)
+    queue, running = list(names), {}
+    while queue or running:
+        while queue and len(running) < max_children:
+            name = queue.pop(0)
+            running[name] = (_pytest(tree, args, name), time.monotonic())
+        time.sleep(0.5)
+        for name, (proc, began) in list(running.items()):
+            status = proc.poll()
+            if status is None and time.monotonic() - began > limit:
+                proc.kill()
+                proc.wait()
+                status = "timeout"
+            if status is None:
+                continue
+            del running[name]
+            code = 36 if status == "timeout" else int(status != 0)
+            results["codes"][name] = code
+            _save_at_start(workdir, results)
+            print(f"    {name}: pytest exit status {status} -> "
+                  f"{SURVIVED.get(code) or KILLED[code]}", file=sys.stderr)
+
+
+def _diff_at_start(workdir: Path, name: str) -> str:
+    """The diff of an :data:`AT_START` mutant, as ``mutmut show`` prints one."""
+    import difflib
+
+    import libcst as cst
+    from mutmut.mutation.diff_apply import read_mutant_function, read_original_function
+
+    module = name.rsplit(".", 1)[0]
+    path = workdir / AT_START_DIR / (module.replace(".", "/") + ".py")
+    tree = cst.parse_module(path.read_text("utf-8"))
+    local = name.rpartition(".")[2]
+    old = tree.code_for_node(read_original_function(tree, local))
+    new = tree.code_for_node(read_mutant_function(tree, local))
+    return "".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True),
+                                        fromfile=str(path), tofile=str(path)))
 
 
 # ------------------------------------------------------------------------------- the sample
@@ -411,6 +550,7 @@ def main(argv: list[str] | None = None) -> int:
         sync(workdir)
     if opts.command == "sample":
         generate(workdir, opts.max_children)
+        generate_at_start(workdir)
         sample = draw(population(workdir), opts.size, opts.minimum, opts.seed)
         opts.out.write_text(json.dumps(sample, indent=1, ensure_ascii=False) + "\n", "utf-8")
         for h, stratum in sample["strata"].items():
@@ -422,12 +562,21 @@ def main(argv: list[str] | None = None) -> int:
         names = opts.names
         if opts.sample:
             names = sampled_names(json.loads(opts.sample.read_text("utf-8"))) + names
-        start = time.monotonic()
-        code = _mutmut(workdir, ["run", "--max-children", str(opts.max_children), *names])
-        seconds = time.monotonic() - start
-        print(f"wall time {seconds // 60:.0f} min {seconds % 60:.0f} s "
-              f"({len(names) or 'all'} mutants, --max-children {opts.max_children})",
-              file=sys.stderr)
+        if not names:
+            raise SystemExit("name the mutants to run: --sample FILE and/or names")
+        at_start = [n for n in names if n.rsplit(".", 1)[0] in _AT_START_MODULES]
+        rest = [n for n in names if n not in at_start]
+        start, code = time.monotonic(), 0
+        if rest:
+            code = _mutmut(workdir, ["run", "--max-children", str(opts.max_children), *rest])
+        middle = time.monotonic()
+        if at_start and code == 0:
+            generate_at_start(workdir)
+            run_at_start(workdir, at_start, opts.max_children)
+        end = time.monotonic()
+        print(f"wall time {_minutes(end - start)}: mutmut {_minutes(middle - start)} "
+              f"({len(rest)} mutants), at start-up {_minutes(end - middle)} ({len(at_start)}); "
+              f"--max-children {opts.max_children}", file=sys.stderr)
         return code
     if opts.command == "score":
         sample = json.loads(opts.sample.read_text("utf-8"))
@@ -439,8 +588,28 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if not (workdir / "mutants").is_dir():
         raise SystemExit(f"no mutmut run in {workdir} yet")
-    return _mutmut(workdir, [opts.command] + ([opts.name] if opts.command == "show" else []))
+    if opts.command == "show" and opts.name.rsplit(".", 1)[0] in _AT_START_MODULES:
+        print(f"# {opts.name}: {_status(exit_codes(workdir).get(opts.name))}")
+        print(_diff_at_start(workdir, opts.name))
+        return 0
+    code = _mutmut(workdir, [opts.command] + ([opts.name] if opts.command == "show" else []))
+    if opts.command == "results":
+        for name, c in _at_start_results(workdir)["codes"].items():
+            if c not in KILLED:
+                print(f"    {name}: {_status(c)}")
+    return code
 
+
+_AT_START_MODULES = {p.removesuffix(".py").replace("/", ".") for p in AT_START}
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds // 60:.0f} min {seconds % 60:.0f} s"
+
+
+def _status(code: int | None) -> str:
+    return KILLED.get(code) or SURVIVED.get(code) or ("not checked" if code is None else
+                                                      f"exit code {code}")
 
 if __name__ == "__main__":
     sys.exit(main())
