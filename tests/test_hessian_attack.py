@@ -12,6 +12,8 @@ that must not fail and a wrong one that must fail.
   inconclusive, never a fail -- while a wrong smooth entry still fails.
 * **Steps below ``f``'s length scale** (the precision gap of the log-sum-exp near 0): the
   estimate reaches ``1e-8`` of ``max|H|`` there as on any O(1) point.
+* **Tiny points** (entries of ``1e-160``, whose steps' product underflows): inconclusive,
+  never a false "edge of f's domain" and never a floating-point warning.
 """
 
 from __future__ import annotations

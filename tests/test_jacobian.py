@@ -4,9 +4,9 @@ Known Jacobians (an elementwise ``tanh``, a ``tanh`` layer, softmax, the matrix 
 4-d array) pass on hypothesis-drawn shapes in full and directional mode, as matrices, JVPs
 and VJPs; planted wrong ones (a lost transpose, a dropped term, ``x (1 + 1e-6)``) fail
 whenever their error exceeds what the right check promised to detect; the report names the
-worst (output, input) entry; a full Jacobian costs about one gradient; the pair bound holds
-on the worst case by simulation; the adjoint test is tight to round-off; bad arguments are
-clear errors.
+worst (output, input) entry, the mismatched ones, the pairs and the chance of the promise; a
+full Jacobian costs about one gradient; the pair bound holds on the worst case by simulation;
+the adjoint test is tight to round-off; bad arguments are clear errors.
 """
 
 from __future__ import annotations
