@@ -195,6 +195,32 @@ def test_non_finite_point_is_a_clear_error():
         taylor_test(sin_exp, sin_exp_grad, (np.array([1.0, np.nan]),))
 
 
+def test_a_fall_short_of_the_fitted_law_by_less_than_30_is_not_a_collapse():
+    # f is linear along v, with a slope 7e-9 off the gradient's from 2e-4 on and 20 times
+    # less below: the remainders follow h^1 down to 3.2e-4 and fall 20-fold short of that
+    # law at 1e-4 (below the floor there). A collapse is a fall to a thirtieth of the law:
+    # this is none, and the wrong gradient fails
+    def f(w):
+        t = w[0] - 1.0
+        return float(1.0 + 2.0 * t + (7e-9 * t if t >= 2e-4 else 3.5e-10 * t))
+
+    r = taylor_test(f, lambda w: np.array([2.0]), (np.array([1.0]),), direction=np.array([1.0]))
+    assert r.verdict == "fail" and abs(r.order - 1.0) <= 0.1, str(r)
+    assert r.reason.startswith("the remainder shrinks like h^1, not h^2")
+
+
+def test_the_differentiated_argument_is_reported():
+    def scaled_square(c, w):
+        return c * (w @ w)
+
+    r = taylor_test(scaled_square, lambda c, w: 2.0 * c * w, (2.0, np.array([0.5, -1.0, 2.0])),
+                    argnum=1)
+    assert r.ok and r.argnum == 1 and r.shape == (3,)
+    head = str(r).splitlines()[0]
+    assert head.startswith("Taylor test passed: gradient of ") and "scaled_square" in head
+    assert head.endswith(" with respect to args[1], shape (3,)")
+
+
 # ------------------------------------------------------------------------------ the API
 
 
