@@ -359,8 +359,9 @@ def check_gradient(
             mismatched=int(np.size(numerical)), evaluations=evals, reason=failure,
             notes=notes, verdict="fail", lower=lower, upper=upper, **common,
         )
-    tol, unjudged = _tolerance(a, numerical, error, est, p, analytic, rtol=rtol, atol=atol,
-                               safety=safety, lower=lower, upper=upper)
+    tol, unjudged = _tolerance(numerical, error, est, analytic, rtol=rtol, atol=atol,
+                               safety=safety, lower=lower, upper=upper,
+                               label="direction" if mode == "directional" else "entr")
     if analytic.dtype.kind == "f" and analytic.dtype.itemsize < 8:
         notes += (_LOW_PRECISION.format(dtype=analytic.dtype,
                                         unit=float(np.finfo(analytic.dtype).eps)),)
@@ -419,7 +420,7 @@ _LOW_PRECISION = ("grad returned {dtype}: its entries carry about {unit:.1g} rel
                   "sharper check")
 
 
-def _tolerance(a, numerical, error, est, p, analytic, *, rtol, atol, safety, lower, upper):
+def _tolerance(numerical, error, est, analytic, *, rtol, atol, safety, lower, upper, label):
     """Each entry's tolerance, and why the check cannot fail (``None`` when it can).
 
     The rule of the module docstring, plus the round-off of an analytic gradient returned in
@@ -440,7 +441,7 @@ def _tolerance(a, numerical, error, est, p, analytic, *, rtol, atol, safety, low
     if est.inconsistent:
         tol[...] = np.inf
         return tol, est.inconsistent
-    return _unjudged(est.kind, tol, "direction" if np.shape(a) != np.shape(p.x) else "entr")
+    return _unjudged(est.kind, tol, label)
 
 
 def _compare(analytic, numerical, tol, lower, upper):
