@@ -260,7 +260,7 @@ class _Raw:
     right: np.ndarray | None = None
 
 
-def _estimate(fun, x, h, method, vectorized, base: Baseline, refine=True) -> _Raw:
+def _estimate(fun, x, h, method, vectorized, base: Baseline, refine=True, unit=1.0) -> _Raw:
     """Core: the derivative of scalar ``fun`` at float64 array ``x`` with base steps ``h``.
 
     ``base`` (``f(x)`` and the noise of ``f`` near ``x``) comes from
@@ -284,7 +284,7 @@ def _estimate(fun, x, h, method, vectorized, base: Baseline, refine=True) -> _Ra
         value, err = value.reshape(x.shape), err.reshape(x.shape)
         return _Raw(value, err, value, value, None, h.size)
     if method == "richardson":
-        return _adaptive(fun, x, h, vectorized, base, refine)
+        return _adaptive(fun, x, h, vectorized, base, refine, unit)
     value, trunc, roundoff, evals = _real_pass(fun, x, flat, h, method, vectorized, f0, noise,
                                                np.arange(flat.size))
     active = np.ones(flat.size, dtype=bool)
@@ -323,7 +323,7 @@ _SHORTER = 2.0**10
 _RETRIES_SHORTER = 2
 
 
-def _adaptive(fun, x, h, vectorized, base: Baseline, refine) -> _Raw:
+def _adaptive(fun, x, h, vectorized, base: Baseline, refine, unit=1.0) -> _Raw:
     """The Richardson ladder of every entry (:mod:`checks.ladder`), then two cross-checks.
 
     * **Noise along the entry.** An entry whose ladder passed :data:`_DESCENT_NOISE` levels
@@ -417,7 +417,7 @@ def _adaptive(fun, x, h, vectorized, base: Baseline, refine) -> _Raw:
         steps = steps / _SHORTER
     lad = Ladder(**parts, evaluations=evals)
     shrink = float(np.max(h / steps)) if flat.size else 1.0
-    findings = tuple(notes) + (describe_findings(lad, x.shape)
+    findings = tuple(notes) + (describe_findings(lad, x.shape, unit=unit)
                                if np.any(lad.kind != SMOOTH) else ())
     shape = x.shape
     louder = float(noise[0]) if flat.size and noise[0] > first_noise else None
@@ -650,7 +650,7 @@ def _along(f, x, v, method, step, vectorized, base: Baseline, shrink: float = 1.
         line_base = dataclasses.replace(line_base, slope=base.slope * s,
                                         slope_error=base.slope_error * s,
                                         slope_gain=base.slope_gain * s)
-    raw = _estimate(phi, t0, np.array(h), method, vectorized, line_base, step is None)
+    raw = _estimate(phi, t0, np.array(h), method, vectorized, line_base, step is None, unit)
     error, evals = float(raw.error), raw.evaluations
     if method == "complex":
         rich = STEP_FACTORS["richardson"]

@@ -695,3 +695,19 @@ def test_wrongly_shaped_hessians_are_failed_checks_naming_both_shapes():
 def test_docstring_examples_run():
     result = doctest.testmod(checks.hessian, optionflags=doctest.ELLIPSIS)
     assert result.attempted >= 8 and result.failed == 0
+
+
+def test_the_second_order_taylor_test_fits_the_asymptotic_regime_only():
+    """Found by the ``thorough`` profile: at ``w = [1.75, 1.75]``, ``B = [[0, 1], [2, 2]]`` the
+    remainder of ``w^T B w + sum(sin w)`` has its ``h^3`` and ``h^4`` terms cancel near
+    ``h = 0.04``; a fit across the dip read the right Hessian's ``h^3`` as ``h^2.1`` and
+    failed it. Fitted over the steps in one power law it passes, and a Hessian wrong by a
+    relative 1e-4 still fails."""
+    f = lambda w, B: quadratic(w, B) + np.sum(np.sin(w))  # noqa: E731
+    g = lambda w, B: quadratic_grad(w, B) + np.cos(w)  # noqa: E731
+    h = lambda w, B: quadratic_hess(w, B) - np.diag(np.sin(w))  # noqa: E731
+    args = (np.array([1.75, 1.75]), np.array([[0.0, 1.0], [2.0, 2.0]]))
+    right = taylor_test_hessian(f, g, args, hess=h)
+    assert right.verdict == "pass" and right.order > 2.5, right
+    wrong = taylor_test_hessian(f, g, args, hess=lambda w, B: h(w, B) * (1.0 + 1e-4))
+    assert right.detectable < 1e-4 and wrong.verdict == "fail", wrong

@@ -538,3 +538,23 @@ def test_bad_functions_are_clear_errors():
 def test_docstring_examples_run():
     result = doctest.testmod(checks.jacobian, optionflags=doctest.ELLIPSIS)
     assert result.attempted >= 8 and result.failed == 0
+
+
+def test_kink_notes_along_pairs_give_the_one_sided_derivatives_along_v():
+    """The ladder of a pair runs in units of ``t`` where ``t = 1`` moves ``x`` by ``rms(x)``;
+    its notes were printed in those units (0.17 beside a worst-pair line of 0.082). They are
+    per unit of ``v`` now: the note's L and R are the worst pair's one-sided derivatives."""
+    import re
+
+    f = lambda x: np.array([abs(x[0]) + 2.0 * x[1], x[0] ** 2])  # noqa: E731
+    jac = lambda x: np.array([[np.sign(x[0]), 2.0], [2.0 * x[0], 0.0]])  # noqa: E731
+    r = check_jacobian(f, jac, (np.array([0.0, 30.0]),), mode="directional")
+    text = str(r)
+    worst = re.search(r"Worst pair (\d+): .*one-sided derivatives (\S+) and (\S+) ", text)
+    assert worst is not None, text
+    j, low, high = int(worst.group(1)), float(worst.group(2)), float(worst.group(3))
+    note = re.search(rf"not differentiable at pair {j}: one-sided derivatives L = (\S+) and "
+                     r"R = (\S+) ", text)
+    assert note is not None, text
+    sides = sorted(float(s) for s in note.groups())
+    assert sides == pytest.approx([low, high], rel=1e-5)
