@@ -522,6 +522,17 @@ def test_directional_cost_does_not_depend_on_the_size():
         assert r.evaluations <= 12 * 2 + 18 + 2 * 2 * 10  # a few levels climbed at most
 
 
+def test_the_polarised_pairs_error_bar_holds_and_is_not_needlessly_loose():
+    # without grad, u^T H v = (q(u + v) - q(u - v)) / 4: its bar is the two lines' bars over
+    # 4; on a smooth f it covers the true error, and the largest of 8 is within 30 of it
+    x = np.array([0.3, -0.7])
+    r = check_hessian(exp_sin, lambda u: exp_sin_hess(u), (x,), mode="directional",
+                      directions=8, rng=1)
+    ratio = np.abs(r.numerical - r.analytic) / r.error
+    assert r.verdict == "pass" and np.all(ratio <= 1.0)
+    assert np.max(ratio) >= 1.0 / 30.0
+
+
 def test_directional_options_are_applied_and_reported():
     w, B = np.array([0.5, -1.0, 2.0]), np.array([[1.0, 2.0, 0.0], [0.0, 1.0, 3.0], [1, 0, 1.0]])
     r = check_hessian(quadratic, quadratic_hess, (w, B), mode="directional", directions=5,
@@ -652,6 +663,19 @@ def test_taylor_across_a_kink_of_the_hessian_is_inconclusive():
     assert t.verdict == "inconclusive", str(t)
     assert t.reason.startswith("the remainder collapses below step 0.001")
     assert str(t).startswith("Second-order Taylor test INCONCLUSIVE")
+
+
+def test_taylor_sees_a_collapse_below_a_long_fitted_tail():
+    # a cubic term that switches off within 2e-4 of x along v: the remainders of the four
+    # longest fitted steps are exactly 100 h^3 (order 3), those below collapse to round-off;
+    # the collapse is below the shortest fitted step, whatever the length of the tail
+    def f(w):
+        return float(np.sum(w**2) + (100 * (w[0] - 1.0) ** 3 if w[0] - 1.0 > 2e-4 else 0.0))
+
+    t = taylor_test_hessian(f, lambda w: 2 * w, (np.array([1.0, 2.0]),),
+                            hess=lambda w: 2 * np.eye(2), direction=np.array([1.0, 0.0]))
+    assert t.verdict == "inconclusive", str(t)
+    assert t.reason.startswith("the remainder collapses below step 0.0001 ")
 
 
 def test_taylor_steps_outside_the_domain_are_skipped_without_warnings():
