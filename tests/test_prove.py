@@ -31,6 +31,8 @@ from gradients.catalog import CATALOG, candidates
 from gradients.catalog import prove as prover
 from gradients.catalog.mistakes import MISTAKES
 from gradients.catalog.symbolic import MISTAKE_FORMS, SHEET, SYMBOLIC, sheet_4_loss
+from gradients.proof import canonical, zero
+from gradients.proof import prover as proof_prover
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -78,11 +80,18 @@ def _numbers(form, rng, args):
 # --------------------------------------------------------------------------- without SymPy
 
 
-def test_symbolic_forms_import_nothing_but_the_standard_library():
-    tree = ast.parse((ROOT / "gradients/catalog/symbolic.py").read_text(encoding="utf-8"))
+def _imported(path):
+    tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
     modules = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    modules |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
-    assert modules <= {"__future__", "collections.abc", "dataclasses", "typing"}
+    return modules | {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+
+
+def test_symbolic_forms_import_nothing_but_the_standard_library():
+    """The forms (and the type they are written in) import no SymPy, no numpy: only the
+    standard library, and the form type from the proof layer."""
+    stdlib = {"__future__", "collections.abc", "dataclasses", "typing"}
+    assert _imported("gradients/proof/forms.py") <= stdlib
+    assert _imported("gradients/catalog/symbolic.py") <= stdlib | {"gradients.proof.forms"}
 
 
 def test_without_sympy_everything_else_works_and_prove_says_how_to_install():
@@ -203,7 +212,7 @@ def test_the_catalogs_bound_is_three():
 
 @needs_sympy
 def test_a_false_match_of_the_matrix_calculus_is_caught_by_the_exact_check(monkeypatch):
-    monkeypatch.setattr(prover, "_general", lambda *a: "match")
+    monkeypatch.setattr(proof_prover, "_general", lambda *a: "match")
     r = prover.prove_candidate("1a", "1a-untransposed", max_size=2)
     assert r.status == prover.REFUTED
     assert "claimed a match" in r.note
@@ -396,10 +405,10 @@ def test_canonical_forms():
 
     n = sp.Symbol("n", integer=True, positive=True)
     X, Y = sp.MatrixSymbol("X", n, n), sp.MatrixSymbol("Y", n, n)
-    canon = prover._canonical
+    canon = canonical._canonical
 
     def same(a, b):
-        return prover._poly_is_zero(prover._subtract(canon(a), canon(b)))
+        return canonical._poly_is_zero(canonical._subtract(canon(a), canon(b)))
 
     assert same((X * Y).T, Y.T * X.T)
     assert same((X + Y) * (X - Y), X * X - X * Y + Y * X - Y * Y)
@@ -415,9 +424,9 @@ def test_the_exact_zero_test_is_sound_on_the_activations():
 
     a, b = sp.symbols("a b", real=True)
     sig, _ = prover.functions()
-    assert prover._is_zero(sig(-a) - (1 - sig(a)))
-    assert prover._is_zero(sp.tanh(a / 2) - (2 * sig(a) - 1))
-    assert prover._is_zero(sp.exp(a) / (1 + sp.exp(a)) - sig(a))
-    assert prover._is_zero(sig(a).diff(a) - sig(a) * sig(-a))
-    assert not prover._is_zero(sig(a) - sig(b))
-    assert not prover._is_zero(sig(a) - sp.Rational(1, 2))
+    assert zero._is_zero(sig(-a) - (1 - sig(a)))
+    assert zero._is_zero(sp.tanh(a / 2) - (2 * sig(a) - 1))
+    assert zero._is_zero(sp.exp(a) / (1 + sp.exp(a)) - sig(a))
+    assert zero._is_zero(sig(a).diff(a) - sig(a) * sig(-a))
+    assert not zero._is_zero(sig(a) - sig(b))
+    assert not zero._is_zero(sig(a) - sp.Rational(1, 2))

@@ -41,8 +41,10 @@ here as answer builders, so that the prover can prove or refute them.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
+
+from gradients.proof.forms import Builder, SymbolicForm
 
 __all__ = [
     "MISTAKE_FORMS",
@@ -53,81 +55,6 @@ __all__ = [
     "sheet_4_loss",
     "symbolic_form",
 ]
-
-Builder = Callable[..., Any]
-
-
-@dataclass(frozen=True)
-class SymbolicForm:
-    """One catalog entry, symbolically.
-
-    Attributes
-    ----------
-    id : str
-        The catalog id.
-    shapes : mapping of str to tuple
-        Every variable of the loss and of the answer, with its numpy shape in size names
-        (``("N", "D")``, ``("D",)``, ``()`` for a scalar).
-    loss_args, answer_args : tuple of str
-        The arguments of the numpy loss and of the numpy answer, in order (the answer's are
-        the derivation's ``variables``: the names a candidate uses).
-    wrt : str
-        The differentiated variable.
-    loss, answer : callable
-        Builders ``loss(o, **variables)`` and ``answer(o, **variables)``: the loss, and the
-        catalog's formula (a gradient, a new ``w`` for a step, a maximiser ``w*``).
-    kind : str
-        ``"gradient"``, ``"step"`` (the answer is ``w - lr * gradient``), ``"stationary"``
-        (the answer is a point where the gradient of the loss vanishes), ``"hessian"`` (the
-        second derivative, of the variable's shape twice), ``"hvp"`` (the Hessian applied to
-        the direction :attr:`direction`), ``"newton"`` (the answer is
-        ``w - H^{-1} gradient``), ``"jacobian"`` (``loss`` is a map, the answer its Jacobian,
-        of shape :attr:`out_shape` + the variable's) or ``"vjp"`` (``loss`` is a map, the
-        answer ``u -> (dF/dV)^T u`` with ``u`` the :attr:`direction`).
-    dims : mapping of str to int
-        Largest value of each size for the exact checks at fixed sizes.
-    params : mapping of str to tuple of int
-        Discrete parameters fixed per proof (``{"k": (0, ..., 6)}``).
-    labels : mapping of str to tuple
-        Variables whose entries are labels, and the set they are drawn from.
-    positive, nonnegative : tuple of str
-        Scalars known to be ``> 0`` (``sigma``, ``lr``) or ``>= 0`` (``lam``).
-    size_ok : callable, optional
-        ``size_ok(sizes) -> bool``: sizes where the entry is defined (4-mle: ``D <= N``),
-        and ``size_rule`` the same in words.
-    general : bool
-        Whether SymPy's matrix calculus is tried for the symbolic sizes.
-    direction : str
-        For a Hessian-vector product its direction, for a vector-Jacobian product the vector
-        ``u`` (a name among :attr:`shapes`).
-    out_shape : tuple of str
-        For a map (``"jacobian"``, ``"vjp"``): the numpy shape of its value, in size names.
-    """
-
-    id: str
-    shapes: Mapping[str, tuple[str, ...]]
-    loss_args: tuple[str, ...]
-    answer_args: tuple[str, ...]
-    wrt: str
-    loss: Builder
-    answer: Builder
-    kind: str = "gradient"
-    dims: Mapping[str, int] = field(default_factory=dict)
-    params: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
-    labels: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
-    positive: tuple[str, ...] = ()
-    nonnegative: tuple[str, ...] = ()
-    size_ok: Callable[[Mapping[str, int]], bool] | None = None
-    size_rule: str = ""
-    general: bool = True
-    direction: str = "V"
-    out_shape: tuple[str, ...] = ()
-
-    @property
-    def lr(self) -> str:
-        """The learning rate's name (a step entry)."""
-        return "lr"
-
 
 @dataclass(frozen=True)
 class SheetAnswer:
