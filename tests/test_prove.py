@@ -101,7 +101,7 @@ sys.modules["sympy"] = None  # as if not installed
 from gradients.catalog import CATALOG, get
 from gradients.catalog import prove as p
 from gradients.catalog.markdown import export_markdown
-from gradients.cli.prove import run_prove, run_try_prove
+from gradients.cli.prove_command import run_prove, run_try_prove
 assert not p.sympy_available()
 assert p.status_of("1a") == "numerical evidence only (SymPy not installed)"
 export_markdown()
@@ -315,7 +315,7 @@ def test_a_callable_on_object_arrays_is_checked_at_fixed_sizes():
     ("7-da1/dW1", "Z.T @ u", prover.REFUTED, {"N": 1, "D": 1, "M": 2}),
 ])
 def test_typed_expressions(i, text, status, at):
-    from gradients.cli.prove import expression_candidate
+    from gradients.cli.expr.symbolic import expression_candidate
 
     r = prover.prove_candidate(i, expression_candidate(i, text), max_size=2, label=text)
     assert r.status == status, (r.summary(), r.general, r.note)
@@ -325,7 +325,7 @@ def test_typed_expressions(i, text, status, at):
 
 @needs_sympy
 def test_an_identity_true_only_for_the_labels_says_so():
-    from gradients.cli.prove import expression_candidate
+    from gradients.cli.expr.symbolic import expression_candidate
 
     text = "X.T @ (sigmoid(X @ w) - y**2) + 2 * lam * w"  # y**2 == y for y in {0, 1}
     r = prover.prove_candidate("2", expression_candidate("2", text), max_size=2)
@@ -335,7 +335,7 @@ def test_an_identity_true_only_for_the_labels_says_so():
 
 @needs_sympy
 def test_what_the_interpreter_does_not_model_is_not_claimed():
-    from gradients.cli.prove import expression_candidate
+    from gradients.cli.expr.symbolic import expression_candidate
 
     text = "np.where(X @ w > 0, X.T @ w, X.T @ w)"
     r = prover.prove_candidate("2", expression_candidate("2", text), max_size=1)
@@ -348,7 +348,7 @@ def test_what_the_interpreter_does_not_model_is_not_claimed():
 
 @needs_sympy
 def test_prove_command_prints_one_line_per_entry_and_exits_0():
-    from gradients.cli.prove import run_prove
+    from gradients.cli.prove_command import run_prove
 
     out = io.StringIO()
     assert run_prove(["1a", "7a"], out=out) == 0
@@ -368,7 +368,7 @@ def test_prove_command_prints_one_line_per_entry_and_exits_0():
 
 @needs_sympy
 def test_prove_command_exits_1_on_a_refutation(monkeypatch):
-    from gradients.cli.prove import run_prove
+    from gradients.cli.prove_command import run_prove
 
     refuted = prover.prove_candidate("5", "5-doubled", max_size=1)
     monkeypatch.setattr(prover, "prove", lambda ids, **kw: [refuted])
@@ -380,7 +380,7 @@ def test_prove_command_exits_1_on_a_refutation(monkeypatch):
 
 @needs_sympy
 def test_try_prove_runs_in_a_child_and_reports():
-    from gradients.cli.prove import run_try_prove
+    from gradients.cli.prove_command import run_try_prove
 
     out = io.StringIO()
     assert run_try_prove("1b", "3 * X @ X", out=out) == 1

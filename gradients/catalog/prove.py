@@ -119,7 +119,8 @@ def _as_candidate(candidate: Any) -> Candidate:
             return Candidate(candidate, builder=SHEET[candidate].answer)
         raise ValueError(
             f"{candidate!r} is neither a mistake id nor a sheet answer; pass a numpy expression "
-            "through gradients.cli.prove (the sandbox parses it) or a Candidate"
+            "through gradients.cli.expr.symbolic.expression_candidate (the sandbox parses it) "
+            "or a Candidate"
         )
     if isinstance(candidate, sp.Basic):
         expr = candidate
