@@ -91,7 +91,10 @@ def test_symbolic_forms_import_nothing_but_the_standard_library():
     standard library, and the form type from the proof layer."""
     stdlib = {"__future__", "collections.abc", "dataclasses", "typing"}
     assert _imported("gradients/proof/forms.py") <= stdlib
-    assert _imported("gradients/catalog/symbolic.py") <= stdlib | {"gradients.proof.forms"}
+    ours = {"gradients.proof.forms", "gradients.catalog.builders",
+            "gradients.catalog.symbolic_answers"}
+    for path in ("symbolic.py", "builders.py", "symbolic_answers.py"):
+        assert _imported(f"gradients/catalog/{path}") <= stdlib | ours, path
 
 
 def test_without_sympy_everything_else_works_and_prove_says_how_to_install():
