@@ -36,6 +36,7 @@ the finite differences could not have told):
 'fail'
 """
 
+from checks.adjoint import check_adjoint
 from checks.compare import (
     DEFAULT_DIRECTIONS,
     DEFAULT_RTOL,
@@ -63,7 +64,6 @@ from checks.hessian import (
 )
 from checks.jacobian import (
     JacobianCheck,
-    check_adjoint,
     check_jacobian,
     check_jvp,
     check_vjp,

@@ -140,6 +140,7 @@ from checks._util import (
     user_steps,
     validate_method,
 )
+from checks.analytic import _along_pairs, _Analytic, _bad, _full_matrix
 from checks.compare import DEFAULT_RTOL, DEFAULT_SAFETY, _validate_atol, check_gradient
 from checks.differences import (
     _RETRIES_SHORTER,
@@ -148,20 +149,8 @@ from checks.differences import (
     Estimate,
     _require_applied,
 )
-from checks.jacobian import (
-    JacobianCheck,
-    _along_pairs,
-    _Analytic,
-    _bad,
-    _conclude,
-    _count,
-    _draw_pairs,
-    _full_matrix,
-    _jacobian_estimate,
-    _options,
-    _pair_estimates,
-    _require_entries,
-)
+from checks.jacobian import JacobianCheck, _conclude, _count, _options, _require_entries
+from checks.jacobian_estimate import _draw_pairs, _jacobian_estimate, _pair_estimates
 from checks.ladder import JUMP, KINK, ONE_SIDED_LEFT, ONE_SIDED_RIGHT, SMOOTH, UNRESOLVED
 from checks.noise import PROBE_SPACING, baseline, noise_note, probe_direction
 from checks.second import describe_pairs, second_ladder

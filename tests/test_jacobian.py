@@ -23,10 +23,10 @@ from hypothesis import strategies as st
 import checks.jacobian
 from checks import check_gradient
 from checks import strategies as S
+from checks.adjoint import check_adjoint
 from checks.compare import MISS_PROBABILITY
 from checks.jacobian import (
     JacobianCheck,
-    check_adjoint,
     check_jacobian,
     check_jvp,
     check_vjp,
