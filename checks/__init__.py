@@ -55,13 +55,8 @@ from checks.differences import (
     estimate_gradient,
     numerical_gradient,
 )
-from checks.hessian import (
-    HessianTaylorResult,
-    check_hessian,
-    check_hvp,
-    numerical_hessian,
-    taylor_test_hessian,
-)
+from checks.hessian import check_hessian, check_hvp
+from checks.hessian_estimate import numerical_hessian
 from checks.jacobian import (
     JacobianCheck,
     check_jacobian,
@@ -78,6 +73,7 @@ from checks.search import (
     search_counterexample,
 )
 from checks.taylor import TaylorResult, taylor_test
+from checks.taylor_second import HessianTaylorResult, taylor_test_hessian
 
 __all__ = [
     "DEFAULT_DIRECTIONS",
