@@ -47,14 +47,9 @@ from checks.compare import (
     assert_gradient,
     check_gradient,
 )
-from checks.differences import (
-    STEP_FACTORS,
-    Estimate,
-    directional_derivative,
-    directional_derivatives,
-    estimate_gradient,
-    numerical_gradient,
-)
+from checks.differences import estimate_gradient, numerical_gradient
+from checks.directional import directional_derivative, directional_derivatives
+from checks.estimates import Estimate
 from checks.hessian import check_hessian, check_hvp
 from checks.hessian_estimate import numerical_hessian
 from checks.jacobian import (
@@ -64,6 +59,7 @@ from checks.jacobian import (
     check_vjp,
     estimate_jacobian,
 )
+from checks.methods import STEP_FACTORS
 from checks.search import (
     Counterexample,
     Draws,

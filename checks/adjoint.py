@@ -30,7 +30,7 @@ from checks._args import generator, prepare
 from checks._util import EPS, function_name
 from checks.analytic import _Analytic, _bad, _call
 from checks.compare import _validate_atol
-from checks.differences import Estimate
+from checks.estimates import Estimate
 from checks.jacobian import JacobianCheck, _conclude, _count, _options, _require_entries
 
 __all__ = ["check_adjoint"]

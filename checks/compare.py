@@ -63,13 +63,10 @@ import numpy as np
 from checks._args import analytic_of, closure, generator, prepare
 from checks._util import function_name, validate_method
 from checks.crosscheck import along_probe, coupled_kinks, kink_directions
-from checks.differences import (
-    STEP_FACTORS,
-    along_directions,
-    directional_derivatives,
-    estimate_gradient,
-)
+from checks.differences import estimate_gradient
+from checks.directional import along_directions, directional_derivatives
 from checks.ladder import JUMP, RELIABLE
+from checks.methods import STEP_FACTORS
 from checks.noise import Baseline, noise_note
 from checks.report import render
 

@@ -37,9 +37,6 @@ from checks._util import (
 )
 from checks.analytic import _along_pairs, _Analytic, _full_matrix
 from checks.compare import _validate_atol
-from checks.differences import (
-    STEP_FACTORS,
-)
 from checks.hessian_estimate import (
     HESSIAN_STEP_FACTOR,
     _from_gradient,
@@ -49,6 +46,7 @@ from checks.hessian_estimate import (
 )
 from checks.jacobian import JacobianCheck, _conclude, _count, _options, _require_entries
 from checks.jacobian_estimate import _draw_pairs, _pair_estimates
+from checks.methods import STEP_FACTORS
 from checks.noise import baseline
 
 __all__ = [

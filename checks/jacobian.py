@@ -86,10 +86,7 @@ from checks.compare import (
     _validate_atol,
     _verdict,
 )
-from checks.differences import (
-    STEP_FACTORS,
-    Estimate,
-)
+from checks.estimates import Estimate
 from checks.jacobian_estimate import (
     _draw_pairs,
     _jacobian_estimate,
@@ -97,6 +94,7 @@ from checks.jacobian_estimate import (
     estimate_jacobian,
 )
 from checks.jacobian_report import _render
+from checks.methods import STEP_FACTORS
 from checks.noise import noise_note
 
 __all__ = [

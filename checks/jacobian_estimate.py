@@ -24,7 +24,9 @@ import numpy as np
 from checks._args import generator
 from checks._memo import Memo
 from checks._util import NonFiniteValueError, as_float64, validate_method
-from checks.differences import Estimate, directional_derivatives, estimate_gradient
+from checks.differences import estimate_gradient
+from checks.directional import directional_derivatives
+from checks.estimates import Estimate
 from checks.ladder import UNRESOLVED
 
 __all__ = ["estimate_jacobian"]
