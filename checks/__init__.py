@@ -39,8 +39,6 @@ the finite differences could not have told):
 from checks.adjoint import check_adjoint
 from checks.compare import (
     DEFAULT_DIRECTIONS,
-    DEFAULT_RTOL,
-    DEFAULT_SAFETY,
     GradientCheck,
     InconclusiveError,
     InconclusiveWarning,
@@ -60,6 +58,7 @@ from checks.jacobian import (
     estimate_jacobian,
 )
 from checks.methods import STEP_FACTORS
+from checks.rule import DEFAULT_RTOL, DEFAULT_SAFETY
 from checks.search import (
     Counterexample,
     Draws,

@@ -29,9 +29,9 @@ import numpy as np
 from checks._args import generator, prepare
 from checks._util import EPS, function_name
 from checks.analytic import _Analytic, _bad, _call
-from checks.compare import _validate_atol
 from checks.estimates import Estimate
 from checks.jacobian import JacobianCheck, _conclude, _count, _options, _require_entries
+from checks.rule import _validate_atol
 
 __all__ = ["check_adjoint"]
 

@@ -36,7 +36,6 @@ from checks._util import (
     validate_method,
 )
 from checks.analytic import _along_pairs, _Analytic, _full_matrix
-from checks.compare import _validate_atol
 from checks.hessian_estimate import (
     HESSIAN_STEP_FACTOR,
     _from_gradient,
@@ -48,6 +47,7 @@ from checks.jacobian import JacobianCheck, _conclude, _count, _options, _require
 from checks.jacobian_estimate import _draw_pairs, _pair_estimates
 from checks.methods import STEP_FACTORS
 from checks.noise import baseline
+from checks.rule import _validate_atol
 
 __all__ = [
     "check_hessian",

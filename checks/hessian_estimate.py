@@ -98,12 +98,13 @@ import numpy as np
 from checks._memo import Memo
 from checks._util import EPS, as_float64, default_steps, floor_steps, typical_scale, user_steps
 from checks.adaptive import _RETRIES_SHORTER, _SHORTER
-from checks.compare import DEFAULT_RTOL, DEFAULT_SAFETY, check_gradient
+from checks.compare import check_gradient
 from checks.differences import _require_applied
 from checks.estimates import Estimate
 from checks.jacobian_estimate import _jacobian_estimate
 from checks.ladder import JUMP, KINK, ONE_SIDED_LEFT, ONE_SIDED_RIGHT, SMOOTH, UNRESOLVED
 from checks.noise import PROBE_SPACING, baseline, noise_note, probe_direction
+from checks.rule import DEFAULT_RTOL, DEFAULT_SAFETY
 from checks.second import describe_pairs, second_ladder
 
 __all__ = ["HESSIAN_STEP_FACTOR", "numerical_hessian"]

@@ -15,7 +15,7 @@ each row is :func:`checks.estimate_gradient` of ``x -> f(x)[o]`` (its adaptive l
 domain edges and noise included), through a memo of ``f`` (:mod:`checks._memo`): the rows
 evaluate the same points, so the whole Jacobian costs ``6n + 18`` evaluations of ``f`` on a
 smooth map, plus those of the entries that descend to shorter steps. ``detectable`` is
-:func:`checks.compare._detectable_full` over all ``m n`` entries: no ``A`` with
+:func:`checks.rule._detectable_full` over all ``m n`` entries: no ``A`` with
 ``max|A - J| / max|J|`` above it passes. A ``jvp`` is made a matrix by ``n`` calls on the unit
 tangents, a ``vjp`` by ``m`` calls on the unit cotangents.
 
@@ -43,7 +43,7 @@ normal with deviation ``||E^T u||_2 >= |(E^T u)_b|``, which is itself normal wit
 with probability at most ``prod_j q(r_j)``; ``M_min`` is the ``M`` where that product is
 ``p = 1e-3`` (:func:`pair_error_bound`, by bisection). The ``ln(1/r)`` is the price of a
 bilinear test (a product of two normals is more often small than one normal): about 5 times
-the ``M_min`` of :func:`checks.compare.detectable_along` at equal ``tau``.
+the ``M_min`` of :func:`checks.rule.detectable_along` at equal ``tau``.
 ``detectable = M_min / G`` with ``G`` a lower bound on ``max|J|``: the larger of
 ``max|A| - M_min`` (a passing ``A`` is within ``M_min`` of ``J``, with probability
 ``1 - p``), where ``max|A|`` is exact for ``jac`` and bounded below by
@@ -74,18 +74,7 @@ from checks._util import (
     validate_method,
 )
 from checks.analytic import _along_pairs, _Analytic, _full_matrix
-from checks.compare import (
-    DEFAULT_DIRECTIONS,
-    DEFAULT_RTOL,
-    DEFAULT_SAFETY,
-    MISS_PROBABILITY,
-    GradientCheck,
-    _compare,
-    _detectable_full,
-    _unjudged,
-    _validate_atol,
-    _verdict,
-)
+from checks.compare import DEFAULT_DIRECTIONS, GradientCheck
 from checks.estimates import Estimate
 from checks.jacobian_estimate import (
     _draw_pairs,
@@ -96,6 +85,16 @@ from checks.jacobian_estimate import (
 from checks.jacobian_report import _render
 from checks.methods import STEP_FACTORS
 from checks.noise import noise_note
+from checks.rule import (
+    DEFAULT_RTOL,
+    DEFAULT_SAFETY,
+    MISS_PROBABILITY,
+    _compare,
+    _detectable_full,
+    _unjudged,
+    _validate_atol,
+    _verdict,
+)
 
 __all__ = [
     "JacobianCheck",
@@ -137,7 +136,7 @@ class JacobianCheck(GradientCheck):
 
 def pair_error_bound(taus: Any) -> float:
     """``M_min`` of the module docstring: an error with ``max|E| >= M_min`` passes every pair
-    ``|u_j^T E v_j| <= tau_j`` with probability at most :data:`checks.compare.MISS_PROBABILITY`.
+    ``|u_j^T E v_j| <= tau_j`` with probability at most :data:`checks.rule.MISS_PROBABILITY`.
 
     Examples
     --------
@@ -227,7 +226,7 @@ def _conclude(a, est: Estimate, failure: str | None, *, pairs, us, vs, analytic_
     tol, mismatched, max_abs, max_rel, worst = _verdict(
         a, numerical, error, rtol=rtol, atol=atol, safety=safety, lower=lower, upper=upper
     )
-    # an entry whose estimate is not a bound cannot fail (checks.compare._unjudged)
+    # an entry whose estimate is not a bound cannot fail (checks.rule._unjudged)
     tol, unjudged = _unjudged(est.kind, tol, "pair" if pairs else "entr")
     if unjudged is not None:
         mismatched, max_abs, max_rel, worst = _compare(a, numerical, tol, lower, upper)

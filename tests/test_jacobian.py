@@ -24,7 +24,6 @@ import checks.jacobian
 from checks import check_gradient
 from checks import strategies as S
 from checks.adjoint import check_adjoint
-from checks.compare import MISS_PROBABILITY
 from checks.jacobian import (
     JacobianCheck,
     check_jacobian,
@@ -33,6 +32,7 @@ from checks.jacobian import (
     estimate_jacobian,
     pair_error_bound,
 )
+from checks.rule import MISS_PROBABILITY
 from tests._functions import fewer
 
 # ----------------------------------------------------------------------------- the cases
