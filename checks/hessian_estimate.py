@@ -103,7 +103,8 @@ from checks.differences import _require_applied
 from checks.estimates import Estimate
 from checks.jacobian_estimate import _jacobian_estimate
 from checks.ladder import JUMP, KINK, ONE_SIDED_LEFT, ONE_SIDED_RIGHT, SMOOTH, UNRESOLVED
-from checks.noise import PROBE_SPACING, baseline, noise_note, probe_direction
+from checks.noise import PROBE_SPACING, baseline, noise_note
+from checks.probe import probe_direction
 from checks.rule import DEFAULT_RTOL, DEFAULT_SAFETY
 from checks.second import describe_pairs, second_ladder
 

@@ -54,15 +54,14 @@ up to ``sqrt(n)`` (``sqrt(m)``): it cannot know the largest entry.
 
 The adjoint test (:func:`checks.check_adjoint`, a ``jvp`` against a ``vjp`` without ``f``) is
 :mod:`checks.adjoint`; the numerical side is :mod:`checks.jacobian_estimate`, the analytic
-side :mod:`checks.analytic`, the report :mod:`checks.jacobian_report`. This module holds the
-verdict over pairs and the public checks.
+side :mod:`checks.analytic`, the result type and its report :mod:`checks.jacobian_result`.
+This module holds the verdict over pairs and the public checks.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -74,7 +73,7 @@ from checks._util import (
     validate_method,
 )
 from checks.analytic import _along_pairs, _Analytic, _full_matrix
-from checks.compare import DEFAULT_DIRECTIONS, GradientCheck
+from checks.compare import DEFAULT_DIRECTIONS
 from checks.estimates import Estimate
 from checks.jacobian_estimate import (
     _draw_pairs,
@@ -82,7 +81,7 @@ from checks.jacobian_estimate import (
     _pair_estimates,
     estimate_jacobian,
 )
-from checks.jacobian_report import _render
+from checks.jacobian_result import JacobianCheck
 from checks.methods import STEP_FACTORS
 from checks.noise import noise_note
 from checks.rule import (
@@ -108,27 +107,6 @@ __all__ = [
 _MODES = ("full", "directional")
 
 
-@dataclass(frozen=True)
-class JacobianCheck(GradientCheck):
-    """The outcome of :func:`check_jacobian`, :func:`check_jvp`, :func:`check_vjp`,
-    :func:`checks.check_adjoint`, :func:`checks.check_hessian` and :func:`checks.check_hvp`.
-
-    A :class:`checks.GradientCheck` (same fields, same rule, same ``verdict`` and
-    ``detectable``) whose arrays have shape ``out_shape + shape`` in ``"full"`` mode (``shape``
-    is the differentiated argument's) and ``(K,)`` along the ``K`` random pairs in
-    ``"directional"`` and ``"adjoint"`` mode. ``what`` names the checked object
-    (``"Jacobian"``, ``"JVP"``, ``"VJP"``, ``"Hessian"``, ``"HVP"``, ``"adjoint"``) in the
-    report, ``compares`` says what a pair compares, ``evaluated`` which function the
-    ``evaluations`` count.
-    """
-
-    out_shape: tuple[int, ...] = ()
-    what: str = "Jacobian"
-    compares: str = ""
-    evaluated: str = "f"
-
-    def __str__(self) -> str:
-        return _render(self)
 
 
 # ----------------------------------------------------------------------------- estimates

@@ -16,13 +16,8 @@ import pytest
 
 from checks import check_gradient, estimate_gradient
 from checks._util import EPS
-from checks.noise import (
-    _precision_of,
-    baseline,
-    noise_along,
-    probe_direction,
-    with_noise,
-)
+from checks.noise import _precision_of, baseline, noise_along, with_noise
+from checks.probe import probe_direction
 from tests._attack import lse, lse_grad, max_affine
 
 

@@ -1,8 +1,8 @@
-"""The report of a :class:`~checks.jacobian.JacobianCheck`, in :func:`checks.report.render`'s shape.
+"""The result of a Jacobian check, :class:`JacobianCheck`, and its report.
 
-The head line (passed, FAILED or INCONCLUSIVE, what was checked, in which mode), the mismatched
-entries or pairs, the worst one with its analytic and numerical values, the sensitivity, and
-the notes.
+The report has :func:`checks.report.render`'s shape: the head line (passed, FAILED or
+INCONCLUSIVE, what was checked, in which mode), the mismatched entries or pairs, the worst one
+with its analytic and numerical values, the sensitivity, and the notes.
 
 >>> from checks import check_jacobian
 >>> r = check_jacobian(np.sin, lambda x: np.diag(np.cos(x)), (np.array([0.5, 1.0]),))
@@ -12,14 +12,39 @@ the notes.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 import numpy as np
 
+from checks.compare import GradientCheck
 from checks.report import _TRY, _atol_text, _fmt, _fmt_pair
 
-if TYPE_CHECKING:
-    from checks.jacobian import JacobianCheck
+__all__ = ["JacobianCheck"]
+
+
+@dataclass(frozen=True)
+class JacobianCheck(GradientCheck):
+    """The outcome of :func:`checks.check_jacobian`, :func:`checks.check_jvp`,
+    :func:`checks.check_vjp`, :func:`checks.check_adjoint`, :func:`checks.check_hessian` and
+    :func:`checks.check_hvp`.
+
+    A :class:`checks.GradientCheck` (same fields, same rule, same ``verdict`` and
+    ``detectable``) whose arrays have shape ``out_shape + shape`` in ``"full"`` mode (``shape``
+    is the differentiated argument's) and ``(K,)`` along the ``K`` random pairs in
+    ``"directional"`` and ``"adjoint"`` mode. ``what`` names the checked object
+    (``"Jacobian"``, ``"JVP"``, ``"VJP"``, ``"Hessian"``, ``"HVP"``, ``"adjoint"``) in the
+    report, ``compares`` says what a pair compares, ``evaluated`` which function the
+    ``evaluations`` count.
+    """
+
+    out_shape: tuple[int, ...] = ()
+    what: str = "Jacobian"
+    compares: str = ""
+    evaluated: str = "f"
+
+    def __str__(self) -> str:
+        return _render(self)
+
 
 
 _HEADS = {"pass": "passed", "fail": "FAILED", "inconclusive": "INCONCLUSIVE"}
