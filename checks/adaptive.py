@@ -36,7 +36,7 @@ _SHORTER = 2.0**10
 _RETRIES_SHORTER = 2
 
 
-def _adaptive(fun, x, h, vectorized, base: Baseline, refine) -> _Raw:
+def _adaptive(fun, x, h, vectorized, base: Baseline, refine, unit=1.0) -> _Raw:
     """The Richardson ladder of every entry (:mod:`checks.ladder`), then two cross-checks.
 
     * **Noise along the entry.** An entry whose ladder passed :data:`_DESCENT_NOISE` levels
@@ -130,7 +130,7 @@ def _adaptive(fun, x, h, vectorized, base: Baseline, refine) -> _Raw:
         steps = steps / _SHORTER
     lad = Ladder(**parts, evaluations=evals)
     shrink = float(np.max(h / steps)) if flat.size else 1.0
-    findings = tuple(notes) + (describe_findings(lad, x.shape)
+    findings = tuple(notes) + (describe_findings(lad, x.shape, unit=unit)
                                if np.any(lad.kind != SMOOTH) else ())
     shape = x.shape
     louder = float(noise[0]) if flat.size and noise[0] > first_noise else None

@@ -259,8 +259,9 @@ def check_gradient(
             mismatched=int(np.size(numerical)), evaluations=evals, reason=failure,
             notes=notes, verdict="fail", lower=lower, upper=upper, **common,
         )
-    tol, unjudged = _tolerance(a, numerical, error, est, p, analytic, rtol=rtol, atol=atol,
-                               safety=safety, lower=lower, upper=upper)
+    tol, unjudged = _tolerance(numerical, error, est, analytic, rtol=rtol, atol=atol,
+                               safety=safety, lower=lower, upper=upper,
+                               label="direction" if mode == "directional" else "entr")
     if analytic.dtype.kind == "f" and analytic.dtype.itemsize < 8:
         notes += (_LOW_PRECISION.format(dtype=analytic.dtype,
                                         unit=float(np.finfo(analytic.dtype).eps)),)

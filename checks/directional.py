@@ -105,7 +105,7 @@ def _along(f, x, v, method, step, vectorized, base: Baseline, shrink: float = 1.
         line_base = dataclasses.replace(line_base, slope=base.slope * s,
                                         slope_error=base.slope_error * s,
                                         slope_gain=base.slope_gain * s)
-    raw = _estimate(phi, t0, np.array(h), method, vectorized, line_base, step is None)
+    raw = _estimate(phi, t0, np.array(h), method, vectorized, line_base, step is None, unit)
     error, evals = float(raw.error), raw.evaluations
     if method == "complex":
         rich = STEP_FACTORS["richardson"]

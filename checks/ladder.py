@@ -443,34 +443,41 @@ def unsettled(k: int, mem, out: dict[str, np.ndarray], kind: np.ndarray) -> None
     out["error"][k] = mem.last_err[k] + spread
 
 
-def describe_findings(lad: Ladder, shape: tuple[int, ...], limit: int = 5) -> tuple[str, ...]:
-    """Report lines for the entries that are not plain smooth estimates."""
+def describe_findings(lad: Ladder, shape: tuple[int, ...], limit: int = 5,
+                      unit: float = 1.0) -> tuple[str, ...]:
+    """Report lines for the entries that are not plain smooth estimates.
+
+    ``unit`` is the length of one unit of the ladder's variable in the caller's: a ladder run
+    along ``t`` with ``x + t unit v`` reports derivatives per unit of ``v`` (its values divided
+    by ``unit``) and steps along ``v`` (multiplied by it).
+    """
     lines = []
     for code in (KINK, ONE_SIDED_RIGHT, ONE_SIDED_LEFT, JUMP, UNRESOLVED):
         where = np.flatnonzero(lad.kind == code)
         for k in where[:limit]:
             idx = tuple(int(i) for i in np.unravel_index(int(k), shape)) if shape else ()
-            lines.append(_finding(lad, code, k, idx))
+            lines.append(_finding(lad, code, k, idx, unit))
         if where.size > limit:
             lines.append(f"... and {where.size - limit} more such entries "
                          f"({KIND_NAMES[code]})")
     return tuple(lines)
 
 
-def _finding(lad: Ladder, code: int, k: int, idx: tuple[int, ...]) -> str:
+def _finding(lad: Ladder, code: int, k: int, idx: tuple[int, ...], unit: float = 1.0) -> str:
+    step, error = lad.step[k] * unit, lad.error[k] / unit
     if code == KINK:
         return (f"not differentiable at entry {idx}: one-sided derivatives "
-                f"L = {lad.left[k]:.8g} and R = {lad.right[k]:.8g} (error bound "
-                f"{lad.error[k]:.2g}); any value between them is accepted")
+                f"L = {lad.left[k] / unit:.8g} and R = {lad.right[k] / unit:.8g} (error bound "
+                f"{error:.2g}); any value between them is accepted")
     if code == JUMP:
         return (f"f jumps at entry {idx}: its central differences grow like 1/h down to step "
-                f"{lad.step[k]:.3g} (f is discontinuous there and has no derivative); this "
+                f"{step:.3g} (f is discontinuous there and has no derivative); this "
                 "entry is not judged")
     if code == UNRESOLVED:
         return (f"entry {idx}: the finite differences did not settle down to step "
-                f"{lad.step[k]:.3g} (f varies on a scale below the steps tried, or its noise "
+                f"{step:.3g} (f varies on a scale below the steps tried, or its noise "
                 f"is larger than measured); its estimate is not judged (error bound "
-                f"{lad.error[k]:.2g}, the spread of the last estimates)")
+                f"{error:.2g}, the spread of the last estimates)")
     side = "right" if code == ONE_SIDED_RIGHT else "left"
     return (f"entry {idx}: f is not finite on the {'left' if side == 'right' else 'right'}"
-            f" side down to step {lad.step[k]:.3g}; a one-sided ({side}) derivative was used")
+            f" side down to step {step:.3g}; a one-sided ({side}) derivative was used")

@@ -29,7 +29,7 @@ STEP_FACTORS: dict[str, float] = {
 }
 
 
-def _estimate(fun, x, h, method, vectorized, base: Baseline, refine=True) -> _Raw:
+def _estimate(fun, x, h, method, vectorized, base: Baseline, refine=True, unit=1.0) -> _Raw:
     """Core: the derivative of scalar ``fun`` at float64 array ``x`` with base steps ``h``.
 
     ``base`` (``f(x)`` and the noise of ``f`` near ``x``) comes from
@@ -40,5 +40,5 @@ def _estimate(fun, x, h, method, vectorized, base: Baseline, refine=True) -> _Ra
     the entry is recomputed with the step divided by 4, at most ``_REFINE_ROUNDS`` times.
     """
     if method == "richardson":
-        return _adaptive(fun, x, h.ravel(), vectorized, base, refine)
+        return _adaptive(fun, x, h.ravel(), vectorized, base, refine, unit)
     return _stencil(fun, x, h, method, vectorized, base, refine)

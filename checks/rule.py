@@ -152,7 +152,7 @@ _LOW_PRECISION = ("grad returned {dtype}: its entries carry about {unit:.1g} rel
                   "sharper check")
 
 
-def _tolerance(a, numerical, error, est, p, analytic, *, rtol, atol, safety, lower, upper):
+def _tolerance(numerical, error, est, analytic, *, rtol, atol, safety, lower, upper, label):
     """Each entry's tolerance, and why the check cannot fail (``None`` when it can).
 
     The rule of the module docstring, plus the round-off of an analytic gradient returned in
@@ -173,7 +173,7 @@ def _tolerance(a, numerical, error, est, p, analytic, *, rtol, atol, safety, low
     if est.inconsistent:
         tol[...] = np.inf
         return tol, est.inconsistent
-    return _unjudged(est.kind, tol, "direction" if np.shape(a) != np.shape(p.x) else "entr")
+    return _unjudged(est.kind, tol, label)
 
 
 def _compare(analytic, numerical, tol, lower, upper):

@@ -70,7 +70,9 @@ def _level(fun, x, pairs, h, level, f0):
             vals = [at([(a, ap), (b, bp)]), at([(a, ap), (b, bm)]),
                     at([(a, am), (b, bp)]), at([(a, am), (b, bm)])]
             den = (spa + sma) * (spb + smb)
-            d[p] = (vals[0] - vals[1] - vals[2] + vals[3]) / den
+            num = vals[0] - vals[1] - vals[2] + vals[3]
+            # steps below about 1e-162: their product underflows to 0, the quotients do not
+            d[p] = num / den if den > 0.0 else num / (spa + sma) / (spb + smb)
             coef[p] = 4.0 / den
             top[p] = max(top[p], *map(abs, vals))
             # w_+ through (+, +) and (-, -); w_- through (+, -) and (-, +); nominal t

@@ -30,6 +30,15 @@ promise on every entry use :func:`checks.check_gradient`). When it is ``>= 1`` t
 is ``"inconclusive"``: the remainders could not have shown even a gross error (``f = 10^6 +
 |x|^2``, whose round-off hides the first-order term).
 
+**The asymptotic regime.** The order is fitted over the shortest usable steps (at most four),
+and only over those where the remainder follows one power law: while the local order of the
+longest pair, ``log(r_1 / r_2) / log(h_1 / h_2)``, differs from the shortest pair's by more
+than 0.5, the longest step is dropped (:func:`asymptotic_tail`). The higher-order terms of
+the remainder can cancel near one step: ``c_3 h^3 + c_4 h^4`` vanishes at ``h = -c_3 / c_4``,
+and a fit across that dip read a right Hessian's ``h^3`` as ``h^2.1``. As ``h -> 0`` the
+lowest order dominates, so the shortest pair decides: an error shows at the shortest steps
+(where ``e h`` dominates ``c h^2``), and is never dropped.
+
 **Off the smooth path.** Steps where ``f`` is not finite (``x + h v`` outside its domain)
 are skipped and noted. A remainder that collapses below the fitted law at the next shorter
 step (to a thirtieth of the prediction, where the prediction stands 1000 times above the
@@ -62,6 +71,9 @@ __all__ = ["TaylorResult", "taylor_test"]
 _STEPS = 0.1 * 10.0 ** (-np.arange(19) / 2.0)  # 1e-1 ... 1e-10, relative to the scale of x
 _FLOOR = 100.0  # a remainder counts when it is this many times above the round-off floor
 _FIT_POINTS = 4
+#: The longest fitted steps are dropped while the local order of the longest pair differs from
+#: the shortest pair's by more than this: they are not yet in the asymptotic regime.
+_REGIME = 0.5
 _PASS_ORDER = 1.5
 _COLLAPSE = 30.0
 
@@ -145,6 +157,27 @@ class TaylorResult:
             lines.append(f"  {h:7.1e}   {r:14.6e}   {'yes' if u else 'no'}")
         lines.extend(f"Note: {n}" for n in self.notes)
         return "\n".join(lines)
+
+
+def asymptotic_tail(tail: np.ndarray, remainders: np.ndarray) -> np.ndarray:
+    """The fitted steps (indices into :data:`_STEPS`, longest first) in the asymptotic regime.
+
+    The longest is dropped while the local order of the longest pair differs from the
+    shortest pair's by more than :data:`_REGIME` (module docstring); two steps always remain.
+
+    >>> r = np.abs(_STEPS[:4] ** 3 - 25.0 * _STEPS[:4] ** 4)   # c_3 h^3 + c_4 h^4 cancel at 0.04
+    >>> asymptotic_tail(np.arange(4), r)   # local orders 4.7, 1.9, 2.8: 0.1 and 0.032 dropped
+    array([2, 3])
+    >>> asymptotic_tail(np.arange(4), _STEPS[:4] ** 2)
+    array([0, 1, 2, 3])
+    """
+    tail = np.asarray(tail)
+    while tail.size > 2:
+        local = np.diff(np.log(remainders[tail])) / np.diff(np.log(_STEPS[tail]))
+        if abs(local[0] - local[-1]) <= _REGIME:
+            break
+        tail = tail[1:]
+    return tail
 
 
 def taylor_test(
@@ -238,7 +271,7 @@ def taylor_test(
         if idx.size == 1:
             # one remainder above the floor cannot give an order; look at those 10x above it
             idx = np.flatnonzero(remainders > _FLOOR / 10.0 * floor)
-        tail = idx[-_FIT_POINTS:]
+        tail = asymptotic_tail(idx[-_FIT_POINTS:], remainders)
         curvature = float(np.max(remainders[tail] / _STEPS[tail] ** 2))
         # the error must dominate c h^2 over the fitted steps, or lift the remainders above
         # the floor at steps so short that it dominates there (|e| >= 100 sqrt(c floor))

@@ -9,13 +9,13 @@ The remainder (:func:`taylor_test_hessian`)
 shrinks like ``h^3`` when ``g`` and ``A`` are right along ``v``, like ``h^2`` when only ``A``
 is wrong (``r ~ h^2 |v^T (A - H) v| / 2``) and like ``h`` when ``g`` is. It is
 :func:`checks.taylor_test` one order up: same steps, round-off floor (plus the round-off of
-the quadratic term), fit and kink detection; it passes above order 2.5. **Sensitivity.** An
-error ``e = v^T (A - H) v`` makes ``r = |e h^2 / 2 + c h^3 + ...|``, which reads as second
-order where ``|e| >= 6 |c| h``; with ``c = max r / h^3`` over the fitted steps and ``h_1``
-the longest of them, ``|e| >= 6 |c| h_1`` fails; so does ``|e| >= 200 |c|^(2/3) F^(1/3)``
-(``F`` the floor): the error lifts ``r`` above ``100 F`` from ``h* = sqrt(200 F / |e|)`` on,
-and dominates over the four fitted steps ``h* .. 10^1.5 h*`` when
-``|e| >= 6 |c| 10^1.5 h*``. With nothing fitted, ``|e| >= min_h 200 F(h) / h^2``.
+the quadratic term), fit over the asymptotic regime and kink detection; it passes above order
+2.5. **Sensitivity.** An error ``e = v^T (A - H) v`` makes ``r = |e h^2 / 2 + c h^3 + ...|``,
+which reads as second order where ``|e| >= 6 |c| h``; with ``c = max r / h^3`` over the fitted
+steps and ``h_1`` the longest of them, ``|e| >= 6 |c| h_1`` fails; so does ``|e| >= 200
+|c|^(2/3) F^(1/3)`` (``F`` the floor): the error lifts ``r`` above ``100 F`` from ``h* =
+sqrt(200 F / |e|)`` on, and dominates over the four fitted steps ``h* .. 10^1.5 h*`` when ``|e|
+>= 6 |c| 10^1.5 h*``. With nothing fitted, ``|e| >= min_h 200 F(h) / h^2``.
 ``detectable = tau / (|v^T A v| - tau)``. One direction cannot see an antisymmetric error,
 nor one with ``v^T E v = 0``: for a promise on every entry use :func:`checks.check_hessian`.
 
@@ -46,7 +46,7 @@ from checks._util import (
 )
 from checks.analytic import _bad
 from checks.noise import baseline
-from checks.taylor import _COLLAPSE, _FIT_POINTS, _FLOOR, _STEPS, TaylorResult
+from checks.taylor import _COLLAPSE, _FIT_POINTS, _FLOOR, _STEPS, TaylorResult, asymptotic_tail
 
 __all__ = ["HessianTaylorResult", "taylor_test_hessian"]
 
@@ -222,7 +222,7 @@ def _fit(remainders, floor, inside) -> dict[str, Any]:
     else:
         if idx.size == 1:
             idx = np.flatnonzero(inside & (remainders > _FLOOR / 10.0 * floor))
-        tail = idx[-_FIT_POINTS:]
+        tail = asymptotic_tail(idx[-_FIT_POINTS:], remainders)
         cubic = float(np.max(remainders[tail] / _STEPS[tail] ** 3))
         tau = min(6.0 * cubic * float(_STEPS[tail[0]]),
                   2.0 * _FLOOR * cubic ** (2.0 / 3.0) * float(np.min(floor)) ** (1.0 / 3.0))

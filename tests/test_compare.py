@@ -6,6 +6,8 @@ directional mode; verdicts do not change when the inputs are multiplied by any
 ``s`` in ``[1e-8, 1e4]``; bad arguments raise ``ValueError``; the report has numpy's shape.
 """
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import assume, example, given, note
@@ -527,6 +529,42 @@ def test_report_of_a_pass_says_so_with_the_figures():
     assert "Mismatched elements: 0 / 3 (0%)" in report
 
 
+def test_report_of_an_empty_argument_counts_no_elements_and_divides_nothing():
+    """A function of an empty array has an empty gradient: nothing can be judged, and the
+    report says ``0 / 0 (0%)`` rather than dividing by the size."""
+    r = check_gradient(lambda w: 1.0, lambda w: np.zeros(0), (np.zeros(0),))
+    assert r.verdict == "inconclusive" and r.mismatched == 0
+    assert "Mismatched elements: 0 / 0 (0%)" in str(r).split("\n")
+
+
+def _floor_sq(v):
+    """``floor(v_0) + |v|^2``: jumps along every direction that moves ``v_0`` at an integer."""
+    return float(np.floor(v[0]) + v @ v)
+
+
+@pytest.mark.parametrize(("n", "directions"), [(3, 2), (2, 2), (3, 3), (2, 1)])
+def test_what_cannot_be_judged_is_counted_in_directions_or_in_entries(n, directions):
+    """The reason of an inconclusive check counts the directions that cannot be judged in
+    directional mode -- also when there are as many directions as entries (it said
+    "entries" then) -- and the entries in full mode."""
+    x = np.array([1.0, 0.3, 0.5])[:n]
+    r = check_gradient(_floor_sq, lambda v: 2.0 * v, (x,), mode="directional",
+                       directions=directions)
+    assert r.verdict == "inconclusive", str(r)
+    shown = ", ".join(f"({j},)" for j in range(directions))
+    what = "direction" if directions == 1 else "directions"
+    assert r.reason == (f"{directions} {what} cannot be judged ({shown}): f jumps (is "
+                        "discontinuous) there; see the notes")
+    full = check_gradient(_floor_sq, lambda v: 2.0 * v, (x,))
+    assert full.verdict == "inconclusive", str(full)
+    assert full.reason == ("1 entry cannot be judged ((0,)): f jumps (is discontinuous) "
+                           "there; see the notes")
+    [jump] = [line for line in full.notes if line.startswith("f jumps")]
+    assert re.fullmatch(r"f jumps at entry \(0,\): its central differences grow like 1/h down "
+                        r"to step [-+0-9.e]+ \(f is discontinuous there and has no "
+                        r"derivative\); this entry is not judged", jump), jump
+
+
 def test_tolerance_is_never_scaled_by_the_array_size():
     """The criterion is per entry: the same entry error passes or fails whatever n is."""
     for n in (1, 10, 100):
@@ -565,6 +603,19 @@ def test_directional_mode_is_reproducible_by_default():
     a = check_gradient(sin_exp, sin_exp_grad, (np.ones(5),), mode="directional")
     b = check_gradient(sin_exp, sin_exp_grad, (np.ones(5),), mode="directional")
     np.testing.assert_array_equal(a.numerical, b.numerical)
+
+
+def test_one_random_direction_is_enough_for_a_verdict():
+    """With ``directions=1`` the promise rests on one direction (``0.8 tau / 1e-3`` of the
+    module docstring), still far below 1 on a smooth ``f``: the exact gradient passes, one
+    wrong by 0.1 % fails."""
+    x = np.array([0.3, -1.2, 2.0])
+    right = check_gradient(sin_exp, sin_exp_grad, (x,), mode="directional", directions=1)
+    assert right.verdict == "pass" and right.analytic.shape == (1,), str(right)
+    assert right.detectable < 1e-3
+    wrong = check_gradient(sin_exp, lambda v: 1.001 * sin_exp_grad(v), (x,),
+                           mode="directional", directions=1)
+    assert wrong.verdict == "fail", str(wrong)
 
 
 def test_vectorized_check_agrees_with_the_loop():

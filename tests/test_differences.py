@@ -432,6 +432,48 @@ def test_directional_derivative_vectorized_matches_the_loop():
     assert b.value == pytest.approx(float(sin_exp_grad(x) @ v), abs=DEFAULT_SAFETY * b.error)
 
 
+def _sin_and_kink(v):
+    """``sin(v_0) + sin(v_1) + |v_2 - 0.5|``: smooth along ``(1, 2, 0)``, a kink along any
+    direction that moves ``v_2`` at ``v_2 = 0.5``."""
+    return float(np.sum(np.sin(v[:2])) + abs(v[2] - 0.5))
+
+
+def test_directions_that_disagree_with_the_probes_slope_are_unresolved_and_say_so():
+    """The noise probe runs along the first direction; where its slope and that direction's
+    ladder disagree even at steps ``1024^2`` times shorter (a feature narrower than the
+    steps, which only the probe saw: here a probe slope off by 10, far beyond its bound),
+    no direction's estimate can be trusted: each is unresolved, the notes say why and keep
+    what the other directions found, and every evaluation is counted (the directions run
+    twice, the second time at the shorter steps)."""
+    import dataclasses
+
+    from checks.directional import along_directions
+    from checks.noise import baseline
+
+    x = np.array([0.3, -1.2, 0.5])
+    vs = np.array([[1.0, 2.0, 0.0], [0.5, -1.0, 1.0]])
+    base = baseline(_sin_and_kink, x, False, direction=vs[0])
+    assert base.slope is not None and base.slope_error < 1e-3
+    f = _Counter(_sin_and_kink)
+    honest = along_directions(f, x, vs, method="richardson", step=None, vectorized=False,
+                              base=base)
+    assert honest.kind.tolist() == [0, 1] and honest.evaluations == f.calls
+    assert abs(honest.value[0] - float(np.cos(x[:2]) @ vs[0, :2])) <= honest.error[0]
+    off = dataclasses.replace(base, slope=base.slope + 10.0)
+    f = _Counter(_sin_and_kink)
+    est = along_directions(f, x, vs, method="richardson", step=None, vectorized=False,
+                           base=off)
+    assert est.kind.tolist() == [4, 4]  # checks.ladder.UNRESOLVED: not judged
+    assert est.evaluations == f.calls > honest.evaluations
+    assert len(est.notes) == 2, est.notes
+    assert est.notes[0].startswith("not differentiable at direction 1: one-sided derivatives")
+    assert est.notes[1].startswith(
+        "the directional estimates disagree with the derivative along a random direction "
+        "measured at spacing 1e-06 rms(x) (by ")
+    assert est.notes[1].endswith("f has a feature narrower than the steps tried; pass a "
+                                 "shorter step=")
+
+
 @pytest.mark.parametrize(
     "v, match",
     [(np.zeros(3), "non-zero direction"), (np.ones(4), r"shape of x"),

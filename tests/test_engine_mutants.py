@@ -363,6 +363,13 @@ def test_an_estimate_that_does_not_settle_is_unresolved_with_its_spread():
         r = check_gradient(f, lambda v, c=factor: c * 10.0 * np.cos(10.0 * v), (x.copy(),),
                            step=1.0)
         assert r.verdict == "inconclusive", str(r)
+        lines = str(r).split("\n")
+        at = lines.index("Inconclusive: some entries cannot be judged (see the notes); no other "
+                         "entry differs from its estimate by more than its tolerance")
+        assert lines[at + 1] == (
+            "What to try: f varies on a scale below the steps tried at the entries named in "
+            "the notes: a shorter step= there, or a point away from the feature; if f is "
+            "noisy, compute it in float64 throughout")
 
 
 def test_an_entry_with_no_finite_neighbour_is_named_in_the_error():
@@ -947,7 +954,17 @@ MESSAGES = [
     # taylor
     (lambda: taylor_test(_sq, _sq_grad, (W3,), direction=np.ones(2)), ValueError,
      "direction must have shape (3,), got (2,)"),
+    # _memo (the maps of check_jacobian)
+    (lambda: checks.check_jacobian(lambda v: v + 1j, lambda v: np.eye(3), (W3,)), ValueError,
+     "f must return real values, got dtype complex128 at x"),
+    (lambda: checks.check_jacobian(_shape_changes, lambda v: np.zeros((2, 3)), (W3,)),
+     ValueError, "f returned shape (3,) at a perturbed point, but shape (2,) at x: its output "
+     "shape must not depend on the point"),
 ]
+
+
+def _shape_changes(v):
+    return np.zeros(2) if v[0] == 0.5 else np.zeros(3)
 
 
 @pytest.mark.parametrize("call, kind, message", MESSAGES,
@@ -972,6 +989,9 @@ def test_every_misuse_message_in_full(call, kind, message):
 def test_an_unusable_analytic_gradient_fails_with_the_reason(grad, reason):
     r = check_gradient(_sq, grad, (W3,))
     assert r.verdict == "fail" and r.reason == reason and r.mismatched == 3
+    # the numerical side was estimated all the same, with its error bars
+    assert r.numerical.shape == r.error.shape == (3,) and np.all(r.error > 0.0)
+    assert np.all(np.abs(r.numerical - 2.0 * W3) <= checks.DEFAULT_SAFETY * r.error)
 
 
 def test_the_report_names_f_by_qualname_partial_or_repr():
@@ -1003,6 +1023,38 @@ def test_the_report_names_f_by_qualname_partial_or_repr():
         r = check_gradient(f, grad, (W3,))
         assert r.verdict == "pass" and r.name == name
         assert str(r).startswith(f"Gradient check passed: gradient of {name} with respect to")
+
+
+# ------------------------------------------------------------------------------ _memo
+
+
+def _two_outputs(v):
+    return np.array([np.sin(v[0]) * v[1], v[0] ** 2 * np.exp(v[2])])
+
+
+def _two_outputs_jac(v):
+    return np.array([[np.cos(v[0]) * v[1], np.sin(v[0]), 0.0],
+                     [2.0 * v[0] * np.exp(v[2]), 0.0, v[0] ** 2 * np.exp(v[2])]])
+
+
+def test_a_jacobian_by_the_complex_step_goes_through_the_memo():
+    """The memo hands ``f`` complex points for ``method="complex"`` and keeps its complex
+    values (a real ``f`` of a complex point would be refused as misuse)."""
+    right = checks.check_jacobian(_two_outputs, _two_outputs_jac, (W3,), method="complex")
+    assert right.verdict == "pass", str(right)
+    wrong = checks.check_jacobian(_two_outputs, lambda v: _two_outputs_jac(v) * 1.001, (W3,),
+                                  method="complex")
+    assert wrong.verdict == "fail"
+
+
+def test_the_memo_converts_integer_outputs_to_float64():
+    from checks._memo import Memo
+
+    memo = Memo(lambda z: np.floor(z).astype(np.int64), np.array([0.5, 1.5]))
+    assert memo.value.dtype == np.float64 and memo.value.tolist() == [0.0, 1.0]
+    at = memo(np.array([2.5, -0.5]))
+    assert at.dtype == np.float64 and at.tolist() == [2.0, -1.0]
+    assert float(memo.entry(1)(np.array([0.5, 3.5]))) == 3.0 and memo.evaluations == 4
 
 
 # ------------------------------------------------------------------------------ strategies
@@ -1159,6 +1211,14 @@ def test_spectrum_spans_the_condition_number_and_stays_below_it():
     with pytest.raises(NoSuchExample):
         find(single(), lambda d: d[1][0] < 1.0 / (1.05 * cond), settings=_quick())
 
+    @st.composite
+    def perfectly_conditioned(draw):
+        return _spectrum(draw, 3, st.just(2.0), 1.0)
+
+    # a condition number of 1: every value is top
+    top, s = find(perfectly_conditioned(), lambda d: True, settings=_quick())
+    assert top == 2.0 and s.tolist() == [2.0, 2.0, 2.0]
+
 
 def test_clean_zeroes_round_off_and_clips_the_last_ulp():
     from checks.strategies._base import _clean
@@ -1314,6 +1374,9 @@ def test_directional_derivative_returns_every_field_of_the_estimate():
     assert one.value == float(many.value[0])
     assert one.lower == one.upper == one.value
     assert one.notes == many.notes == ("x had dtype int64; it was differentiated in float64",)
+    # f near x, as the noise probe saw it: f(x) = 14, the largest |f| seen at least that
+    assert (one.noise, one.f0, one.f_scale) == (many.noise, many.f0, many.f_scale)
+    assert one.f0 == 14.0 and one.f_scale >= 14.0 and 0.0 < one.noise < 1e-12
     assert abs(one.value - 2.0 * x @ v) <= one.error
     kink = checks.directional_derivative(lambda u: float(np.sum(np.abs(u))), np.zeros(3), v)
     assert kink.kind == KINK

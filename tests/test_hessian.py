@@ -6,12 +6,17 @@ orders they claim (2 for plain second differences, 4 after one Richardson step);
 Hessians (``x^T B x``, log-det as a 4-d array, log-sum-exp, a ``tanh`` network) pass as
 matrices and as HVPs, planted wrong ones (a missing symmetrisation, a lost transpose, a
 dropped term, ``x (1 + 1e-6)``) fail; the second-order Taylor test reads order 3 for a right
-Hessian, 2 for a wrong one, 1 for a wrong gradient; bad arguments are clear errors.
+Hessian, 2 for a wrong one, 1 for a wrong gradient; bad arguments are clear errors. The
+ladder's parts keep their promises: the one-sided second derivatives lie within their bounds
+whatever the noise, a kink's interval within the propagated errors of its sides, an aliased
+sine is caught by the spot check; the precision does not depend on the scale of ``f``.
 """
 
 from __future__ import annotations
 
 import doctest
+import itertools
+import warnings
 
 import numpy as np
 import pytest
@@ -21,11 +26,13 @@ from hypothesis import strategies as st
 import checks.hessian
 import checks.hessian_estimate
 import checks.taylor_second
+from checks import ladder
 from checks import strategies as S
-from checks._util import default_steps
+from checks._util import EPS, NonFiniteValueError, default_steps
 from checks.hessian import check_hessian, check_hvp
 from checks.hessian_estimate import HESSIAN_STEP_FACTOR, _all_pairs, numerical_hessian
-from checks.second import _level, _richardson
+from checks.second import second_ladder
+from checks.second_lines import _interval, _level, _lines, _richardson
 from checks.taylor_second import taylor_test_hessian
 from tests._functions import fewer
 
@@ -231,6 +238,134 @@ def test_default_step_factor_is_4_eps_to_the_sixth():
     assert _all_pairs(3).tolist() == [[0, 0], [0, 1], [0, 2], [1, 1], [1, 2], [2, 2]]
 
 
+def test_kinds_are_the_ladders_int8_codes_with_and_without_grad():
+    B = np.array([[2.0, 1.0], [0.0, 3.0]])
+    w = np.array([0.5, -1.0])
+    for grad in (None, lambda u: quadratic_grad(u, B)):
+        est = numerical_hessian(lambda u: quadratic(u, B), w, grad=grad)
+        assert est.kind.dtype == np.int8 and est.kind.shape == (2, 2)
+        assert np.all(est.kind == ladder.SMOOTH)
+
+
+def test_a_noisy_f_is_noted_with_its_level():
+    # a wiggle far below the noise probe's spacings: noise of 1e-9 on an f of about 0.3
+    def noisy(v):
+        s = float(np.sum(np.sin(v)))
+        return s + 1e-9 * np.sin(1e13 * s)
+
+    est = numerical_hessian(noisy, np.array([0.3, -1.2, 2.0]))
+    assert all(isinstance(n, str) for n in est.notes), est.notes
+    assert any(n.startswith("f is noisy at the ") for n in est.notes), est.notes
+
+
+@pytest.mark.parametrize("x0", [1.0, -0.3, 2.5])
+def test_a_concave_function_of_one_variable_agrees_with_the_curvature_probe(x0):
+    # p^T H p < 0: the probe's value must be compared with the interval of the estimate, sum
+    # over the pairs of their lower and upper ends, whatever the sign
+    est = numerical_hessian(lambda z: -float(np.cosh(z[0])), np.array([x0]))
+    assert est.kind[0, 0] == ladder.SMOOTH and est.notes == (), est.notes
+    assert est.value[0, 0] == pytest.approx(-np.cosh(x0), rel=1e-8)
+
+
+def test_a_user_step_with_grad_is_the_step_taken():
+    B = np.array([[2.0, 1.0], [0.0, 3.0]])
+    est = numerical_hessian(lambda w: quadratic(w, B), np.ones(2),
+                            grad=lambda w: quadratic_grad(w, B), step=0.25)
+    np.testing.assert_array_equal(est.step, np.full((2, 2), 0.25))
+    np.testing.assert_allclose(est.value, B + B.T, rtol=1e-12)
+
+
+@pytest.mark.parametrize("scale", [1e-6, 1e-12])
+def test_the_relative_precision_does_not_depend_on_the_scale_of_f(scale):
+    # at x = [0, 2^-8] the default steps are too short for 1 / h^2 and the ladders climb
+    # while their round-off exceeds 1e-9 of the Hessian's scale: of f's scale, whatever it is
+    x = np.array([0.0, 0.00390625])
+    est = numerical_hessian(lambda z: scale * lse(z), x)
+    H = scale * lse_hess(x)
+    err = np.abs(est.value - H)
+    assert np.max(err) <= 1e-8 * np.max(np.abs(H))
+    assert np.all(err <= 10 * est.error)
+
+
+@pytest.mark.parametrize("step", [0.01, 0.1])
+def test_with_a_user_step_an_entry_out_of_the_asymptotic_regime_is_not_judged(step):
+    # |x_0|^3 at 0: D(h) = 2 h, shrinking like h and not like h^2; with the steps fixed the
+    # entry cannot descend to where that vanishes, so it is unresolved (and H_00 = 0 right)
+    def f(z):
+        return float(abs(z[0]) ** 3 + np.cos(z[1]))
+
+    def hess(z):
+        return np.diag([6.0 * abs(z[0]), -np.cos(z[1])])
+
+    x = np.array([0.0, 0.5])
+    est = numerical_hessian(f, x, step=step)
+    assert est.kind[0, 0] == ladder.UNRESOLVED and est.kind[1, 1] == ladder.SMOOTH
+    assert check_hessian(f, hess, (x,), step=step).verdict == "inconclusive"
+    assert check_hessian(f, hess, (x,)).verdict == "pass"  # the default steps descend
+
+
+@pytest.mark.parametrize("periods", [7.87, 7.871])
+def test_a_sine_aliased_over_four_levels_is_caught_by_the_spot_check(periods):
+    # steps near multiples of 2 pi: levels 0 to 3 see a parabola (module docstring of
+    # checks.second), which the spot check at 2^-10 of the steps breaks
+    x = np.array([0.7])
+    res = second_ladder(lambda z: float(np.sin(z[0])), x, np.array([[0, 0]]),
+                        np.array([2 * np.pi * periods]), float(np.sin(x[0])), 1e-16)
+    assert res.kind[0] == ladder.SMOOTH
+    assert abs(res.value[0] + np.sin(x[0])) <= max(10 * res.error[0], 1e-8)
+
+
+@given(curv=st.lists(st.floats(-10.0, 10.0), min_size=4, max_size=4),
+       slope=st.floats(-1.0, 1.0), t0=st.floats(1e-2, 1.0),
+       noise=st.lists(st.floats(-1.0, 1.0), min_size=17, max_size=17))
+def test_one_sided_second_derivatives_lie_within_their_bounds_whatever_the_noise(curv, slope,
+                                                                                  t0, noise):
+    # two lines through x, each quadratic on either side (left curvature L, right R): the
+    # one-sided estimates from four levels of values, each off by at most s, lie within
+    # their bounds
+    s = 1e-9
+    left, right = np.array(curv[:2]), np.array(curv[2:])
+    t = t0 * np.array([2.0, 1.0, 0.5, 0.25])
+    eps = s * np.array(noise[:16]).reshape(2, 4, 1, 2)
+    f0 = s * noise[16]
+    lines = {
+        "P": slope * t[:, None, None] + right * t[:, None, None] ** 2 / 2 + eps[0],
+        "M": -slope * t[:, None, None] + left * t[:, None, None] ** 2 / 2 + eps[1],
+        "tp": np.broadcast_to(t[:, None, None], (4, 1, 2)),
+        "tm": np.broadcast_to(t[:, None, None], (4, 1, 2)),
+    }
+    out = _lines(lines, f0, np.full((1, 1), s))
+    assert np.all(np.abs(out["R"] - right) <= out["Rerr"]), (out["R"], out["Rerr"])
+    assert np.all(np.abs(out["L"] - left) <= out["Lerr"]), (out["L"], out["Lerr"])
+
+
+@given(sides=st.lists(st.floats(-10.0, 10.0), min_size=4, max_size=4),
+       errs=st.lists(st.floats(1e-6, 1e-2), min_size=4, max_size=4),
+       q=st.floats(0.1, 100.0), cross=st.booleans())
+def test_a_kinks_interval_is_within_the_propagated_errors_of_its_sides(sides, errs, q, cross):
+    # the ends M -+ d move by at most the errors of M and of d, each at most
+    # sum_l |w_l| (Lerr_l + Rerr_l) / 2: a bound reached by no wider error
+    w = np.array([[q, -q]]) if cross else np.array([[1.0, 0.0]])
+    kinked = w != 0.0
+    L, R = np.array([sides[:2]]), np.array([sides[2:]])
+    Lerr, Rerr = np.array([errs[:2]]), np.array([errs[2:]])
+
+    def interval(L, R):
+        st_ = dict(L=L, R=R, Lerr=Lerr, Rerr=Rerr, central=np.zeros((1, 2)),
+                   central_err=np.zeros((1, 2)))
+        return _interval(st_, kinked, w)
+
+    lo, hi, err = interval(L, R)[:3]
+    bound = float(np.sum(np.where(kinked, np.abs(w) * (Lerr + Rerr), 0.0)))
+    assert lo[0] <= hi[0] and err[0] <= bound * (1 + 1e-12)
+    for signs in itertools.product((-1.0, 1.0), repeat=4):  # the sides' true values
+        dl = np.array([signs[:2]]) * Lerr
+        dr = np.array([signs[2:]]) * Rerr
+        lo_t, hi_t = interval(L + dl, R + dr)[:2]
+        assert abs(lo_t[0] - lo[0]) <= err[0] * (1 + 1e-9) + 1e-12
+        assert abs(hi_t[0] - hi[0]) <= err[0] * (1 + 1e-9) + 1e-12
+
+
 # ----------------------------------------------------------------------------- the checks
 
 MODES = ["full", "directional"]
@@ -336,6 +471,40 @@ def test_directional_cost_does_not_depend_on_the_size():
         assert r.evaluations <= 12 * 2 + 18 + 2 * 2 * 10  # a few levels climbed at most
 
 
+def test_directional_options_are_applied_and_reported():
+    w, B = np.array([0.5, -1.0, 2.0]), np.array([[1.0, 2.0, 0.0], [0.0, 1.0, 3.0], [1, 0, 1.0]])
+    r = check_hessian(quadratic, quadratic_hess, (w, B), mode="directional", directions=5,
+                      grad=quadratic_grad, safety=3.0)
+    text = str(r)
+    assert r.verdict == "pass" and r.analytic.shape == (5,) and r.safety == 3.0
+    assert "shape (3,), along 5 random pairs (u_j, v_j)" in text
+    assert "Pairs: analytic u^T A v against numerical d/dt <u, grad(x + t v)>" in text
+    assert "safety=3, rtol=1e-08" in text
+    r = check_hessian(quadratic, quadratic_hess, (w, B), safety=3.0)
+    assert r.safety == 3.0 and "safety=3, rtol=1e-08" in str(r)
+
+
+def test_the_hvp_report_names_the_hvp():
+    w, B = np.array([0.5, -1.0, 2.0]), np.array([[1.0, 2.0, 0.0], [0.0, 1.0, 3.0], [1, 0, 1.0]])
+    r = check_hvp(quadratic, lambda v, w, B: (B + B.T) @ v, (w, B))
+    assert r.verdict == "pass" and r.what == "HVP"
+    assert str(r).startswith("HVP check passed: HVP of quadratic with respect to args[0], "
+                             "shape (3,), along 2 random pairs (u_j, v_j)")
+
+
+def test_a_domain_edge_along_a_pairs_line_is_a_clear_error():
+    # sqrt(x_0) at x_0 = 0: every line through x with a component along e_0 leaves the domain
+    def f(z):
+        return float(np.sqrt(z[0]) + z[1] ** 2)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # sqrt of a negative, in f itself
+        with pytest.raises(NonFiniteValueError, match="f is not finite around x along the "
+                                                      "direction for any step"):
+            check_hessian(f, lambda z: np.diag([0.0, 2.0]), (np.array([0.0, 1.0]),),
+                          mode="directional")
+
+
 # ----------------------------------------------------------------------------- Taylor, second order
 
 
@@ -389,6 +558,93 @@ def test_taylor_report_states_its_sensitivity(wB):
     assert text.startswith("Second-order Taylor test")
     if np.isfinite(t.detectable):
         assert "Sensitivity: no Hessian whose relative error along v" in text
+        # an A that passes has |v^T H v| >= |v^T A v| - tau (module docstring)
+        assert t.detectable == pytest.approx(t.tau / (abs(t.directional) - t.tau))
+
+
+def test_an_unusable_hessian_gives_empty_arrays_and_a_report():
+    t = taylor_test_hessian(quadratic, quadratic_grad, W, hess=lambda w, B: np.ones(2))
+    assert t.verdict == "fail" and t.reason.startswith("hess(*args) has shape (2,)")
+    for arr in (t.steps, t.remainders, t.usable, t.floor):
+        assert isinstance(arr, np.ndarray) and arr.shape == (0,)
+    assert str(t).startswith("Second-order Taylor test FAILED")
+
+
+def test_the_taylor_report_marks_the_remainders_above_round_off():
+    t = taylor_test_hessian(lse, lse_grad, (np.array([0.3, -1.2, 0.8]),), hess=lse_hess)
+    rows = str(t).splitlines()
+    start = rows.index("        h   remainder r(h)   above round-off") + 1
+    marks = [row.split()[-1] for row in rows[start:start + t.steps.size]]
+    assert marks == ["yes" if u else "no" for u in t.usable]
+    assert "yes" in marks and "no" in marks
+
+
+def test_taylor_dominated_by_a_constant_is_inconclusive_and_says_what_to_try():
+    t = taylor_test_hessian(lambda w: 1e14 + np.sum(w**4), lambda w: 4 * w**3, (np.ones(3),),
+                            hess=lambda w: np.diag(12 * w**2))
+    assert t.verdict == "inconclusive" and not t.ok
+    text = str(t)
+    assert text.startswith("Second-order Taylor test INCONCLUSIVE")
+    assert ("Inconclusive: the remainders could not have shown even a Hessian wrong by 100 % "
+            "along v") in text
+
+
+def test_taylor_across_a_kink_of_the_hessian_is_inconclusive():
+    # f is exactly quadratic up to 1e-3 along v: the remainders of the longer steps follow
+    # the cubic beyond, and collapse to round-off below it
+    def f(w):
+        return float(np.sum(w**2) + 100 * max(w[0] - 1.001, 0.0) ** 3)
+
+    t = taylor_test_hessian(f, lambda w: 2 * w, (np.array([1.0, 2.0]),),
+                            hess=lambda w: 2 * np.eye(2), direction=np.array([1.0, 0.0]))
+    assert t.verdict == "inconclusive", str(t)
+    assert t.reason.startswith("the remainder collapses below step 0.001")
+    assert str(t).startswith("Second-order Taylor test INCONCLUSIVE")
+
+
+def test_taylor_steps_outside_the_domain_are_skipped_without_warnings():
+    # log(max(x_0, 0)) is -inf beyond x_0 = 0, reached by the longer steps along -e_0
+    def f(w):
+        return float(np.sum(w**2) + np.log(np.maximum(w[0], 0.0)))
+
+    def grad(w):
+        return 2 * w + np.array([1 / w[0], 0.0])
+
+    def hess(w):
+        return np.diag([2 - 1 / w[0] ** 2, 2.0])
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        t = taylor_test_hessian(f, grad, (np.array([1e-3, 1.0]),), hess=hess,
+                                direction=np.array([-1.0, 0.0]))
+    assert t.verdict == "pass", str(t)
+    assert any(n.startswith("f is not finite at x + h v for 5 of the 19 steps")
+               for n in t.notes), t.notes
+
+
+def test_taylor_at_exact_values_sees_errors_near_round_off_of_the_quadratic_term():
+    # at x = 0 a quadratic's values are its quadratic term: the only round-off is that term's
+    # own, a few hundred eps of sum|v_i A_ij v_j|; an error of 1e-12 along v stands far above
+    w = np.zeros(2)
+    B = np.eye(2)
+    v = np.array([1.0, 1.0])
+    right = taylor_test_hessian(quadratic, quadratic_grad, (w, B), hess=quadratic_hess,
+                                direction=v)
+    assert right.verdict == "pass" and right.tau <= 1e3 * EPS * 4.0, str(right)
+    wrong = taylor_test_hessian(quadratic, quadratic_grad, (w, B), direction=v,
+                                hess=lambda w, B: quadratic_hess(w, B) + 5e-13 * np.eye(2))
+    assert wrong.verdict == "fail" and wrong.order == pytest.approx(2.0, abs=0.1), str(wrong)
+
+
+def test_a_right_hessian_does_not_fail_along_a_direction_of_zero_curvature():
+    # x^T B x at 0 along v with v^T B v = 0 (to round-off): the values and the model are
+    # round-off of size eps h^2 sum|v_i B_ij v_j|, which the floor must cover at every step
+    B = np.diag([2.0, -1.0])
+    v = np.array([1.0, np.sqrt(2.0)])
+    t = taylor_test_hessian(quadratic, quadratic_grad, (np.zeros(2), B), hess=quadratic_hess,
+                            direction=v)
+    assert t.verdict != "fail", str(t)
+    assert not np.any(t.usable)
 
 
 # ----------------------------------------------------------------------------- bad arguments
@@ -439,3 +695,19 @@ def test_wrongly_shaped_hessians_are_failed_checks_naming_both_shapes():
 def test_docstring_examples_run(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS, extraglobs={"np": np})
     assert result.attempted >= 2 and result.failed == 0
+
+
+def test_the_second_order_taylor_test_fits_the_asymptotic_regime_only():
+    """Found by the ``thorough`` profile: at ``w = [1.75, 1.75]``, ``B = [[0, 1], [2, 2]]`` the
+    remainder of ``w^T B w + sum(sin w)`` has its ``h^3`` and ``h^4`` terms cancel near
+    ``h = 0.04``; a fit across the dip read the right Hessian's ``h^3`` as ``h^2.1`` and
+    failed it. Fitted over the steps in one power law it passes, and a Hessian wrong by a
+    relative 1e-4 still fails."""
+    f = lambda w, B: quadratic(w, B) + np.sum(np.sin(w))  # noqa: E731
+    g = lambda w, B: quadratic_grad(w, B) + np.cos(w)  # noqa: E731
+    h = lambda w, B: quadratic_hess(w, B) - np.diag(np.sin(w))  # noqa: E731
+    args = (np.array([1.75, 1.75]), np.array([[0.0, 1.0], [2.0, 2.0]]))
+    right = taylor_test_hessian(f, g, args, hess=h)
+    assert right.verdict == "pass" and right.order > 2.5, right
+    wrong = taylor_test_hessian(f, g, args, hess=lambda w, B: h(w, B) * (1.0 + 1e-4))
+    assert right.detectable < 1e-4 and wrong.verdict == "fail", wrong

@@ -12,9 +12,13 @@ that must not fail and a wrong one that must fail.
   inconclusive, never a fail -- while a wrong smooth entry still fails.
 * **Steps below ``f``'s length scale** (the precision gap of the log-sum-exp near 0): the
   estimate reaches ``1e-8`` of ``max|H|`` there as on any O(1) point.
+* **Tiny points** (entries of ``1e-160``, whose steps' product underflows): inconclusive,
+  never a false "edge of f's domain" and never a floating-point warning.
 """
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 import pytest
@@ -252,6 +256,40 @@ def test_where_two_kinks_meet_the_entry_between_them_is_not_judged(h01):
     assert check_hessian(corner, corner_hess(h01, h00=2.5), (x,)).verdict == "fail"
 
 
+def cross_kink_3(x):
+    """``cross_kink`` beside a smooth third entry: the kink is still one surface."""
+    return cross_kink(x[:2]) + float(np.cos(x[2]))
+
+
+@pytest.mark.parametrize("lam", [0.0, 1.0])
+def test_a_kink_across_two_of_three_entries_accepts_both_limiting_hessians(lam):
+    # the cross pair's lines are held against its own diagonal pairs (0, 0) and (1, 1), not
+    # against the pairs with the third entry
+    def hess(x):
+        H = np.zeros((3, 3))
+        H[:2, :2] = cross_kink_hess(lam)(x[:2])
+        H[2, 2] = -np.cos(x[2])
+        return H
+
+    x = np.array([0.3, -0.3, 0.5])
+    r = check_hessian(cross_kink_3, hess, (x,))
+    assert r.verdict == "pass", str(r)
+
+
+def corner_and_kink(x):
+    """``corner`` with ``relu(x_0)^2 / 2`` added: the diagonal pair (0, 0) is a kink too, and
+    the cross pair (0, 1) still does not fit one kink surface."""
+    return corner(x) + float(0.5 * relu(x[0]) ** 2)
+
+
+def test_where_two_kinks_meet_beside_a_kinked_diagonal_the_entry_is_not_judged():
+    x = np.array([0.0, 0.0, 0.5])
+    r = check_hessian(corner_and_kink, corner_hess(0.5, h00=2.5), (x,))
+    assert r.verdict == "inconclusive", str(r)
+    assert any(n.startswith("Hessian entry (0,) (1,): several kinks of the gradient meet there")
+               for n in r.notes), r.notes
+
+
 # ---------------------------------------------------------------------------- no second derivative
 
 
@@ -273,6 +311,19 @@ def test_an_entry_without_a_second_derivative_cannot_fail_but_others_still_can(h
     est = numerical_hessian(abs_kink, x)
     assert est.kind[0, 0] in (JUMP, UNRESOLVED)
     assert check_hessian(abs_kink, lambda z: hess(z, 2.5), (x,)).verdict == "fail"
+
+
+def test_a_jump_entry_keeps_its_last_estimate_and_is_named_as_not_judged():
+    # |x_0| at 0: D(h) grows like 1/h; the entry is a jump, its value the last estimate (finite),
+    # its bound the spread of the last two
+    est = numerical_hessian(abs_kink, np.array([0.0, 0.7]))
+    assert est.kind[0, 0] == JUMP
+    assert np.all(np.isfinite(est.value)) and np.all(np.isfinite(est.error))
+    assert est.value[0, 0] > 1e6  # about 2 / h at the last step
+    assert any(n.startswith("Hessian entry (0,) (0,): the second differences grow like 1/h")
+               and n.endswith("(the gradient of f jumps: f has a kink there and no second "
+                              "derivative); this entry is not judged") for n in est.notes), \
+        est.notes
 
 
 # -------------------------------------------------------------------------- steps and length scale
@@ -326,6 +377,18 @@ def test_a_subnormal_point_is_inconclusive_not_an_error():
     assert r.verdict == "inconclusive"
 
 
+@pytest.mark.parametrize("scale", [1e-155, 1e-160, 1e-300])
+def test_a_tiny_point_is_inconclusive_without_floating_point_warnings(scale):
+    # steps of 1e-157 and below: 1 / (h_k h_l) overflows, and h_k h_l underflows to 0, where
+    # the cross differences must still not be taken for a domain edge
+    x = scale * np.array([1.0, -3.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = check_hessian(lambda z: float(np.sum(np.cos(z))), lambda z: -np.diag(np.cos(z)),
+                          (x,))
+    assert r.verdict == "inconclusive", str(r)
+
+
 def test_f_raising_outside_its_domain_is_a_domain_edge_for_the_hessian():
     import math
 
@@ -345,6 +408,9 @@ def test_directional_pairs_along_which_f_has_a_kink_cannot_fail():
 
         r = check_hessian(abs_kink, hess, (x,), mode="directional")
         assert r.verdict == "inconclusive", str(r)
+        assert any(n.startswith("pair 0: the second differences along u + v or u - v did not "
+                                "settle") and n.endswith("this pair is not judged")
+                   for n in r.notes), r.notes
 
 
 # -------------------------------------------------------------------------------- kinds with grad=

@@ -4,13 +4,14 @@ Known Jacobians (an elementwise ``tanh``, a ``tanh`` layer, softmax, the matrix 
 4-d array) pass on hypothesis-drawn shapes in full and directional mode, as matrices, JVPs
 and VJPs; planted wrong ones (a lost transpose, a dropped term, ``x (1 + 1e-6)``) fail
 whenever their error exceeds what the right check promised to detect; the report names the
-worst (output, input) entry; a full Jacobian costs about one gradient; the pair bound holds
-on the worst case by simulation; the adjoint test is tight to round-off; bad arguments are
-clear errors.
+worst (output, input) entry, the mismatched ones, the pairs and the chance of the promise; a
+full Jacobian costs about one gradient; the pair bound holds on the worst case by simulation;
+the adjoint test is tight to round-off; bad arguments are clear errors.
 """
 
 from __future__ import annotations
 
+import ast
 import doctest
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -370,6 +371,119 @@ def test_float32_output_is_noted_and_checked_at_its_precision():
     assert any("f returned float32" in n for n in r.notes)
 
 
+def test_failed_full_report_gives_its_reason_and_lists_the_mismatched_entries():
+    # 10 wrong entries of 100: each listed by its full (output, input) index, all of them
+    # (no "first 10 of"); 12: the first 10 and the count; arrays of 100 entries summarised
+    x = np.linspace(-1.0, 1.0, 10)
+    r = check_jacobian(tanh_map, lambda x: tanh_jac(x) * 1.01, (x,))
+    text = str(r)
+    assert r.verdict == "fail" and r.mismatched == 10
+    assert r.reason == "10 of 100 entries differ by more than the tolerance"
+    assert f"Reason: {r.reason}" in text
+    assert r.method == "richardson" and "Method: richardson (full mode)" in text
+    listed = next(line for line in text.splitlines() if line.startswith("Mismatched entries"))
+    head, shown = listed.split(": ", 1)
+    assert head == "Mismatched entries"
+    assert set(ast.literal_eval(f"[{shown}]")) == {(k, k) for k in range(10)}
+    analytic = next(line for line in text.splitlines() if line.startswith(" ANALYTIC:"))
+    assert "..." in analytic and len(text.splitlines()) < 40
+
+    def twelve_wrong(x):
+        J = tanh_jac(x) * 1.01
+        J[0, 1] = J[1, 0] = 1.0
+        return J
+
+    text = str(check_jacobian(tanh_map, twelve_wrong, (x,)))
+    assert "Mismatched entries (first 10 of 12): (" in text
+
+
+def test_directional_report_names_its_pairs_and_the_chance_of_its_promise():
+    W = np.array([[1.0, 2.0, 0.5], [0.3, -1.0, 2.0]])
+    r = check_jacobian(layer, layer_jac, (np.array([0.1, -0.2, 0.3]), W), mode="directional",
+                       directions=3)
+    text = str(r)
+    assert r.verdict == "pass" and r.analytic.shape == (3,)
+    assert text.startswith("Jacobian check passed: Jacobian of layer with respect to args[0], "
+                           "output shape (2,), input shape (3,), along 3 random pairs (u_j, v_j)")
+    assert "Pairs: analytic u^T A v against numerical d/dt <u, f(x + t v)>" in text
+    assert (f"Sensitivity: no Jacobian whose error max|A - J| / max|J| exceeds "
+            f"{r.detectable:.2g} can pass (with probability >= 99.9 % over the random pairs)"
+            in text)
+    assert "Mismatched pairs: 0 / 3 (0%)" in text
+
+
+def test_a_kink_beside_a_jump_is_inconclusive_and_says_why():
+    # entry (0, 0) is a kink (any value in [0, 1] is right), entry (1, 1) a jump of f (no
+    # derivative, not judged): the kink's convention must not fail, and the check cannot pass
+    def f(x):
+        return np.array([max(x[0], 0.0), float(x[1] > 0)])
+
+    r = check_jacobian(f, lambda x: np.zeros((2, 2)), (np.zeros(2),))
+    text = str(r)
+    assert r.verdict == "inconclusive" and r.mismatched == 0, text
+    assert text.startswith("Jacobian check INCONCLUSIVE")
+    assert ("Inconclusive: the finite differences cannot resolve the derivatives here well "
+            "enough to catch even one wrong by 100 %; no evidence of an error was found, and "
+            "none could have been") in text
+    assert check_jacobian(f, lambda x: np.diag([1.5, 0.0]), (np.zeros(2),)).verdict == "fail"
+
+
+def test_a_noisy_map_is_noted_once_with_its_level():
+    # a wiggle far below the noise probe's spacings: noise of 1e-9, in every output
+    def noisy(x):
+        return np.tanh(x) + 1e-9 * np.sin(1e13 * np.tanh(x))
+
+    x = np.array([0.3, -0.5, 0.8])
+    est = estimate_jacobian(noisy, x)
+    assert 1e-10 < est.noise < 1e-8
+    assert est.f0 in noisy(x) and est.f_scale >= abs(est.f0) > 0
+    r = check_jacobian(noisy, tanh_jac, (x,))
+    assert r.verdict == "pass", str(r)
+    noted = [n for n in r.notes if n.startswith("f is noisy at the ")]
+    assert len(noted) == 1 and "the smallest detectable relative error here is" in noted[0]
+
+
+def test_directional_findings_name_the_pair_they_belong_to():
+    relu = lambda x: np.maximum(x, 0.0)  # noqa: E731
+    r = check_jacobian(relu, lambda x: np.diag([0.5, 1.0, 0.0]), (np.array([0.0, 1.0, -1.0]),),
+                       mode="directional", directions=3)
+    assert r.verdict != "fail"
+    for j in range(3):
+        assert any(n.startswith(f"not differentiable at pair {j}:") for n in r.notes), r.notes
+
+
+def test_a_type_error_inside_a_well_called_jvp_is_not_reported_as_a_wrong_signature():
+    def jvp(v, x):
+        raise TypeError("unsupported operand in my jvp")
+
+    with pytest.raises(TypeError, match="^unsupported operand in my jvp$"):
+        check_jvp(tanh_map, jvp, X)
+
+
+def test_safety_is_applied_and_reported_by_every_check():
+    x = (np.array([0.3, -0.5]),)
+    for check, side in ((check_jvp, as_jvp(tanh_jac)), (check_vjp, as_vjp(tanh_jac))):
+        r = check(tanh_map, side, x, safety=3.0)
+        assert r.safety == 3.0 and "safety=3, rtol=1e-08" in str(r)
+
+
+def test_adjoint_with_a_wrong_vjp_says_what_is_wrong():
+    J = np.arange(6.0).reshape(2, 3) + 1
+    jvp = lambda v, x: J @ v  # noqa: E731
+    with pytest.raises(TypeError, match=r"vjp cannot be called as vjp\(u, \*args\) with the 1"):
+        check_adjoint(jvp, lambda x: x, (np.zeros(3),))
+    r = check_adjoint(jvp, lambda u, x: u, (np.zeros(3),))
+    assert r.verdict == "fail"
+    assert r.reason == ("vjp(u, *args) of pair 0 has shape (2,), but the argument's shape is "
+                        "(3,) (no broadcasting, no transposed layout)")
+
+
+def test_an_integer_argument_is_noted_and_checked_in_float64():
+    r = check_jacobian(tanh_map, tanh_jac, (np.array([1, -2]),))
+    assert r.verdict == "pass"
+    assert "args[0] had dtype int64; it was differentiated in float64" in r.notes
+
+
 # ----------------------------------------------------------------------------- bad arguments
 
 X = (np.array([0.5, -0.3]),)
@@ -424,3 +538,23 @@ def test_bad_functions_are_clear_errors():
 def test_docstring_examples_run():
     result = doctest.testmod(checks.jacobian, optionflags=doctest.ELLIPSIS)
     assert result.attempted >= 8 and result.failed == 0
+
+
+def test_kink_notes_along_pairs_give_the_one_sided_derivatives_along_v():
+    """The ladder of a pair runs in units of ``t`` where ``t = 1`` moves ``x`` by ``rms(x)``;
+    its notes were printed in those units (0.17 beside a worst-pair line of 0.082). They are
+    per unit of ``v`` now: the note's L and R are the worst pair's one-sided derivatives."""
+    import re
+
+    f = lambda x: np.array([abs(x[0]) + 2.0 * x[1], x[0] ** 2])  # noqa: E731
+    jac = lambda x: np.array([[np.sign(x[0]), 2.0], [2.0 * x[0], 0.0]])  # noqa: E731
+    r = check_jacobian(f, jac, (np.array([0.0, 30.0]),), mode="directional")
+    text = str(r)
+    worst = re.search(r"Worst pair (\d+): .*one-sided derivatives (\S+) and (\S+) ", text)
+    assert worst is not None, text
+    j, low, high = int(worst.group(1)), float(worst.group(2)), float(worst.group(3))
+    note = re.search(rf"not differentiable at pair {j}: one-sided derivatives L = (\S+) and "
+                     r"R = (\S+) ", text)
+    assert note is not None, text
+    sides = sorted(float(s) for s in note.groups())
+    assert sides == pytest.approx([low, high], rel=1e-5)

@@ -107,3 +107,23 @@ def test_an_entry_that_cannot_settle_is_not_judged():
     for grad in (lambda v: 10.0 * np.cos(10.0 * v), lambda v: -10.0 * np.cos(10.0 * v)):
         r = check_gradient(f, grad, (x,), step=1.0)
         assert r.verdict == "inconclusive" and np.all(np.isinf(r.tolerance)), str(r)
+
+
+def test_a_steep_entry_does_not_blunt_the_error_bars_of_the_others():
+    """``exp(3000 x_0) + sin(x_1)`` at ``(0, 1)``: ``f`` reaches ``1e10`` and more at the first
+    steps along ``x_0``, while along ``x_1`` it stays near 1. Each entry's round-off is that of
+    the values along its own steps, so ``x_1`` keeps the error bar of ``sin`` alone and an
+    error of ``1e-6`` there fails."""
+    def f(v):
+        return float(np.exp(3000.0 * v[0]) + np.sin(v[1]))
+
+    def grad(v):
+        return np.array([3000.0 * np.exp(3000.0 * v[0]), np.cos(v[1])])
+
+    x = np.array([0.0, 1.0])
+    est = estimate_gradient(f, x)
+    assert np.all(est.kind == SMOOTH)
+    assert abs(est.value[1] - np.cos(1.0)) <= est.error[1] <= 1e-10, est.error
+    assert check_gradient(f, grad, (x,)).verdict == "pass"
+    off = check_gradient(f, lambda v: grad(v) * np.array([1.0, 1.0 + 1e-6]), (x,))
+    assert off.verdict == "fail" and off.worst_index == (1,), str(off)

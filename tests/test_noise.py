@@ -17,7 +17,7 @@ import pytest
 from checks import check_gradient, estimate_gradient
 from checks._util import EPS
 from checks.noise import _precision_of, baseline, noise_along, with_noise
-from checks.probe import probe_direction
+from checks.probe import _scaled_sigma, probe_direction
 from tests._attack import lse, lse_grad, max_affine
 
 
@@ -104,7 +104,49 @@ def test_noise_along_an_entry_sees_what_the_shared_probe_cannot():
     est = estimate_gradient(lse, z)
     true = lse_grad(z)
     assert np.all(np.abs(est.value - true) <= est.error), (est.value - true, est.error)
-    assert any("noisier" in n for n in est.notes)
+    [note] = [n for n in est.notes if "noisier" in n]
+    assert note.startswith("f is noisier (at the scale of the steps along entry (1,): ")
+    assert note.endswith("than the shared noise probe showed; that noise was used for every "
+                         "entry")
+
+
+def _lse_rows(Z):
+    """The stable log-sum-exp of each row of a batch (a vectorized :func:`lse`)."""
+    m = Z.max(axis=-1)
+    return m + np.log(np.sum(np.exp(Z - m[..., None]), axis=-1))
+
+
+def test_noise_along_an_entry_of_a_matrix_vectorized_or_not():
+    """The same measurement on a point of shape ``(1, 2)``: ``f`` gets points of that shape
+    one at a time, or a batch of them, and the two agree exactly."""
+    z = np.array([[0.0, -29.0]])
+
+    def lse_of_matrix(Z):
+        assert Z.shape == (1, 2), Z.shape
+        return lse(Z[0])
+
+    def lse_of_batch(B):
+        assert B.shape[1:] == (1, 2), B.shape
+        return _lse_rows(B[:, 0, :])
+
+    f0 = lse(z[0])
+    loop = noise_along(lse_of_matrix, z, 1, f0, False, reach=0.02)
+    batch = noise_along(lse_of_batch, z, 1, f0, True, reach=0.02)
+    assert loop == batch
+    assert loop == noise_along(lse, z[0], 1, f0, False, reach=0.02)
+    assert loop[0] > 1e4 * baseline(lse, z[0], False).noise and loop[1] >= 9
+
+
+def test_the_noise_of_a_table_scales_with_it_and_is_zero_for_zeros():
+    """``_scaled_sigma`` works on the table divided by its largest magnitude: doubling the
+    table doubles the estimate exactly, also for a table whose largest value is 1; a table
+    of zeros has no noise."""
+    table = np.array([1.0, 0.25, -0.5, 0.75, 0.0, -0.25, 0.5, 0.125, -0.75])
+    sigma = _scaled_sigma(table, (1, 2, 3))
+    assert sigma > 0.0
+    assert _scaled_sigma(2.0 * table, (1, 2, 3)) == 2.0 * sigma
+    assert _scaled_sigma(0.5 * table, (1, 2, 3)) == 0.5 * sigma
+    assert _scaled_sigma(np.zeros(9), (4, 5, 6)) == 0.0
 
 
 def test_louder_noise_widens_the_probes_slope_by_its_gain():

@@ -296,6 +296,51 @@ def test_the_profiles_database_replays_a_failure_and_an_explicit_seed_uses_none(
     assert not fresh.data
 
 
+def _threshold_check(seen):
+    """A stub check (a new function object at every call, as in a new run of a test suite):
+    it records each drawn ``k`` and fails from ``k = 1000`` on."""
+    def check(f, grad, args, argnum=0, **options):
+        k = int(args[0][0])
+        seen.append(k)
+        return SimpleNamespace(verdict="fail" if k >= 1000 else "pass")
+
+    return check
+
+
+def test_the_database_replays_a_failure_into_the_same_search_only(profile):
+    """A failure is saved under a key made of what the search checks -- the functions by
+    their name and source, the strategy, the options: the same search, with its functions
+    created anew (a new run), replays it first; a search with other options does not."""
+    db = InMemoryExampleDatabase()
+    profile(database=db, derandomize=False)
+    seen = []
+    first = search_counterexample(_sq, _sq_grad, MANY, check=_threshold_check(seen),
+                                  max_examples=50)
+    assert first.verdict == "fail" and first.counterexample.args[0][0] == 1000.0  # shrunk
+    assert db.data
+    again = []
+    replayed = search_counterexample(_sq, _sq_grad, MANY, check=_threshold_check(again),
+                                     max_examples=50)
+    assert replayed.draws == Draws(failed=1) and again[0] == 1000
+    other = []
+    search_counterexample(_sq, _sq_grad, MANY, check=_threshold_check(other), max_examples=50,
+                          options=lambda args: {"rtol": 0.0})
+    assert other[0] != 1000  # a fresh draw first (the simplest, 0), not the saved input
+
+
+def test_another_checks_failure_is_a_counterexample_with_its_result_and_names():
+    """With a ``check`` other than check_gradient, a failed draw's counterexample carries that
+    check's result, no exception, and the argument names of the report."""
+    seen = []
+    result = search_counterexample(_sq, _sq_grad, MANY, check=_threshold_check(seen),
+                                   names=("k",), max_examples=50, seed=0)
+    cx = result.counterexample
+    assert result.verdict == "fail" and cx.check.verdict == "fail"
+    assert cx.exception is None and cx.names == ("k",)
+    assert str(cx).split("\n")[1] == "  k = [1000.]   shape (1,)"
+    assert "raised" not in str(cx)
+
+
 def test_the_profiles_deadline_applies_and_explicit_settings_win(profile):
     def slow_grad(w):
         time.sleep(0.02)
@@ -397,5 +442,12 @@ def test_the_draws_and_the_search_read_as_their_docstrings_say():
     assert SearchResult(None, Draws(inconclusive=3, skipped=2)).verdict == "inconclusive"
     cx = Counterexample((np.eye(2),), None, "ValueError: no", ())
     assert SearchResult(cx, Draws(failed=1)).verdict == "fail"
+    nothing = Draws(inconclusive=3, skipped=2)
+    assert str(SearchResult(None, nothing)) == (
+        f"no draw was conclusive ({nothing}): nothing was checked. A skipped draw is outside "
+        "the domain of f; an inconclusive one could not have caught a wrong gradient (the "
+        "gradient is zero there, or below the noise of f, as behind a saturated tanh). Draw "
+        "inputs where f is finite and its gradient can be resolved; check_gradient on one of "
+        "them says why.")
     with pytest.raises(TypeError, match="use `.ok` or `.verdict`"):
         assert SearchResult(None, d)

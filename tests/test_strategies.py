@@ -266,6 +266,7 @@ BAD_ARGUMENTS = [
     (S.full_rank_designs, {"max_condition": 1.0}, "max_condition=1.0 must be > 1"),
     (S.full_rank_designs, {"max_condition": math.inf}, "max_condition=inf must be finite"),
     (S.full_rank_designs, {"min_features": 0}, "min_features=0 must be >= 1"),
+    (S.full_rank_designs, {"min_samples": 0}, "min_samples=0 must be >= 1"),
     (S.full_rank_designs, {"min_features": 5, "max_samples": 4}, "needs N >= D"),
     (S.network_inputs, {"min_hidden": 7}, "min_hidden=7 must be <= max_hidden=6"),
     (S.elements, {"max_magnitude": 0.0}, "max_magnitude=0.0 must be finite and > 0"),
@@ -333,6 +334,14 @@ def test_full_rank_design_shrinks_to_identity():
     X, y = minimal(S.full_rank_designs(), lambda d: d[0].shape[1] >= 2)
     np.testing.assert_array_equal(X, np.eye(2))
     np.testing.assert_array_equal(y, np.zeros(2))
+
+
+def test_a_full_rank_design_may_be_square_at_the_smallest_sample_bound():
+    """``N >= D`` is all a full-column-rank design needs: ``max_samples == min_features``
+    gives square designs."""
+    X, y = minimal(S.full_rank_designs(min_features=3, max_samples=3))
+    np.testing.assert_array_equal(X, np.eye(3))
+    assert y.shape == (3,)
 
 
 def test_network_inputs_shrink_to_one_of_each():

@@ -81,6 +81,13 @@ def test_spd_matrices_stay_within_the_magnitude_of_elements(A):
     assert_spd(A, 100.0, top=0.5)
 
 
+def test_spd_matrices_accept_the_largest_condition_and_no_larger():
+    A = minimal(S.spd_matrices(max_condition=1e10), lambda A: A.shape[0] >= 2)
+    np.testing.assert_array_equal(A, np.eye(2))
+    with pytest.raises(ValueError, match=re.escape("max_condition=10000000001.0 must be <= 1e10")):
+        S.spd_matrices(max_condition=1e10 + 1.0)
+
+
 def test_spd_matrix_shrinks_to_the_identity():
     np.testing.assert_array_equal(minimal(S.spd_matrices()), [[1.0]])
     np.testing.assert_array_equal(minimal(S.spd_matrices(), lambda A: A.shape[0] >= 2), np.eye(2))
@@ -280,6 +287,12 @@ def test_attention_inputs_bounds(qkv):
 def test_attention_inputs_draw_from_elements(qkv):
     assert_attention(*qkv)
     assert all(np.all(a == 1.0) for a in qkv), "every entry should be 1.0"
+
+
+def test_attention_inputs_take_every_entry_from_elements():
+    Q, K, V = minimal(S.attention_inputs(elements=st.just(0.5)),
+                      lambda t: t[0].shape[0] >= 2 and t[2].shape[1] >= 2)
+    assert all(np.all(a == 0.5) for a in (Q, K, V)), (Q, K, V)
 
 
 def test_attention_inputs_draw_lengths_independently_and_shrink_small():

@@ -195,6 +195,32 @@ def test_non_finite_point_is_a_clear_error():
         taylor_test(sin_exp, sin_exp_grad, (np.array([1.0, np.nan]),))
 
 
+def test_a_fall_short_of_the_fitted_law_by_less_than_30_is_not_a_collapse():
+    # f is linear along v, with a slope 7e-9 off the gradient's from 2e-4 on and 20 times
+    # less below: the remainders follow h^1 down to 3.2e-4 and fall 20-fold short of that
+    # law at 1e-4 (below the floor there). A collapse is a fall to a thirtieth of the law:
+    # this is none, and the wrong gradient fails
+    def f(w):
+        t = w[0] - 1.0
+        return float(1.0 + 2.0 * t + (7e-9 * t if t >= 2e-4 else 3.5e-10 * t))
+
+    r = taylor_test(f, lambda w: np.array([2.0]), (np.array([1.0]),), direction=np.array([1.0]))
+    assert r.verdict == "fail" and abs(r.order - 1.0) <= 0.1, str(r)
+    assert r.reason.startswith("the remainder shrinks like h^1, not h^2")
+
+
+def test_the_differentiated_argument_is_reported():
+    def scaled_square(c, w):
+        return c * (w @ w)
+
+    r = taylor_test(scaled_square, lambda c, w: 2.0 * c * w, (2.0, np.array([0.5, -1.0, 2.0])),
+                    argnum=1)
+    assert r.ok and r.argnum == 1 and r.shape == (3,)
+    head = str(r).splitlines()[0]
+    assert head.startswith("Taylor test passed: gradient of ") and "scaled_square" in head
+    assert head.endswith(" with respect to args[1], shape (3,)")
+
+
 # ------------------------------------------------------------------------------ the API
 
 
@@ -223,3 +249,41 @@ def test_non_float64_argument_is_noted(dtype):
     r = taylor_test(lambda w: w @ w, lambda w: 2.0 * w, (np.array([1, 2, 3], dtype=dtype),))
     assert r.ok
     assert f"args[0] had dtype {np.dtype(dtype)}; it was differentiated in float64" in str(r)
+
+
+# ------------------------------------------------------------------------------ the regime
+
+
+@pytest.mark.parametrize("cancel", [0.04, 3.2e-3, 1e-3, 3.2e-4])
+def test_the_fit_keeps_only_the_steps_in_the_asymptotic_regime(cancel):
+    """``r(h) = |h^2 - h^3 / cancel|`` vanishes at ``h = cancel``: the steps around the dip are
+    not in one power law, and the longest ones are dropped until the local orders of the
+    longest and the shortest fitted pair agree (within 0.5); two always remain."""
+    from checks.taylor import _STEPS, asymptotic_tail
+
+    r = np.abs(_STEPS**2 - _STEPS**3 / cancel)
+    for start in range(_STEPS.size - 3):
+        tail = asymptotic_tail(np.arange(start, start + 4), r)
+        assert tail.size >= 2 and tail[-1] == start + 3
+        local = np.diff(np.log(r[tail])) / np.diff(np.log(_STEPS[tail]))
+        assert tail.size == 2 or abs(local[0] - local[-1]) <= 0.5
+    # one power law: nothing dropped
+    assert asymptotic_tail(np.arange(4), _STEPS**2).tolist() == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize("cancel", [3.2e-3, 1e-3, 3.2e-4, 1e-4])
+def test_a_cancellation_of_higher_orders_neither_fails_a_right_gradient_nor_hides_a_wrong_one(
+        cancel):
+    """The remainder of ``1e4 + x + x^2 - x^3 / cancel`` at 0 along ``e_0`` dips to 0 at
+    ``h = cancel``. The right gradient passes; one wrong by a relative 1e-2 fails, and one
+    wrong by more than ``detectable`` never passes."""
+    f = lambda x: float(1e4 + x[0] + x[0] ** 2 - x[0] ** 3 / cancel)  # noqa: E731
+    g = lambda x: np.array([1.0 + 2.0 * x[0] - 3.0 * x[0] ** 2 / cancel])  # noqa: E731
+    x, v = np.array([0.0]), np.array([1.0])
+    right = taylor_test(f, g, (x,), direction=v)
+    assert right.verdict == "pass", right
+    for rel in (1e-5, 1e-4, 1e-3, 1e-2):
+        wrong = taylor_test(f, lambda x, rel=rel: g(x) * (1.0 + rel), (x,), direction=v)
+        if rel > right.detectable:
+            assert wrong.verdict == "fail", (rel, wrong)
+    assert right.detectable < 1e-2

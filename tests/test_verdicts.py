@@ -38,6 +38,21 @@ def test_sensitivity_per_entry_names_a_small_entry_beside_large_ones():
                           ).detectable_by_entry is None
 
 
+def test_an_entry_whose_derivative_is_exactly_zero_has_no_relative_sensitivity():
+    """``sin(x_1)`` does not depend on ``x_0``: its derivative there is exactly 0, and with
+    ``safety=0`` the lower bound ``G_0 = |n_0|`` on ``|g_0|`` is exactly 0 too. No error
+    relative to an entry that may be 0 can be promised: its sensitivity is ``inf`` (not
+    ``atol / 1``), and the report names only the other entry, ``atol / |cos 2|``."""
+    r = check_gradient(lambda v: float(np.sin(v[1])), lambda v: np.array([0.0, np.cos(v[1])]),
+                       (np.array([1.0, 2.0]),), safety=0.0, atol=1e-3)
+    assert r.verdict == "pass" and r.numerical[0] == 0.0, str(r)
+    d = r.detectable_by_entry
+    assert d[0] == np.inf
+    assert d[1] == pytest.approx(1e-3 / abs(math.cos(2.0)), rel=1e-5)
+    assert ("Per entry: 1 entry could hide an error above 1e-06 of their own size (worst: "
+            f"(1,) {d[1]:.2g}); .detectable_by_entry has every entry's") in str(r).split("\n")
+
+
 def test_an_analytic_gradient_in_float32_is_checked_at_its_precision_and_said_so():
     x = np.array([0.3, -1.2, 2.0])
     f = lambda v: float(np.sum(np.sin(v)))  # noqa: E731
