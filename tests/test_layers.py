@@ -1,13 +1,16 @@
 """The dependency rules of ``ARCHITECTURE.md``, read off the source (every import, at any depth).
 
-``gradients.cli -> gradients.catalog -> the problem modules``, and ``checks`` below them all:
+``gradients.cli -> gradients.catalog -> gradients.proof, the problem modules``, and ``checks``
+below them all:
 
 * nothing in ``gradients`` or ``checks`` imports ``benchmarks`` or ``tests`` (they run from a
   checkout and are not installed);
 * ``checks`` imports nothing from ``gradients``;
 * the problem modules import no catalog and no command line (``gradients/__init__.py`` only
   for its lazy ``gradients.Derivation`` alias, ``gradients/__main__.py`` only for ``main``);
-* the catalog does not import the command line.
+* the catalog does not import the command line; the proof layer imports neither (it proves
+  the forms it is given);
+* no import circle, at any depth (:func:`test_no_import_circle`).
 """
 
 from __future__ import annotations
@@ -93,6 +96,8 @@ def test_the_rules_see_imports():
     assert against_the_layering(ROOT / "gradients/catalog/table.py", "gradients.cli.commands")
     assert against_the_layering(ROOT / "gradients/cli/commands.py", "benchmarks.plots")
     assert not against_the_layering(ROOT / "gradients/__init__.py", "gradients.catalog")
+    assert against_the_layering(ROOT / "gradients/proof/prover.py", "gradients.catalog.table")
+    assert not against_the_layering(ROOT / "gradients/catalog/prove.py", "gradients.proof")
 
 
 def test_architecture_map_names_every_module():
