@@ -168,3 +168,24 @@ def test_a_directional_check_probes_along_its_first_direction():
     base = baseline(lambda z: float(np.sum(np.sin(z))), x, False, direction=v)
     assert np.allclose(base.direction * np.sqrt(np.mean(v**2)), v)
     assert abs(base.slope - float(np.cos(x) @ base.direction)) <= base.slope_error
+
+
+def test_a_kink_within_reach_of_an_entry_is_not_noise_along_it():
+    """``sum(relu(w))`` at ``w_4 = 0.0068`` beside entries of 3: the first step along entry 4
+    (0.026) reaches the kink at 0, its ladder descends through irregular levels, and the noise
+    along it is measured within that step. The tables there are a kink and, 100 times finer,
+    flat: no noise-like table, and the kink's bound (6.4e-4) is no evidence of noise. It made
+    an exact ``f`` "noisy" and its check inconclusive (sensitivity 76); now the check is sharp,
+    and a gradient with one entry 10 % off fails."""
+    relu_sum = lambda w: float(np.sum(np.maximum(w, 0.0)))  # noqa: E731
+    grad = lambda w: (w > 0.0).astype(float)  # noqa: E731
+    w = np.array([0.0, 0.0, 4.07494133, -2.83895954, 0.00683016])
+    r = check_gradient(relu_sum, grad, (w,))
+    assert r.verdict == "pass" and r.detectable < 1e-6, r
+    assert not any("noisy" in n or "noisier" in n for n in r.notes), r.notes
+    wrong = lambda w: grad(w) * np.array([1.0, 1.0, 1.1, 1.0, 1.0])  # noqa: E731
+    assert check_gradient(relu_sum, wrong, (w,)).verdict == "fail"
+    # a noise-like table still counts: a float32 loss beside a float64 penalty (test_attacks)
+    x = np.array([0.3, -0.7])
+    noisy = lambda z: float(np.float32(np.sum(np.sin(z)))) + 1e-3 * float(z @ z)  # noqa: E731
+    assert noise_along(noisy, x, 0, noisy(x), False, 0.01)[0] > 0.0
