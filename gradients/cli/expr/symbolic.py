@@ -27,6 +27,8 @@ from typing import Any
 
 import numpy as np
 
+from .walker import Walker
+
 __all__ = ["NotModelled", "expression_candidate"]
 
 
@@ -84,81 +86,46 @@ def _general_env(env: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str,
     return out
 
 
-class _Interpreter:
-    """Walks a tree validated by the sandbox's grammar, with a symbolic backend."""
+class _Interpreter(Walker):
+    """The symbolic back end of :class:`.walker.Walker`: each operation handed to a SymPy back
+    end (:class:`_ExplicitBackend` or :class:`_GeneralBackend`)."""
 
     def __init__(self, env: Mapping[str, Any], backend: Any) -> None:
-        self.env = dict(env)
+        super().__init__(env)
         self.b = backend
 
-    def program(self, module: ast.Module) -> Any:
-        *assignments, last = module.body
-        for stmt in assignments:
-            assert isinstance(stmt, ast.Assign)
-            self.env[stmt.targets[0].id] = self.eval(stmt.value)  # type: ignore[attr-defined]
-        assert isinstance(last, ast.Expr)
-        return self.b.result(self.eval(last.value))
+    def finish(self, value: Any, node: ast.AST) -> Any:
+        return self.b.result(value)
 
-    def eval(self, node: ast.AST) -> Any:
-        b = self.b
-        if isinstance(node, ast.Constant):
-            return b.constant(node.value)
-        if isinstance(node, ast.Name):
-            if node.id in self.env:
-                return self.env[node.id]
-            return b.function(node.id)  # a helper used as a value: refused below
-        if isinstance(node, ast.Attribute):
-            dotted = _dotted(node)
-            if dotted is not None:
-                return b.named_constant(dotted)
-            return b.transpose(self.eval(node.value))
-        if isinstance(node, ast.UnaryOp):
-            value = self.eval(node.operand)
-            return b.neg(value) if isinstance(node.op, ast.USub) else value
-        if isinstance(node, ast.BinOp):
-            return b.binop(type(node.op).__name__, self.eval(node.left), self.eval(node.right))
-        if isinstance(node, ast.Call):
-            name = node.func.id if isinstance(node.func, ast.Name) else _dotted(node.func)
-            args = [self.eval(a) for a in node.args]
-            kwargs = {kw.arg: _literal(kw.value) for kw in node.keywords}
-            return b.call(name, args, kwargs)
-        if isinstance(node, ast.Subscript):
-            return b.index(self.eval(node.value), _index(node.slice))
+    def refuse(self, node: ast.AST) -> Any:
         raise NotModelled(f"{type(node).__name__} (a comparison) is not modelled symbolically"
                           if isinstance(node, ast.Compare) else
                           f"{type(node).__name__} is not modelled symbolically")
 
+    def constant(self, node: ast.Constant) -> Any:
+        return self.b.constant(node.value)
 
-def _dotted(node: ast.AST) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name) and node.id == "np":
-        return ".".join(["np", *reversed(parts)])
-    return None
+    def unbound(self, node: ast.Name) -> Any:
+        return self.b.function(node.id)  # a helper used as a value: refused there
 
+    def named_constant(self, node: ast.Attribute, dotted: str) -> Any:
+        return self.b.named_constant(dotted)
 
-def _literal(node: ast.AST) -> Any:
-    if isinstance(node, ast.Constant):
-        return node.value
-    if isinstance(node, ast.UnaryOp) and isinstance(node.operand, ast.Constant):
-        value = node.operand.value
-        return -value if isinstance(node.op, ast.USub) else value
-    if isinstance(node, ast.Tuple):
-        return tuple(_literal(e) for e in node.elts)
-    raise NotModelled("a non-literal keyword value")
+    def transpose(self, node: ast.Attribute, value: Any) -> Any:
+        return self.b.transpose(value)
 
+    def unary(self, node: ast.UnaryOp, value: Any) -> Any:
+        return self.b.neg(value) if isinstance(node.op, ast.USub) else value
 
-def _index(node: ast.AST) -> Any:
-    if isinstance(node, ast.Tuple):
-        return tuple(_index(e) for e in node.elts)
-    if isinstance(node, ast.Slice):
-        parts = (node.lower, node.upper, node.step)
-        return slice(*(None if p is None else _literal(p) for p in parts))
-    if isinstance(node, ast.Attribute):  # np.newaxis
-        return None
-    return _literal(node)
+    def binop(self, node: ast.BinOp, left: Any, right: Any) -> Any:
+        return self.b.binop(type(node.op).__name__, left, right)
+
+    def call(self, node: ast.Call, name: str | None, args: list[Any],
+             kwargs: dict[str, Any]) -> Any:
+        return self.b.call(name, args, kwargs)
+
+    def subscript(self, node: ast.Subscript, value: Any, index: Any) -> Any:
+        return self.b.index(value, index)
 
 
 def _exact_number(value: Any) -> Any:
