@@ -226,6 +226,7 @@ def check_gradient(
             if value is not None:
                 raise ValueError(f"{label}= applies to mode='directional' only; got "
                                  f"{label}={value!r} with mode='full'")
+    # the arguments, prepared once: x, a closure of f over copies of the others
     p = prepare(args, argnum)
     x = p.x
     rtol = DEFAULT_RTOL if rtol is None else float(rtol)
@@ -241,6 +242,8 @@ def check_gradient(
     )
     analytic, failure = analytic_of(grad, p)
     fx = closure(f, p)
+    # f measured at the point (its baseline: value, determinism, precision, noise) and the
+    # numerical side estimated, per entry or along random directions: an Estimate
     if mode == "full":
         est = estimate_gradient(fx, x, method=method, step=step, vectorized=vectorized)
         a = analytic
@@ -259,6 +262,18 @@ def check_gradient(
             mismatched=int(np.size(numerical)), evaluations=evals, reason=failure,
             notes=notes, verdict="fail", lower=lower, upper=upper, **common,
         )
+    # the rule, the cross-checks and the verdict; the result's str is the report
+    return _judge(fx, x, analytic, a, est, notes, common, step=step, vectorized=vectorized)
+
+
+def _judge(fx, x, analytic, a, est, notes, common, *, step, vectorized) -> GradientCheck:
+    """The last stages of :func:`check_gradient`: the rule (:mod:`checks.rule`) entry by
+    entry or along directions, the cross-checks (:mod:`checks.crosscheck`), the verdict, and
+    the result, whose ``str`` is the report (:mod:`checks.report`)."""
+    mode, method = common["mode"], common["method"]
+    rtol, atol, safety = common["rtol"], common["atol"], common["safety"]
+    lower, upper = est.lower, est.upper
+    numerical, error, evals = est.value, est.error, est.evaluations
     tol, unjudged = _tolerance(numerical, error, est, analytic, rtol=rtol, atol=atol,
                                safety=safety, lower=lower, upper=upper,
                                label="direction" if mode == "directional" else "entr")
