@@ -100,6 +100,26 @@ def _staircase(table: np.ndarray) -> bool:
     return bool(np.median(steps) < _STAIRCASE_ULPS * ulp)
 
 
+def _quantum(table: np.ndarray) -> float | None:
+    """The quantum ``q`` of a table whose values move only in whole multiples of one step far
+    above their ulps, standing still between moves: ``f`` is rounded at ``q`` inside (the
+    stable log-sum-exp at ``[0, -35]`` adds ``log(1 + 6.3e-16)``, rounded at ``eps``, to 0: a
+    value of ``6.7e-16`` that moves in steps of ``2.2e-16``). ``None`` otherwise: fewer than two
+    moves, no standstill between two of them (a kink: ``relu`` moves at every step past it),
+    moves of a few ulps (a staircase), or moves that are not multiples of the smallest."""
+    d = np.diff(table)
+    moves = np.flatnonzero(d != 0.0)
+    if moves.size < 2 or not np.any(np.diff(moves) > 1):
+        return None
+    q = float(np.min(np.abs(d[moves])))
+    if q <= _STAIRCASE_ULPS * float(np.spacing(np.max(np.abs(table)))):
+        return None
+    ratio = np.abs(d[moves]) / q
+    if np.any(np.abs(ratio - np.round(ratio)) > 0.01):
+        return None
+    return q
+
+
 _AGREE = 4.0  # three consecutive orders within this factor: the differences are noise
 
 
@@ -111,7 +131,9 @@ def _ecnoise(table: np.ndarray) -> tuple[float | None, str]:
 
     ``sigma_k`` for orders ``k = 1..6`` (of values scaled to at most 1); the noise is
     ``sigma_k`` at the first order whose ``k``-th differences change sign and where
-    ``sigma_k, sigma_k+1, sigma_k+2`` agree within a factor 4. ``"staircase"``: ``f`` moves
+    ``sigma_k, sigma_k+1, sigma_k+2`` agree within a factor 4. A table that moves in whole
+    quanta far above its ulps, standing still between moves, is ``f`` rounded inside: its
+    noise is half the quantum (:func:`_quantum`). ``"staircase"``: ``f`` moves
     by a few ulps per step (rounding errors correlated: probe coarser); ``"kink"``: one
     second difference stands out from the others (a kink within the probe: probe finer);
     ``"smooth"``: no order looks like noise (the differences are ``f``'s variation: probe
@@ -120,6 +142,9 @@ def _ecnoise(table: np.ndarray) -> tuple[float | None, str]:
     top = float(np.max(np.abs(table)))
     if top == 0.0:
         return 0.0, "ok"
+    quantum = _quantum(table)
+    if quantum is not None:
+        return 0.5 * quantum, "ok"  # rounding to the nearest multiple: at most half a quantum
     if _staircase(table):
         return None, "staircase"
     t = table / top

@@ -7,6 +7,7 @@ directional mode; verdicts do not change when the inputs are multiplied by any
 """
 
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -731,8 +732,9 @@ def test_an_np_matrix_argument_is_a_type_error_naming_it_and_saying_what_to_pass
     args = [A, A.copy()]
     args[position] = np.matrix(A)
     assert np.any(np.asarray(args[position] * args[position]) != A * A)  # what goes wrong
-    pattern = (rf"args\[{position}\] is an np\.matrix, whose \* is the matrix product; .*"
-               r"Pass np\.asarray\(M\) instead")
+    pattern = (rf"args\[{position}\] is an np\.matrix, whose \* is the matrix product; the "
+               r"check works with ndarrays \(where \* is elementwise\), .* Pass "
+               r"np\.asarray\(M\) instead, and write M @ M in f for the matrix product$")
     with pytest.raises(TypeError, match=pattern):
         _matrix_checkers()[checker](tuple(args))
     # the same arguments, converted as the message says, are checked
@@ -746,3 +748,49 @@ def test_an_np_matrix_in_a_list_of_args_or_beside_argnum_is_named_by_its_positio
     with pytest.raises(TypeError, match=r"args\[2\] is an np\.matrix"):
         check_gradient(lambda v, c, M: c * np.sum(v), lambda v, c, M: c * np.ones(2),
                        [v, 2.0, np.matrix(np.eye(2))], argnum=0)
+
+
+def test_more_than_five_directions_that_cannot_be_judged_are_cut_after_five():
+    """The reason counts every direction f jumps along and lists the first five, then
+    ``...``."""
+    r = check_gradient(_floor_sq, lambda v: 2.0 * v, (np.array([1.0, 0.3, 0.5]),),
+                       mode="directional", directions=7)
+    assert r.verdict == "inconclusive", str(r)
+    assert r.reason == ("7 directions cannot be judged ((0,), (1,), (2,), (3,), (4,) ...): f "
+                        "jumps (is discontinuous) there; see the notes")
+
+
+class _Named:
+    """A callable with a ``__name__`` but no ``__qualname__`` (as some wrappers are)."""
+
+    __name__ = "wrapped_loss"
+
+    def __call__(self, v):
+        return float(v @ v)
+
+
+def test_a_function_without_a_qualname_is_named_by_its_name():
+    r = check_gradient(_Named(), lambda v: 2.0 * v, (np.array([0.5, -1.0]),))
+    assert r.verdict == "pass" and r.name == "wrapped_loss", str(r)
+    assert "gradient of wrapped_loss with respect to args[0]" in str(r)
+
+
+def test_a_gradient_of_the_wrong_shape_still_reports_the_numerical_interval():
+    """When the analytic gradient is unusable the report keeps the estimate in full: at a
+    kink of ``sum |v|`` its interval ``[-1, 1]`` per entry."""
+    r = check_gradient(lambda v: float(np.sum(np.abs(v))), lambda v: np.zeros(2), (np.zeros(3),))
+    assert r.verdict == "fail" and "shape (2,)" in r.reason
+    assert r.lower is not None and r.upper is not None
+    assert np.all(np.abs(r.lower + 1.0) <= 10 * r.error), r.lower
+    assert np.all(np.abs(r.upper - 1.0) <= 10 * r.error), r.upper
+
+
+def test_a_gradient_wrong_by_300_orders_of_magnitude_fails_without_numpy_warnings():
+    """The ratio of a huge difference to a tiny tolerance overflows to ``inf``: that entry is
+    the worst one, and numpy does not warn about it."""
+    x = np.array([1.0, 2.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = check_gradient(lambda v: 1e-3 * float(v @ v),
+                           lambda v: np.array([1e308, 2e-3 * v[1]]), (x,))
+    assert r.verdict == "fail" and r.worst_index == (0,), str(r)

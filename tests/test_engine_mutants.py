@@ -26,7 +26,9 @@ from checks import (
     numerical_gradient,
     taylor_test,
 )
+from checks.probe import _PROBE_T, probe_slope
 from checks.search import Counterexample, format_inputs
+from tests._attack import lse, lse_grad
 from tests._functions import sin_exp, sin_exp_grad
 
 EPS = float(np.finfo(float).eps)
@@ -1383,3 +1385,57 @@ def test_directional_derivative_returns_every_field_of_the_estimate():
     assert kink.lower == pytest.approx(-np.sum(np.abs(v)), abs=kink.error)
     assert kink.upper == pytest.approx(np.sum(np.abs(v)), abs=kink.error)
     assert kink.notes[0].startswith("not differentiable at direction 0: one-sided ")
+
+
+# ------------------------------------------------------------------------------ survivors D
+
+
+def test_a_forward_difference_has_an_error_bar_that_holds_and_is_near_sqrt_eps():
+    """A forward difference resolves about half the digits of ``f'``: its error bar bounds
+    the true error and is of that order, far below ``|f'|`` itself."""
+    est = estimate_gradient(sin_exp, X3, method="forward")
+    g = sin_exp_grad(X3)
+    assert np.all(np.abs(est.value - g) <= est.error), (est.value - g, est.error)
+    assert np.all(est.error <= 1e-6 * np.max(np.abs(g))), est.error
+
+
+def test_noise_louder_along_several_entries_names_them_all():
+    """Log-sum-exp at ``[0, -29, -29]``: along both small entries ``f`` rounds
+    ``log(1 + 2.5e-13)``; the note names the entries (plural) it was measured along."""
+    z = np.array([0.0, -29.0, -29.0])
+    est = estimate_gradient(lse, z)
+    assert np.all(np.abs(est.value - lse_grad(z)) <= est.error)
+    [note] = [n for n in est.notes if "noisier" in n]
+    assert note.startswith("f is noisier (at the scale of the steps along entries (1,), (2,): ")
+
+
+def test_a_directional_check_costs_the_same_at_any_scale_of_x():
+    """``f(v / s)`` at ``s x`` is ``f`` at ``x`` in other units: the probe's slope, converted
+    to the line's units with its error bound, agrees with the ladder as it does at ``s = 1``
+    (an unconverted bound sent the ladder to shorter steps at ``s = 1000``)."""
+    def at_scale(s):
+        return check_gradient(lambda v: sin_exp(v / s), lambda v: sin_exp_grad(v / s) / s,
+                              (s * X3,), mode="directional")
+    unit, big = at_scale(1.0), at_scale(1e3)
+    assert unit.verdict == big.verdict == "pass", (str(unit), str(big))
+    assert big.evaluations == unit.evaluations
+    assert big.detectable == pytest.approx(unit.detectable, rel=1e-3)
+
+
+def test_the_slope_of_a_smooth_probe_table_is_within_its_bound():
+    """The bound of :func:`checks.noise.probe_slope` adds the change of the slope from degree
+    2 to 3 *and* from 3 to 4: either may vanish by accident (``sin(0.3 t + phase)``)."""
+    for c in (0.02, 0.05, 0.1, 0.2, 0.3):
+        for phase in np.linspace(0.0, np.pi, 12, endpoint=False):
+            delta = 1e-3  # per unit of tau = t * delta
+            value, bound, _ = probe_slope(np.sin(c * _PROBE_T + phase), delta, 0.0)
+            true = c * np.cos(phase) / delta
+            assert abs(value - true) <= bound, (c, phase, value, true, bound)
+
+
+def test_a_saturated_f_is_reported_as_moving_by_ulps_not_as_leaving_its_domain():
+    """``sum tanh(v)`` at ``v ~ 20`` moves by a few ulps per probe step at every spacing: the
+    noise probe says so, and does not claim ``f`` left its domain."""
+    est = estimate_gradient(lambda v: float(np.sum(np.tanh(v))), np.array([20.0, 19.0, 18.5]))
+    assert any(n.startswith("f moved by only a few ulps per step") for n in est.notes), est.notes
+    assert not any("every noise probe left f's domain" in n for n in est.notes), est.notes

@@ -181,6 +181,55 @@ def test_cost_is_6_n_squared_plus_24_without_grad_and_6_n_plus_18_with_it():
     assert f"({len(calls)} evaluations of grad)" in est.notes[-1]
 
 
+def _counted(fun, calls, key):
+    def wrapped(*a):
+        calls[key] += 1
+        return fun(*a)
+    return wrapped
+
+
+def _cos_plus_cross(u):
+    return float(np.sum(np.cos(u)) + u[0] * u[-1])
+
+
+def _cos_plus_cross_grad(u):
+    g = -np.sin(u)
+    g[0] += u[-1]
+    g[-1] += u[0]
+    return g
+
+
+def _cos_plus_cross_hess(u):
+    H = -np.diag(np.cos(u))
+    H[0, -1] += 1.0
+    H[-1, 0] += 1.0
+    return H
+
+
+@pytest.mark.parametrize("n", [3, 20])
+def test_reported_evaluations_are_the_calls_made_and_grad_is_checked_along_2_directions(n):
+    # every result's count is the number of calls of f (and grad) it made; with grad, f is
+    # only evaluated to check grad along 2 random directions: about 30 calls, whatever n
+    u = np.linspace(0.2, 1.3, n)
+    f, g, hess = _cos_plus_cross, _cos_plus_cross_grad, _cos_plus_cross_hess
+    if n == 3:
+        calls = {"f": 0}
+        est = numerical_hessian(_counted(f, calls, "f"), u)
+        assert est.evaluations == calls["f"]
+    calls = {"f": 0, "g": 0}
+    est = numerical_hessian(_counted(f, calls, "f"), u, grad=_counted(g, calls, "g"))
+    assert est.evaluations == calls["f"] + calls["g"]
+    assert calls["f"] <= 40
+    calls = {"f": 0, "g": 0}
+    r = check_hessian(_counted(f, calls, "f"), hess, (u,), grad=_counted(g, calls, "g"),
+                      mode="directional")
+    assert r.verdict == "pass" and r.evaluations == calls["f"] + calls["g"]
+    assert calls["f"] <= 40
+    calls = {"f": 0}
+    t = taylor_test_hessian(_counted(f, calls, "f"), g, (u,), hess=hess)
+    assert t.evaluations == calls["f"]
+
+
 def exp_sin(x):
     # (not exp(x0) sin(x1): the h^2 term of its cross difference, (f_0001 + f_0111) h^2 / 6,
     # vanishes, and the plain cross difference converges at order 4)
@@ -471,6 +520,17 @@ def test_directional_cost_does_not_depend_on_the_size():
         assert r.evaluations <= 12 * 2 + 18 + 2 * 2 * 10  # a few levels climbed at most
 
 
+def test_the_polarised_pairs_error_bar_holds_and_is_not_needlessly_loose():
+    # without grad, u^T H v = (q(u + v) - q(u - v)) / 4: its bar is the two lines' bars over
+    # 4; on a smooth f it covers the true error, and the largest of 8 is within 30 of it
+    x = np.array([0.3, -0.7])
+    r = check_hessian(exp_sin, lambda u: exp_sin_hess(u), (x,), mode="directional",
+                      directions=8, rng=1)
+    ratio = np.abs(r.numerical - r.analytic) / r.error
+    assert r.verdict == "pass" and np.all(ratio <= 1.0)
+    assert np.max(ratio) >= 1.0 / 30.0
+
+
 def test_directional_options_are_applied_and_reported():
     w, B = np.array([0.5, -1.0, 2.0]), np.array([[1.0, 2.0, 0.0], [0.0, 1.0, 3.0], [1, 0, 1.0]])
     r = check_hessian(quadratic, quadratic_hess, (w, B), mode="directional", directions=5,
@@ -565,6 +625,7 @@ def test_taylor_report_states_its_sensitivity(wB):
 def test_an_unusable_hessian_gives_empty_arrays_and_a_report():
     t = taylor_test_hessian(quadratic, quadratic_grad, W, hess=lambda w, B: np.ones(2))
     assert t.verdict == "fail" and t.reason.startswith("hess(*args) has shape (2,)")
+    assert t.ok is False
     for arr in (t.steps, t.remainders, t.usable, t.floor):
         assert isinstance(arr, np.ndarray) and arr.shape == (0,)
     assert str(t).startswith("Second-order Taylor test FAILED")
@@ -600,6 +661,19 @@ def test_taylor_across_a_kink_of_the_hessian_is_inconclusive():
     assert t.verdict == "inconclusive", str(t)
     assert t.reason.startswith("the remainder collapses below step 0.001")
     assert str(t).startswith("Second-order Taylor test INCONCLUSIVE")
+
+
+def test_taylor_sees_a_collapse_below_a_long_fitted_tail():
+    # a cubic term that switches off within 2e-4 of x along v: the remainders of the four
+    # longest fitted steps are exactly 100 h^3 (order 3), those below collapse to round-off;
+    # the collapse is below the shortest fitted step, whatever the length of the tail
+    def f(w):
+        return float(np.sum(w**2) + (100 * (w[0] - 1.0) ** 3 if w[0] - 1.0 > 2e-4 else 0.0))
+
+    t = taylor_test_hessian(f, lambda w: 2 * w, (np.array([1.0, 2.0]),),
+                            hess=lambda w: 2 * np.eye(2), direction=np.array([1.0, 0.0]))
+    assert t.verdict == "inconclusive", str(t)
+    assert t.reason.startswith("the remainder collapses below step 0.0001 ")
 
 
 def test_taylor_steps_outside_the_domain_are_skipped_without_warnings():
@@ -661,7 +735,9 @@ def test_bad_arguments_are_clear_errors():
     with pytest.raises(ValueError, match=r"direction must have shape \(3,\), got \(2,\)"):
         taylor_test_hessian(quadratic, quadratic_grad, W, hess=quadratic_hess,
                             direction=np.ones(2))
-    with pytest.raises(ValueError, match="method='central' applies with grad= only"):
+    with pytest.raises(ValueError, match="method='central' applies with grad= only: without "
+                                         "grad the Hessian comes from Richardson second "
+                                         "differences"):
         check_hessian(quadratic, quadratic_hess, W, method="central")
     with pytest.raises(ValueError, match="method='central' applies to the Jacobian of grad"):
         numerical_hessian(np.sum, np.ones(2), method="central")
@@ -673,6 +749,12 @@ def test_bad_arguments_are_clear_errors():
         numerical_hessian(np.sum, np.ones(3), grad=lambda x: x[:2])
     with pytest.raises(ValueError, match="f must return a scalar, got an array of shape"):
         numerical_hessian(lambda x: x, np.ones(3))
+    x = np.array([1.0, 2.0])  # f turns into an array 1e-2 away from x: at the Taylor steps
+    with pytest.raises(ValueError, match=r"f must return a scalar, got an array of shape "
+                                         r"\(2,\) at x \+ h v$"):
+        taylor_test_hessian(lambda w: float(w @ w) if abs(w[0] - 1.0) < 1e-2 else w,
+                            lambda w: 2 * w, (x,), hess=lambda w: 2 * np.eye(2),
+                            direction=[1.0, 0.0])
     with pytest.raises(ValueError, match="directions= applies to mode='directional' only"):
         check_hessian(quadratic, quadratic_hess, W, directions=2)
     with pytest.raises(ValueError, match=r"atol must be a scalar or \(in full mode\) an array "

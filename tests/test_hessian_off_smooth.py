@@ -320,6 +320,9 @@ def test_a_jump_entry_keeps_its_last_estimate_and_is_named_as_not_judged():
     assert est.kind[0, 0] == JUMP
     assert np.all(np.isfinite(est.value)) and np.all(np.isfinite(est.error))
     assert est.value[0, 0] > 1e6  # about 2 / h at the last step
+    # ... and the step reported is that last triple's top step h: D(h), D(h/2), D(h/4) are
+    # 2/h, 4/h, 8/h, and their Richardson value is of that order
+    assert 2.0 <= est.value[0, 0] * est.step[0, 0] <= 32.0
     assert any(n.startswith("Hessian entry (0,) (0,): the second differences grow like 1/h")
                and n.endswith("(the gradient of f jumps: f has a kink there and no second "
                               "derivative); this entry is not judged") for n in est.notes), \

@@ -189,3 +189,23 @@ def test_a_kink_within_reach_of_an_entry_is_not_noise_along_it():
     x = np.array([0.3, -0.7])
     noisy = lambda z: float(np.float32(np.sum(np.sin(z)))) + 1e-3 * float(z @ z)  # noqa: E731
     assert noise_along(noisy, x, 0, noisy(x), False, 0.01)[0] > 0.0
+
+
+def test_f_rounded_inside_at_a_quantum_far_above_its_ulps_is_noise_of_half_the_quantum():
+    """The stable log-sum-exp at ``[0, -35]`` adds ``log(1 + 6.3e-16)`` -- rounded at ``eps``
+    -- to 0: its value, ``6.7e-16``, moves along ``z_1`` in whole steps of ``2.2e-16``, far
+    above its ulps, and stands still between them. Read as a kink or a staircase before,
+    the exact gradient failed (numerical 0 with an error bar of 8e-19 against 6.3e-16); the
+    quantum is noise now, and a gradient wrong by 1e-6 in its large entry still fails. A kink
+    (``relu``, which moves at every step past it) is no quantum."""
+    from checks.probe import _quantum
+
+    x = np.array([0.0, -35.0])
+    r = check_gradient(lse, lse_grad, (x,))
+    assert r.verdict == "pass", r
+    wrong = check_gradient(lse, lambda z: lse_grad(z) * np.array([1.0 + 1e-6, 1.0]), (x,))
+    assert wrong.verdict == "fail"
+    q = np.finfo(float).eps
+    assert _quantum(np.array([2, 2, 2, 3, 3, 3, 3, 4, 4]) * q) == q
+    assert _quantum(np.array([0, 0, 0, 0, 1, 2, 3, 4, 5]) * 0.01) is None  # a kink
+    assert _quantum(np.linspace(1.0, 2.0, 9)) is None  # smooth
