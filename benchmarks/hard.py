@@ -456,9 +456,9 @@ def run(*, seeds: int = SEEDS, case_ids: Sequence[str] | None = None,
                  f"  inconclusive {res.inconclusive()}  errors {res.errors()}")
     try:
         import checks  # noqa: F401
-        from benchmarks.report import _git_revision
+        from benchmarks.provenance import git_revision
 
-        revision = _git_revision()
+        revision = git_revision()
     except Exception:  # noqa: BLE001
         revision = "unknown"
     return {

@@ -643,9 +643,9 @@ def run(*, seeds: int = SEEDS, sizes: Sequence[int] = SIZES,
         _log(f"n={n:<3d} {seeds} seeds x {len(ids)} functions: "
              f"{time.perf_counter() - t0:6.1f} s")
     try:
-        from benchmarks.report import _git_revision
+        from benchmarks.provenance import git_revision
 
-        revision = _git_revision()
+        revision = git_revision()
     except Exception:  # noqa: BLE001
         revision = "unknown"
     versions = {k: v for k, v in peer_versions().items() if k in ("numdifftools", "torch")}

@@ -168,9 +168,9 @@ def _versions() -> dict[str, str]:
 
 def _revision() -> str:
     try:
-        from benchmarks.report import _git_revision
+        from benchmarks.provenance import git_revision
 
-        return _git_revision()
+        return git_revision()
     except Exception:  # noqa: BLE001
         return "unknown"
 

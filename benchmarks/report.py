@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import os
 import platform
-import subprocess
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -13,11 +12,11 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.provenance import git_revision
 from checks import DEFAULT_DIRECTIONS
 
 __all__ = ["environment", "render"]
 
-ROOT = Path(__file__).resolve().parents[1]
 
 
 # --------------------------------------------------------------------------- environment
@@ -39,17 +38,6 @@ def _blas() -> str:
         blas = cfg["Build Dependencies"]["blas"]
         return f"{blas.get('name', '?')} {blas.get('version', '')}".strip()
     except Exception:  # noqa: BLE001 - older numpy: no dict mode
-        return "unknown"
-
-
-def _git_revision() -> str:
-    try:
-        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                             capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                               cwd=ROOT, capture_output=True, text=True).stdout.strip()
-        return rev + (" (with uncommitted changes)" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
         return "unknown"
 
 
@@ -75,7 +63,7 @@ def environment() -> dict[str, Any]:
         "python": platform.python_version(),
         "numpy": np.__version__,
         "blas": _blas(),
-        "gradcheck-suite": f"{ours}, git {_git_revision()}",
+        "gradcheck-suite": f"{ours}, git {git_revision()}",
         "load_start": load,
         "openblas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "unset"),
         "omp_threads": os.environ.get("OMP_NUM_THREADS", "unset"),

@@ -36,39 +36,29 @@ the finite differences could not have told):
 'fail'
 """
 
+from checks.adjoint import check_adjoint
 from checks.compare import (
     DEFAULT_DIRECTIONS,
-    DEFAULT_RTOL,
-    DEFAULT_SAFETY,
     GradientCheck,
     InconclusiveError,
     InconclusiveWarning,
     assert_gradient,
     check_gradient,
 )
-from checks.differences import (
-    STEP_FACTORS,
-    Estimate,
-    directional_derivative,
-    directional_derivatives,
-    estimate_gradient,
-    numerical_gradient,
-)
-from checks.hessian import (
-    HessianTaylorResult,
-    check_hessian,
-    check_hvp,
-    numerical_hessian,
-    taylor_test_hessian,
-)
+from checks.differences import estimate_gradient, numerical_gradient
+from checks.directional import directional_derivative, directional_derivatives
+from checks.estimates import Estimate
+from checks.hessian import check_hessian, check_hvp
+from checks.hessian_estimate import numerical_hessian
 from checks.jacobian import (
     JacobianCheck,
-    check_adjoint,
     check_jacobian,
     check_jvp,
     check_vjp,
     estimate_jacobian,
 )
+from checks.methods import STEP_FACTORS
+from checks.rule import DEFAULT_RTOL, DEFAULT_SAFETY
 from checks.search import (
     Counterexample,
     Draws,
@@ -78,6 +68,7 @@ from checks.search import (
     search_counterexample,
 )
 from checks.taylor import TaylorResult, taylor_test
+from checks.taylor_second import HessianTaylorResult, taylor_test_hessian
 
 __all__ = [
     "DEFAULT_DIRECTIONS",

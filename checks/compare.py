@@ -1,53 +1,17 @@
-r"""Compare an analytic gradient with a numerical one: the verdict rule, written once.
+r"""Check an analytic gradient against a numerical one: `check_gradient`, `assert_gradient`.
 
-The criterion, entry by entry, is
+The rule (``|a_k - n_k| <= atol + safety * e_k + rtol * |n_k|``, the three-valued verdict and
+``detectable``) is :mod:`checks.rule`, derived there. This module is the check as a pipeline:
+the arguments prepared (:mod:`checks._args`), the numerical side estimated
+(:func:`checks.estimate_gradient` in full mode, derivatives along random directions in
+directional mode), the rule applied, the cross-checks along directions that mix coupled kink
+entries and along the noise probe's direction (:mod:`checks.crosscheck`), and the report
+(:mod:`checks.report`).
 
-.. math::
-
-    |a_k - n_k| \le \text{atol} + \text{safety} \cdot e_k + \text{rtol} \cdot |n_k|
-
-where ``a`` is the analytic gradient, ``n`` the numerical one and ``e_k`` the error estimate of
-the finite difference at entry ``k`` (:class:`checks.differences.Estimate`). Defaults:
-``safety = 10`` (the estimate is an order-of-magnitude bound, measured to be within a factor
-of about 1 of the true error on smooth functions), ``rtol = 1e-8`` (a floor 100x below the
-sensitivity target of a relative 1e-6) and ``atol = 0``. No term is scaled by the array
-size, and no absolute constant enters by default, so multiplying every input by ``s``
-changes no verdict: all three terms scale like the gradient. A zero gradient compared with
-zero passes (``0 <= 0``); nothing is divided.
-
-Where ``f`` is not differentiable along an entry (a kink, :mod:`checks.ladder`), the
-numerical side is the interval ``[lower_k, upper_k]`` between the one-sided derivatives and
-``|a_k - n_k|`` is the distance from ``a_k`` to that interval: any value between them (any
-convention for ``relu'(0)``) is right, and the report says the entry is not differentiable.
-
-``max_rel_error`` is ``max|a - n| / max|n|`` (the error relative to the largest entry, as
-the peers' accuracy is measured), 0 when both are zero and ``inf`` when only ``n`` is.
-
-**One verdict, three values.** ``"fail"`` when some entry breaks the rule; otherwise
-``"pass"`` when the check was sharp enough to catch a gross error, and ``"inconclusive"``
-when it was not: when ``detectable >= 1``, i.e. even a gradient wrong by 100 % (zero, or of
-the wrong sign) could have passed, because the finite differences cannot resolve the
-gradient (it is zero or below the noise of ``f``). ``ok`` is ``verdict == "pass"``.
-
-**Sensitivity is a promise.** ``detectable`` bounds the norm-relative error
-``max|a - g| / max|g|`` of any gradient ``a`` that can pass, ``g`` being the true gradient
-(at a kink entry, the nearest value between the one-sided derivatives). With honest error
-bars, ``|n_k - g_k| <= safety * e_k``, a passing ``a`` has
-``|a_k - g_k| <= tol_k + safety * e_k``, and
-``max|g| >= G = max_k (max(|lower_k|, |upper_k|) - safety * e_k)``, so
-
-.. math::
-
-    \text{detectable} = \max_k (\text{tol}_k + \text{safety} \cdot e_k) / G
-
-(``inf`` when ``G <= 0``). In directional mode an error ``e`` shows only through
-``<e, v_j>``; for ``v_j ~ N(0, I)`` drawn independently of it,
-``P(|<e, v_j>| <= tau_j) <= sqrt(2/pi) tau_j / max|e|``, so an error with
-``max|e| >= eps_min = (prod_j 0.8 tau_j / p)^(1/K)`` (``tau_j = tol_j + safety * e_j``, plus
-the width of the interval where the direction crosses a kink) passes with probability at most
-``p = 1e-3``; relative to ``max|g| >= max|a| - max|e|`` that is
-``detectable = eps_min / (max|a| - eps_min)``, a promise that holds with probability
-``1 - p`` over the random directions.
+>>> check_gradient(lambda x: np.sum(x**2), lambda x: 2 * x, (np.ones(3),)).verdict
+'pass'
+>>> check_gradient(lambda x: np.sum(x**2), lambda x: 2.000001 * x, (np.ones(3),)).verdict
+'fail'
 """
 
 from __future__ import annotations
@@ -63,15 +27,23 @@ import numpy as np
 from checks._args import analytic_of, closure, generator, prepare
 from checks._util import function_name, validate_method
 from checks.crosscheck import along_probe, coupled_kinks, kink_directions
-from checks.differences import (
-    STEP_FACTORS,
-    along_directions,
-    directional_derivatives,
-    estimate_gradient,
-)
-from checks.ladder import JUMP, RELIABLE
+from checks.differences import estimate_gradient
+from checks.directional import along_directions, directional_derivatives
+from checks.methods import STEP_FACTORS
 from checks.noise import Baseline, noise_note
 from checks.report import render
+from checks.rule import (
+    _LOW_PRECISION,
+    DEFAULT_RTOL,
+    DEFAULT_SAFETY,
+    _compare,
+    _detectable_by_entry,
+    _detectable_full,
+    _distance,
+    _tolerance,
+    _validate_atol,
+    detectable_along,
+)
 
 __all__ = [
     "DEFAULT_DIRECTIONS",
@@ -84,8 +56,6 @@ __all__ = [
     "assert_gradient",
 ]
 
-DEFAULT_RTOL = 1e-8
-DEFAULT_SAFETY = 10.0
 DEFAULT_DIRECTIONS = 2
 _MODES = ("full", "directional")
 
@@ -160,77 +130,7 @@ class GradientCheck:
         return render(self)
 
 
-def _distance(analytic, lower, upper):
-    """``|a - n|`` where ``n`` is the interval ``[lower, upper]``: 0 inside it."""
-    return np.maximum(np.maximum(lower - analytic, analytic - upper), 0.0)
-
-
-def _rule(error, lower, upper, *, rtol, atol, safety):
-    """Each entry's tolerance ``atol + safety * e + rtol * |n|``: the module docstring's rule
-    (``|n|`` the larger end of the interval at a kink)."""
-    return atol + safety * error + rtol * np.maximum(np.abs(lower), np.abs(upper))
-
-
-def _verdict(analytic, numerical, error, *, rtol, atol, safety, lower=None, upper=None):
-    """The comparison rule of the module docstring; returns the per-entry arrays and figures."""
-    lower = numerical if lower is None else lower
-    upper = numerical if upper is None else upper
-    tol = _rule(error, lower, upper, rtol=rtol, atol=atol, safety=safety)
-    return (tol,) + _compare(analytic, numerical, tol, lower, upper)
-
-
-def _unjudged(kind, tol, unit: str = "entr") -> tuple[np.ndarray, str | None]:
-    """``tol`` with an infinite tolerance where ``kind`` is not a bound (a jump, an
-    unresolved entry: :data:`checks.ladder.RELIABLE`), and the reason, or ``None``."""
-    tol = np.array(tol, dtype=float)
-    if kind is None or np.shape(kind) != np.shape(tol):
-        return tol, None
-    loose = ~np.isin(kind, RELIABLE)
-    if not np.any(loose):
-        return tol, None
-    tol[loose] = np.inf
-    where = [tuple(int(i) for i in np.unravel_index(int(k), tol.shape))
-             for k in np.flatnonzero(loose)]
-    shown = ", ".join(str(w) for w in where[:5]) + (" ..." if len(where) > 5 else "")
-    jumps = np.count_nonzero(np.asarray(kind)[loose] == JUMP)
-    what = ("f jumps (is discontinuous) there" if jumps == len(where) else
-            "the finite differences did not settle there")
-    names = {"direction": ("direction", "directions"), "entr": ("entry", "entries"),
-             "pair": ("pair", "pairs")}[unit]
-    return tol, (f"{len(where)} {names[len(where) > 1]} cannot be judged ({shown}): {what}; "
-                 "see the notes")
-
-
-def _detectable_full(tol, error, safety, lower, upper) -> float:
-    """``max_k (tol_k + safety e_k) / G`` with ``G`` a lower bound on ``max|g|``."""
-    if np.size(tol) == 0:
-        return float("inf")
-    reach = safety * error
-    # at a kink entry any value in [lower, upper] is right: its size is the larger end's
-    floor = float(np.max(np.maximum(np.maximum(np.abs(lower), np.abs(upper)) - reach, 0.0)))
-    top = float(np.max(np.broadcast_to(tol, np.shape(error)) + reach))
-    if floor <= 0.0:
-        return 0.0 if top == 0.0 else float("inf")
-    return top / floor
-
-
 #: Probability that a gradient with an error above ``detectable`` passes a directional check.
-MISS_PROBABILITY = 1e-3
-
-
-def detectable_along(taus: np.ndarray, analytic_max: float) -> float:
-    """``detectable`` of a check along random normal directions (module docstring)."""
-    taus = np.asarray(taus, dtype=float)
-    if taus.size == 0 or analytic_max <= 0.0:
-        return float("inf")
-    if np.any(taus == 0.0):
-        return 0.0
-    # geometric mean in logs: the product of many small taus would underflow
-    logs = np.log(np.sqrt(2.0 / np.pi) * taus).sum() - np.log(MISS_PROBABILITY)
-    eps_min = float(np.exp(logs / taus.size))
-    if eps_min >= analytic_max:
-        return float("inf")
-    return eps_min / (analytic_max - eps_min)
 
 
 def check_gradient(
@@ -326,6 +226,7 @@ def check_gradient(
             if value is not None:
                 raise ValueError(f"{label}= applies to mode='directional' only; got "
                                  f"{label}={value!r} with mode='full'")
+    # the arguments, prepared once: x, a closure of f over copies of the others
     p = prepare(args, argnum)
     x = p.x
     rtol = DEFAULT_RTOL if rtol is None else float(rtol)
@@ -341,6 +242,8 @@ def check_gradient(
     )
     analytic, failure = analytic_of(grad, p)
     fx = closure(f, p)
+    # f measured at the point (its baseline: value, determinism, precision, noise) and the
+    # numerical side estimated, per entry or along random directions: an Estimate
     if mode == "full":
         est = estimate_gradient(fx, x, method=method, step=step, vectorized=vectorized)
         a = analytic
@@ -359,6 +262,18 @@ def check_gradient(
             mismatched=int(np.size(numerical)), evaluations=evals, reason=failure,
             notes=notes, verdict="fail", lower=lower, upper=upper, **common,
         )
+    # the rule, the cross-checks and the verdict; the result's str is the report
+    return _judge(fx, x, analytic, a, est, notes, common, step=step, vectorized=vectorized)
+
+
+def _judge(fx, x, analytic, a, est, notes, common, *, step, vectorized) -> GradientCheck:
+    """The last stages of :func:`check_gradient`: the rule (:mod:`checks.rule`) entry by
+    entry or along directions, the cross-checks (:mod:`checks.crosscheck`), the verdict, and
+    the result, whose ``str`` is the report (:mod:`checks.report`)."""
+    mode, method = common["mode"], common["method"]
+    rtol, atol, safety = common["rtol"], common["atol"], common["safety"]
+    lower, upper = est.lower, est.upper
+    numerical, error, evals = est.value, est.error, est.evaluations
     tol, unjudged = _tolerance(numerical, error, est, analytic, rtol=rtol, atol=atol,
                                safety=safety, lower=lower, upper=upper,
                                label="direction" if mode == "directional" else "entr")
@@ -415,72 +330,6 @@ def check_gradient(
     )
 
 
-_LOW_PRECISION = ("grad returned {dtype}: its entries carry about {unit:.1g} relative round-off "
-                  "(of the largest entry), which the tolerance includes; return float64 for a "
-                  "sharper check")
-
-
-def _tolerance(numerical, error, est, analytic, *, rtol, atol, safety, lower, upper, label):
-    """Each entry's tolerance, and why the check cannot fail (``None`` when it can).
-
-    The rule of the module docstring, plus the round-off of an analytic gradient returned in
-    float32 or float16 (``safety * u * max|a|``, ``u`` its unit round-off: each entry is
-    known to about ``u`` of the largest, as for ``f`` returned in float32). An entry whose
-    estimate is not a bound (a jump, an unresolved entry: :data:`checks.ladder.RELIABLE`),
-    and every entry of an estimate that disagrees with the noise probe's slope
-    (:attr:`checks.differences.Estimate.inconsistent`), has an infinite tolerance: it cannot
-    fail, and the check promises nothing about it (``detectable`` is ``inf``).
-    """
-    lower = numerical if lower is None else lower
-    upper = numerical if upper is None else upper
-    tol = _rule(error, lower, upper, rtol=rtol, atol=atol, safety=safety)
-    if analytic.dtype.kind == "f" and analytic.dtype.itemsize < 8:
-        unit = float(np.finfo(analytic.dtype).eps)
-        tol = tol + safety * unit * float(np.max(np.abs(analytic), initial=0.0))
-    tol = np.array(tol, dtype=float)
-    if est.inconsistent:
-        tol[...] = np.inf
-        return tol, est.inconsistent
-    return _unjudged(est.kind, tol, label)
-
-
-def _compare(analytic, numerical, tol, lower, upper):
-    """Mismatch count, largest absolute and relative difference, the worst entry."""
-    lower = numerical if lower is None else lower
-    upper = numerical if upper is None else upper
-    diff = _distance(analytic, lower, upper)
-    bad = diff > tol
-    max_abs = float(diff.max(initial=0.0))
-    scale = float(np.abs(numerical).max(initial=0.0))
-    if scale > 0.0:
-        max_rel = max_abs / scale
-    else:
-        max_rel = 0.0 if max_abs == 0.0 else float("inf")
-    if diff.size == 0:
-        worst = None
-    else:
-        # the entry that exceeds its tolerance the most (or comes closest to it)
-        with np.errstate(over="ignore", invalid="ignore"):
-            ratio = np.where(tol > 0, diff / np.where(tol > 0, tol, 1.0),
-                             np.where(diff > 0, np.inf, 0))
-        ratio = np.where(np.isnan(ratio), 0.0, ratio)
-        worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(ratio)), diff.shape))
-    return int(bad.sum()), max_abs, max_rel, worst
-
-
-def _detectable_by_entry(tol, error, safety, lower, upper) -> np.ndarray:
-    """Per entry, ``(tol_k + safety e_k) / G_k`` with ``G_k = max(|lower_k|, |upper_k|) -
-    safety e_k`` a lower bound on ``|g_k|``: no analytic entry whose error relative to the
-    true ``|g_k|`` exceeds it can pass (``inf`` where ``G_k <= 0``: the entry cannot be told
-    from 0)."""
-    reach = safety * np.asarray(error, dtype=float)
-    floor = np.maximum(np.abs(lower), np.abs(upper)) - reach
-    top = np.broadcast_to(tol, np.shape(reach)) + reach
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(floor > 0.0, top / np.where(floor > 0.0, floor, 1.0), np.inf)
-    return np.where((floor <= 0.0) & (top == 0.0), 0.0, out)
-
-
 def _crosschecks(fx, x, analytic, est, mode, method, step, vectorized, *, rtol, atol, safety):
     """The comparisons of :mod:`checks.crosscheck`, with the evaluations each cost."""
     out = []
@@ -501,21 +350,6 @@ def _crosschecks(fx, x, analytic, est, mode, method, step, vectorized, *, rtol, 
             out.append((coupled_kinks(analytic, directions, along, rtol=rtol, atol=atol,
                                       safety=safety), along.evaluations))
     return out
-
-
-def _validate_atol(atol: Any, shape: tuple[int, ...], mode: str) -> Any:
-    """``atol`` as a float, or a per-entry array of the argument's shape (full mode only)."""
-    if atol is None:
-        return 0.0
-    arr = np.asarray(atol, dtype=float)
-    if arr.ndim and (mode != "full" or arr.shape != shape):
-        raise ValueError(
-            f"atol must be a scalar or (in full mode) an array of shape {shape}, "
-            f"got shape {arr.shape} in {mode} mode"
-        )
-    if not (np.all(np.isfinite(arr)) and np.all(arr >= 0)):
-        raise ValueError(f"atol must be finite and >= 0, got {atol!r}")
-    return float(arr) if arr.ndim == 0 else arr
 
 
 def _directional(fx, x, analytic, method, step, directions, rng, vectorized):

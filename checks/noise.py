@@ -6,7 +6,8 @@ Every estimate at ``x`` shares one :class:`Baseline`:
 * ``f(x)`` is evaluated **twice**; two different values mean ``f`` is not a function of ``x``
   alone (a random minibatch, a stochastic layer, a global counter): no finite difference of
   it means anything, so that is a ``ValueError`` showing both values, never a verdict.
-* The **noise** of ``f`` near ``x`` is measured by Moré & Wild's ECnoise: ``f`` at
+* The **noise** of ``f`` near ``x`` is measured by Moré & Wild's ECnoise (the table and its
+  reading: :mod:`checks.probe`): ``f`` at
   ``x + t_j \delta p``, ``t_j = j + 0.5 u_j`` (``j = 0..8``, a fixed jitter ``u_j`` in
   [0, 1)), along a fixed random direction ``p`` (a directional check's first direction),
   ``\delta = 10^{-6} \operatorname{rms}(x)``. For a smooth ``f`` the ``k``-th divided
@@ -61,8 +62,6 @@ Every estimate at ``x`` shares one :class:`Baseline`:
 from __future__ import annotations
 
 import dataclasses
-import functools
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -79,17 +78,25 @@ from checks._util import (
     call_scalar,
     typical_scale,
 )
+from checks.probe import (
+    _AGREE,
+    _PROBE_T,
+    NOISE_POINTS,
+    _ecnoise,
+    _probe_direction,
+    _probe_values,
+    _scaled_sigma,
+    probe_direction,
+    probe_slope,
+)
 
-__all__ = ["Baseline", "NOISE_POINTS", "PROBE_SPACING", "baseline", "noise_along", "noise_note",
-           "probe_direction", "probe_slope", "with_noise"]
+__all__ = ["Baseline", "PROBE_SPACING", "baseline", "noise_along", "noise_note", "with_noise"]
 
-NOISE_POINTS = 9  # evaluations of each noise probe (f(x) is shared)
 # (spacing relative to rms(x), orders of differences used)
 PROBE_SPACING = 1e-6  # of the first probe, relative to rms(x)
 _PROBE_RETRIES = 4  # probes at most (each 8 evaluations)
 #: Noise above this many times ``eps * |f|`` is confirmed by a probe 100 times finer.
 _CONFIRM = 100.0
-_SIGMAS_SLOPE = 3.0
 
 #: ``f``'s noise relative to ``|f(x)|`` above which the report says ``f`` is noisy.
 NOISY = 1e3 * EPS
@@ -125,135 +132,16 @@ def with_noise(base: Baseline, noise: float) -> Baseline:
                                + base.slope_gain * (noise - base.noise))
 
 
-def probe_direction(shape: tuple[int, ...]) -> np.ndarray:
-    """The fixed random direction of the noise probe for ``x`` of ``shape`` (rms 1,
-    read-only): :attr:`Baseline.slope` is the derivative along it."""
-    return _probe_direction(tuple(shape))
-
-
-@functools.lru_cache(maxsize=32)
-def _probe_direction(shape: tuple[int, ...]) -> np.ndarray:
-    """The fixed random direction of the noise probe, scaled to rms 1 (cached per shape)."""
-    p = np.random.default_rng(7).standard_normal(shape)
-    p /= typical_scale(p)
-    p.flags.writeable = False
-    return p
-
-
 #: Probe positions in units of the spacing: ``j + 0.5 u_j`` with fixed pseudo-random
 #: ``u_j`` in [0, 1) (``t_0 = 0`` is ``x``). Equal spacing would let the rounding errors of an
 #: ``f`` quantised on a grid (a loss rounded to 1e-8) repeat from point to point whenever the
 #: step is close to a whole number of quanta, and hide the quantisation; jittered points do
 #: not, and divided differences still annihilate every polynomial of degree below the order.
-_PROBE_T = np.arange(NOISE_POINTS) + 0.5 * np.r_[0.0, np.random.default_rng(11).random(
-    NOISE_POINTS - 1)]
 
 
-def _divided(table: np.ndarray, k: int) -> np.ndarray:
-    """Normalised ``k``-th divided differences of the probe table, one per window of ``k + 1``
-    consecutive points: ``sum_i w_i v_i / ||w||_2``, a standard normal times the noise where
-    the noise dominates (``w_i = 1 / prod_{j != i} (t_i - t_j)``)."""
-    out = []
-    for start in range(table.size - k):
-        t = _PROBE_T[start : start + k + 1]
-        w = np.array([1.0 / np.prod([t[i] - t[j] for j in range(k + 1) if j != i])
-                      for i in range(k + 1)])
-        out.append(float(w @ table[start : start + k + 1]) / float(np.linalg.norm(w)))
-    return np.array(out)
-
-
-def _scaled_sigma(values: np.ndarray, orders: tuple[int, ...]) -> float:
-    """The largest noise estimate over ``orders``, computed on ``values / max|values|``."""
-    top = float(np.max(np.abs(values)))
-    if top == 0.0:
-        return 0.0
-    table = values / top
-    return max(math.sqrt(float(np.mean(_divided(table, k) ** 2))) for k in orders) * top
-
-
-def _probe_values(fun, x, delta, vectorized, p) -> np.ndarray:
-    pts = x.ravel()[None] + (delta * _PROBE_T[1:])[:, None] * p.ravel()[None, :]
-    pts = pts.reshape((NOISE_POINTS - 1,) + x.shape)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        if vectorized:
-            return np.asarray(fun(pts), dtype=float)
-        return np.array([call_scalar(fun, pt, "the noise probe", False, finite=False)
-                         for pt in pts])
-
-
-_STAIRCASE_ULPS = 64.0
-
-
-def _staircase(table: np.ndarray) -> bool:
-    """``f`` moves by fewer than ``_STAIRCASE_ULPS`` ulps per probe step (median)."""
-    steps = np.abs(np.diff(table))
-    ulp = float(np.spacing(np.max(np.abs(table))))
-    return bool(np.median(steps) < _STAIRCASE_ULPS * ulp)
-
-
-def _quantum(table: np.ndarray) -> float | None:
-    """The quantum ``q`` of a table whose values move only in whole multiples of one step far
-    above their ulps, standing still between moves: ``f`` is rounded at ``q`` inside (the
-    stable log-sum-exp at ``[0, -35]`` adds ``log(1 + 6.3e-16)``, rounded at ``eps``, to 0: a
-    value of ``6.7e-16`` that moves in steps of ``2.2e-16``). ``None`` otherwise: fewer than two
-    moves, no standstill between two of them (a kink: ``relu`` moves at every step past it),
-    moves of a few ulps (a staircase), or moves that are not multiples of the smallest."""
-    d = np.diff(table)
-    moves = np.flatnonzero(d != 0.0)
-    if moves.size < 2 or not np.any(np.diff(moves) > 1):
-        return None
-    q = float(np.min(np.abs(d[moves])))
-    if q <= _STAIRCASE_ULPS * float(np.spacing(np.max(np.abs(table)))):
-        return None
-    ratio = np.abs(d[moves]) / q
-    if np.any(np.abs(ratio - np.round(ratio)) > 0.01):
-        return None
-    return q
-
-
-_AGREE = 4.0  # three consecutive orders within this factor: the differences are noise
 #: One second difference this many times the median of the others: a kink (a single break
 #: of slope), not noise. For noise the largest of seven is about 3 times their median; 8
 #: times is a 5-sigma event.
-_KINK_OUTLIER = 8.0
-
-
-def _ecnoise(table: np.ndarray) -> tuple[float | None, str]:
-    """Moré & Wild's test of a probe table: ``(sigma, "ok")``, or ``(None, why)``.
-
-    ``sigma_k`` for orders ``k = 1..6`` (of values scaled to at most 1); the noise is
-    ``sigma_k`` at the first order whose ``k``-th differences change sign and where
-    ``sigma_k, sigma_k+1, sigma_k+2`` agree within a factor 4. A table that moves in whole
-    quanta far above its ulps, standing still between moves, is ``f`` rounded inside: its
-    noise is half the quantum (:func:`_quantum`). ``"staircase"``: ``f`` moves
-    by a few ulps per step (rounding errors correlated: probe coarser); ``"kink"``: one
-    second difference stands out from the others (a kink within the probe: probe finer);
-    ``"smooth"``: no order looks like noise (the differences are ``f``'s variation: probe
-    finer).
-    """
-    top = float(np.max(np.abs(table)))
-    if top == 0.0:
-        return 0.0, "ok"
-    quantum = _quantum(table)
-    if quantum is not None:
-        return 0.5 * quantum, "ok"  # rounding to the nearest multiple: at most half a quantum
-    if _staircase(table):
-        return None, "staircase"
-    t = table / top
-    d2 = np.abs(_divided(t, 2))
-    others = np.delete(d2, int(np.argmax(d2)))
-    if d2.max() > _KINK_OUTLIER * max(float(np.median(others)), 100.0 * EPS):
-        return None, "kink"
-    sig, sign = [], []
-    for k in range(1, 7):
-        dk = _divided(t, k)
-        sig.append(math.sqrt(float(np.mean(dk * dk))))
-        sign.append(bool(dk.min() < 0.0 < dk.max()))
-    for k in range(4):
-        window = sig[k : k + 3]
-        if sign[k] and max(window) <= _AGREE * min(window):
-            return sig[k] * top, "ok"
-    return None, "smooth"
 
 
 def _measure(fun, x, f0, vectorized, spacing: float | None = None,
@@ -346,33 +234,6 @@ class _Probe:
     top: float
     notes: tuple[str, ...] = ()
     values: tuple[float, ...] = ()  # every finite value of f the probes saw, f(x) first
-
-
-_T_POWERS = np.vander(_PROBE_T, 5, increasing=True)  # 1, t, ..., t^4 at the probe points
-
-
-def probe_slope(table: np.ndarray, delta: float, noise: float) -> tuple[float, float, float]:
-    """The derivative along the probe direction from a noise-like probe table, and its bound.
-
-    Least-squares polynomials of degree 2, 3 and 4 in ``t`` through the nine values; the
-    slope at ``t = 0`` is the cubic's. Its bound is the change of the slope from degree 2 to
-    3 and from 3 to 4 (truncation: the table is smooth at this spacing, which ECnoise's test
-    has just shown) plus three times the noise carried by the cubic's slope
-    (``noise * ||w||``, ``w`` the row of the pseudo-inverse that gives it). Per unit of the
-    probe's parameter ``tau = t * delta``; the third value is the bound's growth per unit
-    of noise.
-    """
-    slopes = []
-    weights = None
-    for degree in (2, 3, 4):
-        pinv = np.linalg.pinv(_T_POWERS[:, : degree + 1])
-        slopes.append(float(pinv[1] @ table))
-        if degree == 3:
-            weights = pinv[1]
-    value = slopes[1]
-    gain = _SIGMAS_SLOPE * float(np.linalg.norm(weights))
-    bound = abs(slopes[1] - slopes[0]) + abs(slopes[2] - slopes[1]) + gain * noise
-    return value / delta, bound / delta, gain / delta
 
 
 def _precision_of(values: tuple[float, ...]) -> str | None:

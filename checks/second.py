@@ -153,14 +153,12 @@ for the first windows, plus 2 (4) per level a pair moves, and per confirmation.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
-from checks._util import EPS, TINY, NonFiniteValueError, call_scalar
+from checks._util import EPS, TINY
 from checks.ladder import (
     _CLEAN,
-    _DECAY,
     _GROWTH,
     _KINK_FLOOR,
     _PATIENCE,
@@ -169,17 +167,21 @@ from checks.ladder import (
     _Q_MAX,
     _RESOLVED,
     _SIGMAS,
-    JUMP,
     KINK,
     SMOOTH,
-    UNRESOLVED,
-    unsettled,
+)
+from checks.second_findings import Second, _corners, _finalize, _remember, describe_pairs
+from checks.second_lines import (
+    ROUNDOFF_CROSS,
+    ROUNDOFF_DIAG,
+    _interval,
+    _level,
+    _lines,
+    _richardson,
 )
 
 __all__ = ["MAX_CLIMBS", "MAX_HALVINGS", "Second", "describe_pairs", "second_ladder"]
 
-ROUNDOFF_DIAG = 92.0
-ROUNDOFF_CROSS = 25.0
 MAX_HALVINGS = 20
 #: Doublings of the top step at most (``2^20`` times the default), where round-off dominates.
 MAX_CLIMBS = 20
@@ -189,165 +191,10 @@ _ABOVE = 1  # the table keeps one level above the highest climb (read, never eva
 _SPOT = 10  # the spot check of a confirmed candidate: steps 2^-10 times the window's
 
 
-@dataclass(frozen=True)
-class Second:
-    """Per-pair results of :func:`second_ladder` (arrays of the number of pairs).
-
-    ``step`` is the settled triple's top step relative to the pair's ``h`` (``2^-level``);
-    ``lower``/``upper`` the interval at a kink (else both ``value``); ``kind`` the codes of
-    :mod:`checks.ladder` (``SMOOTH``, ``KINK``, ``UNRESOLVED``, ``JUMP``).
-    """
-
-    value: np.ndarray
-    error: np.ndarray
-    lower: np.ndarray
-    upper: np.ndarray
-    step: np.ndarray
-    kind: np.ndarray
-    evaluations: int
-    #: the unresolved pairs where several kinks of the gradient meet (:func:`_corners`)
-    corner: np.ndarray | None = None
-
-
 # ----------------------------------------------------------------------------- one level
 
 
-def _level(fun, x, pairs, h, level, f0):
-    """Every pair at ``level`` (steps ``h 2^-level``): ``D``, its noise coefficient (times
-    ``s``), the largest ``|f|`` used, the lines' values ``(P, M)`` at ``+-t`` and their nodes
-    ``(tp, tm)`` (shape ``(pairs, 2)``; the diagonal's second line is ``nan``), and the
-    evaluations."""
-    flat = x.ravel()
-    n = len(pairs)
-    scale = 0.5**level
-    d, coef = np.empty(n), np.empty(n)
-    top = np.full(n, abs(f0))
-    lines = {name: np.full((n, 2), np.nan) for name in ("P", "M", "tp", "tm")}
-    evals = 0
-
-    def at(changes):
-        nonlocal evals
-        z = flat.copy()
-        for k, t in changes:
-            z[k] = t
-        evals += 1
-        return call_scalar(fun, z.reshape(x.shape), lambda: f"x + perturbation {changes}",
-                           False, finite=False)
-
-    with np.errstate(all="ignore"):
-        for p, (a, b) in enumerate(pairs):
-            ha, hb = h[a] * scale, h[b] * scale
-            ap, am = flat[a] + ha, flat[a] - ha
-            spa, sma = ap - flat[a], flat[a] - am
-            if a == b:
-                fp, fm = at([(a, ap)]), at([(a, am)])
-                d[p] = 2.0 * ((fp - f0) / spa - (f0 - fm) / sma) / (spa + sma)
-                coef[p] = 2.0 * (2.0 / spa + 2.0 / sma) / (spa + sma)
-                top[p] = max(top[p], abs(fp), abs(fm))
-                lines["P"][p, 0], lines["M"][p, 0] = fp, fm
-                lines["tp"][p, 0], lines["tm"][p, 0] = spa, sma
-                continue
-            bp, bm = flat[b] + hb, flat[b] - hb
-            spb, smb = bp - flat[b], flat[b] - bm
-            vals = [at([(a, ap), (b, bp)]), at([(a, ap), (b, bm)]),
-                    at([(a, am), (b, bp)]), at([(a, am), (b, bm)])]
-            den = (spa + sma) * (spb + smb)
-            num = vals[0] - vals[1] - vals[2] + vals[3]
-            # steps below about 1e-162: their product underflows to 0, the quotients do not
-            d[p] = num / den if den > 0.0 else num / (spa + sma) / (spb + smb)
-            coef[p] = 4.0 / den
-            top[p] = max(top[p], *map(abs, vals))
-            # w_+ through (+, +) and (-, -); w_- through (+, -) and (-, +); nominal t
-            lines["P"][p] = vals[0], vals[1]
-            lines["M"][p] = vals[3], vals[2]
-            lines["tp"][p] = lines["tm"][p] = scale
-    return d, coef, top, lines, evals
-
-
-def _richardson(d0, d1, d2):
-    """``R_1(h)``, ``R_1(h/2)``, ``R_2`` and the truncation bound ``T`` of a triple."""
-    r1a = (4.0 * d1 - d0) / 3.0
-    r1b = (4.0 * d2 - d1) / 3.0
-    r2 = (16.0 * r1b - r1a) / 15.0
-    return r1a, r1b, r2, np.abs(r1b - r1a) / 16.0
-
-
 # ----------------------------------------------------------------------------- the lines
-
-
-def _one_sided(p_a, p_b, a, b, f0):
-    """``2 phi[0, a, b]`` (nodes ``0 < a < b``, values ``p_a``, ``p_b``) and its weights on
-    ``f(x)`` and on the two others' magnitudes: ``(value, w0, w_others)``."""
-    value = 2.0 * ((p_b - p_a) / (b - a) - (p_a - f0) / a) / b
-    w0 = 2.0 / (a * b)
-    others = 2.0 / (a * (b - a)) + 2.0 / (b * (b - a))
-    return value, w0, others
-
-
-def _lines(L, f0, s):
-    """Curvature, kink and one-sided statistics of every line of the window.
-
-    ``L[name]`` has shape ``(4, k, 2)``: levels ``j - 1 .. j + 2`` (the first may be
-    ``nan``), pairs, lines. Returns arrays of shape ``(k, 2)``.
-    """
-    F, B, J, nF, nB, nJ = ([] for _ in range(6))
-    for i in range(3):  # the one-sided differences over levels (i, i + 1)
-        fv, fw0, fwo = _one_sided(L["P"][i + 1], L["P"][i], L["tp"][i + 1], L["tp"][i], f0)
-        bv, bw0, bwo = _one_sided(L["M"][i + 1], L["M"][i], L["tm"][i + 1], L["tm"][i], f0)
-        F.append(fv)
-        B.append(bv)
-        J.append(fv - bv)
-        nF.append((fw0 + fwo) * s)
-        nB.append((bw0 + bwo) * s)
-        nJ.append((np.abs(fw0 - bw0) + fwo + bwo) * s)
-    curved = np.abs(J[2]) <= _DECAY * np.abs(J[1]) + _SIGMAS * nJ[2]
-    k_now, k_up = 2.0 * J[2] - J[1], 2.0 * J[1] - J[0]
-    n_k = 2.0 * nJ[2] + nJ[1]
-    kink = np.abs(k_now) > _SIGMAS * (np.abs(k_now - k_up) + n_k)
-    sides = {}
-    for name, v, nv in (("R", F, nF), ("L", B, nB)):
-        now, up = 2.0 * v[2] - v[1], 2.0 * v[1] - v[0]
-        n_now, n_up = 2.0 * nv[2] + nv[1], 2.0 * nv[1] + nv[0]
-        sides[name] = now
-        sides[name + "err"] = np.abs(now - up) / 3.0 + n_now + (n_now + n_up) / 3.0
-    # the line's own central estimate (for a smooth line beside a kinked one)
-    tp, tm = L["tp"][1:], L["tm"][1:]
-    c = 2.0 * ((L["P"][1:] - f0) / tp - (f0 - L["M"][1:]) / tm) / (tp + tm)
-    _, _, c2, c_trunc = _richardson(c[0], c[1], c[2])
-    t_top = 0.5 * (tp[0] + tm[0])
-    c_err = c_trunc + ROUNDOFF_DIAG * s / t_top**2
-    variation = np.max(np.abs([F[1], F[2], B[1], B[2]]), axis=0)
-    return dict(curved=curved, kink=kink, k=np.abs(k_now), n_k=n_k, central=c2,
-                central_err=c_err, variation=variation, **sides)
-
-
-def _interval(st, line_kink, w):
-    """The pair's interval at a kink (units of ``H_kl``), its error, and for the consistency
-    test of :func:`_corners` the sum of the lines' jumps ``|R - L|`` (line units) with its
-    error.
-
-    On each line ``mid = (R + L) / 2`` and ``|J| = |R - L|`` (the central estimate and 0 on a
-    smooth line). Where the gradient's kink is one surface through ``x`` with normal ``n``,
-    the Hessian jumps across it by a rank-one ``c n n^T``, so along a line ``w`` whose
-    positive side is across ``n`` the jump of ``phi''`` is ``J_w = c (n.w)^2 sign(n.w)``;
-    the two limiting values of ``H_kl`` are ``M +- d`` with ``M = sum_l w_l mid_l`` and
-    ``d = |sum_l w_l |J_l|| / 2`` (off the diagonal ``(q_+ - q_-) / (4 h_k h_l)`` pairs the
-    sides of the two lines as ``n`` says: ``||J_+| - |J_-|| / 2`` is the right half-width
-    whichever way, where pairing sides blindly would add the jumps).
-    """
-    kinked_mid = 0.5 * (st["L"] + st["R"])
-    kinked_err = 0.5 * (st["Lerr"] + st["Rerr"])
-    mid = np.where(line_kink, kinked_mid, st["central"])
-    jump = np.where(line_kink, np.abs(st["R"] - st["L"]), 0.0)
-    err_line = np.where(line_kink, kinked_err, st["central_err"])
-    used = w != 0.0
-    center = np.sum(np.where(used, w * mid, 0.0), axis=1)
-    half = 0.5 * np.abs(np.sum(np.where(used, w * jump, 0.0), axis=1))
-    # the error of the centre and of the half-width, each at most sum |w| err
-    err = 2.0 * np.sum(np.where(used, np.abs(w) * err_line, 0.0), axis=1)
-    all_jumps = np.sum(np.where(used, np.abs(st["R"] - st["L"]), 0.0), axis=1)
-    all_err = np.sum(np.where(used, st["Rerr"] + st["Lerr"], 0.0), axis=1)
-    return center - half, center + half, err, all_jumps, all_err
 
 
 # ----------------------------------------------------------------------------- the ladder
@@ -606,128 +453,3 @@ def second_ladder(
                   table.evaluations, corner)
 
 
-def _corners(pairs, h, kind, out, mem) -> np.ndarray:
-    """Unresolve the cross pairs whose kink is not one surface through ``x``.
-
-    For one kink surface with normal ``n`` and jump ``c n n^T``, the jumps of the lines
-    ``w_+- = h_k e_k +- h_l e_l`` and of the axes are ``|c| (h_k n_k +- h_l n_l)^2`` and
-    ``|c| n_k^2``, ``|c| n_l^2``, so ``|J_+| + |J_-| = 2 (h_k^2 |J_k| + h_l^2 |J_l|)``
-    (``(u + v)^2 + (u - v)^2 = 2 u^2 + 2 v^2``). Where the diagonal pairs say otherwise
-    beyond three error bounds (``relu(x_0) relu(x_1)`` at 0: the axes are smooth, the
-    diagonal ``w_+`` is not), several surfaces meet at ``x``, the two lines cannot tell
-    which sides belong together, and the interval could miss a limiting Hessian: the pair is
-    unresolved. So is a cross kink whose diagonal pairs are not both smooth or kinks.
-    """
-    corner = np.zeros(len(pairs), dtype=bool)
-    diag_of = {int(a): p for p, (a, b) in enumerate(pairs) if a == b}
-    for p in np.flatnonzero(kind == KINK):
-        a, b = (int(v) for v in pairs[p])
-        if a == b:
-            continue
-        if a not in diag_of or b not in diag_of:  # a line alone (directional mode)
-            continue
-        jumps, errs = [], []
-        for e in (a, b):
-            d = diag_of[e]
-            if kind[d] not in (SMOOTH, KINK):
-                jumps = None
-                break
-            jumps.append((out["upper"][d] - out["lower"][d]) * h[e] ** 2)
-            errs.append(out["error"][d] * h[e] ** 2)
-        if jumps is not None:
-            predicted = 2.0 * (jumps[0] + jumps[1])
-            allowed = _SIGMAS * (mem.kink_jumps_err[p] + 2.0 * (errs[0] + errs[1]))
-            if abs(mem.kink_jumps[p] - predicted) <= allowed:
-                continue
-        kind[p] = UNRESOLVED
-        corner[p] = True
-        half = 0.5 * (out["upper"][p] - out["lower"][p])
-        out["error"][p] += half
-        out["lower"][p] = out["upper"][p] = out["value"][p]
-    return corner
-
-
-def _remember(mem, idx, candidate, valid, r2, trunc, roundoff, lev) -> None:
-    """Record one window per pair: the best candidate taken, its claim, the last estimates."""
-    err = trunc + roundoff
-    better = candidate & (err < mem.best_err[idx])
-    bi = idx[better]
-    mem.best_val[bi], mem.best_err[bi], mem.best_level[bi] = r2[better], err[better], \
-        lev[better]
-    mem.best_trunc[bi], mem.best_round[bi] = trunc[better], roundoff[better]
-    # a claim is the estimate with its truncation and three round-off bounds: E is a sum of
-    # weights times the noise of f, which measures the deviation of f, not its largest
-    # error (a float32 f rounds by up to 3.5 noise bounds); two claims that exclude each other
-    # beyond that are a sign, not chance
-    ci = idx[candidate]
-    reach = (trunc + _SIGMAS * roundoff)[candidate]
-    lo, hi = r2[candidate] - reach, r2[candidate] + reach
-    mem.claim_lo[ci] = np.maximum(mem.claim_lo[ci], lo)
-    mem.claim_hi[ci] = np.minimum(mem.claim_hi[ci], hi)
-    mem.hull_lo[ci] = np.minimum(mem.hull_lo[ci], lo)
-    mem.hull_hi[ci] = np.maximum(mem.hull_hi[ci], hi)
-    mem.since[idx] = np.where(candidate, 0, mem.since[idx] + 1)
-    vi = idx[valid]
-    mem.prev_val[vi] = mem.last_val[vi]
-    mem.last_val[vi], mem.last_err[vi] = r2[valid], err[valid]
-    mem.last_level[vi] = lev[valid]
-
-
-def _finalize(p, kink, out, kind, mem, describe) -> None:
-    if np.isfinite(mem.best_err[p]):
-        value, error = mem.best_val[p], mem.best_err[p]
-        if mem.claim_lo[p] > mem.claim_hi[p]:  # two claims exclude each other
-            error = max(error, value - mem.hull_lo[p], mem.hull_hi[p] - value)
-        out["value"][p] = out["lower"][p] = out["upper"][p] = value
-        out["error"][p] = error
-        out["step"][p] = 0.5 ** mem.best_level[p]
-        return
-    if kink and np.isfinite(mem.kink_err[p]):
-        kind[p] = KINK
-        out["lower"][p], out["upper"][p] = mem.kink_lo[p], mem.kink_hi[p]
-        out["value"][p] = 0.5 * (mem.kink_lo[p] + mem.kink_hi[p])
-        out["error"][p] = mem.kink_err[p]
-        out["step"][p] = 0.5 ** mem.lev[p]
-        return
-    if not np.isfinite(mem.last_val[p]):
-        raise NonFiniteValueError(
-            f"f is not finite around x along {describe(p)} for any step down to "
-            f"{0.5 ** mem.lev[p]:.3g} times the first (f(x) is finite): the point is on "
-            "the edge of f's domain there"
-        )
-    unsettled(p, mem, out, kind)
-    out["step"][p] = 0.5 ** mem.last_level[p]
-
-
-def describe_pairs(res: Second, name: Callable[[int], str], steps: np.ndarray,
-                   limit: int = 5) -> list[str]:
-    """Report lines for the pairs that are not plain smooth estimates; ``name(p)`` names pair
-    ``p`` (``"(0,) and (1,)"``), ``steps[p]`` is its settled step (absolute)."""
-    lines: list[str] = []
-    for code in (KINK, JUMP, UNRESOLVED):
-        where = np.flatnonzero(res.kind == code)
-        for p in where[:limit]:
-            lines.append(_finding(res, code, int(p), name(int(p)), float(steps[p])))
-        if where.size > limit:
-            what = {KINK: "kinks", JUMP: "jumps", UNRESOLVED: "unsettled"}[code]
-            lines.append(f"... and {where.size - limit} more such Hessian entries ({what})")
-    return lines
-
-
-def _finding(res: Second, code: int, p: int, where: str, step: float) -> str:
-    if code == KINK:
-        return (f"Hessian entry {where}: the gradient of f has a kink there (its second "
-                f"derivative jumps): the one-sided second differences give the interval "
-                f"[{res.lower[p]:.8g}, {res.upper[p]:.8g}] (error bound {res.error[p]:.2g}); "
-                "any value in it is accepted")
-    if code == JUMP:
-        return (f"Hessian entry {where}: the second differences grow like 1/h down to step "
-                f"{step:.3g} (the gradient of f jumps: f has a kink there and no second "
-                "derivative); this entry is not judged")
-    if res.corner is not None and res.corner[p]:
-        return (f"Hessian entry {where}: several kinks of the gradient meet there (the "
-                "second differences along the two diagonals and the two axes do not fit one "
-                "kink surface); this entry is not judged")
-    return (f"Hessian entry {where}: the second differences did not settle down to step "
-            f"{step:.3g}; this entry is not judged (error bound {res.error[p]:.2g}, the spread "
-            "of the last estimates)")

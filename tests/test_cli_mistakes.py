@@ -141,7 +141,7 @@ def test_a_path_that_no_user_can_read_is_one_line_with_exit_2(kind, tmp_path, ca
 
 # A dangling link is writable (writing through it creates its target). A symbolic-link loop
 # is refused too, but only after the whole export is computed (30 s): the pre-check in
-# gradients/cli/commands.py (_writable) does not see it, so it is not among these cases.
+# gradients/cli/export_command.py (_writable) does not see it, so it is not among these cases.
 @pytest.mark.parametrize("kind", ["inside-a-file", "directory"])
 def test_a_path_that_no_user_can_write_is_one_line_with_exit_2(kind, tmp_path, capsys):
     path, _why = _paths_no_user_can_open(tmp_path)[kind]

@@ -447,7 +447,7 @@ def test_directions_that_disagree_with_the_probes_slope_are_unresolved_and_say_s
     twice, the second time at the shorter steps)."""
     import dataclasses
 
-    from checks.differences import along_directions
+    from checks.directional import along_directions
     from checks.noise import baseline
 
     x = np.array([0.3, -1.2, 0.5])

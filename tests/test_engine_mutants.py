@@ -26,7 +26,7 @@ from checks import (
     numerical_gradient,
     taylor_test,
 )
-from checks.noise import _PROBE_T, probe_slope
+from checks.probe import _PROBE_T, probe_slope
 from checks.search import Counterexample, format_inputs
 from tests._attack import lse, lse_grad
 from tests._functions import sin_exp, sin_exp_grad

@@ -24,18 +24,16 @@ from hypothesis import assume, given, note
 from hypothesis import strategies as st
 
 import checks.hessian
+import checks.hessian_estimate
+import checks.taylor_second
 from checks import ladder
 from checks import strategies as S
 from checks._util import EPS, NonFiniteValueError, default_steps
-from checks.hessian import (
-    HESSIAN_STEP_FACTOR,
-    _all_pairs,
-    check_hessian,
-    check_hvp,
-    numerical_hessian,
-    taylor_test_hessian,
-)
-from checks.second import _interval, _level, _lines, _richardson, second_ladder
+from checks.hessian import check_hessian, check_hvp
+from checks.hessian_estimate import HESSIAN_STEP_FACTOR, _all_pairs, numerical_hessian
+from checks.second import second_ladder
+from checks.second_lines import _interval, _level, _lines, _richardson
+from checks.taylor_second import taylor_test_hessian
 from tests._functions import fewer
 
 # ----------------------------------------------------------------------------- known Hessians
@@ -774,9 +772,11 @@ def test_wrongly_shaped_hessians_are_failed_checks_naming_both_shapes():
     assert t.verdict == "fail" and "hvp(v, *args) has shape (2,)" in t.reason
 
 
-def test_docstring_examples_run():
-    result = doctest.testmod(checks.hessian, optionflags=doctest.ELLIPSIS)
-    assert result.attempted >= 8 and result.failed == 0
+@pytest.mark.parametrize("module", [checks.hessian, checks.hessian_estimate,
+                                    checks.taylor_second])
+def test_docstring_examples_run(module):
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS, extraglobs={"np": np})
+    assert result.attempted >= 2 and result.failed == 0
 
 
 def test_the_second_order_taylor_test_fits_the_asymptotic_regime_only():

@@ -24,16 +24,16 @@ from hypothesis import strategies as st
 import checks.jacobian
 from checks import check_gradient
 from checks import strategies as S
-from checks.compare import MISS_PROBABILITY
+from checks.adjoint import check_adjoint
 from checks.jacobian import (
     JacobianCheck,
-    check_adjoint,
     check_jacobian,
     check_jvp,
     check_vjp,
     estimate_jacobian,
     pair_error_bound,
 )
+from checks.rule import MISS_PROBABILITY
 from tests._functions import fewer
 
 # ----------------------------------------------------------------------------- the cases

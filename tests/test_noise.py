@@ -16,14 +16,8 @@ import pytest
 
 from checks import check_gradient, estimate_gradient
 from checks._util import EPS
-from checks.noise import (
-    _precision_of,
-    _scaled_sigma,
-    baseline,
-    noise_along,
-    probe_direction,
-    with_noise,
-)
+from checks.noise import _precision_of, baseline, noise_along, with_noise
+from checks.probe import _scaled_sigma, probe_direction
 from tests._attack import lse, lse_grad, max_affine
 
 
@@ -204,7 +198,7 @@ def test_f_rounded_inside_at_a_quantum_far_above_its_ulps_is_noise_of_half_the_q
     the exact gradient failed (numerical 0 with an error bar of 8e-19 against 6.3e-16); the
     quantum is noise now, and a gradient wrong by 1e-6 in its large entry still fails. A kink
     (``relu``, which moves at every step past it) is no quantum."""
-    from checks.noise import _quantum
+    from checks.probe import _quantum
 
     x = np.array([0.0, -35.0])
     r = check_gradient(lse, lse_grad, (x,))

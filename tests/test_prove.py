@@ -31,6 +31,8 @@ from gradients.catalog import CATALOG, candidates
 from gradients.catalog import prove as prover
 from gradients.catalog.mistakes import MISTAKES
 from gradients.catalog.symbolic import MISTAKE_FORMS, SHEET, SYMBOLIC, sheet_4_loss
+from gradients.proof import canonical, zero
+from gradients.proof import prover as proof_prover
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -78,11 +80,21 @@ def _numbers(form, rng, args):
 # --------------------------------------------------------------------------- without SymPy
 
 
-def test_symbolic_forms_import_nothing_but_the_standard_library():
-    tree = ast.parse((ROOT / "gradients/catalog/symbolic.py").read_text(encoding="utf-8"))
+def _imported(path):
+    tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
     modules = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    modules |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
-    assert modules <= {"__future__", "collections.abc", "dataclasses", "typing"}
+    return modules | {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+
+
+def test_symbolic_forms_import_nothing_but_the_standard_library():
+    """The forms (and the type they are written in) import no SymPy, no numpy: only the
+    standard library, and the form type from the proof layer."""
+    stdlib = {"__future__", "collections.abc", "dataclasses", "typing"}
+    assert _imported("gradients/proof/forms.py") <= stdlib
+    ours = {"gradients.proof.forms", "gradients.catalog.builders",
+            "gradients.catalog.symbolic_answers"}
+    for path in ("symbolic.py", "builders.py", "symbolic_answers.py"):
+        assert _imported(f"gradients/catalog/{path}") <= stdlib | ours, path
 
 
 def test_without_sympy_everything_else_works_and_prove_says_how_to_install():
@@ -92,7 +104,7 @@ sys.modules["sympy"] = None  # as if not installed
 from gradients.catalog import CATALOG, get
 from gradients.catalog import prove as p
 from gradients.catalog.markdown import export_markdown
-from gradients.cli.prove import run_prove, run_try_prove
+from gradients.cli.prove_command import run_prove, run_try_prove
 assert not p.sympy_available()
 assert p.status_of("1a") == "numerical evidence only (SymPy not installed)"
 export_markdown()
@@ -203,7 +215,7 @@ def test_the_catalogs_bound_is_three():
 
 @needs_sympy
 def test_a_false_match_of_the_matrix_calculus_is_caught_by_the_exact_check(monkeypatch):
-    monkeypatch.setattr(prover, "_general", lambda *a: "match")
+    monkeypatch.setattr(proof_prover, "_general", lambda *a: "match")
     r = prover.prove_candidate("1a", "1a-untransposed", max_size=2)
     assert r.status == prover.REFUTED
     assert "claimed a match" in r.note
@@ -306,7 +318,7 @@ def test_a_callable_on_object_arrays_is_checked_at_fixed_sizes():
     ("7-da1/dW1", "Z.T @ u", prover.REFUTED, {"N": 1, "D": 1, "M": 2}),
 ])
 def test_typed_expressions(i, text, status, at):
-    from gradients.cli.prove import expression_candidate
+    from gradients.cli.expr.symbolic import expression_candidate
 
     r = prover.prove_candidate(i, expression_candidate(i, text), max_size=2, label=text)
     assert r.status == status, (r.summary(), r.general, r.note)
@@ -316,7 +328,7 @@ def test_typed_expressions(i, text, status, at):
 
 @needs_sympy
 def test_an_identity_true_only_for_the_labels_says_so():
-    from gradients.cli.prove import expression_candidate
+    from gradients.cli.expr.symbolic import expression_candidate
 
     text = "X.T @ (sigmoid(X @ w) - y**2) + 2 * lam * w"  # y**2 == y for y in {0, 1}
     r = prover.prove_candidate("2", expression_candidate("2", text), max_size=2)
@@ -326,7 +338,7 @@ def test_an_identity_true_only_for_the_labels_says_so():
 
 @needs_sympy
 def test_what_the_interpreter_does_not_model_is_not_claimed():
-    from gradients.cli.prove import expression_candidate
+    from gradients.cli.expr.symbolic import expression_candidate
 
     text = "np.where(X @ w > 0, X.T @ w, X.T @ w)"
     r = prover.prove_candidate("2", expression_candidate("2", text), max_size=1)
@@ -339,7 +351,7 @@ def test_what_the_interpreter_does_not_model_is_not_claimed():
 
 @needs_sympy
 def test_prove_command_prints_one_line_per_entry_and_exits_0():
-    from gradients.cli.prove import run_prove
+    from gradients.cli.prove_command import run_prove
 
     out = io.StringIO()
     assert run_prove(["1a", "7a"], out=out) == 0
@@ -359,7 +371,7 @@ def test_prove_command_prints_one_line_per_entry_and_exits_0():
 
 @needs_sympy
 def test_prove_command_exits_1_on_a_refutation(monkeypatch):
-    from gradients.cli.prove import run_prove
+    from gradients.cli.prove_command import run_prove
 
     refuted = prover.prove_candidate("5", "5-doubled", max_size=1)
     monkeypatch.setattr(prover, "prove", lambda ids, **kw: [refuted])
@@ -371,7 +383,7 @@ def test_prove_command_exits_1_on_a_refutation(monkeypatch):
 
 @needs_sympy
 def test_try_prove_runs_in_a_child_and_reports():
-    from gradients.cli.prove import run_try_prove
+    from gradients.cli.prove_command import run_try_prove
 
     out = io.StringIO()
     assert run_try_prove("1b", "3 * X @ X", out=out) == 1
@@ -396,10 +408,10 @@ def test_canonical_forms():
 
     n = sp.Symbol("n", integer=True, positive=True)
     X, Y = sp.MatrixSymbol("X", n, n), sp.MatrixSymbol("Y", n, n)
-    canon = prover._canonical
+    canon = canonical._canonical
 
     def same(a, b):
-        return prover._poly_is_zero(prover._subtract(canon(a), canon(b)))
+        return canonical._poly_is_zero(canonical._subtract(canon(a), canon(b)))
 
     assert same((X * Y).T, Y.T * X.T)
     assert same((X + Y) * (X - Y), X * X - X * Y + Y * X - Y * Y)
@@ -415,9 +427,9 @@ def test_the_exact_zero_test_is_sound_on_the_activations():
 
     a, b = sp.symbols("a b", real=True)
     sig, _ = prover.functions()
-    assert prover._is_zero(sig(-a) - (1 - sig(a)))
-    assert prover._is_zero(sp.tanh(a / 2) - (2 * sig(a) - 1))
-    assert prover._is_zero(sp.exp(a) / (1 + sp.exp(a)) - sig(a))
-    assert prover._is_zero(sig(a).diff(a) - sig(a) * sig(-a))
-    assert not prover._is_zero(sig(a) - sig(b))
-    assert not prover._is_zero(sig(a) - sp.Rational(1, 2))
+    assert zero._is_zero(sig(-a) - (1 - sig(a)))
+    assert zero._is_zero(sp.tanh(a / 2) - (2 * sig(a) - 1))
+    assert zero._is_zero(sp.exp(a) / (1 + sp.exp(a)) - sig(a))
+    assert zero._is_zero(sig(a).diff(a) - sig(a) * sig(-a))
+    assert not zero._is_zero(sig(a) - sig(b))
+    assert not zero._is_zero(sig(a) - sp.Rational(1, 2))

@@ -6,7 +6,7 @@ internals; every misuse is a ``TypeError`` that says what to write instead, neve
 "counterexample". Counterexamples are drawn from the user's strategy (shrinking included);
 the active hypothesis profile sets the budget, randomness, database and deadline, explicit
 arguments win; a search where no draw was conclusive is an ``InconclusiveError`` with the
-counts. (Inconclusive and non-finite draws of a single check: ``tests/test_hard_verdicts.py``.)
+counts. (Inconclusive and non-finite draws of a single check: ``tests/test_three_verdicts.py``.)
 """
 
 import time

@@ -244,17 +244,6 @@ class Derivation:
             return "pass"
         return str(result.verdict)
 
-    @property
-    def symbolic(self) -> Any:
-        """The entry's symbolic form (:mod:`gradients.catalog.symbolic`), or ``None`` (a user's
-        derivation has none)."""
-        from gradients.catalog.symbolic import SYMBOLIC
-        from gradients.catalog.table import CATALOG
-
-        if not any(d is self for d in CATALOG):
-            return None
-        return SYMBOLIC.get(self.id)
-
     def checker(self) -> Callable[..., Any]:
         """The engine's check for this entry, called as ``check(f, answer, args, argnum=...,
         **options)``: :func:`checks.check_gradient`, or for a Hessian :func:`checks.check_hessian`

@@ -16,33 +16,71 @@ The same text therefore serves both, and SymPy is imported by the prover only: t
 imports nothing but the standard library, so the catalog (and ``gradients show``, ``verify``,
 ``export``) works without SymPy.
 
-Conventions of a builder
-------------------------
-* A vector of numpy shape ``(D,)`` is a column ``D x 1``; a scalar variable (``lam``,
-  ``sigma``, ``lr``) is a SymPy symbol; a loss returns a ``1 x 1`` matrix or a scalar
-  (``o.tr(...)``); an answer returns a matrix of the variable's shape (a vector as a column).
-* The shapes of the variables are named by size symbols (``"N"``, ``"D"``, ...), their
-  fixed-size ranges by :attr:`SymbolicForm.dims`; a discrete parameter (1k's power ``k``) is
-  fixed per proof and passed as a Python ``int``.
-* Labels (logistic, bipolar, network) are symbols: the loss is written in the form that equals
-  the numpy loss for every label value (``softplus(a) - y a`` for the cross-entropy), so a
-  proof for a symbolic ``y`` covers the labels; a refutation is shown with labels drawn from
-  their set (:attr:`SymbolicForm.labels`).
+The builders themselves, and their conventions, are in :mod:`gradients.catalog.builders`.
 
 What the prover shows is about these expressions; that they are the numpy code's is checked
 numerically (the prover evaluates both at random points: ``ProofResult.faithful``).
 
-Besides :data:`SYMBOLIC` (one :class:`SymbolicForm` per catalog id), the sheet's answers
-(:data:`SHEET`, from :mod:`gradients.catalog.candidates`) and the planted mistakes
-(:data:`MISTAKE_FORMS`, keyed by :attr:`gradients.catalog.mistakes.Mistake.id`) are written
-here as answer builders, so that the prover can prove or refute them.
+This module holds :data:`SYMBOLIC`, one :class:`SymbolicForm` per catalog id. The sheet's
+answers (:data:`SHEET`) and the planted mistakes (:data:`MISTAKE_FORMS`) are answer builders
+too, in :mod:`gradients.catalog.symbolic_answers` (re-exported here), so that the prover can
+prove or refute them.
 """
-
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
+
+from gradients.catalog.builders import (
+    _bipolar_grad,
+    _bipolar_loss,
+    _bipolar_map,
+    _bipolar_map_jacobian,
+    _bipolar_step,
+    _fixed_k,
+    _frob_grad_A,
+    _frob_grad_B,
+    _frob_hessian,
+    _frob_loss,
+    _gauss_grad,
+    _gauss_hessian,
+    _gauss_loss,
+    _hidden_product,
+    _hidden_product_vjp,
+    _linear_map,
+    _linear_map_jacobian,
+    _logistic_grad,
+    _logistic_hessian,
+    _logistic_loss,
+    _logistic_newton,
+    _logistic_step,
+    _mle,
+    _net,
+    _net_from_h_loss,
+    _net_grad_h,
+    _net_loss,
+    _quad_grad_w,
+    _quad_grad_X,
+    _quad_hessian,
+    _quad_loss,
+    _readout,
+    _readout_vjp,
+    _residual_branch,
+    _residual_branch_vjp,
+    _sigmoid_map,
+    _sigmoid_map_jacobian,
+    _squared_residual,
+    _squared_residual_grad,
+    _trace_answer,
+    _trace_hvp,
+    _trace_loss,
+    _W0_part,
+    _W1_part,
+    _w2_part,
+    _X_part,
+)
+from gradients.catalog.symbolic_answers import MISTAKE_FORMS, SHEET, SheetAnswer, sheet_4_loss
+from gradients.proof.forms import Builder, SymbolicForm
 
 __all__ = [
     "MISTAKE_FORMS",
@@ -53,366 +91,6 @@ __all__ = [
     "sheet_4_loss",
     "symbolic_form",
 ]
-
-Builder = Callable[..., Any]
-
-
-@dataclass(frozen=True)
-class SymbolicForm:
-    """One catalog entry, symbolically.
-
-    Attributes
-    ----------
-    id : str
-        The catalog id.
-    shapes : mapping of str to tuple
-        Every variable of the loss and of the answer, with its numpy shape in size names
-        (``("N", "D")``, ``("D",)``, ``()`` for a scalar).
-    loss_args, answer_args : tuple of str
-        The arguments of the numpy loss and of the numpy answer, in order (the answer's are
-        the derivation's ``variables``: the names a candidate uses).
-    wrt : str
-        The differentiated variable.
-    loss, answer : callable
-        Builders ``loss(o, **variables)`` and ``answer(o, **variables)``: the loss, and the
-        catalog's formula (a gradient, a new ``w`` for a step, a maximiser ``w*``).
-    kind : str
-        ``"gradient"``, ``"step"`` (the answer is ``w - lr * gradient``), ``"stationary"``
-        (the answer is a point where the gradient of the loss vanishes), ``"hessian"`` (the
-        second derivative, of the variable's shape twice), ``"hvp"`` (the Hessian applied to
-        the direction :attr:`direction`), ``"newton"`` (the answer is
-        ``w - H^{-1} gradient``), ``"jacobian"`` (``loss`` is a map, the answer its Jacobian,
-        of shape :attr:`out_shape` + the variable's) or ``"vjp"`` (``loss`` is a map, the
-        answer ``u -> (dF/dV)^T u`` with ``u`` the :attr:`direction`).
-    dims : mapping of str to int
-        Largest value of each size for the exact checks at fixed sizes.
-    params : mapping of str to tuple of int
-        Discrete parameters fixed per proof (``{"k": (0, ..., 6)}``).
-    labels : mapping of str to tuple
-        Variables whose entries are labels, and the set they are drawn from.
-    positive, nonnegative : tuple of str
-        Scalars known to be ``> 0`` (``sigma``, ``lr``) or ``>= 0`` (``lam``).
-    size_ok : callable, optional
-        ``size_ok(sizes) -> bool``: sizes where the entry is defined (4-mle: ``D <= N``),
-        and ``size_rule`` the same in words.
-    general : bool
-        Whether SymPy's matrix calculus is tried for the symbolic sizes.
-    direction : str
-        For a Hessian-vector product its direction, for a vector-Jacobian product the vector
-        ``u`` (a name among :attr:`shapes`).
-    out_shape : tuple of str
-        For a map (``"jacobian"``, ``"vjp"``): the numpy shape of its value, in size names.
-    """
-
-    id: str
-    shapes: Mapping[str, tuple[str, ...]]
-    loss_args: tuple[str, ...]
-    answer_args: tuple[str, ...]
-    wrt: str
-    loss: Builder
-    answer: Builder
-    kind: str = "gradient"
-    dims: Mapping[str, int] = field(default_factory=dict)
-    params: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
-    labels: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
-    positive: tuple[str, ...] = ()
-    nonnegative: tuple[str, ...] = ()
-    size_ok: Callable[[Mapping[str, int]], bool] | None = None
-    size_rule: str = ""
-    general: bool = True
-    direction: str = "V"
-    out_shape: tuple[str, ...] = ()
-
-    @property
-    def lr(self) -> str:
-        """The learning rate's name (a step entry)."""
-        return "lr"
-
-
-@dataclass(frozen=True)
-class SheetAnswer:
-    """One of the sheet's handwritten answers (:mod:`gradients.catalog.candidates`).
-
-    ``answer`` is a builder like :attr:`SymbolicForm.answer` for the entry ``answers``;
-    ``expected`` is ``"right"`` or ``"wrong"``; ``function`` names the numpy function it
-    transcribes (checked numerically against it by the tests).
-    """
-
-    name: str
-    answers: str
-    answer: Builder
-    expected: str
-    function: str
-    description: str = ""
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _one_minus(o: Any, M: Any) -> Any:
-    return o.ones(*M.shape) - M
-
-
-def _dsigmoid(o: Any, g: Any) -> Any:
-    """``g (1 - g)``, the sigmoid's derivative written through its value ``g``."""
-    return o.had(g, _one_minus(o, g))
-
-
-# --------------------------------------------------------------------------- problem 1
-
-
-def _trace_loss(o: Any, X: Any, k: int) -> Any:
-    return o.tr(o.pow(X, k))
-
-
-def _trace_answer(o: Any, X: Any, k: int) -> Any:
-    return k * o.pow(X, k - 1).T if k else o.zeros(*X.shape)
-
-
-def _fixed_k(k: int, builder: Builder) -> Builder:
-    def fixed(o: Any, X: Any) -> Any:
-        return builder(o, X, k)
-
-    return fixed
-
-
-# --------------------------------------------------------------------------- problem 2
-
-
-def _logistic_loss(o: Any, w: Any, X: Any, y: Any, lam: Any) -> Any:
-    a = X @ w
-    return o.sum(o.softplus(a)) - y.T @ a + lam * (w.T @ w)
-
-
-def _logistic_grad(o: Any, w: Any, X: Any, y: Any, lam: Any) -> Any:
-    return X.T @ (o.sigmoid(X @ w) - y) + 2 * lam * w
-
-
-def _logistic_step(o: Any, w: Any, X: Any, y: Any, lr: Any, lam: Any) -> Any:
-    return w - lr * _logistic_grad(o, w, X, y, lam)
-
-
-# --------------------------------------------------------------------------- problem 3
-
-
-def _bipolar_loss(o: Any, w: Any, X: Any, y: Any) -> Any:
-    r = o.tanh(X @ w / 2) - y
-    return (r.T @ r) / 2
-
-
-def _bipolar_grad(o: Any, w: Any, X: Any, y: Any) -> Any:
-    f = o.tanh(X @ w / 2)
-    return X.T @ o.had(f - y, _one_minus(o, o.had(f, f))) / 2
-
-
-def _bipolar_step(o: Any, w: Any, X: Any, y: Any, lr: Any) -> Any:
-    return w - lr * _bipolar_grad(o, w, X, y)
-
-
-# --------------------------------------------------------------------------- problem 4
-
-
-def _gauss_loss(o: Any, w: Any, X: Any, y: Any, sigma: Any) -> Any:
-    r = y - X @ w
-    n = X.shape[0]
-    return o.const(-n * o.log_scalar(2 * o.pi * sigma**2) / 2) - (r.T @ r) / (2 * sigma**2)
-
-
-def _gauss_grad(o: Any, w: Any, X: Any, y: Any, sigma: Any) -> Any:
-    return X.T @ (y - X @ w) / sigma**2
-
-
-def _mle(o: Any, X: Any, y: Any) -> Any:
-    return o.inv(X.T @ X) @ X.T @ y
-
-
-# --------------------------------------------------------------------------- problem 5
-
-
-def _frob_loss(o: Any, A: Any, B: Any) -> Any:
-    return o.tr(A.T @ B)
-
-
-def _frob_grad_A(o: Any, A: Any, B: Any) -> Any:
-    return B
-
-
-def _frob_grad_B(o: Any, A: Any, B: Any) -> Any:
-    return A
-
-
-# --------------------------------------------------------------------------- problem 6
-
-
-def _quad_loss(o: Any, w: Any, X: Any) -> Any:
-    return w.T @ X @ w
-
-
-def _quad_grad_w(o: Any, w: Any, X: Any) -> Any:
-    return (X + X.T) @ w
-
-
-def _quad_grad_X(o: Any, w: Any, X: Any) -> Any:
-    return w @ w.T
-
-
-# --------------------------------------------------------------------------- problem 7
-
-
-def _net_from_h_loss(o: Any, H: Any, w2: Any, y: Any) -> Any:
-    r = o.sigmoid(H @ w2) - y
-    return (r.T @ r) / 2
-
-
-def _delta_out(o: Any, s: Any, y: Any) -> Any:
-    g = o.sigmoid(s)
-    return o.had(g - y, _dsigmoid(o, g))
-
-
-def _net_grad_h(o: Any, H: Any, w2: Any, y: Any) -> Any:
-    return _delta_out(o, H @ w2, y) @ w2.T
-
-
-def _net_forward(o: Any, W0: Any, W1: Any, w2: Any, X: Any) -> tuple[Any, Any, Any, Any]:
-    Z = o.sigmoid(X @ W0.T)
-    S1 = o.sigmoid(Z @ W1.T)
-    H = X + S1
-    return Z, S1, H, H @ w2
-
-
-def _net_loss(o: Any, W0: Any, W1: Any, w2: Any, X: Any, y: Any) -> Any:
-    *_, s = _net_forward(o, W0, W1, w2, X)
-    r = o.sigmoid(s) - y
-    return (r.T @ r) / 2
-
-
-def _net_backward(o: Any, W0: Any, W1: Any, w2: Any, X: Any, y: Any, *, a1_prime: bool = True,
-                  a0_prime: bool = True, s_prime: bool = True) -> dict[str, Any]:
-    """The deltas of :mod:`gradients.residual_net` (optionally missing a sigma')."""
-    Z, S1, H, s = _net_forward(o, W0, W1, w2, X)
-    g = o.sigmoid(s)
-    d_s = o.had(g - y, _dsigmoid(o, g)) if s_prime else g - y
-    d_h = d_s @ w2.T
-    d_a1 = o.had(d_h, _dsigmoid(o, S1)) if a1_prime else d_h
-    d_a0 = o.had(d_a1 @ W1, _dsigmoid(o, Z)) if a0_prime else d_a1 @ W1
-    return {"Z": Z, "H": H, "d_s": d_s, "d_h": d_h, "d_a1": d_a1, "d_a0": d_a0}
-
-
-def _net(part: Callable[[dict[str, Any], Any, Any], Any], **toggles: bool) -> Builder:
-    def builder(o: Any, W0: Any, W1: Any, w2: Any, X: Any, y: Any) -> Any:
-        return part(_net_backward(o, W0, W1, w2, X, y, **toggles), W0, X)
-
-    return builder
-
-
-def _W1_part(b: dict[str, Any], W0: Any, X: Any) -> Any:
-    return b["d_a1"].T @ b["Z"]
-
-
-def _W0_part(b: dict[str, Any], W0: Any, X: Any) -> Any:
-    return b["d_a0"].T @ X
-
-
-def _w2_part(b: dict[str, Any], W0: Any, X: Any) -> Any:
-    return b["H"].T @ b["d_s"]
-
-
-def _X_part(b: dict[str, Any], W0: Any, X: Any) -> Any:
-    return b["d_h"] + b["d_a0"] @ W0
-
-
-# --------------------------------------------------------------------------- second order
-
-
-def _trace_hvp(o: Any, V: Any, X: Any, k: int) -> Any:
-    if k < 2:
-        return o.zeros(*X.shape)
-    terms = [(o.pow(X, j) @ V @ o.pow(X, k - 2 - j)).T for j in range(k - 1)]
-    total = terms[0]
-    for term in terms[1:]:
-        total = total + term
-    return k * total
-
-
-def _logistic_hessian(o: Any, w: Any, X: Any, y: Any, lam: Any) -> Any:
-    return X.T @ o.diag(_dsigmoid(o, o.sigmoid(X @ w))) @ X + 2 * lam * o.eye(w.shape[0])
-
-
-def _logistic_newton(o: Any, w: Any, X: Any, y: Any, lam: Any) -> Any:
-    return w - o.inv(_logistic_hessian(o, w, X, y, lam)) @ _logistic_grad(o, w, X, y, lam)
-
-
-def _gauss_hessian(o: Any, w: Any, X: Any, y: Any, sigma: Any) -> Any:
-    return -(X.T @ X) / sigma**2
-
-
-def _frob_hessian(o: Any, A: Any, B: Any) -> Any:
-    return o.zero_tensor(*A.shape, *A.shape)
-
-
-def _quad_hessian(o: Any, w: Any, X: Any) -> Any:
-    return X + X.T
-
-
-# --------------------------------------------------------------------------- chain-rule steps
-
-
-def _squared_residual(o: Any, f: Any, y: Any) -> Any:
-    r = f - y
-    return (r.T @ r) / 2
-
-
-def _squared_residual_grad(o: Any, f: Any, y: Any) -> Any:
-    return f - y
-
-
-def _bipolar_map(o: Any, a: Any) -> Any:
-    return o.tanh(a / 2)
-
-
-def _bipolar_map_jacobian(o: Any, a: Any) -> Any:
-    f = o.tanh(a / 2)
-    return o.diag(_one_minus(o, o.had(f, f)) / 2)
-
-
-def _linear_map(o: Any, w: Any, X: Any) -> Any:
-    return X @ w
-
-
-def _linear_map_jacobian(o: Any, w: Any, X: Any) -> Any:
-    return X
-
-
-def _sigmoid_map(o: Any, s: Any) -> Any:
-    return o.sigmoid(s)
-
-
-def _sigmoid_map_jacobian(o: Any, s: Any) -> Any:
-    return o.diag(_dsigmoid(o, o.sigmoid(s)))
-
-
-def _readout(o: Any, H: Any, w2: Any) -> Any:
-    return H @ w2
-
-
-def _readout_vjp(o: Any, u: Any, H: Any, w2: Any) -> Any:
-    return u @ w2.T
-
-
-def _residual_branch(o: Any, A1: Any, X: Any) -> Any:
-    return X + o.sigmoid(A1)
-
-
-def _residual_branch_vjp(o: Any, u: Any, A1: Any, X: Any) -> Any:
-    return o.had(u, _dsigmoid(o, o.sigmoid(A1)))
-
-
-def _hidden_product(o: Any, W1: Any, Z: Any) -> Any:
-    return Z @ W1.T
-
-
-def _hidden_product_vjp(o: Any, u: Any, W1: Any, Z: Any) -> Any:
-    return u.T @ Z
 
 
 _DIM_ORDER = ("N", "D", "M", "m", "n")
@@ -592,141 +270,3 @@ def symbolic_form(derivation_id: str) -> SymbolicForm | None:
     ('w', {'w': ('n',), 'X': ('n', 'n')}, ('w', 'X'))
     """
     return SYMBOLIC.get(derivation_id)
-
-
-# --------------------------------------------------------------------------- the sheet
-
-
-def _sheet_2b(o: Any, w: Any, X: Any, y: Any, lam: Any) -> Any:
-    """``sheet_2b_loss_grad``: the data term with the norm's gradient ``lam w / ||w||``."""
-    norm = o.sqrt_scalar((w.T @ w)[0, 0])
-    return X.T @ (o.sigmoid(X @ w) - y) + lam * w / norm
-
-
-def _sheet_2(o: Any, w: Any, X: Any, y: Any, lam: Any) -> Any:
-    """``sheet_2_grad``: sum_i (-y_i (1 - f_i) + (1 - y_i) f_i) x_i + 2 lam w."""
-    f = o.sigmoid(X @ w)
-    ones = o.ones(*f.shape)
-    return X.T @ (-o.had(y, ones - f) + o.had(ones - y, f)) + 2 * lam * w
-
-
-def _sheet_2_step(o: Any, w: Any, X: Any, y: Any, lr: Any, lam: Any) -> Any:
-    return w - lr * _sheet_2(o, w, X, y, lam)
-
-
-def _sheet_7a(o: Any, H: Any, w2: Any, y: Any) -> Any:
-    """``sheet_7a``: (g - y) sigma(w2^T h)(1 - sigma(w2^T h)) w2_j, per sample."""
-    g = o.sigmoid(H @ w2)
-    return o.had(g - y, _dsigmoid(o, g)) @ w2.T
-
-
-def _sheet_7a_prime(o: Any, H: Any, w2: Any, y: Any) -> Any:
-    """``sheet_7a_prime``: sigma(w2_j h_j) where sigma(w2^T h) belongs."""
-    g = o.sigmoid(H @ w2)
-    n = H.shape[0]
-    W = o.ones(n, 1) @ w2.T  # w2 broadcast over the rows
-    a = o.had(H, W)
-    return o.had((g - y) @ o.ones(1, H.shape[1]), _dsigmoid(o, o.sigmoid(a)), W)
-
-
-SHEET: dict[str, SheetAnswer] = {
-    s.name: s
-    for s in (
-        SheetAnswer("sheet_1a", "1a", _fixed_k(2, _trace_answer), "right", "sheet_1a",
-                    "2X^T"),
-        SheetAnswer("sheet_2_grad", "2", _sheet_2, "right", "sheet_2_grad",
-                    "sum_i (-y_i (1 - f_i) + (1 - y_i) f_i) x_i + 2 lam w"),
-        SheetAnswer("sheet_2_step", "2-step", _sheet_2_step, "right", "sheet_2_step",
-                    "w - lr (sheet 2's gradient)"),
-        SheetAnswer("sheet_2b_loss_grad", "2", _sheet_2b, "wrong", "sheet_2b_loss_grad",
-                    "the penalty's gradient taken from the norm ||w||, not ||w||^2"),
-        SheetAnswer("sheet_5", "5", _frob_grad_A, "right", "sheet_5", "B"),
-        SheetAnswer("sheet_6", "6", _quad_grad_w, "right", "sheet_6",
-                    "sum_j w_j X_kj + sum_i w_i X_ik"),
-        SheetAnswer("sheet_7a", "7a", _sheet_7a, "right", "sheet_7a",
-                    "(g - y) g (1 - g) w2_j"),
-        SheetAnswer("sheet_7a_prime", "7a", _sheet_7a_prime, "wrong", "sheet_7a_prime",
-                    "sigma(w2_j h_j) where sigma(w2^T h) belongs"),
-    )
-}
-"""The sheet's answers to catalog entries, by the name of their function in
-:mod:`gradients.catalog.candidates`. (Sheet 3's ``df/dw`` answers no entry, 2b's norm is a
-penalty, not a gradient; sheet 4's log-likelihood is a loss: the prover compares it with the
-catalog's by :func:`gradients.catalog.prove.compare_loss`, with :func:`sheet_4_loss`.)"""
-
-
-def sheet_4_loss(o: Any, w: Any, X: Any, y: Any, sigma: Any) -> Any:
-    """``sheet_4_log_likelihood``: -1/sqrt(2 pi sigma^2) * 1/(2 sigma^2) * sum_i r_i^2."""
-    r = y - X @ w
-    return -(r.T @ r) / (o.sqrt_scalar(2 * o.pi * sigma**2) * 2 * sigma**2)
-
-
-# --------------------------------------------------------------------------- the mistakes
-
-
-MISTAKE_FORMS: dict[str, Builder] = {
-    # 1. trace powers
-    "1a-untransposed": lambda o, X: 2 * X,
-    "1a-no-factor": lambda o, X: X.T,
-    "1b-untransposed": lambda o, X: 3 * X @ X,
-    "1b-no-factor": lambda o, X: (X @ X).T,
-    "1k-untransposed": lambda o, X, k: k * o.pow(X, max(k - 1, 0)),
-    "1k-power-not-lowered": lambda o, X, k: k * o.pow(X, k).T,
-    # 2. logistic regression
-    "2-no-penalty": lambda o, w, X, y, lam: X.T @ (o.sigmoid(X @ w) - y),
-    "2-half-penalty": lambda o, w, X, y, lam: X.T @ (o.sigmoid(X @ w) - y) + lam * w,
-    "2-sign": lambda o, w, X, y, lam: -X.T @ (o.sigmoid(X @ w) - y) + 2 * lam * w,
-    "2-squared-loss-habit": lambda o, w, X, y, lam: (
-        X.T @ o.had(o.sigmoid(X @ w) - y, _dsigmoid(o, o.sigmoid(X @ w))) + 2 * lam * w
-    ),
-    "2-step-ascent": lambda o, w, X, y, lr, lam: w + lr * _logistic_grad(o, w, X, y, lam),
-    # 3. bipolar sigmoid
-    "3-logistic-derivative": lambda o, w, X, y: (
-        X.T @ o.had(o.tanh(X @ w / 2) - y, _dsigmoid(o, o.tanh(X @ w / 2)))
-    ),
-    "3-missing-half": lambda o, w, X, y: (
-        X.T @ o.had(o.tanh(X @ w / 2) - y,
-                    _one_minus(o, o.had(o.tanh(X @ w / 2), o.tanh(X @ w / 2))))
-    ),
-    "3-sign": lambda o, w, X, y: -_bipolar_grad(o, w, X, y),
-    "3-no-residual": lambda o, w, X, y: (
-        X.T @ _one_minus(o, o.had(o.tanh(X @ w / 2), o.tanh(X @ w / 2))) / 2
-    ),
-    "3-step-logistic-derivative": lambda o, w, X, y, lr: (
-        w - lr * X.T @ o.had(o.tanh(X @ w / 2) - y, _dsigmoid(o, o.tanh(X @ w / 2)))
-    ),
-    # 4. Gaussian maximum likelihood
-    "4-sign": lambda o, w, X, y, sigma: -X.T @ (y - X @ w) / sigma**2,
-    "4-no-sigma": lambda o, w, X, y, sigma: X.T @ (y - X @ w),
-    "4-sigma-power": lambda o, w, X, y, sigma: X.T @ (y - X @ w) / sigma,
-    "4-y-dropped": lambda o, w, X, y, sigma: -X.T @ X @ w / sigma**2,
-    "4-mle-ridge": lambda o, X, y: o.inv(X.T @ X + o.eye(X.shape[1])) @ X.T @ y,
-    "4-mle-no-inverse": lambda o, X, y: X.T @ y,
-    # 5. Frobenius product
-    "5-transposed": lambda o, A, B: B.T,
-    "5-wrong-factor": lambda o, A, B: A,
-    "5-doubled": lambda o, A, B: 2 * B,
-    "5B-wrong-factor": lambda o, A, B: B,
-    # 6. quadratic form
-    "6-2Xw": lambda o, w, X: 2 * X @ w,
-    "6-Xw": lambda o, w, X: X @ w,
-    "6-XTw": lambda o, w, X: X.T @ w,
-    "6X-doubled": lambda o, w, X: 2 * w @ w.T,
-    "6X-diagonal": lambda o, w, X: o.diag(o.had(w, w)),
-    # 7. residual network
-    "7a-prime": _sheet_7a_prime,
-    "7a-no-activation-derivative": lambda o, H, w2, y: (o.sigmoid(H @ w2) - y) @ w2.T,
-    "7a-summed-over-samples": lambda o, H, w2, y: (
-        o.ones(H.shape[0], 1) @ o.ones(1, H.shape[0]) @ _delta_out(o, H @ w2, y) @ w2.T
-    ),
-    "7b-no-activation-derivative": _net(_W1_part, a1_prime=False),
-    "7b-transposed": _net(lambda b, W0, X: b["Z"].T @ b["d_a1"]),
-    "7-W0-no-activation-derivative": _net(_W0_part, a0_prime=False),
-    "7-W0-no-hidden-derivative": _net(_W0_part, a1_prime=False),
-    "7-w2-no-activation-derivative": _net(_w2_part, s_prime=False),
-    "7-w2-x-for-h": _net(lambda b, W0, X: X.T @ b["d_s"]),
-    "7-X-no-residual": _net(lambda b, W0, X: b["d_a0"] @ W0),
-    "7-X-only-residual": _net(lambda b, W0, X: b["d_h"]),
-}
-"""The planted mistakes of :mod:`gradients.catalog.mistakes`, as answer builders (same
-arguments as the catalog entry's answer; 1k's take ``k`` too), by mistake id."""

@@ -1,6 +1,9 @@
 """The ``gradients`` command (the application layer).
 
-:mod:`gradients.cli.commands` (argparse and the subcommands, :func:`main`),
+:mod:`gradients.cli.commands` (:func:`main`), :mod:`gradients.cli.parser` (argparse), one
+module per subcommand (``verify_command``, ``show_command``, ``try_command``,
+``prove_command``, ``export_command``) over :mod:`gradients.cli.selection` (which
+derivations),
 :mod:`gradients.cli.verification` (the loop that checks a derivation, or a candidate answer,
 on random inputs), :mod:`gradients.cli.expr` (the interpreter that turns a typed expression
 into a candidate function), :mod:`gradients.cli.sandbox` and

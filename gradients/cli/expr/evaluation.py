@@ -19,9 +19,10 @@ import numpy as np
 
 from . import grammar
 from .grammar import _COMPARISONS, _CONSTANTS, _FUNCTIONS, _UNARYOPS, ExpressionError, LimitError
-from .literals import _binary, _dotted, _is_python_number, _normalise, _static_value, _unparse
+from .literals import _binary, _is_python_number, _normalise, _unparse
 from .parsing import parse_program
 from .validation import _check_variables, _Validator
+from .walker import Walker
 
 _EVALUATION_ERRORS = (ArithmeticError, ValueError, TypeError, IndexError, MemoryError)
 
@@ -151,11 +152,12 @@ def _as_value(name: str, value: Any) -> Any:
     return _normalise(value)
 
 
-class _Evaluator:
-    """Interpreter over a validated tree, with the size, work and allocation bounds."""
+class _Evaluator(Walker):
+    """The numeric back end of :class:`.walker.Walker`: numpy values, with the size, work and
+    allocation bounds checked before each operation."""
 
     def __init__(self, env: Mapping[str, Any]) -> None:
-        self.env = dict(env)
+        super().__init__(env)
         self.budget = grammar.MAX_WORK
         self.allocated = 0
 
@@ -184,7 +186,7 @@ class _Evaluator:
                 f"than {grammar.MAX_ALLOCATED} array elements in all", "allocation"
             )
 
-    def run(self, node: ast.AST) -> Any:
+    def statement(self, node: ast.AST) -> Any:
         try:
             value = self.eval(node)
         except ExpressionError:
@@ -193,44 +195,10 @@ class _Evaluator:
             raise self.fail(node, exc) from exc
         return value
 
-    def program(self, module: ast.Module) -> Any:
-        """Run the assignments in order, binding each name, and return the last expression."""
-        *assignments, last = module.body
-        for stmt in assignments:
-            assert isinstance(stmt, ast.Assign)
-            self.env[stmt.targets[0].id] = self.run(stmt.value)  # type: ignore[attr-defined]
-        assert isinstance(last, ast.Expr)
-        return self.run(last.value), last.value
+    run = statement  # a whole expression, its errors named after it
 
-    def eval(self, node: ast.AST) -> Any:
-        if isinstance(node, ast.Constant):
-            return self.guard(node, lambda: _normalise(node.value))
-        if isinstance(node, ast.Name):
-            if node.id not in self.env:  # pragma: no cover - validated against the env
-                raise ExpressionError(f"name {node.id!r} has no value")
-            return self.env[node.id]
-        if isinstance(node, ast.Attribute):
-            dotted = _dotted(node)
-            if dotted is not None:
-                return _CONSTANTS[dotted]
-            value = self.eval(node.value)
-            return self.guard(node, lambda: np.asarray(value).T)
-        if isinstance(node, ast.UnaryOp):
-            value = self.eval(node.operand)
-            self.admit(node, int(np.size(value)), int(np.size(value)))
-            return self.guard(node, lambda: _normalise(_UNARYOPS[type(node.op)][1](value)))
-        if isinstance(node, ast.BinOp):
-            return self.binop(node)
-        if isinstance(node, ast.Compare):
-            return self.compare(node)
-        if isinstance(node, ast.Call):
-            return self.call(node)
-        if isinstance(node, ast.Subscript):
-            value = self.eval(node.value)
-            index = self.index(node.slice)
-            self.admit(node, 1, 1, 0)  # basic indexing: a view
-            return self.guard(node, lambda: np.asarray(value)[index])
-        raise ExpressionError(f"{_unparse(node)!r} is not allowed")  # pragma: no cover
+    def finish(self, value: Any, node: ast.AST) -> Any:
+        return value, node
 
     def guard(self, node: ast.AST, compute: Callable[[], Any]) -> Any:
         try:
@@ -248,10 +216,26 @@ class _Evaluator:
                 )
         return result
 
-    def binop(self, node: ast.BinOp) -> Any:
-        left = self.eval(node.left)
-        right = self.eval(node.right)
+    def refuse(self, node: ast.AST) -> Any:  # pragma: no cover - the validator refused it
+        raise ExpressionError(f"{_unparse(node)!r} is not allowed")
 
+    def constant(self, node: ast.Constant) -> Any:
+        return self.guard(node, lambda: _normalise(node.value))
+
+    def unbound(self, node: ast.Name) -> Any:  # pragma: no cover - validated against the env
+        raise ExpressionError(f"name {node.id!r} has no value")
+
+    def named_constant(self, node: ast.Attribute, dotted: str) -> Any:
+        return _CONSTANTS[dotted]
+
+    def transpose(self, node: ast.Attribute, value: Any) -> Any:
+        return self.guard(node, lambda: np.asarray(value).T)
+
+    def unary(self, node: ast.UnaryOp, value: Any) -> Any:
+        self.admit(node, int(np.size(value)), int(np.size(value)))
+        return self.guard(node, lambda: _normalise(_UNARYOPS[type(node.op)][1](value)))
+
+    def binop(self, node: ast.BinOp, left: Any, right: Any) -> Any:
         def estimate() -> tuple[int, int, int]:
             if isinstance(node.op, ast.MatMult):
                 return _matmul_estimate(np.shape(left), np.shape(right))
@@ -262,9 +246,7 @@ class _Evaluator:
         self.admit(node, size, cost, allocated)
         return self.guard(node, lambda: _binary(node.op, left, right))
 
-    def compare(self, node: ast.Compare) -> Any:
-        left = self.eval(node.left)
-        right = self.eval(node.comparators[0])
+    def compare(self, node: ast.Compare, left: Any, right: Any) -> Any:
         size = self.guard(
             node, lambda: _prod(np.broadcast_shapes(np.shape(left), np.shape(right)))
         )
@@ -273,24 +255,16 @@ class _Evaluator:
         result = self.guard(node, lambda: compare(left, right))
         return np.bool_(result) if isinstance(result, bool) else result
 
-    def call(self, node: ast.Call) -> Any:
-        name = node.func.id if isinstance(node.func, ast.Name) else _dotted(node.func)
+    def call(self, node: ast.Call, name: str | None, args: list[Any],
+             kwargs: dict[str, Any]) -> Any:
         spec = _FUNCTIONS[name]  # type: ignore[index]
-        args = [self.eval(arg) for arg in node.args]
-        kwargs = {kw.arg: _static_value(kw.value) for kw in node.keywords}
         size, cost, allocated = self.guard(node, lambda: _estimate(spec.kind, args, kwargs))
         self.admit(node, size, cost, allocated)
         return self.guard(node, lambda: _normalise(spec.func(*args, **kwargs)))
 
-    def index(self, node: ast.AST) -> Any:
-        if isinstance(node, ast.Tuple):
-            return tuple(self.index(e) for e in node.elts)
-        if isinstance(node, ast.Slice):
-            parts = (node.lower, node.upper, node.step)
-            return slice(*(None if p is None else _static_value(p) for p in parts))
-        if isinstance(node, ast.Attribute):  # np.newaxis
-            return None
-        return _static_value(node)
+    def subscript(self, node: ast.Subscript, value: Any, index: Any) -> Any:
+        self.admit(node, 1, 1, 0)  # basic indexing: a view
+        return self.guard(node, lambda: np.asarray(value)[index])
 
 
 def _evaluate_validated(tree: ast.Expression | ast.Module, env: Mapping[str, Any]) -> np.ndarray:

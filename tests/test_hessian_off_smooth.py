@@ -26,7 +26,7 @@ from hypothesis import example, given, note
 from hypothesis import strategies as st
 
 from checks import check_hessian, check_hvp, numerical_hessian
-from checks.hessian import HESSIAN_STEP_FACTOR
+from checks.hessian_estimate import HESSIAN_STEP_FACTOR
 from checks.ladder import JUMP, KINK, SMOOTH, UNRESOLVED
 from tests._functions import fewer
 

@@ -1,0 +1,163 @@
+"""The default method: every entry's Richardson ladder, then two cross-checks of the whole.
+
+Each entry descends its own ladder of halved steps until its estimate settles, with kinks,
+domain edges and poles told apart (:mod:`checks.ladder`). Then :func:`_adaptive` checks the
+result against what ``f`` does elsewhere: entries whose ladder saw ``f`` irregular before
+settling have their own noise measured (:func:`checks.noise.noise_along`), and the estimate
+as a whole must agree with the noise probe's slope along its random direction, else the
+ladders run again at much shorter steps (a feature narrower than the steps) or the estimate is
+marked inconsistent.
+
+>>> from checks.noise import baseline
+>>> x = np.array([0.3, -1.2])
+>>> raw = _adaptive(np.sum, x, 1e-2 * np.ones(2), False, baseline(np.sum, x, False), True)
+>>> raw.value
+array([1., 1.])
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from checks._util import EPS
+from checks.estimates import _Raw
+from checks.evaluation import _evaluate, _index
+from checks.ladder import RELIABLE, SMOOTH, Ladder, describe_findings, ladder
+from checks.noise import PROBE_SPACING, Baseline, noise_along, with_noise
+
+#: Entries whose first candidate came this many irregular levels down have their own noise
+#: measured.
+_DESCENT_NOISE = 2
+
+
+#: Steps are divided by this before the ladder runs again where the per-entry estimates and
+#: the noise probe's slope disagree (a feature narrower than the steps), at most twice.
+_SHORTER = 2.0**10
+_RETRIES_SHORTER = 2
+
+
+def _adaptive(fun, x, h, vectorized, base: Baseline, refine, unit=1.0) -> _Raw:
+    """The Richardson ladder of every entry (:mod:`checks.ladder`), then two cross-checks.
+
+    * **Noise along the entry.** An entry whose ladder passed :data:`_DESCENT_NOISE` levels
+      or more that were in no regime before it took a triple flat to noise (its differences
+      were irregular at the longer steps and stopped changing below them: what unseen noise,
+      or quantised values, look like -- not a smooth entry descending for precision, which
+      has candidates all the way down) has the noise
+      of ``f`` measured along it alone, within its first step, where the levels it descended
+      from saw ``f`` irregular (:func:`checks.noise.noise_along`: 9 to 33 evaluations);
+      where that is more than 4 times the noise of the shared probe, every entry's ladder
+      runs again with it (the noise is a property of ``f``'s values, whichever entry showed
+      it). Noise depends on the direction and on the scale: a shared probe at
+      ``1e-6 rms(x)`` cannot see noise along an entry that ``f`` hardly varies with, nor a
+      float32 part of ``f`` that moves in quanta only every few steps, so that the shorter
+      steps the ladder descends to see a smooth ``f`` without it.
+    * **The probe's slope.** The noise probe also measured the derivative of ``f`` along its
+      direction ``p`` at a spacing of ``1e-6 rms(x)`` (:attr:`Baseline.slope`). The
+      per-entry estimates must agree with it: ``|<n, p> - slope| <= 10 (sum_k |p_k| e_k +
+      slope_error)``. A feature narrower than an entry's steps whose central differences are
+      flat and whose ``f(x)`` fits its neighbours (an odd bump ``t exp(-(t / w)^2)``) escapes
+      every test of the ladder, but not this one. Where they disagree the ladder runs again
+      with all steps divided by :data:`_SHORTER`, at most twice; if they still disagree the
+      estimate says so (``_Raw.inconsistent``) and no entry of it can fail a check.
+    """
+    flat = x.ravel()
+
+    def evaluate_on(entries_of):
+        def evaluate(targets, entries):
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                return _evaluate(fun, x, targets, vectorized, False, entries_of[entries],
+                                 finite=False)
+        return evaluate
+
+    everyone = np.arange(flat.size)
+
+    def run(steps, noise, entries=everyone):
+        return ladder(evaluate_on(entries), flat[entries], steps[entries], base.f0,
+                      noise if np.ndim(noise) == 0 else noise[entries], refine=refine,
+                      describe=lambda k: str(_index(x.shape, int(entries[k]))))
+
+    names = ("value", "error", "lower", "upper", "step", "kind", "left", "right", "flat",
+             "irregular")
+    first_noise = base.noise
+    noise = np.full(flat.size, base.noise)
+    measured = np.zeros(flat.size, dtype=bool)
+    steps, evals, notes, inconsistent = h, 0, [], None
+    for attempt in range(_RETRIES_SHORTER + 1):
+        lad = run(steps, noise)
+        evals += lad.evaluations
+        parts = {name: getattr(lad, name).copy() for name in names}
+        if not refine:
+            break
+        deep = np.flatnonzero(~measured & (parts["kind"] == SMOOTH) & parts["flat"]
+                              & (parts["irregular"] >= _DESCENT_NOISE))
+        measured[deep] = True
+        own = noise.copy()
+        for k in deep:
+            # nine points within the first step of x, both sides: where the levels the
+            # entry descended from saw f irregular (a kink there makes the probe look
+            # closer: checks.noise; quantised values that only move at that scale are
+            # noise for every level below it)
+            own[k], n_evals = noise_along(fun, x, int(k), base.f0, vectorized,
+                                          reach=float(steps[k]))
+            evals += n_evals
+        louder = deep[own[deep] > 4.0 * noise[deep]]
+        if louder.size:
+            # the noise of f's values is theirs, whichever entry showed it: every entry's
+            # estimate at that scale carries it
+            noise[:] = float(np.max(own[louder]))
+            base = with_noise(base, float(noise[0]))
+            again = run(steps, noise)
+            evals += again.evaluations
+            parts = {name: getattr(again, name).copy() for name in names}
+            measured[:] = True
+            notes.append(f"f is noisier (at the scale of the steps along "
+                         f"{_entries_text(x.shape, louder)}: {noise[0]:.2g}) than the shared "
+                         "noise probe showed; that noise was used for every entry")
+        if base.slope is None or not np.all(np.isin(parts["kind"], RELIABLE)):
+            break
+        gap, bound = _probe_gap(x, parts, base)
+        if gap <= _PROBE_SAFETY * bound:
+            break
+        if attempt == _RETRIES_SHORTER:
+            inconsistent = (
+                f"the per-entry estimates disagree with the derivative along a random "
+                f"direction measured at spacing {PROBE_SPACING:g} rms(x) (by {gap:.3g}, "
+                f"bound {bound:.3g}) even at steps {_SHORTER:g}^{_RETRIES_SHORTER} times "
+                "shorter: f has a feature narrower than the steps tried; pass a shorter step="
+            )
+            break
+        steps = steps / _SHORTER
+    lad = Ladder(**parts, evaluations=evals)
+    shrink = float(np.max(h / steps)) if flat.size else 1.0
+    findings = tuple(notes) + (describe_findings(lad, x.shape, unit=unit)
+                               if np.any(lad.kind != SMOOTH) else ())
+    shape = x.shape
+    louder = float(noise[0]) if flat.size and noise[0] > first_noise else None
+    return _Raw(lad.value.reshape(shape), lad.error.reshape(shape), lad.lower.reshape(shape),
+                lad.upper.reshape(shape), lad.kind.reshape(shape), evals, findings,
+                lad.step.reshape(shape), inconsistent, louder, shrink,
+                lad.left.reshape(shape), lad.right.reshape(shape))
+
+
+_PROBE_SAFETY = 10.0
+
+
+def _probe_gap(x, parts, base: Baseline) -> tuple[float, float]:
+    """The distance from the probe's slope to ``<n, p>`` (to the interval of
+    ``sum_k p_k [lower_k, upper_k]`` where entries are kinks: the directional derivative of a
+    convex kink lies in it) and its bound ``sum_k |p_k| e_k + slope_error`` plus the
+    round-off of the dot product (``sqrt(n) eps sum_k |n_k p_k|``)."""
+    p = base.direction.ravel()
+    ends = np.stack([parts["lower"] * p, parts["upper"] * p])
+    low, high = float(np.sum(ends.min(axis=0))), float(np.sum(ends.max(axis=0)))
+    gap = max(low - base.slope, base.slope - high, 0.0)
+    bound = (float(np.sum(np.abs(p) * parts["error"])) + base.slope_error
+             + np.sqrt(x.size) * EPS * float(np.sum(np.abs(ends).max(axis=0))))
+    return gap, bound
+
+
+def _entries_text(shape, entries, limit=5) -> str:
+    shown = ", ".join(str(_index(shape, int(k))) for k in entries[:limit])
+    more = f" and {entries.size - limit} more" if entries.size > limit else ""
+    return f"entr{'y' if entries.size == 1 else 'ies'} {shown}{more}"

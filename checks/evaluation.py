@@ -1,0 +1,74 @@
+"""``f`` evaluated at perturbed points: one entry replaced at a time, or a batch at once.
+
+Every method and every ladder level evaluates ``f`` through :func:`_evaluate`: ``f`` gets a
+fresh copy of the point at every call (an ``f`` that writes into its argument cannot corrupt
+the points that follow), a non-finite value raises (or, outside ``f``'s domain, is returned
+when asked), and a vectorized ``f`` gets stacks of at most ``_BATCH_BYTES`` of points.
+
+>>> x = np.array([1.0, 2.0])    # x_0 -> 1.5 (f = 2.25 + 4), then x_1 -> 2.5 (f = 1 + 6.25)
+>>> _evaluate(lambda z: float(z @ z), x, np.array([[1.5, 2.5]]), False, False)
+array([[6.25, 7.25]])
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from checks._util import NonFiniteValueError, call_scalar
+
+_BATCH_BYTES = 32 * 2**20  # memory per vectorized call
+
+
+def _evaluate(
+    fun, x, targets, vectorized: bool, complex_ok: bool, entries=None, finite: bool = True
+) -> np.ndarray:
+    """``f`` at ``x`` with entry ``entries[k]`` replaced by ``targets[j, k]``, for all ``j, k``.
+
+    ``entries`` defaults to every entry of ``x`` (flat indices). With ``finite=False``,
+    non-finite values are returned (points outside ``f``'s domain) instead of raising.
+    """
+    n_off, m = targets.shape
+    entries = np.arange(m) if entries is None else np.asarray(entries)
+    dtype = targets.dtype
+    values = np.empty((n_off, m), dtype=complex if complex_ok else float)
+    flat = x.ravel()
+    if not vectorized:
+        # one working buffer: set entry e, copy, evaluate, restore. f gets its own copy, so an
+        # f that writes into its argument cannot corrupt the points that follow.
+        buf = flat.astype(dtype, copy=True)
+        for k in range(m):
+            e = int(entries[k])
+            for j in range(n_off):
+                buf[e] = targets[j, k]
+                values[j, k] = call_scalar(
+                    fun, buf.reshape(x.shape).copy(),
+                    lambda e=e: f"x + h e_{_index(x.shape, e)}", complex_ok, finite,
+                )
+            buf[e] = flat[e]
+        return values
+    per_batch = max(1, _BATCH_BYTES // max(1, x.size * np.dtype(dtype).itemsize))
+    jj, kk = np.divmod(np.arange(n_off * m), m)
+    for start in range(0, n_off * m, per_batch):
+        sl = slice(start, start + per_batch)
+        batch = np.repeat(flat.astype(dtype)[None, :], len(jj[sl]), axis=0)
+        batch[np.arange(len(jj[sl])), entries[kk[sl]]] = targets[jj[sl], kk[sl]]
+        out = np.asarray(fun(batch.reshape((-1,) + x.shape)))
+        if out.shape != (len(jj[sl]),):
+            raise ValueError(
+                "a vectorized f must map a batch of shape (B, *x.shape) to shape (B,); "
+                f"got {out.shape} for B={len(jj[sl])}"
+            )
+        if out.dtype.kind == "c" and not complex_ok:
+            raise ValueError("f must return real values, got complex ones")
+        if finite and not np.all(np.isfinite(out)):
+            bad = int(np.argmin(np.isfinite(out)))
+            where = _index(x.shape, int(entries[kk[sl][bad]]))
+            raise NonFiniteValueError(
+                f"f returned {out[bad]} at x + h e_{where}; f must be finite"
+            )
+        values[jj[sl], kk[sl]] = out
+    return values
+
+
+def _index(shape: tuple[int, ...], k: int) -> tuple[int, ...]:
+    return tuple(int(i) for i in np.unravel_index(k, shape)) if shape else ()

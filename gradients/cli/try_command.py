@@ -1,0 +1,146 @@
+r"""``gradients try ID EXPR``: a candidate typed in numpy, checked in the sandbox.
+
+The text is parsed against the sandbox's grammar (never ``eval``), evaluated in a child
+process under operating-system limits (:mod:`gradients.cli.sandbox`), and checked on random
+inputs like a catalog entry; every value must have the answer's shape. ``--prove`` first
+proves or refutes it symbolically (:mod:`gradients.cli.prove_command`). Exit status 0 pass,
+1 fail, 2 a usage error (a bad expression, a wrong shape, a limit reached).
+
+>>> _one_line("r = X @ w  # residual\nX.T @ r")
+'r = X @ w; X.T @ r'
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from gradients.catalog import Derivation
+from gradients.cli.sandbox import Limits
+from gradients.cli.selection import catalog_of, complex_filter, select
+from gradients.cli.usage import UsageError
+from gradients.cli.verification import report, verify_derivation
+
+__all__ = ["cmd_try"]
+
+
+class _WrongShape(BaseException):  # noqa: N818 - passes through the engine, like a limit
+    """The candidate's value has another shape than the answer's."""
+
+
+class _ShapeChecked:
+    """The sandboxed candidate, whose every value must have the answer's shape."""
+
+    def __init__(self, d: Derivation, sandbox: Any) -> None:
+        self.d, self.sandbox = d, sandbox
+        self.__name__ = self.__qualname__ = "candidate"
+
+    def __call__(self, *args: Any) -> Any:
+        value = self.sandbox(*args)
+        copies = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+        expected = tuple(int(n) for n in np.shape(self.d.grad(*copies)))
+        if value.shape != expected:
+            shapes = ", ".join(f"{n} {_shape(a)}" for n, a in
+                               zip(self.d.variables, args, strict=False))
+            raise _WrongShape(
+                f"the candidate for {self.d.id} returns shape {value.shape}, but the answer has "
+                f"shape {expected} for inputs of shapes {shapes}"
+            )
+        return value
+
+
+def _shape(a: Any) -> str:
+    shape = getattr(a, "shape", None)
+    return str(tuple(shape)) if shape is not None else f"= {a!r}"
+
+
+def _candidate_text(ns: argparse.Namespace) -> str:
+    if ns.file is not None and ns.expr is not None:
+        raise UsageError("give the candidate either as EXPR or with --file, not both")
+    if ns.file is None:
+        if ns.expr is None:
+            raise UsageError(f"missing the candidate: gradients try {ns.id} \"EXPR\" (or "
+                             "--file PATH); see 'gradients try --help'")
+        return ns.expr
+    try:
+        if ns.file == "-":
+            return sys.stdin.read()
+        with open(ns.file, encoding="utf-8") as fh:
+            return fh.read()
+    except OSError as exc:
+        raise UsageError(f"cannot read {ns.file}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"cannot read {ns.file}: not UTF-8 text") from None
+
+
+def _one_line(text: str, limit: int = 100) -> str:
+    """The candidate on one line: statements joined by '; ', comments dropped (the grammar has
+    no strings, so '#' starts a comment)."""
+    lines = [line.split("#", 1)[0].strip() for line in text.strip().splitlines()]
+    lines = [line.rstrip(";").strip() for line in lines if line]
+    joined = "; ".join(lines)
+    return joined if len(joined) <= limit else joined[: limit - 3] + "..."
+
+
+def cmd_try(ns: argparse.Namespace) -> int:
+    from gradients.cli.expr import ExpressionError
+    from gradients.cli.sandbox import LimitExceeded, Sandbox, SandboxError
+
+    d = select([ns.id], catalog_of(ns), ns)[0]
+    text = _candidate_text(ns)
+    if ns.method == "complex":
+        complex_filter([d])
+    if getattr(ns, "prove", False) and getattr(ns, "module", None) is None:
+        from gradients.cli.prove_command import run_try_prove
+
+        code = run_try_prove(d.id, text, time_limit=ns.time_limit)
+        if code is not None:
+            return code  # 0 proved, 1 refuted, 2 usage or no SymPy
+        # neither proved nor refuted: the numerical check decides
+    limits = Limits(ns.memory_limit, ns.cpu_limit, ns.time_limit)
+    deadline = time.monotonic() + limits.time_seconds
+    try:
+        sandbox = Sandbox(text, d.variables, limits, deadline=deadline)
+    except ExpressionError as exc:
+        raise UsageError(f"bad expression: {exc}") from None
+    try:
+        with sandbox:
+            result = verify_derivation(d, examples=ns.examples, seed=ns.seed, method=ns.method,
+                                       candidate=_ShapeChecked(d, sandbox))
+    except (LimitExceeded, _WrongShape) as exc:
+        raise UsageError(str(exc)) from None
+    except SandboxError as exc:
+        raise UsageError(f"the sandbox failed: {exc}") from None
+    shown = _one_line(text)
+    if result.ok:
+        inconclusive = (f"; {result.inconclusive} inconclusive" if result.inconclusive else "")
+        print(f"PASS: {d.id} ({d.title}): `{shown}` agrees with the numerical derivative on "
+              f"{result.examples} random inputs (worst relative error "
+              f"{result.worst_rel_error:.1e}{inconclusive}).")
+        return 0
+    raised = (f" (it raised an error on {result.raised} of them)" if result.raised else "")
+    print(f"FAIL: {d.id} ({d.title}): `{shown}` is wrong on {result.failures} of "
+          f"{result.examples} random inputs{raised}.")
+    if result.counterexample is not None:
+        print(result.report or report(d, result.counterexample))
+    steps = _chain_steps(d, catalog_of(ns))
+    if steps:
+        print(f"Each chain-rule step of this problem is verified on its own "
+              f"(`gradients verify {' '.join(steps)}`). If your candidate is built from those "
+              "steps, the steps are right and the composition is wrong; "
+              "`gradients try STEP \"EXPR\"` checks one of your own steps.")
+    return 1
+
+
+def _chain_steps(d: Derivation, catalog: Sequence[Derivation]) -> list[str]:
+    """The ids of the chain-rule steps (Jacobian and VJP entries) of ``d``'s problem."""
+    if d.kind in ("jacobian", "vjp") or not d.id[:1].isdigit():
+        return []
+    problem = d.id[0]
+    return [e.id for e in catalog if e.id.startswith(problem) and (
+        e.kind in ("jacobian", "vjp") or e.id.startswith(f"{problem}-dL/"))]
