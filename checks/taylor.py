@@ -180,6 +180,40 @@ def asymptotic_tail(tail: np.ndarray, remainders: np.ndarray) -> np.ndarray:
     return tail
 
 
+def fit_remainders(remainders: np.ndarray, floor: np.ndarray, inside: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray | None, float, tuple[float, float] | None]:
+    """What the remainders of a Taylor test show, for both orders: ``(usable, tail, order,
+    collapse)``.
+
+    ``usable``: the steps more than ``_FLOOR`` times above the floor. ``tail``: the fitted
+    steps -- the last :data:`_FIT_POINTS` usable ones (those 10 times above the floor when
+    only one is usable) in the asymptotic regime (:func:`asymptotic_tail`) -- or ``None``
+    when no remainder rose. ``order``: the slope of ``log r`` against ``log h`` over the tail
+    (``nan`` for a single step). ``collapse``: ``(r, predicted)`` at the next shorter step
+    where the remainder falls below a thirtieth of the fitted law standing 1000 times above
+    the floor (a kink within the fitted steps), else ``None``.
+    """
+    usable = inside & (remainders > _FLOOR * floor)
+    idx = np.flatnonzero(usable)
+    if idx.size == 0:
+        return usable, None, float("nan"), None
+    if idx.size == 1:
+        # one remainder above the floor cannot give an order; look at those 10x above it
+        idx = np.flatnonzero(inside & (remainders > _FLOOR / 10.0 * floor))
+    tail = asymptotic_tail(idx[-_FIT_POINTS:], remainders)
+    if tail.size == 1:
+        return usable, tail, float("nan"), None
+    coef = np.polyfit(np.log(_STEPS[tail]), np.log(remainders[tail]), 1)
+    below = int(tail[-1]) + 1
+    collapse = None
+    if below < _STEPS.size and inside[below]:
+        predicted = float(np.exp(np.polyval(coef, np.log(_STEPS[below]))))
+        if (predicted > 10.0 * _FLOOR * floor[below]
+                and remainders[below] < predicted / _COLLAPSE):
+            collapse = (float(remainders[below]), predicted)
+    return usable, tail, float(coef[0]), collapse
+
+
 def taylor_test(
     f: Callable[..., Any],
     grad: Callable[..., Any],
@@ -257,21 +291,15 @@ def taylor_test(
         2 * np.maximum(noise, EPS * np.abs(values))
         + np.sqrt(x.size) * EPS * _STEPS * gv_bound
     )
-    usable = inside & (remainders > _FLOOR * floor)
-    idx = np.flatnonzero(usable)
+    usable, tail, order, collapse = fit_remainders(remainders, floor, inside)
     # the smallest first-order error the remainders were sure to show (module docstring)
     tau = float(np.min(_FLOOR * floor / _STEPS))
     evaluations = base.evaluations + _STEPS.size
-    order = float("nan")
     failed = collapsed = False
-    if idx.size == 0:
+    if tail is None:
         reason = ("no remainder rose above round-off: consistent with an exact gradient along "
                   "this direction")
     else:
-        if idx.size == 1:
-            # one remainder above the floor cannot give an order; look at those 10x above it
-            idx = np.flatnonzero(remainders > _FLOOR / 10.0 * floor)
-        tail = asymptotic_tail(idx[-_FIT_POINTS:], remainders)
         curvature = float(np.max(remainders[tail] / _STEPS[tail] ** 2))
         # the error must dominate c h^2 over the fitted steps, or lift the remainders above
         # the floor at steps so short that it dominates there (|e| >= 100 sqrt(c floor))
@@ -286,25 +314,19 @@ def taylor_test(
                 "(the order cannot be measured)"
             )
         else:
-            coef = np.polyfit(np.log(_STEPS[tail]), np.log(remainders[tail]), 1)
-            order = float(coef[0])
             failed = order <= _PASS_ORDER
             reason = (
                 f"the remainder shrinks like h^{order:.2g}, not h^2: the gradient is wrong "
                 "along this direction" if failed else None
             )
-            below = int(tail[-1]) + 1
-            if below < _STEPS.size and inside[below]:
-                predicted = float(np.exp(np.polyval(coef, np.log(_STEPS[below]))))
-                if (predicted > 10.0 * _FLOOR * floor[below]
-                        and remainders[below] < predicted / _COLLAPSE):
-                    failed, collapsed = False, True
-                    reason = (
-                        f"the remainder collapses below step {_STEPS[tail[-1]]:.2g} (to "
-                        f"{remainders[below]:.2g}, against {predicted:.2g} on the fitted "
-                        f"h^{order:.2g}): f is not smooth along v within that distance of x "
-                        "(a kink), so the order says nothing about the gradient"
-                    )
+            if collapse is not None:
+                failed, collapsed = False, True
+                reason = (
+                    f"the remainder collapses below step {_STEPS[tail[-1]]:.2g} (to "
+                    f"{collapse[0]:.2g}, against {collapse[1]:.2g} on the fitted "
+                    f"h^{order:.2g}): f is not smooth along v within that distance of x "
+                    "(a kink), so the order says nothing about the gradient"
+                )
     along = abs(gv)
     detectable = tau / (along - tau) if along > tau else float("inf")
     if failed:

@@ -46,7 +46,7 @@ from checks._util import (
 )
 from checks.analytic import _bad
 from checks.noise import baseline
-from checks.taylor import _COLLAPSE, _FIT_POINTS, _FLOOR, _STEPS, TaylorResult, asymptotic_tail
+from checks.taylor import _FLOOR, _STEPS, TaylorResult, fit_remainders
 
 __all__ = ["HessianTaylorResult", "taylor_test_hessian"]
 
@@ -210,19 +210,15 @@ def taylor_test_hessian(
 
 
 def _fit(remainders, floor, inside) -> dict[str, Any]:
-    """Order, verdict, reason, usable steps and ``tau`` of the remainders (module docstring)."""
-    usable = inside & (remainders > _FLOOR * floor)
-    idx = np.flatnonzero(usable)
+    """Order, verdict, reason, usable steps and ``tau`` of the remainders (module docstring;
+    the fit is :func:`checks.taylor.fit_remainders`, shared with the first-order test)."""
+    usable, tail, order, collapse = fit_remainders(remainders, floor, inside)
     tau = float(np.min(2.0 * _FLOOR * floor / _STEPS**2))
-    order = float("nan")
     verdict, reason = "pass", None
-    if idx.size == 0:
+    if tail is None:
         reason = ("no remainder rose above round-off: consistent with an exact second-order "
                   "expansion along this direction")
     else:
-        if idx.size == 1:
-            idx = np.flatnonzero(inside & (remainders > _FLOOR / 10.0 * floor))
-        tail = asymptotic_tail(idx[-_FIT_POINTS:], remainders)
         cubic = float(np.max(remainders[tail] / _STEPS[tail] ** 3))
         tau = min(6.0 * cubic * float(_STEPS[tail[0]]),
                   2.0 * _FLOOR * cubic ** (2.0 / 3.0) * float(np.min(floor)) ** (1.0 / 3.0))
@@ -230,23 +226,17 @@ def _fit(remainders, floor, inside) -> dict[str, Any]:
             reason = ("only one remainder rose above round-off: no evidence of a second-order "
                       "error (the order cannot be measured)")
         else:
-            coef = np.polyfit(np.log(_STEPS[tail]), np.log(remainders[tail]), 1)
-            order = float(coef[0])
             if order <= _PASS_ORDER:
                 verdict = "fail"
                 reason = (f"the remainder shrinks like h^{order:.2g}, not h^3: " + (
                     "the gradient is wrong along this direction (check it with taylor_test)"
                     if order <= 1.5 else "the Hessian is wrong along this direction"))
-            below = int(tail[-1]) + 1
-            if below < _STEPS.size and inside[below]:
-                predicted = float(np.exp(np.polyval(coef, np.log(_STEPS[below]))))
-                if (predicted > 10.0 * _FLOOR * floor[below]
-                        and remainders[below] < predicted / _COLLAPSE):
-                    verdict = "inconclusive"
-                    reason = (
-                        f"the remainder collapses below step {_STEPS[tail[-1]]:.2g} (to "
-                        f"{remainders[below]:.2g}, against {predicted:.2g} on the fitted "
-                        f"h^{order:.2g}): f is not smooth along v within that distance of x "
-                        "(a kink), so the order says nothing about the Hessian"
-                    )
+            if collapse is not None:
+                verdict = "inconclusive"
+                reason = (
+                    f"the remainder collapses below step {_STEPS[tail[-1]]:.2g} (to "
+                    f"{collapse[0]:.2g}, against {collapse[1]:.2g} on the fitted "
+                    f"h^{order:.2g}): f is not smooth along v within that distance of x "
+                    "(a kink), so the order says nothing about the Hessian"
+                )
     return dict(order=order, verdict=verdict, reason=reason, usable=usable, tau=tau)
