@@ -140,7 +140,24 @@ def _exact_number(value: Any) -> Any:
     return sp.Rational(repr(value))  # the decimal as typed: 0.1 is 1/10
 
 
-class _ExplicitBackend:
+class _Scalars:
+    """What both SymPy back ends read the same way: constants as the exact numbers typed, and
+    ``np.pi``, ``np.e``."""
+
+    sp: Any
+
+    def constant(self, value: Any) -> Any:
+        return _exact_number(value)
+
+    def named_constant(self, dotted: str) -> Any:
+        if dotted == "np.pi":
+            return self.sp.pi
+        if dotted == "np.e":
+            return self.sp.E
+        raise NotModelled(dotted)
+
+
+class _ExplicitBackend(_Scalars):
     """Values: numpy ``object`` arrays of SymPy expressions, SymPy scalars, ``int`` params."""
 
     def __init__(self) -> None:
@@ -170,16 +187,6 @@ class _ExplicitBackend:
         }
 
     # values
-    def constant(self, value: Any) -> Any:
-        return _exact_number(value)
-
-    def named_constant(self, dotted: str) -> Any:
-        if dotted == "np.pi":
-            return self.sp.pi
-        if dotted == "np.e":
-            return self.sp.E
-        raise NotModelled(dotted)
-
     def function(self, name: str) -> Any:
         raise NotModelled(f"{name} as a value")
 
@@ -296,7 +303,7 @@ class _M:
         return self.expr
 
 
-class _GeneralBackend:
+class _GeneralBackend(_Scalars):
     """Values: :class:`_M` matrix expressions, SymPy scalars, ``int`` params.
 
     Matrix algebra, and the elementwise part SymPy writes in matrix form: elementwise
@@ -321,16 +328,6 @@ class _GeneralBackend:
 
     def _ones(self, m: _M) -> Any:
         return self.sp.OneMatrix(*m.expr.shape)
-
-    def constant(self, value: Any) -> Any:
-        return _exact_number(value)
-
-    def named_constant(self, dotted: str) -> Any:
-        if dotted == "np.pi":
-            return self.sp.pi
-        if dotted == "np.e":
-            return self.sp.E
-        raise NotModelled(dotted)
 
     def function(self, name: str) -> Any:
         raise NotModelled(name)
