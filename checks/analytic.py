@@ -24,7 +24,7 @@ import numpy as np
 
 from checks._args import _signature_mismatch, copies
 from checks._util import EPS, first_nonfinite
-from checks.jacobian_estimate import _index
+from checks.evaluation import _index
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from checks._util import NonFiniteValueError, as_float64, validate_method
 from checks.differences import estimate_gradient
 from checks.directional import directional_derivatives
 from checks.estimates import Estimate
+from checks.evaluation import _index
 from checks.ladder import UNRESOLVED
 
 __all__ = ["estimate_jacobian"]
@@ -102,10 +103,6 @@ def _jacobian_estimate(memo: Memo, x: np.ndarray, method: str, step: Any) -> Est
         0.0 if noisiest is None else noisiest.f0,
         0.0 if noisiest is None else noisiest.f_scale,
     )
-
-
-def _index(shape: tuple[int, ...], k: int) -> tuple[int, ...]:
-    return tuple(int(i) for i in np.unravel_index(k, shape)) if shape else ()
 
 
 def _row_notes(notes: list[tuple[str, ...]], out: tuple[int, ...]) -> tuple[str, ...]:
