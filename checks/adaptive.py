@@ -52,6 +52,10 @@ def _adaptive(fun, x, h, vectorized, base: Baseline, refine, unit=1.0) -> _Raw:
       ``1e-6 rms(x)`` cannot see noise along an entry that ``f`` hardly varies with, nor a
       float32 part of ``f`` that moves in quanta only every few steps, so that the shorter
       steps the ladder descends to see a smooth ``f`` without it.
+    * **Round-off.** The noise of ``f`` is at least ``eps`` times the largest ``|f|`` the
+      first run of the ladders saw (:attr:`checks.ladder.Ladder.reach`), in every later run
+      and in the probe's slope: the probe at ``1e-6 rms(x)`` sees values too close to
+      ``f(x)`` to show the size of what ``f`` is computed from.
     * **The probe's slope.** The noise probe also measured the derivative of ``f`` along its
       direction ``p`` at a spacing of ``1e-6 rms(x)`` (:attr:`Baseline.slope`). The
       per-entry estimates must agree with it: ``|<n, p> - slope| <= 10 (sum_k |p_k| e_k +
@@ -72,10 +76,17 @@ def _adaptive(fun, x, h, vectorized, base: Baseline, refine, unit=1.0) -> _Raw:
 
     everyone = np.arange(flat.size)
 
+    reach = 0.0
+
     def run(steps, noise, entries=everyone):
-        return ladder(evaluate_on(entries), flat[entries], steps[entries], base.f0,
-                      noise if np.ndim(noise) == 0 else noise[entries], refine=refine,
-                      describe=lambda k: str(_index(x.shape, int(entries[k]))))
+        # the round-off floor found at the longest steps holds at every shorter one
+        nonlocal reach, base
+        out = ladder(evaluate_on(entries), flat[entries], steps[entries], base.f0,
+                     noise if np.ndim(noise) == 0 else noise[entries], refine=refine,
+                     describe=lambda k: str(_index(x.shape, int(entries[k]))), reach=reach)
+        reach = out.reach
+        base = with_noise(base, EPS * reach)
+        return out
 
     names = ("value", "error", "lower", "upper", "step", "kind", "left", "right", "flat",
              "irregular")

@@ -103,7 +103,7 @@ from checks.differences import _require_applied
 from checks.estimates import Estimate
 from checks.jacobian_estimate import _jacobian_estimate
 from checks.ladder import JUMP, KINK, ONE_SIDED_LEFT, ONE_SIDED_RIGHT, SMOOTH, UNRESOLVED
-from checks.noise import PROBE_SPACING, baseline, noise_note
+from checks.noise import PROBE_SPACING, baseline, noise_note, with_noise
 from checks.probe import probe_direction
 from checks.rule import DEFAULT_RTOL, DEFAULT_SAFETY
 from checks.second import describe_pairs, second_ladder
@@ -143,10 +143,14 @@ def _second_differences(fx, x, step, base) -> Estimate:
     evals = base.evaluations
     notes = list(base.notes)
     probe = None
+    reach = 0.0
     for attempt in range(_RETRIES_SHORTER + 1):
         res = second_ladder(fx, x, pairs, h, base.f0, base.noise, refine=step is None,
-                            describe=describe)
+                            describe=describe, reach=reach)
         evals += res.evaluations
+        # f's round-off at the first steps holds at shorter ones and in the probe
+        reach = res.reach
+        base = with_noise(base, EPS * reach)
         if step is not None or not np.all(np.isin(res.kind, (SMOOTH, KINK))):
             break
         if probe is None:

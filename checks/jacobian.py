@@ -230,8 +230,8 @@ def _conclude(a, est: Estimate, failure: str | None, *, pairs, us, vs, analytic_
         verdict = "pass"
     notes = est.notes
     noisy = noise_note(est.noise, est.f_scale, detectable)
-    if noisy:
-        notes = notes + (noisy,)
+    if noisy:  # replaces the estimate's own line about the noise (without the detectable)
+        notes = tuple(n for n in notes if not n.startswith("f is noisy")) + (noisy,)
     return JacobianCheck(
         ok=verdict == "pass", analytic=a, numerical=numerical, error=error, tolerance=tol,
         max_abs_error=max_abs, max_rel_error=max_rel, worst_index=worst, mismatched=mismatched,

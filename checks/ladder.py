@@ -16,6 +16,24 @@ the steps actually applied) and ``s`` the noise of ``f`` (at least ``eps * |f|``
 the smallest positive float: values near ``1e-320`` are spaced by ``5e-324``, not by ``eps``
 times themselves):
 
+* **Round-off.** ``eps |f(x)|`` is no floor for the rounding of ``f``'s values: ``f`` is
+  computed from quantities that can be far larger than ``f`` itself. The stable log-sum-exp
+  at ``[0, -37]`` is ``log`` of a sum of size 1 whose tail, ``exp(-37) = 8.5e-17``, is below
+  that sum's half ulp: ``f(x) = 0``, ``f`` stands exactly still along ``z_1`` at every short
+  step and moves by one quantum, ``eps * 1``, at the first; with ``s = eps |f(x)| = 0`` its
+  zero difference had an error bar of ``1e-21`` and failed the exact softmax (at
+  ``[0, -31]``, a difference of 0 at steps where the tail moves ``f`` by less than one
+  quantum did the same). The size of those quantities is not visible at ``x``; ``f``'s
+  values where another entry settled are: there ``f`` is smooth, computed from the same
+  quantities as at ``x``, and a value ``V`` is rounded by about ``eps |V|``. So once every
+  entry has settled, the noise of each is raised to at least ``eps`` times the largest
+  ``|f|`` on the triples the smooth entries were taken from (:attr:`Ladder.reach`: ``0.3``
+  for the log-sum-exp, along ``z_0``), and its bound grows by the round-off of the
+  difference (``7 s / h``; a kink's one-sided estimates keep theirs). A run at shorter steps
+  starts from the reach of the longer one. Values at the *first* steps would not do: along
+  a steep entry (``exp(3000 x_0)``) they reach ``1e15`` while ``f`` is 1 where that entry
+  settles and along every other entry. On a well-scaled ``f`` the reach is ``|f| + O(|g|
+  h)`` and adds nothing the ulps of ``f`` did not; it costs no evaluation.
 * **Value.** ``R_2 = (64 D(h/4) - 20 D(h/2) + D(h)) / 45`` (Richardson, error ``O(h^6)``).
   Its truncation error is bounded by ``T = |R_1(h) - R_1(h/2)| / 16`` (derived in
   :func:`_triple`), its round-off by ``E = 7 s / h`` (the weights sum to ``297 / 45 < 7``).
@@ -135,10 +153,14 @@ class Ladder:
     #: levels below the first triple where the first candidate was taken: the levels above
     #: it were irregular (not in any regime), not merely imprecise
     irregular: np.ndarray | None = None
+    #: the largest ``|f|`` at the point and on the triples the smooth entries were taken
+    #: from: the noise of ``f`` is at least ``eps`` times it (module docstring, "Round-off")
+    reach: float = 0.0
 
 
-def _triple(fp, fm, sp, sm, f0, sigma):
-    """Statistics of one triple of levels (arrays of shape ``(3, k)``, longest step first)."""
+def _triple(fp, fm, sp, sm, f0, sigma, reach=0.0):
+    """Statistics of one triple of levels (arrays of shape ``(3, k)``, longest step first);
+    ``reach`` is the round-off scale shared by every entry (:func:`_reach`)."""
     d = (fp - fm) / (sp + sm)
     d1, d2, d3 = d
     r1a = (4.0 * d2 - d1) / 3.0
@@ -151,7 +173,7 @@ def _triple(fp, fm, sp, sm, f0, sigma):
     trunc = np.abs(r1b - r1a) / 16.0
     h = 0.5 * (sp[0] + sm[0])
     top = np.maximum(np.max(np.abs(fp), axis=0), np.max(np.abs(fm), axis=0))
-    s = np.maximum(np.maximum(sigma, EPS * np.maximum(top, abs(f0))), TINY)
+    s = np.maximum(np.maximum(sigma, EPS * np.maximum(top, max(abs(f0), reach))), TINY)
     roundoff = _ROUNDOFF_R2 * s / h
     delta1, delta2 = d1 - d2, d2 - d3
     flat = (np.abs(delta1) <= _SIGMAS * 3.0 * s / h) & (np.abs(delta2) <= _SIGMAS * 6.0 * s / h)
@@ -185,7 +207,7 @@ def _triple(fp, fm, sp, sm, f0, sigma):
     k_up = 2.0 * jump[1] - jump[0]
     kink = np.abs(k_now) > _SIGMAS * (np.abs(k_now - k_up) + _ROUNDOFF_K * s / h)
     variation = np.maximum(np.max(np.abs(fwd), axis=0), np.max(np.abs(bwd), axis=0))
-    return dict(value=r2, trunc=trunc, roundoff=roundoff, delta1=delta1, flat=flat, q=q,
+    return dict(value=r2, trunc=trunc, roundoff=roundoff, delta1=delta1, flat=flat, q=q, top=top,
                 d3=d3, h=h, s=s, right=right, right_err=right_err, left=left,
                 left_err=left_err, kink=kink, k=np.abs(k_now), curved=curved,
                 growing=growing, variation=variation, sides=symmetric & sides_agree)
@@ -210,6 +232,8 @@ class _State:
         self.best_val, self.best_err, self.best_h = full(np.nan), full(np.inf), full(np.nan)
         self.best_trunc, self.best_round = full(np.inf), full(np.nan)
         self.best_flat = full(False, bool)
+        self.best_top, self.best_s = full(0.0), full(np.inf)  # |f| and noise of the best
+        self.last_top = full(0.0)  # |f| on the last valid triple
         self.first_taken = full(-1, int)
         self.last_val, self.prev_val, self.last_err = full(np.nan), full(np.nan), full(np.inf)
         self.pend_val, self.pend_err = full(np.nan), full(np.inf)
@@ -231,6 +255,7 @@ def ladder(
     *,
     refine: bool = True,
     describe: Callable[[int], str] = str,
+    reach: float = 0.0,
 ) -> Ladder:
     """Adaptive derivative of every entry of ``x`` (see the module docstring).
 
@@ -239,6 +264,8 @@ def ladder(
     ``h0`` are the top steps (flat, positive); ``noise`` the noise of ``f``, one value or one
     per entry (measured along it). ``refine=False`` (a step the user chose)
     evaluates only levels ``0, 1, 2``. ``describe(k)`` names entry ``k`` in errors.
+    ``reach`` is a round-off scale found before (:attr:`Ladder.reach` of a run at longer
+    steps): the floor of the noise is ``eps`` times the larger of it and this run's own.
 
     Examples
     --------
@@ -292,7 +319,8 @@ def ladder(
         valid = np.all(np.isfinite(fp) & np.isfinite(fm) & (sp > 0) & (sm > 0), axis=0)
         with np.errstate(all="ignore"):
             st = _triple(np.where(np.isfinite(fp), fp, 0.0), np.where(np.isfinite(fm), fm, 0.0),
-                         np.where(sp > 0, sp, 1.0), np.where(sm > 0, sm, 1.0), f0, sigma[idx])
+                         np.where(sp > 0, sp, 1.0), np.where(sm > 0, sm, 1.0), f0, sigma[idx],
+                         reach)
         own = np.where(valid, np.abs(st["d3"]), 0.0)
         steady = st["q"] <= _Q_MAX
         shaped = valid & st["curved"]
@@ -368,9 +396,26 @@ def ladder(
             break
         level += 1
         add_levels(np.flatnonzero(active), [level])
+    reach = _floor_roundoff(out, kind, mem, f0, reach)
     return Ladder(out["value"], out["error"], out["lower"], out["upper"], out["step"], kind,
                   out["left"], out["right"], evals, mem.best_flat,
-                  np.maximum(mem.first_taken, 0))
+                  np.maximum(mem.first_taken, 0), reach)
+
+
+def _floor_roundoff(out, kind, mem, f0, reach) -> float:
+    """The round-off floor (module docstring, "Round-off"): the largest ``|f|`` on the
+    triples the smooth entries were taken from, the last triples of the others (and
+    ``reach``, ``|f(x)|``), and each smooth entry's bound widened by the round-off its noise
+    had below ``eps`` times that. Returns the reach."""
+    settled = (kind == SMOOTH) & np.isfinite(mem.best_err)
+    seen = np.where(settled, mem.best_top, mem.last_top)
+    reach = max(reach, abs(f0), float(np.max(seen, initial=0.0)))
+    floor = EPS * reach
+    with np.errstate(invalid="ignore"):
+        extra = np.where(settled & (floor > mem.best_s),
+                         _ROUNDOFF_R2 * (floor - mem.best_s) / out["step"], 0.0)
+    out["error"] += np.where(np.isfinite(extra), extra, 0.0)
+    return reach
 
 
 def _remember(mem, idx, smooth, st, cand_t, cand_r, cand_err, candidate, confirmed, err,
@@ -382,6 +427,7 @@ def _remember(mem, idx, smooth, st, cand_t, cand_r, cand_err, candidate, confirm
     mem.best_h[bi] = st["h"][better]
     mem.best_trunc[bi], mem.best_round[bi] = cand_t[better], cand_r[better]
     mem.best_flat[bi] = st["flat"][better]
+    mem.best_top[bi], mem.best_s[bi] = st["top"][better], st["s"][better]
     si = idx[smooth]
     lo, hi = st["value"][smooth] - cand_err[smooth], st["value"][smooth] + cand_err[smooth]
     mem.claim_lo[si] = np.maximum(mem.claim_lo[si], lo)
@@ -395,6 +441,7 @@ def _remember(mem, idx, smooth, st, cand_t, cand_r, cand_err, candidate, confirm
     vi = idx[valid]
     mem.prev_val[vi] = mem.last_val[vi]
     mem.last_val[vi] = st["value"][valid]
+    mem.last_top[vi] = st["top"][valid]
     mem.last_err[vi] = err[valid]
 
 

@@ -391,6 +391,8 @@ def noise_note(noise: float, scale: float, smallest: float | None) -> str | None
         return None
     rel = noise / scale
     text = f"f is noisy at the {rel:.1g} level (relative to |f|; {noise:.2g} absolute)"
-    if smallest is not None:
+    if smallest is not None and smallest >= 1.0:
+        text += "; no relative error can be detected here"
+    elif smallest is not None:
         text += f"; the smallest detectable relative error here is {smallest:.2g}"
     return text

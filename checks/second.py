@@ -22,7 +22,11 @@ line: that is noise of size ``|grad f| ulp(x)``, which the noise probe along its
 direction measures too.)
 
 On a window of three levels ``h, h/2, h/4``, with ``s`` the noise of ``f`` (at least
-``eps |f|`` and the smallest positive float):
+``eps |f|`` and the smallest positive float; once every pair has settled, at least ``eps``
+times the largest ``|f|`` on the windows the pairs were taken from or stopped at -- the round-off of
+the quantities ``f`` is computed from, :mod:`checks.ladder`: the stable log-sum-exp at
+``[0, -25]`` is ``1.4e-11`` of a sum of size 1, and its exact Hessian failed with an error
+bar of ``eps`` times that):
 
 * **Value.** ``D(h)`` is the central second difference of the pair (``2 f[-h_-, 0, h_+]`` on
   the diagonal, with the steps actually applied; the four corners over ``(2 h_k)(2 h_l)``
@@ -200,6 +204,23 @@ _SPOT = 10  # the spot check of a confirmed candidate: steps 2^-10 times the win
 # ----------------------------------------------------------------------------- the ladder
 
 
+def _floor_roundoff(out, kind, mem, table) -> float:
+    """The round-off floor of :mod:`checks.ladder` for pairs: the largest ``|f|`` on the
+    windows the smooth pairs were taken from, the last windows of the others (and the reach
+    handed in, ``|f(x)|``), and each
+    smooth pair's bound widened by the round-off its noise had below ``eps`` times that
+    (``c s 4^level / (h_k h_l)``). Returns the reach."""
+    settled = (kind == SMOOTH) & np.isfinite(mem.best_err)
+    seen = np.where(settled, mem.best_top, mem.last_top)
+    reach = max(table.reach, float(np.max(seen, initial=0.0)))
+    floor = EPS * reach
+    with np.errstate(invalid="ignore", over="ignore"):
+        extra = np.where(settled & (floor > mem.best_s),
+                         table.c_round * (floor - mem.best_s) * 4.0**mem.best_level, 0.0)
+    out["error"] += np.where(np.isfinite(extra), extra, 0.0)
+    return reach
+
+
 class _State:
     """Per-pair memory: the best candidate, the claims made, the kink interval."""
 
@@ -210,6 +231,8 @@ class _State:
         self.best_val, self.best_err = full(np.nan), full(np.inf)
         self.best_trunc, self.best_round = full(np.inf), full(np.nan)
         self.best_level = full(0, int)
+        self.best_top, self.best_s = full(0.0), full(np.inf)  # |f| and noise of the best
+        self.last_top = full(0.0)  # |f| on the last valid window
         self.last_val, self.prev_val, self.last_err = full(np.nan), full(np.nan), full(np.inf)
         self.last_level = full(0, int)
         self.claim_lo, self.claim_hi = full(-np.inf), full(np.inf)
@@ -225,8 +248,9 @@ class _State:
 class _Table:
     """The levels evaluated so far, per pair, and the statistics of any window of them."""
 
-    def __init__(self, fun, x, pairs, h, f0, noise):
+    def __init__(self, fun, x, pairs, h, f0, noise, reach=0.0):
         self.fun, self.x, self.pairs, self.h, self.f0, self.noise = fun, x, pairs, h, f0, noise
+        self.reach = max(reach, abs(f0))
         n_pairs = len(pairs)
         i, j = pairs[:, 0], pairs[:, 1]
         diag = i == j
@@ -268,7 +292,7 @@ class _Table:
             d, coef, top, _, n = _level(self.fun, self.x, self.pairs[idx[at]], self.h,
                                         int(level) + _SPOT, self.f0)
             self.evaluations += n
-            s = np.maximum(np.maximum(self.noise, EPS * top), TINY)
+            s = np.maximum(np.maximum(self.noise, EPS * np.maximum(top, self.reach)), TINY)
             with np.errstate(invalid="ignore"):
                 allowed = (_SIGMAS * coef * s + err[at]
                            + 2.0 * np.abs(delta[at]) * 4.0**-_SPOT)
@@ -286,7 +310,7 @@ class _Table:
         lines = {name: np.array([data[name][r, idx] for r in rows])
                  for name in ("P", "M", "tp", "tm")}
         valid = np.isfinite(d0) & np.isfinite(d1) & np.isfinite(d2)
-        s = np.maximum(np.maximum(self.noise, EPS * top), TINY)
+        s = np.maximum(np.maximum(self.noise, EPS * np.maximum(top, self.reach)), TINY)
         w = self.w[idx]
         used = w != 0.0
         with np.errstate(all="ignore"):
@@ -317,7 +341,7 @@ class _Table:
             variation = np.maximum(own, np.max(np.where(used, np.abs(w) * st["variation"],
                                                         0.0), axis=1))
         st.update(valid=valid, own=own, shaped=shaped, candidate=candidate, clean=clean,
-                  w=w, used=used, err=trunc + st["roundoff"],
+                  top=top, s=s, w=w, used=used, err=trunc + st["roundoff"],
                   variation=np.where(valid, variation, 0.0))
         return st
 
@@ -332,12 +356,15 @@ def second_ladder(
     *,
     refine: bool = True,
     describe: Callable[[int], str] = str,
+    reach: float = 0.0,
 ) -> Second:
     """Second derivative ``e_k^T H e_l`` for every pair ``(k, l)`` (module docstring).
 
     ``h`` are the top steps per entry of ``x`` (flat, positive, exactly applied);
     ``refine=False`` (a step the user chose) evaluates only levels ``0, 1, 2``.
-    ``describe(p)`` names pair ``p`` in errors.
+    ``describe(p)`` names pair ``p`` in errors. The noise of ``f`` is at least ``eps`` times
+    ``reach`` (found by a run at longer steps); the run's own reach is :attr:`Second.reach`
+    (module docstring).
 
     Examples
     --------
@@ -352,7 +379,7 @@ def second_ladder(
     [0.0, 1.0, 2.0]
     """
     n_pairs = len(pairs)
-    table = _Table(fun, x, pairs, h, f0, noise)
+    table = _Table(fun, x, pairs, h, f0, noise, reach)
     out = {name: np.full(n_pairs, np.nan) for name in ("value", "error", "lower", "upper",
                                                          "step")}
     kind = np.full(n_pairs, SMOOTH, dtype=np.int8)
@@ -395,7 +422,8 @@ def second_ladder(
                                       st["err"][ask][agree], st["delta"][ask][agree])
             taken[ask] = agree
             spread[ask] = np.where(agree, gap, 0.0)
-        _remember(mem, idx, taken, valid, st["r2"], st["trunc"] + spread, st["roundoff"], lev)
+        _remember(mem, idx, taken, valid, st["r2"], st["trunc"] + spread, st["roundoff"], lev,
+                  st["top"], st["s"])
         mem.growing[idx] = np.where(valid, st["growing"], mem.growing[idx])
         if np.any(kink):
             lo, hi, k_err, jumps, j_err = _interval({k: v[kink] for k, v in st.items()},
@@ -446,10 +474,11 @@ def second_ladder(
     # a pair whose lines have kinks that cancel (H_01 of relu(x_0)^2 / 2 + x_0 sin(x_1) at
     # x_0 = 0: both lines jump by h_0^2) does not jump itself: it is smooth, with the bound of
     # its one-sided estimates
+    table.reach = _floor_roundoff(out, kind, mem, table)
     level_out = (kind == KINK) & (out["upper"] - out["lower"] <= out["error"])
     kind[level_out] = SMOOTH
     out["lower"][level_out] = out["upper"][level_out] = out["value"][level_out]
     return Second(out["value"], out["error"], out["lower"], out["upper"], out["step"], kind,
-                  table.evaluations, corner)
+                  table.evaluations, corner, table.reach)
 
 

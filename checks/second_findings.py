@@ -43,6 +43,9 @@ class Second:
     evaluations: int
     #: the unresolved pairs where several kinks of the gradient meet (:func:`_corners`)
     corner: np.ndarray | None = None
+    #: the largest ``|f|`` at the point and on the windows the smooth pairs were taken
+    #: from: the noise of ``f`` is at least ``eps`` times it (as in :mod:`checks.ladder`)
+    reach: float = 0.0
 
 
 def _corners(pairs, h, kind, out, mem) -> np.ndarray:
@@ -86,11 +89,13 @@ def _corners(pairs, h, kind, out, mem) -> np.ndarray:
     return corner
 
 
-def _remember(mem, idx, candidate, valid, r2, trunc, roundoff, lev) -> None:
-    """Record one window per pair: the best candidate taken, its claim, the last estimates."""
+def _remember(mem, idx, candidate, valid, r2, trunc, roundoff, lev, top, s) -> None:
+    """Record one window per pair: the best candidate taken (with its largest ``|f|`` and
+    noise), its claim, the last estimates."""
     err = trunc + roundoff
     better = candidate & (err < mem.best_err[idx])
     bi = idx[better]
+    mem.best_top[bi], mem.best_s[bi] = top[better], s[better]
     mem.best_val[bi], mem.best_err[bi], mem.best_level[bi] = r2[better], err[better], \
         lev[better]
     mem.best_trunc[bi], mem.best_round[bi] = trunc[better], roundoff[better]
@@ -110,6 +115,7 @@ def _remember(mem, idx, candidate, valid, r2, trunc, roundoff, lev) -> None:
     mem.prev_val[vi] = mem.last_val[vi]
     mem.last_val[vi], mem.last_err[vi] = r2[valid], err[valid]
     mem.last_level[vi] = lev[valid]
+    mem.last_top[vi] = top[valid]
 
 
 def _finalize(p, kink, out, kind, mem, describe) -> None:

@@ -23,8 +23,8 @@ id                     mechanism (issue 17)
 ``two-kinks``          5. a hinge loss with margins ``1 +- delta``, ``delta`` down
                        to ``1e-6``
 ``near-pole``          6. ``sum(1/x)`` with an entry between ``1e-9`` and ``1e-7``
-``lse-tail``           7. the usual stable log-sum-exp with a logit ``-25..-35``
-                       below the largest
+``lse-tail``           7. the usual stable log-sum-exp with a logit ``-25..-45``
+                       below the largest (at 0 half the time)
 ``subnormal``          8. ``sum(x^2)`` at entries near ``1e-318``
 ``cholesky-logdet``    10. ``log det`` through a Cholesky factor that raises
                        outside the positive-definite cone
@@ -284,11 +284,20 @@ def lse_grad(z):
     return e / e.sum()
 
 
+def lse_hess(z):
+    p = lse_grad(z)
+    return np.diag(p) - np.outer(p, p)
+
+
 def _draw_lse(rng):
+    """Logits 25..45 below the largest; half the draws with the largest at exactly 0, where
+    ``f(x) = log(1 + tail)`` is tiny (or exactly 0: ``exp(-37) < eps / 2``) while the sum it
+    is computed from is 1: its rounding is ``eps``, not ``eps |f|``."""
     n = int(rng.integers(2, 4))
     z = np.zeros(n)
-    z[1:] = -rng.uniform(25.0, 35.0, n - 1)
-    return (z + float(rng.uniform(-2.0, 2.0)),)
+    z[1:] = -rng.uniform(25.0, 45.0, n - 1)
+    shift = 0.0 if rng.random() < 0.5 else float(rng.uniform(-2.0, 2.0))
+    return (z + shift,)
 
 
 # ------------------------------------------------------------------------------ 8. floats
@@ -409,10 +418,10 @@ ATTACK_CASES: tuple[HardCase, ...] = (
         notes="the pole is closer than the noise probe's spacing (1e-6 rms(x))",
     ),
     HardCase(
-        "lse-tail", "the stable log-sum-exp m + log(sum(exp(z - m))), logits 25..35 below the "
-        "largest", lse, lse_grad, _draw_lse, _standard(lse_grad),
+        "lse-tail", "the stable log-sum-exp m + log(sum(exp(z - m))), logits 25..45 below the "
+        "largest (at 0 half the time)", lse, lse_grad, _draw_lse, _standard(lse_grad),
         notes="log(1 + 2.5e-13) is rounded: values quantised at 1e-16 while the tail moves f "
-              "by 1e-13",
+              "by 1e-13; at a largest logit of 0, f(x) itself is that tiny (or 0)",
     ),
     HardCase(
         "subnormal", "|x|^2 / 2 at entries of magnitude 1e-320..1e-310",

@@ -28,7 +28,6 @@ from checks import (
 )
 from checks.probe import _PROBE_T, probe_slope
 from checks.search import Counterexample, format_inputs
-from tests._attack import lse, lse_grad
 from tests._functions import sin_exp, sin_exp_grad
 
 EPS = float(np.finfo(float).eps)
@@ -1399,12 +1398,19 @@ def test_a_forward_difference_has_an_error_bar_that_holds_and_is_near_sqrt_eps()
     assert np.all(est.error <= 1e-6 * np.max(np.abs(g))), est.error
 
 
+def _sin32_plus_square(z):
+    """``sum(sin(z[1:]))`` rounded to float32 plus ``|z|^2 / 2`` in float64: quantised at
+    ``6e-8`` along ``z_1`` and ``z_2``, smooth along ``z_0``, where the probe sees it move."""
+    return float(np.float32(np.sum(np.sin(z[1:])))) + 0.5 * float(z @ z)
+
+
 def test_noise_louder_along_several_entries_names_them_all():
-    """Log-sum-exp at ``[0, -29, -29]``: along both small entries ``f`` rounds
-    ``log(1 + 2.5e-13)``; the note names the entries (plural) it was measured along."""
-    z = np.array([0.0, -29.0, -29.0])
-    est = estimate_gradient(lse, z)
-    assert np.all(np.abs(est.value - lse_grad(z)) <= est.error)
+    """At ``[0, 1, 1]`` the float32 part's quanta show along both entries it depends on;
+    the note names the entries (plural) the noise was measured along."""
+    z = np.array([0.0, 1.0, 1.0])
+    est = estimate_gradient(_sin32_plus_square, z)
+    true = z + np.r_[0.0, np.cos(z[1:])]
+    assert np.all(np.abs(est.value - true) <= est.error)
     [note] = [n for n in est.notes if "noisier" in n]
     assert note.startswith("f is noisier (at the scale of the steps along entries (1,), (2,): ")
 

@@ -356,6 +356,33 @@ def test_a_point_much_smaller_than_fs_length_scale_is_estimated_within_1e_8(x):
     assert np.all(err <= 10 * est.error)
 
 
+@given(tail=st.lists(st.floats(20.0, 45.0), min_size=1, max_size=2))
+@example(tail=[25.0]).via("issue 17: an exact Hessian FAILED, its (1, 1) entry 0 +- 2e-17")
+@example(tail=[31.0]).via("issue 17")
+@example(tail=[37.0]).via("issue 17: f(x) is exactly 0")
+def test_the_tail_of_a_log_sum_exp_whose_largest_logit_is_0_never_fails_a_right_hessian(tail):
+    """``f = log(1 + sum exp(-t))`` is computed from a sum of size 1: its values move in
+    quanta of ``eps`` while ``|f|`` is ``1e-11`` or 0 -- a rounding that ``eps |f|`` misses
+    by orders of magnitude. A right Hessian passes or is inconclusive; one without its outer
+    product (wrong by about 1 at ``(0, 0)``) never passes (where ``(0, 0)`` does not settle it
+    cannot fail: :func:`test_the_tail_of_a_log_sum_exp_still_catches_a_gross_error`)."""
+    x = np.concatenate(([0.0], -np.asarray(tail)))
+    right = check_hessian(lse, lse_hess, (x,))
+    assert right.verdict != "fail", str(right)
+    assert sum(n.startswith("f is noisy") for n in right.notes) <= 1, right.notes
+    wrong = check_hessian(lse, lambda z: np.diag(np.exp(z - lse(z))), (x,))
+    assert wrong.verdict != "pass", str(wrong)
+
+
+@pytest.mark.parametrize("tail", [20.0, 25.0, 31.0, 37.0, 45.0])
+def test_the_tail_of_a_log_sum_exp_still_catches_a_gross_error(tail):
+    """The floor on the noise widens every bar by ``eps`` over ``h^2``, far below 1: a
+    Hessian without its outer product, wrong by about 1 at ``(0, 0)``, fails."""
+    x = np.array([0.0, -tail])
+    wrong = check_hessian(lse, lambda z: np.diag(np.exp(z - lse(z))), (x,))
+    assert wrong.verdict == "fail", str(wrong)
+
+
 def sin32(x):
     return float(np.float32(np.sum(np.sin(x.astype(np.float32)))))
 
