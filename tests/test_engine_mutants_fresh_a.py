@@ -15,7 +15,7 @@ import re
 import numpy as np
 import pytest
 
-from checks import check_gradient, estimate_gradient, taylor_test
+from checks import check_gradient, check_hessian, estimate_gradient, taylor_test
 from checks import strategies as S
 from checks._util import EPS, DomainError, default_steps, floor_steps
 from checks.differences import STEP_FACTORS
@@ -302,3 +302,17 @@ def test_taylor_test_names_the_direction_argument_when_it_is_not_real():
         taylor_test(lambda v: float(v @ v), lambda v: 2.0 * v, (np.ones(2),),
                     direction=np.array([1.0 + 1.0j, 0.0]))
     assert str(info.value) == "direction must be real, got complex dtype complex128"
+
+
+def test_one_pair_that_cannot_be_judged_is_named_in_the_singular():
+    """A Hessian check of ``|v_0 - 1| + |v|^2`` at ``v_0 = 1`` along one random pair: the
+    second differences do not settle, the pair cannot be judged, and a wrong Hessian is not
+    passed. The reason says "1 pair". Kills ``checks.rule.x__unjudged__mutmut_70``."""
+    g = lambda v: float(abs(v[0] - 1.0) + v @ v)  # noqa: E731
+    x = np.array([1.0, 0.3])
+    r = check_hessian(g, lambda v: 2.0 * np.eye(2), (x,), mode="directional", directions=1)
+    assert r.verdict == "inconclusive", str(r)
+    assert r.reason.startswith("1 pair cannot be judged ((0,)): ")
+    assert r.reason.endswith("; see the notes")
+    wrong = check_hessian(g, lambda v: 7.0 * np.eye(2), (x,), mode="directional", directions=1)
+    assert wrong.verdict != "pass", str(wrong)
