@@ -24,9 +24,10 @@ from typing import Any
 
 import numpy as np
 
-from checks._args import analytic_of, closure, generator, prepare
+from checks._args import _signature_mismatch, analytic_of, closure, generator, prepare
 from checks._util import function_name, validate_method
 from checks.crosscheck import along_probe, coupled_kinks, kink_directions
+from checks.diagnosis import diagnose
 from checks.differences import estimate_gradient
 from checks.directional import along_directions, directional_derivatives
 from checks.methods import STEP_FACTORS
@@ -44,6 +45,7 @@ from checks.rule import (
     _validate_atol,
     detectable_along,
 )
+from checks.trees import Tree, is_tree
 
 __all__ = [
     "DEFAULT_DIRECTIONS",
@@ -102,6 +104,20 @@ class GradientCheck:
     upper: np.ndarray | None = None
     detectable_by_entry: np.ndarray | None = None
     crosschecks: tuple[Any, ...] = ()
+    #: the differentiated arguments' leaves and names (:class:`checks.trees.Tree`) when the
+    #: check was of a parameter tree, a tuple ``argnum`` or named arguments, else ``None``
+    tree: Any = None
+    #: one line naming a pattern of the mistake that holds to the tolerance
+    #: (:mod:`checks.diagnosis`), or ``None``
+    diagnosis: str | None = None
+
+    def entry_name(self, index: tuple[int, ...]) -> str:
+        """How the report names entry ``index``: ``params['W1'][2, 3]`` for a tree,
+        ``(2, 3)`` otherwise."""
+        if self.tree is None or self.mode == "directional":
+            return str(index)
+        flat = int(np.ravel_multi_index(index, self.analytic.shape)) if index else 0
+        return self.tree.name(flat)
 
     @property
     def difference(self) -> np.ndarray:
@@ -148,8 +164,10 @@ def check_gradient(
     directions: int | None = None,
     rng: Any = None,
     vectorized: bool = False,
+    names: Sequence[str] | None = None,
 ) -> GradientCheck:
-    r"""Compare ``grad(*args)`` with the numerical gradient of ``f(*args)`` w.r.t. one argument.
+    r"""Compare ``grad(*args)`` with the numerical gradient of ``f(*args)`` w.r.t. one argument
+    (or a parameter tree, or several arguments).
 
     Parameters
     ----------
@@ -160,9 +178,13 @@ def check_gradient(
         The analytic gradient, ``grad(*args)``, which must return an array of exactly the
         shape of ``args[argnum]`` (no broadcasting, no transposed layout).
     args : sequence
-        The point. ``args[argnum]`` is converted to float64 (noted in the report).
-    argnum : int, default 0
-        Which argument is differentiated.
+        The point. ``args[argnum]`` is converted to float64 (noted in the report). It may be
+        a parameter tree -- a dict, list or tuple of arrays, nested -- and ``grad`` then
+        returns the same structure: one check across every leaf, whose report names the
+        leaf (``args[0]['W1'][2, 3]``; :mod:`checks.trees`).
+    argnum : int or tuple of int, default 0
+        Which argument is differentiated; a tuple differentiates several at once (``grad``
+        returns a tuple of their gradients, in that order).
     method : {"richardson", "central", "forward", "complex"}, default "richardson"
         The finite-difference scheme (see :mod:`checks.differences`). Richardson adapts each
         entry's step (:mod:`checks.ladder`): kinks, domain edges, poles and offsets are
@@ -188,7 +210,10 @@ def check_gradient(
         directional mode only.
     vectorized : bool, default False
         ``f`` accepts a leading batch axis on ``args[argnum]`` (see
-        :func:`checks.differences.estimate_gradient`).
+        :func:`checks.differences.estimate_gradient`); plain arrays only.
+    names : sequence of str, optional
+        A name for each argument, used by the report (``params['W1'][2, 3]`` rather than
+        ``args[0]['W1'][2, 3]``; ``W[1, 0]`` rather than ``entry (1, 0)``).
 
     Returns
     -------
@@ -226,6 +251,10 @@ def check_gradient(
             if value is not None:
                 raise ValueError(f"{label}= applies to mode='directional' only; got "
                                  f"{label}={value!r} with mode='full'")
+    if _is_tree_check(args, argnum, names):
+        return _check_tree(f, grad, Tree.of(args, argnum, names), method=method, mode=mode,
+                           rtol=rtol, atol=atol, safety=safety, step=step,
+                           directions=directions, rng=rng, vectorized=vectorized)
     # the arguments, prepared once: x, a closure of f over copies of the others
     p = prepare(args, argnum)
     x = p.x
@@ -264,6 +293,52 @@ def check_gradient(
         )
     # the rule, the cross-checks and the verdict; the result's str is the report
     return _judge(fx, x, analytic, a, est, notes, common, step=step, vectorized=vectorized)
+
+
+def _is_tree_check(args: Any, argnum: Any, names: Any) -> bool:
+    """Whether the check goes through :mod:`checks.trees`: a tuple ``argnum``, ``names``,
+    or a differentiated argument that is a dict, list or tuple."""
+    if not isinstance(args, (tuple, list)):
+        return False  # prepare() says how to write it
+    if isinstance(argnum, (tuple, list)) or names is not None:
+        return True
+    return (isinstance(argnum, (int, np.integer)) and -len(args) <= argnum < len(args)
+            and is_tree(args[argnum]))
+
+
+def _check_tree(f, grad, tree: Tree, *, vectorized, **options) -> GradientCheck:
+    """:func:`check_gradient` of a tree: one check of the flat vector of its leaves
+    (:mod:`checks.trees`), whose report names each entry by its path. An argument that is
+    one array keeps its shape (its entries are named ``W[1, 0]``)."""
+    single = len(tree.positions) == 1 and not is_tree(tree.args[tree.positions[0]])
+    if single:
+        k = tree.positions[0]
+        r = check_gradient(f, grad, tree.args, argnum=k, vectorized=vectorized, **options)
+        return dataclasses.replace(r, tree=tree)
+    if vectorized:
+        raise ValueError("vectorized=True needs a plain array argument: a tree's leaves "
+                         "cannot carry a batch axis")
+    try:
+        value = grad(*tree.rebuild(tree.x))
+    except TypeError as exc:
+        if _signature_mismatch(grad, len(tree.args)):
+            raise TypeError(
+                f"grad cannot be called with the {len(tree.args)} argument(s) of f ({exc}); "
+                "grad must take the same arguments as f, in the same order") from exc
+        raise
+    flat, why = tree.flatten_like(value)
+    analytic = np.full(tree.size, np.nan) if flat is None else flat
+    r = check_gradient(lambda v: f(*tree.rebuild(v)), lambda v: analytic, (tree.x,),
+                       **options)
+    notes = tree.notes + tuple(n for n in r.notes if not n.startswith("args[0] had dtype"))
+    r = dataclasses.replace(r, tree=tree, name=function_name(f), notes=notes,
+                            argnum=tree.positions[0])
+    if why is not None:
+        return dataclasses.replace(r, reason=why, verdict="fail", ok=False, diagnosis=None)
+    if r.mismatched and r.mode == "full":  # the same patterns, and one leaf wrong
+        r = dataclasses.replace(r, diagnosis=diagnose(r.analytic, r.numerical, r.tolerance,
+                                                      r.lower, r.upper, tree=tree))
+    return r
 
 
 def _judge(fx, x, analytic, a, est, notes, common, *, step, vectorized) -> GradientCheck:
@@ -321,12 +396,14 @@ def _judge(fx, x, analytic, a, est, notes, common, *, step, vectorized) -> Gradi
     noisy = noise_note(est.noise, est.f_scale, detectable)
     if noisy:
         notes = tuple(n for n in notes if not n.startswith("f is noisy")) + (noisy,)
+    diagnosis = (diagnose(a, numerical, tol, lower, upper, directional=mode == "directional")
+                 if mismatched else None)
     return GradientCheck(
         ok=verdict == "pass", analytic=a, numerical=numerical, error=error, tolerance=tol,
         max_abs_error=max_abs, max_rel_error=max_rel, worst_index=worst, mismatched=mismatched,
         evaluations=evals, reason=reason, notes=notes, verdict=verdict,
         detectable=detectable, lower=lower, upper=upper, detectable_by_entry=by_entry,
-        crosschecks=crosschecks, **common,
+        crosschecks=crosschecks, diagnosis=diagnosis, **common,
     )
 
 

@@ -74,6 +74,7 @@ from checks._util import (
 )
 from checks.analytic import _along_pairs, _Analytic, _full_matrix
 from checks.compare import DEFAULT_DIRECTIONS
+from checks.diagnosis import diagnose
 from checks.estimates import Estimate
 from checks.jacobian_estimate import (
     _draw_pairs,
@@ -232,12 +233,18 @@ def _conclude(a, est: Estimate, failure: str | None, *, pairs, us, vs, analytic_
     noisy = noise_note(est.noise, est.f_scale, detectable)
     if noisy:  # replaces the estimate's own line about the noise (without the detectable)
         notes = tuple(n for n in notes if not n.startswith("f is noisy")) + (noisy,)
+    diagnosis = None
+    if mismatched:
+        n_in = int(np.prod(common.get("shape", ()), dtype=int))
+        matrix = None if pairs or n_in == 0 else (int(np.size(a)) // n_in, n_in)
+        diagnosis = diagnose(a, numerical, tol, lower, upper, directional=pairs,
+                             matrix=matrix)
     return JacobianCheck(
         ok=verdict == "pass", analytic=a, numerical=numerical, error=error, tolerance=tol,
         max_abs_error=max_abs, max_rel_error=max_rel, worst_index=worst, mismatched=mismatched,
         evaluations=est.evaluations, reason=reason, notes=notes, verdict=verdict,
         detectable=detectable, lower=lower, upper=upper, rtol=rtol, atol=atol, safety=safety,
-        **common,
+        diagnosis=diagnosis, **common,
     )
 
 

@@ -67,6 +67,8 @@ def _render(r: JacobianCheck) -> str:
     lines = [f"{r.what} check {_HEADS[r.verdict]}: {subject}"]
     if r.reason:
         lines.append(f"Reason: {r.reason}")
+    if r.diagnosis:
+        lines.append(f"Diagnosis: {r.diagnosis}")
     if r.mode == "adjoint":
         lines.append("Method: dot-product test, no finite differences")
     else:

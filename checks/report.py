@@ -76,7 +76,7 @@ def _per_entry(r: Any) -> str | None:
     if weak.size == 0:
         return None
     worst = weak[np.argsort(-d.ravel()[weak])][:3]
-    shown = ", ".join(f"{tuple(int(i) for i in np.unravel_index(int(k), d.shape))} "
+    shown = ", ".join(f"{_name(r, tuple(int(i) for i in np.unravel_index(int(k), d.shape)))} "
                       f"{float(d.ravel()[k]):.2g}" for k in worst)
     return (f"Per entry: {weak.size} entr{'y' if weak.size == 1 else 'ies'} could hide an "
             f"error above {_ENTRY_SENSITIVITY:g} of their own size (worst: {shown}); "
@@ -104,6 +104,37 @@ def _inconclusive(r: Any) -> list[str]:
     ]
 
 
+def _name(r: Any, index: tuple[int, ...]) -> str:
+    """``params['W1'][2, 3]`` for a tree, ``(2, 3)`` otherwise."""
+    name = getattr(r, "entry_name", None)
+    return name(index) if name is not None else str(index)
+
+
+#: Leaves of a tree printed in full at most (the mismatched ones first).
+_LEAVES_SHOWN = 4
+
+
+def _arrays(r: Any) -> list[str]:
+    """The two arrays; a tree's per leaf (the leaves with mismatches first)."""
+    tree = getattr(r, "tree", None)
+    if tree is None or r.mode == "directional" or len(tree.leaves) == 1:
+        return [f" ANALYTIC: {np.array2string(r.analytic, prefix=' ANALYTIC: ')}",
+                f" NUMERICAL: {np.array2string(r.numerical, prefix=' NUMERICAL: ')}"]
+    bad = {tree.leaf_of(int(np.ravel_multi_index(i, r.analytic.shape)))
+           for i in r.mismatched_indices}
+    order = sorted(tree.leaves, key=lambda leaf: leaf.path not in bad)
+    analytic, numerical = tree.split(r.analytic), tree.split(r.numerical)
+    lines = []
+    for leaf in order[:_LEAVES_SHOWN]:
+        for tag, arrays in ((" ANALYTIC", analytic), (" NUMERICAL", numerical)):
+            prefix = f"{tag} {leaf.path}: "
+            lines.append(prefix + np.array2string(arrays[leaf.path], prefix=prefix))
+    if len(order) > _LEAVES_SHOWN:
+        lines.append(f" ... and {len(order) - _LEAVES_SHOWN} more leaves "
+                     "(.tree.split(.analytic) has them all)")
+    return lines
+
+
 def render(r: Any) -> str:
     """The report of :class:`checks.compare.GradientCheck` ``r``.
 
@@ -115,10 +146,18 @@ def render(r: Any) -> str:
     Gradient check passed: gradient of <lambda> with respect to args[0], shape (3,)
     """
     what = "directional derivatives" if r.mode == "directional" else "gradient"
-    lines = [f"{_HEADS[r.verdict]}: {what} of {r.name} with respect to args[{r.argnum}], "
-             f"shape {r.shape}"]
+    tree = getattr(r, "tree", None)
+    if tree is None:
+        wrt = f"args[{r.argnum}], shape {r.shape}"
+    elif len(tree.leaves) == 1 and tree.leaves[0].shape == tuple(r.shape):
+        wrt = f"{tree.label}, shape {r.shape}"
+    else:
+        wrt = tree.describe()
+    lines = [f"{_HEADS[r.verdict]}: {what} of {r.name} with respect to {wrt}"]
     if r.reason:
         lines.append(f"Reason: {r.reason}")
+    if getattr(r, "diagnosis", None):
+        lines.append(f"Diagnosis: {r.diagnosis}")
     factor = r.step_factor
     step = "" if factor is None else f", step factor {factor:.3g} * max(|x_k|, rms(x))"
     adaptive = " with per-entry adaptive steps" if r.method == "richardson" and factor else ""
@@ -145,7 +184,7 @@ def render(r: Any) -> str:
         lines.append(f"Max relative difference (to max |numerical|): {_fmt(r.max_rel_error)}")
         if r.worst_index is not None:
             i = r.worst_index
-            label = f"direction {i[0]}" if r.mode == "directional" else f"entry {i}"
+            label = f"direction {i[0]}" if r.mode == "directional" else f"entry {_name(r, i)}"
             a, n = float(r.analytic[i]), float(r.numerical[i])
             ta, tn = _fmt_pair(a, n)
             lo, hi = float(r.lower[i]), float(r.upper[i])
@@ -161,13 +200,13 @@ def render(r: Any) -> str:
                 f"(error estimate {_fmt(float(r.error[i]))})"
             )
             if len(bad) > 1:
-                shown = ", ".join(str(b if r.mode != "directional" else b[0]) for b in bad)
+                shown = ", ".join(str(b[0]) if r.mode == "directional" else _name(r, b)
+                                  for b in bad)
                 more = "" if r.mismatched <= 10 else f" (first 10 of {r.mismatched})"
                 lines.append(f"Mismatched {'directions' if r.mode == 'directional' else 'entries'}"
                              f"{more}: {shown}")
         with np.printoptions(precision=8, threshold=64, edgeitems=3, linewidth=100):
-            lines.append(f" ANALYTIC: {np.array2string(r.analytic, prefix=' ANALYTIC: ')}")
-            lines.append(f" NUMERICAL: {np.array2string(r.numerical, prefix=' NUMERICAL: ')}")
+            lines.extend(_arrays(r))
     for note in r.notes:
         lines.append(f"Note: {note}")
     return "\n".join(lines)

@@ -184,6 +184,9 @@ def search_counterexample(
 
     def run(args: tuple[Any, ...]) -> GradientCheck:
         extra = options(args) if options is not None else {}
+        if (check is check_gradient and names and len(names) == len(args)
+                and "names" not in check_options and "names" not in extra):
+            extra = {**extra, "names": tuple(names)}  # the report names the arguments too
         return check(f, grad, args, argnum=argnum, **check_options, **extra)
 
     def judge(raw: tuple[Any, ...]) -> str:

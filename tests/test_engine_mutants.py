@@ -424,6 +424,8 @@ def test_report_of_a_full_failure_line_by_line():
     assert str(r).split("\n") == [
         "Gradient check FAILED: gradient of trace_sq with respect to args[0], shape (2, 2)",
         "Reason: 2 of 4 entries differ by more than the tolerance",
+        "Diagnosis: analytic = numerical transposed (the gradient laid out as its transpose: "
+        "d/dX tr(A X) is A.T)",
         f"Method: richardson (full mode), step factor {factor} * max(|x_k|, rms(x)) with "
         f"per-entry adaptive steps, {r.evaluations} evaluations of f",
         TOLERANCE_RULE + "atol=0, safety=10, rtol=1e-08",

@@ -17,12 +17,19 @@ from hypothesis import strategies as st
 
 from checks import strategies as S
 
+#: The required arguments of the factories that have some.
+REQUIRED = {"parameter_dicts": {"shapes": {"W": ("D", "H"), "b": ("H",), "c": ()}}}
+
 ARRAY_STRATEGIES = [
-    getattr(S, name)
+    partial(getattr(S, name), **REQUIRED[name]) if name in REQUIRED else getattr(S, name)
     for name in S.__all__
     if callable(getattr(S, name)) and name not in ("elements", "scales")
 ]
 """Every strategy of arrays: all public factories but ``elements`` and ``scales``."""
+
+
+def _name(factory) -> str:
+    return getattr(factory, "__name__", None) or factory.func.__name__
 
 WITH_MAGNITUDE = [f for f in ARRAY_STRATEGIES if "max_magnitude" in inspect.signature(f).parameters]
 """The strategies that also build their elements from ``max_magnitude``/``min_nonzero``."""
@@ -39,19 +46,21 @@ FROM_ELEMENTS = {
     "weights_and_dataset-binary": (S.weights_and_dataset, lambda d: list(d[:2])),
     "full_rank_designs": (S.full_rank_designs, lambda d: [d[1]]),
     "network_inputs": (S.network_inputs, lambda a: list(a[:4])),
+    "parameter_dicts": (partial(S.parameter_dicts, **REQUIRED["parameter_dicts"]),
+                        lambda p: list(p.values())),
 }
 
 
 def test_every_array_strategy_takes_elements_keyword_only_default_none():
-    assert len(ARRAY_STRATEGIES) == 14, [f.__name__ for f in ARRAY_STRATEGIES]
+    assert len(ARRAY_STRATEGIES) == 15, [_name(f) for f in ARRAY_STRATEGIES]
     for factory in ARRAY_STRATEGIES:
         param = inspect.signature(factory).parameters.get("elements")
-        assert param is not None, f"{factory.__name__} has no elements= argument"
+        assert param is not None, f"{_name(factory)} has no elements= argument"
         assert param.kind is inspect.Parameter.KEYWORD_ONLY and param.default is None
     for factory in WITH_MAGNITUDE:
         params = inspect.signature(factory).parameters
         defaults = [params[name].default for name in ("max_magnitude", "min_nonzero")]
-        assert defaults == [None, None], f"{factory.__name__}: {defaults}, should be sentinels"
+        assert defaults == [None, None], f"{_name(factory)}: {defaults}, should be sentinels"
 
 
 @pytest.mark.parametrize("name", FROM_ELEMENTS)
@@ -88,7 +97,7 @@ def test_full_rank_designs_with_unit_elements_have_singular_values_at_most_one(d
     assert np.abs(X).max() <= 1.0
 
 
-@pytest.mark.parametrize("factory", WITH_MAGNITUDE, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("factory", WITH_MAGNITUDE, ids=_name)
 @pytest.mark.parametrize("kwargs", [{"max_magnitude": 2.0}, {"min_nonzero": 0.1}], ids=str)
 def test_elements_with_max_magnitude_or_min_nonzero_is_rejected(factory, kwargs):
     ((name, value),) = kwargs.items()
@@ -96,7 +105,7 @@ def test_elements_with_max_magnitude_or_min_nonzero_is_rejected(factory, kwargs)
         factory(elements=st.just(1.0), **kwargs)
 
 
-@pytest.mark.parametrize("factory", ARRAY_STRATEGIES, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("factory", ARRAY_STRATEGIES, ids=_name)
 @pytest.mark.parametrize("bad", [1.0, [1.0, 2.0], st.floats], ids=["float", "list", "factory"])
 def test_elements_that_is_not_a_strategy_is_rejected(factory, bad):
     with pytest.raises(ValueError, match=r"^elements must be a hypothesis strategy .* got "):

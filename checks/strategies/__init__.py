@@ -7,7 +7,8 @@ import it, so importing the engine does not import hypothesis.
 module                         strategies
 =============================  ====================================================
 ``checks.strategies._base``    :func:`elements`, :data:`finite_elements`, constants
-``checks.strategies.arrays``   vectors, (square) matrices, pairs of them, scales
+``checks.strategies.arrays``   vectors, (square) matrices, pairs of them, scales,
+                               dicts of parameters
 ``checks.strategies.data``     data sets with labels, full-rank designs,
                                a residual network's weights and data
 ``checks.strategies.ml``       SPD matrices, logits with labels, probability
@@ -69,6 +70,7 @@ from checks.strategies._base import (
 from checks.strategies.arrays import (
     matrices,
     matrix_pairs,
+    parameter_dicts,
     scales,
     square_matrices,
     vector_and_square_matrix,
@@ -105,6 +107,7 @@ __all__ = [
     "matrix_pairs",
     "vector_and_square_matrix",
     "scales",
+    "parameter_dicts",
     # data
     "datasets",
     "weights_and_dataset",

@@ -8,6 +8,7 @@ from ``max_magnitude`` and ``min_nonzero`` (not both ways at once).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 from hypothesis import strategies as st
@@ -24,6 +25,7 @@ from checks.strategies._base import (
 __all__ = [
     "matrices",
     "matrix_pairs",
+    "parameter_dicts",
     "scales",
     "square_matrices",
     "vector_and_square_matrix",
@@ -238,3 +240,64 @@ def scales(*, min_scale: float = 1e-8, max_scale: float = 1e4) -> st.SearchStrat
     lo, hi = float(min_scale), float(max_scale)
     exponents = st.floats(math.log10(lo), math.log10(hi))
     return exponents.map(lambda t: min(max(10.0**t, lo), hi))
+
+
+def parameter_dicts(
+    shapes: Mapping[str, tuple[int | str, ...]],
+    *,
+    sizes: Mapping[str, tuple[int, int]] | None = None,
+    elements: st.SearchStrategy[float] | None = None,
+    max_magnitude: float | None = None,
+    min_nonzero: float | None = None,
+) -> st.SearchStrategy[dict[str, np.ndarray]]:
+    """Dicts of float64 arrays -- a model's parameters -- for a check of a parameter tree.
+
+    ``shapes`` maps each parameter to its shape, whose dimensions are fixed integers or named
+    sizes shared by every parameter that names them: ``{"W1": ("D", "H"), "b1": ("H",),
+    "w2": ("H",)}``. Each named size is drawn once from ``sizes[name]`` (``(min, max)``,
+    default ``(1, 4)``), and shrinking deletes one of its indices from every parameter at
+    once (the package's keep flags), so a counterexample stays consistent: ``H = 1`` removes
+    the same hidden unit from ``W1``, ``b1`` and ``w2``. The dict keeps the order of
+    ``shapes``.
+
+    Examples
+    --------
+    >>> p = parameter_dicts({"W": ("D", "H"), "b": ("H",), "c": ()}).example()
+    >>> list(p), p["W"].shape[1] == p["b"].shape[0], p["c"].shape
+    (['W', 'b', 'c'], True, ())
+    """
+    if not isinstance(shapes, Mapping) or not shapes:
+        raise ValueError(f"shapes must be a non-empty dict of name -> shape, got {shapes!r}")
+    sizes = dict(sizes or {})
+    named = []
+    for key, shape in shapes.items():
+        if not isinstance(shape, tuple):
+            raise ValueError(f"shapes[{key!r}] must be a tuple of ints and size names, got "
+                             f"{shape!r}")
+        for dim in shape:
+            if isinstance(dim, str):
+                if dim not in named:
+                    named.append(dim)
+            elif not isinstance(dim, int) or isinstance(dim, bool) or dim < 0:
+                raise ValueError(f"shapes[{key!r}] has dimension {dim!r}: expected an int "
+                                 ">= 0 or a size name")
+    for name in sizes:
+        if name not in named:
+            raise ValueError(f"sizes names {name!r}, which no shape uses")
+    bounds = {name: sizes.get(name, (1, 4)) for name in named}
+    for name, (lo, hi) in bounds.items():
+        _check_size_range(f"sizes[{name!r}]", lo, hi)
+    elems = _resolve_elements(elements, max_magnitude, min_nonzero)
+    return _parameter_dicts(dict(shapes), bounds, elems)
+
+
+@st.composite
+def _parameter_dicts(draw, shapes, bounds, elems):
+    drawn = {name: draw(st.integers(lo, hi)) for name, (lo, hi) in bounds.items()}
+    out = {key: _array(draw, tuple(drawn[d] if isinstance(d, str) else d for d in shape),
+                       elems) for key, shape in shapes.items()}
+    kept = {name: _indices(draw, drawn[name], bounds[name][0]) for name in bounds}
+    for key, shape in shapes.items():
+        index = [kept[d] if isinstance(d, str) else np.arange(d) for d in shape]
+        out[key] = _take(out[key], *index) if shape else out[key]
+    return out
