@@ -56,8 +56,16 @@ def module_names() -> list[str]:
 MODULES = module_names()
 
 
+#: Modules of an optional extra, and the package they need (installed by ``.[torch,jax]``,
+#: as CI does; without it their examples cannot run).
+OPTIONAL = {"checks.torch": "torch", "checks.jax": "jax"}
+
+
 def run_examples(name: str) -> tuple[doctest.TestResults, str]:
     """Run the examples of module ``name``; the counts and doctest's report of the failures."""
+    if name in OPTIONAL:
+        pytest.importorskip(OPTIONAL[name], reason=f"{name} needs the optional extra "
+                            f"{OPTIONAL[name]!r}")
     module = importlib.import_module(name)
     runner = doctest.DocTestRunner(optionflags=FLAGS)
     report: list[str] = []

@@ -9,11 +9,14 @@
   and running this repository's own test suite (``python -m pytest`` with no path in a
   checkout). Every other line must exit 0, unless the block is marked ``# exits 1`` on the
   line (a command demonstrating a failure), in which case it must exit 1.
+* A ``python`` block whose first line is ``# needs: torch`` (or ``jax``) runs only where that
+  optional extra is installed (CI installs it, as the README's quick start does).
 * ``text`` blocks are sample output: not run.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import subprocess
@@ -77,6 +80,12 @@ def test_every_readme_code_block_runs(tmp_path: Path):
             if path.parent != project and not (path.parent / "__init__.py").exists():
                 (path.parent / "__init__.py").write_text("")
             continue
+        if kind == "python" and first.startswith("# needs: "):
+            # a drop-in's example needs its optional extra (".[torch,jax]", installed by CI)
+            missing = [name for name in first.removeprefix("# needs: ").split(",")
+                       if importlib.util.find_spec(name.strip()) is None]
+            if missing:
+                continue
         if kind == "python":
             result = subprocess.run([sys.executable, "-c", body], cwd=project, env=env,
                                     capture_output=True, text=True, timeout=600)

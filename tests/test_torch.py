@@ -1,0 +1,346 @@
+"""checks.torch: torch's gradcheck / gradgradcheck judged by our engine.
+
+Planted bugs in hand-written ``torch.autograd.Function`` backwards must fail with
+``GradcheckError`` (an ``AssertionError`` and torch's own class); right backwards must pass, in
+float64 and float32, on several seeds. Where torch's own gradcheck misses a planted error,
+that is asserted too: it is the reason this module exists.
+"""
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from torch.autograd.gradcheck import GradcheckError as TorchGradcheckError  # noqa: E402
+
+import checks.torch as ct  # noqa: E402
+from checks import InconclusiveError  # noqa: E402
+
+EPS_LN = 1e-5
+
+
+def _stats(x):
+    mu = x.mean(-1, keepdim=True)
+    sigma = ((x - mu) ** 2).mean(-1, keepdim=True).add(EPS_LN).sqrt()
+    return (x - mu) / sigma, sigma
+
+
+def _layer_norm_backward(x, g, bug):
+    xh, sigma = _stats(x)
+    mean_g = g.mean(-1, keepdim=True)
+    proj = (g * xh).mean(-1, keepdim=True)
+    if bug == "mean term forgotten":
+        mean_g = 0 * mean_g
+    if bug == "factor N":
+        proj = (g * xh).sum(-1, keepdim=True)
+    gx = (g - mean_g - xh * proj) / sigma
+    if bug == "1e-5 relative":
+        gx = gx * (1 + 1e-5)
+    if bug == "1e-2 relative":
+        gx = gx * (1 + 1e-2)
+    return gx
+
+
+def layer_norm(bug=None):
+    """A LayerNorm over the last axis with a hand-written backward (``bug`` planted in it)."""
+
+    class LayerNorm(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return _stats(x)[0]
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return _layer_norm_backward(x, g, bug)
+
+    return LayerNorm.apply
+
+
+def softmax(detached=False):
+    """Softmax over the last axis; ``detached`` recomputes it from detached logits in the
+    backward (right first derivatives, a wrong -- zero -- double backward)."""
+
+    class Softmax(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return torch.softmax(x, -1)
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            y = torch.softmax(x.detach() if detached else x, -1)
+            return y * (g - (g * y).sum(-1, keepdim=True))
+
+    return Softmax.apply
+
+
+def matmul(bug=None):
+    class MatMul(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            ctx.save_for_backward(a, b)
+            return a @ b
+
+        @staticmethod
+        def backward(ctx, g):
+            a, b = ctx.saved_tensors
+            gb = a.T @ g
+            if bug == "transpose":
+                gb = gb.T  # right shape for square b, wrong values
+            return g @ b.T, gb
+
+    return MatMul.apply
+
+
+def _x(shape, seed, dtype=torch.float64):
+    gen = torch.Generator().manual_seed(seed)
+    return torch.randn(shape, generator=gen, dtype=dtype).requires_grad_(True)
+
+
+def _is_gradcheck_error(exc):
+    return (isinstance(exc, AssertionError)
+            and isinstance(exc, TorchGradcheckError)
+            and isinstance(exc, RuntimeError))
+
+
+# ----------------------------------------------------------------------------- first order
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_right_layer_norm_backward_passes(dtype):
+    assert ct.gradcheck(layer_norm(), (_x((3, 5), 0, dtype),)) is True
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_right_float32_layer_norm_4x5_passes_on_every_seed(seed):
+    result = ct.check(layer_norm(), (_x((4, 5), seed, torch.float32),))
+    assert result.verdict == "pass"
+    assert "float32" in str(result)
+    assert result.detectable < 1e-4
+
+
+@pytest.mark.parametrize("bug", ["mean term forgotten", "factor N", "1e-5 relative"])
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_planted_layer_norm_bugs_fail_with_gradcheck_error(bug, dtype):
+    x = _x((3, 5), 1, dtype)
+    with pytest.raises(AssertionError) as info:
+        ct.gradcheck(layer_norm(bug), (x,))
+    assert _is_gradcheck_error(info.value)
+    assert ct.gradcheck(layer_norm(bug), (x,), raise_exception=False) is False
+
+
+def test_float32_backward_wrong_by_1e_2_fails():
+    with pytest.raises(ct.GradcheckError, match="float32"):
+        ct.gradcheck(layer_norm("1e-2 relative"), (_x((3, 5), 2, torch.float32),))
+
+
+def test_torch_own_gradcheck_passes_the_1e_5_error_that_ours_catches():
+    x = _x((3, 5), 1)
+    assert torch.autograd.gradcheck(layer_norm("1e-5 relative"), (x,)) is True
+    assert ct.gradcheck(layer_norm("1e-5 relative"), (x,), raise_exception=False) is False
+
+
+def test_right_softmax_passes_in_float64_and_float32():
+    assert ct.gradcheck(softmax(), (_x((2, 4), 3),))
+    assert ct.gradcheck(softmax(), (_x((2, 4), 3, torch.float32),))
+
+
+def test_matmul_transpose_bug_names_the_input_output_and_worst_entry():
+    a, b = _x((2, 3), 4), _x((3, 3), 5)
+    assert ct.gradcheck(lambda a, b: matmul()(a, b), (a, b))
+    with pytest.raises(ct.GradcheckError) as info:
+        ct.gradcheck(lambda a, b: matmul("transpose")(a, b), (a, b))
+    text = str(info.value)
+    assert "backward of input 1 (b, float64) -> output 0: FAILED" in text
+    assert "backward of input 0 (a, float64) -> output 0: passed" in text
+    assert "worst entry: d output0[" in text and "/ d b[" in text
+
+
+def test_result_has_one_engine_report_per_input_and_output():
+    a, b = _x((2, 3), 4), _x((3, 3), 5).detach()  # b does not require grad: not checked
+    result = ct.check(lambda a, b: (a @ b, a.sin()), (a, b))
+    assert set(result.reports) == {(0, 0), (0, 1)}
+    assert result.ok and result.verdict == "pass"
+    with pytest.raises(TypeError):
+        bool(result)
+
+
+def test_large_input_uses_directional_mode_and_still_catches_a_bug():
+    x = _x((40, 120), 6)  # 4800 x 4800 entries: above FULL_ENTRIES
+    good = ct.check(layer_norm(), (x,))
+    assert good.verdict == "pass" and good.reports[(0, 0)].mode == "directional"
+    assert ct.check(layer_norm("factor N"), (x,)).verdict == "fail"
+
+
+def test_masked_softmax_with_minus_inf_logits_passes_entries_held_fixed():
+    x = _x((2, 4), 7).detach()
+    x[0, 1] = x[1, 3] = float("-inf")
+    x.requires_grad_(True)
+    result = ct.check(softmax(), (x,))
+    assert result.verdict == "pass"
+    assert "2 non-finite entries of input 0 held fixed" in str(result)
+
+
+# ----------------------------------------------------------------------------- forward mode
+
+
+def square(wrong_jvp):
+    class Square(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            ctx.save_for_forward(x)
+            return x**2
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return 2 * x * g
+
+        @staticmethod
+        def jvp(ctx, t):
+            (x,) = ctx.saved_tensors
+            return (1.0 if wrong_jvp else 2.0) * x * t
+
+    return Square.apply
+
+
+def test_forward_ad_checks_the_jvp_staticmethod():
+    x = _x((3,), 8)
+    assert ct.gradcheck(square(False), (x,), check_forward_ad=True)
+    assert ct.gradcheck(square(True), (x,))  # backward only: the jvp is not looked at
+    with pytest.raises(ct.GradcheckError, match="forward of input 0"):
+        ct.gradcheck(square(True), (x,), check_forward_ad=True)
+
+
+# ----------------------------------------------------------------------------- second order
+
+
+def test_gradgradcheck_passes_a_right_double_backward():
+    assert ct.gradgradcheck(layer_norm(), (_x((2, 4), 9),)) is True
+
+
+def test_gradgradcheck_catches_a_backward_on_detached_logits():
+    x = _x((2, 4), 10)
+    assert ct.gradcheck(softmax(detached=True), (x,))  # first order is right
+    with pytest.raises(ct.GradcheckError) as info:
+        ct.gradgradcheck(softmax(detached=True), (x,))
+    assert _is_gradcheck_error(info.value)
+    assert "input 0" in str(info.value)
+
+
+def test_gradgradcheck_of_a_linear_op_passes_with_an_absolute_promise():
+    w = _x((3, 2), 11).detach()
+    x = _x((4, 3), 12)
+    assert ct.gradgradcheck(lambda x: x @ w, (x,)) is True
+
+
+class _TimesThree(torch.autograd.Function):
+    """``g -> 3 g``, whose own backward wrongly claims a dependence on ``x``."""
+
+    @staticmethod
+    def forward(ctx, g, x):
+        return 3.0 * g
+
+    @staticmethod
+    def backward(ctx, gg):
+        return 3.0 * gg, 1e-3 * gg
+
+
+class _Linear3(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return 3.0 * x
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return _TimesThree.apply(g, x)
+
+
+def test_a_nonzero_double_backward_of_a_linear_op_fails():
+    x = _x((3,), 13)
+    assert ct.gradcheck(_Linear3.apply, (x,))
+    with pytest.raises(ct.GradcheckError, match="backward of input 0 .* -> output 0: FAILED"):
+        ct.gradgradcheck(_Linear3.apply, (x,))
+
+
+# ----------------------------------------------------------------------------- modules
+
+
+class _BadLinearFn(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, w, b):
+        ctx.save_for_backward(x, w)
+        return x @ w.T + b
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        gw = g.T @ x
+        gw[1, 2] = gw[1, 2] * 1.001  # one entry of the weight's gradient is wrong
+        return g @ w, gw, g.sum(0)
+
+
+class _BadLinear(torch.nn.Linear):
+    def forward(self, x):
+        return _BadLinearFn.apply(x, self.weight, self.bias)
+
+
+def _net(first):
+    torch.manual_seed(0)
+    return torch.nn.Sequential(first, torch.nn.Tanh(), torch.nn.Linear(4, 1))
+
+
+def test_check_module_passes_a_right_mlp_with_mse_loss():
+    torch.manual_seed(1)
+    x, y = torch.randn(5, 3), torch.randn(5, 1, dtype=torch.float64)
+    net = _net(torch.nn.Linear(3, 4))
+    result = ct.check_module(net, lambda out: torch.nn.functional.mse_loss(out, y), x)
+    assert result.verdict == "pass"
+    assert "0.weight (4, 3)" in str(result)
+
+
+def test_check_module_names_the_wrong_parameter_entry():
+    torch.manual_seed(1)
+    x, y = torch.randn(5, 3), torch.randn(5, 1, dtype=torch.float64)
+    net = _net(_BadLinear(3, 4))
+    result = ct.check_module(net, lambda out: ((out - y) ** 2).mean(), x)
+    assert result.verdict == "fail"
+    assert "worst entry: 0.weight[1, 2]" in str(result)
+
+
+def test_check_module_with_a_scalar_output_and_no_loss_fn():
+    torch.manual_seed(2)
+
+    class Energy(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.randn(3))
+
+        def forward(self, x):
+            return (x @ self.w).tanh().sum()
+
+    assert ct.check_module(Energy(), None, torch.randn(4, 3)).ok
+
+
+# ----------------------------------------------------------------------------- keywords
+
+
+def test_keywords_torch_accepts_are_accepted_and_wrong_ones_rejected():
+    x = _x((3,), 14)
+    assert ct.gradcheck(torch.sin, (x,), eps=1e-6, atol=1e-5, rtol=1e-3, nondet_tol=0.0,
+                        check_undefined_grad=True, check_batched_grad=True, fast_mode=True)
+    with pytest.raises(ValueError, match="require gradient"):
+        ct.gradcheck(torch.sin, (x.detach(),))
+    with pytest.raises(ValueError, match="nothing to check"):
+        ct.gradcheck(torch.sin, (x,), check_backward_ad=False)
+
+
+def test_an_inconclusive_check_raises_inconclusive_error_not_a_failure():
+    x = torch.zeros(3, dtype=torch.float64, requires_grad=True)  # sign jumps at 0
+    with pytest.raises(InconclusiveError):
+        ct.gradcheck(torch.sign, (x,))
