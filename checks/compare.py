@@ -43,7 +43,9 @@ from checks.rule import (
     _distance,
     _tolerance,
     _validate_atol,
+    confirmed_zero,
     detectable_along,
+    natural_scale,
 )
 from checks.trees import Tree, is_tree
 
@@ -110,6 +112,9 @@ class GradientCheck:
     #: one line naming a pattern of the mistake that holds to the tolerance
     #: (:mod:`checks.diagnosis`), or ``None``
     diagnosis: str | None = None
+    #: the absolute promise of a derivative confirmed zero (:func:`checks.rule.confirmed_zero`:
+    #: no analytic side with ``max|a - g|`` above it can pass), or ``None``
+    absolute: float | None = None
 
     def entry_name(self, index: tuple[int, ...]) -> str:
         """How the report names entry ``index``: ``params['W1'][2, 3]`` for a tree,
@@ -371,7 +376,7 @@ def _judge(fx, x, analytic, a, est, notes, common, *, step, vectorized) -> Gradi
     evals += sum(n for _, n in extra)
     crosschecks = tuple(c for cs, _ in extra for c in cs)
     off = [c for c in crosschecks if not c.ok]
-    reason = None
+    reason, absolute = None, None
     if mismatched:
         verdict = "fail"
         reason = (
@@ -389,8 +394,11 @@ def _judge(fx, x, analytic, a, est, notes, common, *, step, vectorized) -> Gradi
         verdict = "inconclusive"
         reason = unjudged
     elif detectable >= 1.0:
-        verdict = "inconclusive"
-        reason = "the finite differences cannot resolve the gradient here"
+        absolute = (confirmed_zero(a, tol, error, safety, lower, upper,
+                                   natural_scale(est.f_scale, x)) if mode == "full" else None)
+        verdict = "inconclusive" if absolute is None else "pass"
+        if absolute is None:
+            reason = "the finite differences cannot resolve the gradient here"
     else:
         verdict = "pass"
     noisy = noise_note(est.noise, est.f_scale, detectable)
@@ -403,7 +411,7 @@ def _judge(fx, x, analytic, a, est, notes, common, *, step, vectorized) -> Gradi
         max_abs_error=max_abs, max_rel_error=max_rel, worst_index=worst, mismatched=mismatched,
         evaluations=evals, reason=reason, notes=notes, verdict=verdict,
         detectable=detectable, lower=lower, upper=upper, detectable_by_entry=by_entry,
-        crosschecks=crosschecks, diagnosis=diagnosis, **common,
+        crosschecks=crosschecks, diagnosis=diagnosis, absolute=absolute, **common,
     )
 
 

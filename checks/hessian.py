@@ -47,7 +47,7 @@ from checks.jacobian import JacobianCheck, _conclude, _count, _options, _require
 from checks.jacobian_estimate import _draw_pairs, _pair_estimates
 from checks.methods import STEP_FACTORS
 from checks.noise import baseline
-from checks.rule import _validate_atol
+from checks.rule import _validate_atol, natural_scale
 
 __all__ = [
     "check_hessian",
@@ -110,9 +110,11 @@ def _run(f, an: _Analytic, args, *, argnum, grad, method, mode, rtol, atol, safe
         common["compares"] = f"analytic {side} against numerical {numerical}"
     if p.note:
         est = dataclasses.replace(est, notes=(p.note,) + est.notes)
+    # the Hessian's natural scale: |f| / rms(x)^2, or |grad| / rms(x) where it came from grad
+    order = 2 if gx is None else 1
     return _conclude(a, est, failure, pairs=mode != "full", us=us, vs=vs,
                      analytic_max=analytic_max, rtol=rtol, atol=atol, safety=safety,
-                     common=common)
+                     common=common, scale=natural_scale(est.f_scale, x, order))
 
 
 def check_hessian(

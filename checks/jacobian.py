@@ -94,6 +94,8 @@ from checks.rule import (
     _unjudged,
     _validate_atol,
     _verdict,
+    confirmed_zero,
+    natural_scale,
 )
 
 __all__ = [
@@ -191,7 +193,7 @@ def _require_entries(x: np.ndarray, out_shape: tuple[int, ...], argnum: int) -> 
 
 
 def _conclude(a, est: Estimate, failure: str | None, *, pairs, us, vs, analytic_max, rtol,
-              atol, safety, common) -> JacobianCheck:
+              atol, safety, common, scale: float = 0.0) -> JacobianCheck:
     """Apply the rule to ``a`` against ``est`` and decide the verdict (see the docstrings)."""
     lower, upper, numerical, error = est.lower, est.upper, est.value, est.error
     if failure is not None:
@@ -216,7 +218,7 @@ def _conclude(a, est: Estimate, failure: str | None, *, pairs, us, vs, analytic_
         detectable = _pairs_detectable(bound, lower - reach, upper + reach, us, vs, analytic_max)
     else:
         detectable = _detectable_full(tol, error, safety, lower, upper)
-    reason = None
+    reason, absolute = None, None
     if mismatched:
         verdict = "fail"
         unit = "pairs" if pairs else "entries"
@@ -225,8 +227,12 @@ def _conclude(a, est: Estimate, failure: str | None, *, pairs, us, vs, analytic_
         verdict = "inconclusive"
         reason = unjudged
     elif detectable >= 1.0:
-        verdict = "inconclusive"
-        reason = "the finite differences cannot resolve the derivatives here"
+        # a zero confirmed to the noise floor passes with an absolute promise (checks.rule)
+        absolute = (None if pairs else
+                    confirmed_zero(a, tol, error, safety, lower, upper, scale))
+        verdict = "inconclusive" if absolute is None else "pass"
+        if absolute is None:
+            reason = "the finite differences cannot resolve the derivatives here"
     else:
         verdict = "pass"
     notes = est.notes
@@ -244,7 +250,7 @@ def _conclude(a, est: Estimate, failure: str | None, *, pairs, us, vs, analytic_
         max_abs_error=max_abs, max_rel_error=max_rel, worst_index=worst, mismatched=mismatched,
         evaluations=est.evaluations, reason=reason, notes=notes, verdict=verdict,
         detectable=detectable, lower=lower, upper=upper, rtol=rtol, atol=atol, safety=safety,
-        diagnosis=diagnosis, **common,
+        diagnosis=diagnosis, absolute=absolute, **common,
     )
 
 
@@ -294,7 +300,7 @@ def _run(f, an: _Analytic, args, *, argnum, method, mode, rtol, atol, safety, st
         est = dataclasses.replace(est, notes=(p.note,) + est.notes)
     return _conclude(a, est, failure, pairs=mode != "full", us=us, vs=vs,
                      analytic_max=analytic_max, rtol=rtol, atol=atol, safety=safety,
-                     common=common)
+                     common=common, scale=natural_scale(est.f_scale, x))
 
 
 # ----------------------------------------------------------------------------- public checks

@@ -87,7 +87,11 @@ def _render(r: JacobianCheck) -> str:
             claim = "no vjp whose mismatch max|A_vjp^T - A_jvp| / max|A_jvp|"
         else:
             claim = f"no {r.what} whose error max|A - {symbol}| / max|{symbol}|"
-        if np.isfinite(r.detectable):
+        if r.absolute is not None:
+            lines.append(f"Sensitivity: absolute: the {r.what} is zero, confirmed to the noise "
+                         f"floor of f; no {r.what} with max|A - {symbol}| > {r.absolute:.2g} "
+                         "can pass (a relative error of a zero cannot be judged)")
+        elif np.isfinite(r.detectable):
             chance = (" (with probability >= 99.9 % over the random pairs)" if pairs else "")
             lines.append(f"Sensitivity: {claim} exceeds {r.detectable:.2g} can pass{chance}")
         else:

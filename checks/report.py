@@ -47,6 +47,10 @@ _TRY = (
 
 
 def _sensitivity(r: Any) -> str:
+    if getattr(r, "absolute", None) is not None:
+        return (f"Sensitivity: absolute: the gradient is zero, confirmed to the noise floor of "
+                f"f; no gradient with max|a - g| > {r.absolute:.2g} can pass (a relative "
+                "error of a zero cannot be judged)")
     if np.isfinite(r.detectable):
         chance = (" (with probability >= 99.9 % over the random directions)"
                   if r.mode == "directional" else "")

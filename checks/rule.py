@@ -49,6 +49,20 @@ the width of the interval where the direction crosses a kink) passes with probab
 ``detectable = eps_min / (max|a| - eps_min)``, a promise that holds with probability
 ``1 - p`` over the random directions.
 
+**A zero confirmed is a pass.** Where ``detectable >= 1`` because the derivative is zero, the
+relative promise cannot be made, but an absolute one can: with honest bars a passing ``a``
+has ``|a_k - g_k| <= B = max_k (tol_k + safety e_k + (upper_k - lower_k))``. In full mode the
+check passes with that promise (:attr:`checks.GradientCheck.absolute`) when the analytic side
+is exactly zero at every entry, every entry is judged, and ``B`` is at the noise floor of
+``f``: at most ``1e-6`` (:data:`ZERO_FLOOR`) of the derivative's natural scale
+``|f| / rms(x)^order`` (``|f|`` the largest value seen at the point and in the noise probe;
+``order`` 2 for a Hessian from second differences) -- or ``B`` is below the smallest normal
+float (``f`` is 0 and stands still to its last bit: ``hardsigmoid`` at -4.8). A linear
+function's Hessian, ``tr(X^0)``'s gradient and a backward pass of a constant are zero, and
+pass saying how small an error could have passed. A derivative below the noise but not zero
+(a saturated ``tanh``) has a non-zero analytic side and stays ``"inconclusive"``, as does a
+zero whose bars are not at the noise floor.
+
 >>> one = np.array([1.0])
 >>> float(_rule(np.array([1e-9]), one, one, rtol=1e-8, atol=0.0, safety=10.0)[0])
 2e-08
@@ -64,15 +78,47 @@ from typing import Any
 
 import numpy as np
 
+from checks._util import typical_scale
 from checks.ladder import JUMP, RELIABLE
 
-__all__ = ["DEFAULT_RTOL", "DEFAULT_SAFETY", "MISS_PROBABILITY", "detectable_along"]
+__all__ = ["DEFAULT_RTOL", "DEFAULT_SAFETY", "MISS_PROBABILITY", "ZERO_FLOOR", "confirmed_zero",
+           "detectable_along"]
 
 
 DEFAULT_RTOL = 1e-8
 
 
 DEFAULT_SAFETY = 10.0
+
+#: A zero derivative is confirmed where its absolute promise is at most this fraction of the
+#: derivative's natural scale (module docstring).
+ZERO_FLOOR = 1e-6
+
+
+def natural_scale(f_scale: float, x: np.ndarray, order: int = 1) -> float:
+    """``|f| / rms(x)^order``, the scale of an ``order``-th derivative of ``f`` at ``x``
+    (``inf`` where ``rms(x)^order`` underflows: no zero can be confirmed against it)."""
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        value = np.float64(f_scale) / np.float64(typical_scale(x)) ** order
+    return float(value) if np.isfinite(value) else float("inf")
+
+
+def confirmed_zero(analytic, tol, error, safety, lower, upper, scale: float) -> float | None:
+    """The absolute promise ``B`` of a derivative confirmed zero, or ``None`` (module
+    docstring, "A zero confirmed is a pass")."""
+    a = np.asarray(analytic)
+    tol = np.broadcast_to(np.asarray(tol, dtype=float), np.shape(error))
+    if a.size == 0 or np.any(a != 0) or not np.all(np.isfinite(tol)):
+        return None
+    width = np.asarray(upper, dtype=float) - np.asarray(lower, dtype=float)
+    bound = float(np.max(tol + safety * np.asarray(error, dtype=float) + width))
+    at_floor = np.isfinite(scale) and scale > 0.0 and bound <= ZERO_FLOOR * scale
+    if not (at_floor or bound <= _SMALLEST_NORMAL):  # or f did not move by one normal float
+        return None
+    return bound
+
+
+_SMALLEST_NORMAL = float(np.finfo(np.float64).tiny)
 
 
 def _distance(analytic, lower, upper):

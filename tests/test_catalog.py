@@ -86,8 +86,9 @@ def test_planted_error_is_rejected(derivation_id):
 
 @pytest.mark.parametrize("derivation_id", [d.id for d in CATALOG if d.expect_zero])
 def test_a_zero_answer_is_judged_against_absolute_error(derivation_id):
-    """An identically zero answer (the Hessian of a linear function) passes as 'inconclusive'
-    of the check, and any non-zero answer fails."""
+    """An identically zero answer (the Hessian of a linear function) passes -- the engine's
+    pass with an absolute promise where the zero is confirmed to the noise floor of f, its
+    'inconclusive' elsewhere -- and any non-zero answer fails."""
     d = get(derivation_id)
     f, grad, strategy = d.setup()
     args = first(strategy, lambda a: np.any(np.asarray(a[0]) != 0))

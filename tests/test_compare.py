@@ -107,12 +107,14 @@ def test_exact_zero_gradient_is_accepted_by_the_complex_step(f, grad, x):
 
 
 def test_zero_gradient_compared_with_zero_is_not_rejected_and_nothing_is_divided():
-    """A constant ``f``: the differences are exactly 0, but a value of ``f`` is only known to
-    the spacing of floats near 0 (``5e-324``: an ``f`` that underflowed looks the same), so a
-    gradient below ``5e-324 / h`` cannot be told from 0 -- inconclusive, never a failure,
-    and no ``0 / 0`` anywhere."""
+    """A constant ``f``: the differences are exactly 0, and a value of ``f`` is known to the
+    spacing of floats near 0 (``5e-324``: an ``f`` that underflowed looks the same), so a
+    gradient below ``5e-324 / h`` cannot be told from 0: no relative error can be judged,
+    and the zero passes with that absolute promise (checks.rule, "A zero confirmed is a
+    pass") -- never a failure, and no ``0 / 0`` anywhere."""
     r = check_gradient(lambda x: 0.0 * np.sum(x), lambda x: np.zeros_like(x), (np.ones(3),))
-    assert r.verdict == "inconclusive" and r.mismatched == 0
+    assert r.verdict == "pass" and r.mismatched == 0 and np.isinf(r.detectable)
+    assert 0.0 < r.absolute < 1e-300
     assert r.max_abs_error == 0.0 and r.max_rel_error == 0.0
     assert np.all(r.error > 0.0) and np.all(r.error < 1e-300)
     wrong = check_gradient(lambda x: 0.0 * np.sum(x), lambda x: np.full(x.shape, 1e-300),

@@ -275,7 +275,9 @@ def test_order_2_of_a_linear_map_passes_with_absolute_promises():
     zero = [r for r in rs if r.absolute is not None]
     assert {(r.what, r.input, r.output) for r in zero} >= {
         ("JVP of JVP", "tangent[args[0]]", "out"), ("JVP of JVP", "args[0]", "jvp[out]")}
-    assert all(r.result.verdict == "inconclusive" and r.verdict == "pass" for r in zero)
+    # the engine itself passes a zero confirmed to the noise floor (checks.rule) in full mode
+    assert all(r.verdict == "pass" and r.result.verdict in ("pass", "inconclusive")
+               for r in zero)
     assert all(0 <= r.absolute < 1e-8 * np.abs(A).max() for r in zero)
 
 

@@ -187,3 +187,57 @@ def test_search_skipping_non_finite_draws_still_finds_a_wrong_gradient():
     assert found is not None
     assert np.isfinite(log_sum(found.args[0])), str(found)
     assert found.check is not None and found.check.verdict == "fail", str(found)
+
+
+# ------------------------------------------------------------------ a zero confirmed is a pass
+
+
+def _linear(x):
+    return float(np.array([1.0, -2.0, 0.5]) @ x)
+
+
+X_LIN = np.array([0.3, -1.2, 2.0])
+
+
+def test_a_zero_confirmed_to_the_noise_floor_passes_with_an_absolute_promise():
+    """The Hessian of a linear function is zero: the second differences are 0 within bars at
+    the noise floor of ``f``, so the zero passes, with the absolute promise in the result
+    and the report; a Hessian wrong by 1e-9 of the gradient's scale still fails."""
+    from checks import check_hessian, check_jacobian
+
+    r = check_hessian(_linear, lambda x: np.zeros((3, 3)), (X_LIN,))
+    scale = abs(_linear(X_LIN)) / np.sqrt(np.mean(X_LIN**2)) ** 2
+    assert r.verdict == "pass" and r.ok and np.isinf(r.detectable), str(r)
+    assert 0.0 < r.absolute <= 1e-6 * scale
+    assert ("Sensitivity: absolute: the Hessian is zero, confirmed to the noise floor of f; "
+            f"no Hessian with max|A - H| > {r.absolute:.2g} can pass") in str(r)
+    wrong = check_hessian(_linear, lambda x: np.full((3, 3), 1e-9), (X_LIN,))
+    assert wrong.verdict == "fail", str(wrong)
+    # the Jacobian of a constant map, and the gradient of a constant
+    const = check_jacobian(lambda x: np.array([1.0, 2.0]) + 0.0 * x[:2], lambda x: np.zeros(
+        (2, 3)), (X_LIN,))
+    assert const.verdict == "pass" and const.absolute is not None, str(const)
+    flat = check_gradient(lambda x: 4.0 + 0.0 * float(x @ x), lambda x: np.zeros(3), (X_LIN,))
+    assert flat.verdict == "pass" and flat.absolute is not None, str(flat)
+    # f identically 0: its values stand still to the last bit, the bars are subnormal
+    zero = check_gradient(lambda v: 0.0 * float(np.sum(v)), lambda v: np.zeros(3), (X_LIN,))
+    assert zero.verdict == "pass" and zero.absolute < np.finfo(float).tiny, str(zero)
+
+
+@pytest.mark.parametrize("case", ["below-noise", "directional", "noisy"])
+def test_what_is_not_a_confirmed_zero_stays_inconclusive(case):
+    """A derivative below the noise whose analytic side is not zero (a saturated ``tanh``),
+    a zero along random directions (the absolute rule is full mode's), and a zero whose bars
+    are far above the noise floor (``f`` rounded to 1e-3) are not confirmed zeros:
+    "inconclusive", never a pass."""
+    x = np.array([30.0, 35.0])
+    if case == "below-noise":
+        r = check_gradient(lambda v: float(np.sum(np.tanh(v))), lambda v: 1 / np.cosh(v) ** 2,
+                           (x,))
+    elif case == "directional":
+        r = check_gradient(lambda v: 4.0 + 0.0 * float(np.sum(v)), lambda v: np.zeros(2), (x,),
+                           mode="directional")
+    else:
+        r = check_gradient(lambda v: float(np.round(1e-3 * np.sum(np.sin(v)), 3)) + 7.0,
+                           lambda v: np.zeros(2), (np.array([0.3, 0.4]),))
+    assert r.verdict == "inconclusive" and r.absolute is None, str(r)

@@ -23,12 +23,15 @@ def test_trace_power_is_the_sum_of_eigenvalue_powers(rng, d, k):
 
 
 @pytest.mark.parametrize("d", [1, 3, 5])
-def test_k0_gradient_is_zero_which_the_check_can_only_call_inconclusive(rng, d):
-    # tr(X^0) = D is constant: the numerical gradient is 0 within its error bound, against
-    # which no relative error can be judged -- but a non-zero gradient is still rejected
+def test_k0_gradient_is_zero_and_passes_with_an_absolute_promise(rng, d):
+    # tr(X^0) = D is constant: the numerical gradient is 0 within error bars at the noise
+    # floor of f, against which no relative error can be judged -- the zero passes with an
+    # absolute promise (checks.rule, "A zero confirmed is a pass"), a non-zero one fails
     X = nonsymmetric(rng, d)
     right = check_gradient(trace_power, trace_power_grad, (X, 0))
-    assert right.verdict == "inconclusive" and not np.any(right.numerical), str(right)
+    assert right.verdict == "pass" and not np.any(right.numerical), str(right)
+    assert 0.0 < right.absolute <= 1e-6 * d / np.sqrt(np.mean(X**2)), right.absolute
+    assert "Sensitivity: absolute: the gradient is zero" in str(right)
     wrong = check_gradient(trace_power, lambda Y, k: np.eye(len(Y)), (X, 0))
     assert wrong.verdict == "fail", str(wrong)
 
