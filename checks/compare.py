@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +27,7 @@ import numpy as np
 from checks._args import _signature_mismatch, analytic_of, closure, generator, prepare
 from checks._util import function_name, validate_method
 from checks.crosscheck import along_probe, coupled_kinks, kink_directions
-from checks.diagnosis import diagnose
+from checks.diagnosis import diagnose, missing_term
 from checks.differences import estimate_gradient
 from checks.directional import along_directions, directional_derivatives
 from checks.methods import STEP_FACTORS
@@ -170,6 +170,7 @@ def check_gradient(
     rng: Any = None,
     vectorized: bool = False,
     names: Sequence[str] | None = None,
+    terms: Mapping[str, Callable[..., Any]] | None = None,
 ) -> GradientCheck:
     r"""Compare ``grad(*args)`` with the numerical gradient of ``f(*args)`` w.r.t. one argument
     (or a parameter tree, or several arguments).
@@ -219,6 +220,12 @@ def check_gradient(
     names : sequence of str, optional
         A name for each argument, used by the report (``params['W1'][2, 3]`` rather than
         ``args[0]['W1'][2, 3]``; ``W[1, 0]`` rather than ``entry (1, 0)``).
+    terms : dict of str to callable, optional
+        The terms of ``f``'s sum, by name (``{"data": data_loss, "penalty": l2}``, each
+        called like ``f``; they must add up to ``f`` at the point). When the check fails in
+        full mode, the diagnosis names the one term whose gradient the analytic side misses,
+        or counts twice, where that holds to the tolerance (one more estimate per term, on
+        failure only).
 
     Returns
     -------
@@ -259,7 +266,7 @@ def check_gradient(
     if _is_tree_check(args, argnum, names):
         return _check_tree(f, grad, Tree.of(args, argnum, names), method=method, mode=mode,
                            rtol=rtol, atol=atol, safety=safety, step=step,
-                           directions=directions, rng=rng, vectorized=vectorized)
+                           directions=directions, rng=rng, vectorized=vectorized, terms=terms)
     # the arguments, prepared once: x, a closure of f over copies of the others
     p = prepare(args, argnum)
     x = p.x
@@ -297,7 +304,30 @@ def check_gradient(
             notes=notes, verdict="fail", lower=lower, upper=upper, **common,
         )
     # the rule, the cross-checks and the verdict; the result's str is the report
-    return _judge(fx, x, analytic, a, est, notes, common, step=step, vectorized=vectorized)
+    r = _judge(fx, x, analytic, a, est, notes, common, step=step, vectorized=vectorized)
+    if terms is not None:
+        parts = _terms_at(terms, p, fx, x)
+        if r.mismatched and mode == "full":
+            found = missing_term(parts, fx, x, r, method=method, step=step,
+                                 vectorized=vectorized)
+            if found is not None:
+                r = dataclasses.replace(r, diagnosis=found[0],
+                                        evaluations=r.evaluations + found[1])
+    return r
+
+
+def _terms_at(terms, p, fx, x) -> dict[str, Callable[[np.ndarray], Any]]:
+    """The terms as functions of the differentiated argument; they must add up to ``f``."""
+    if not isinstance(terms, Mapping) or not terms:
+        raise ValueError(f"terms must be a non-empty dict of name -> function, got {terms!r}")
+    parts = {str(name): closure(t, p) for name, t in terms.items()}
+    total = sum(float(np.asarray(t(x.copy()))) for t in parts.values())
+    value = float(np.asarray(fx(x.copy())))
+    size = abs(value) + sum(abs(float(np.asarray(t(x.copy())))) for t in parts.values())
+    if not abs(total - value) <= 1e-10 * size:
+        raise ValueError(f"terms must add up to f: at the point they sum to {total!r}, f is "
+                         f"{value!r}")
+    return parts
 
 
 def _is_tree_check(args: Any, argnum: Any, names: Any) -> bool:
@@ -311,14 +341,15 @@ def _is_tree_check(args: Any, argnum: Any, names: Any) -> bool:
             and is_tree(args[argnum]))
 
 
-def _check_tree(f, grad, tree: Tree, *, vectorized, **options) -> GradientCheck:
+def _check_tree(f, grad, tree: Tree, *, vectorized, terms=None, **options) -> GradientCheck:
     """:func:`check_gradient` of a tree: one check of the flat vector of its leaves
     (:mod:`checks.trees`), whose report names each entry by its path. An argument that is
     one array keeps its shape (its entries are named ``W[1, 0]``)."""
     single = len(tree.positions) == 1 and not is_tree(tree.args[tree.positions[0]])
     if single:
         k = tree.positions[0]
-        r = check_gradient(f, grad, tree.args, argnum=k, vectorized=vectorized, **options)
+        r = check_gradient(f, grad, tree.args, argnum=k, vectorized=vectorized, terms=terms,
+                           **options)
         return dataclasses.replace(r, tree=tree)
     if vectorized:
         raise ValueError("vectorized=True needs a plain array argument: a tree's leaves "
@@ -333,14 +364,18 @@ def _check_tree(f, grad, tree: Tree, *, vectorized, **options) -> GradientCheck:
         raise
     flat, why = tree.flatten_like(value)
     analytic = np.full(tree.size, np.nan) if flat is None else flat
+    flat_terms = (None if terms is None else
+                  {name: (lambda v, t=t: t(*tree.rebuild(v))) for name, t in terms.items()})
     r = check_gradient(lambda v: f(*tree.rebuild(v)), lambda v: analytic, (tree.x,),
-                       **options)
+                       terms=flat_terms, **options)
     notes = tree.notes + tuple(n for n in r.notes if not n.startswith("args[0] had dtype"))
     r = dataclasses.replace(r, tree=tree, name=function_name(f), notes=notes,
                             argnum=tree.positions[0])
     if why is not None:
         return dataclasses.replace(r, reason=why, verdict="fail", ok=False, diagnosis=None)
-    if r.mismatched and r.mode == "full":  # the same patterns, and one leaf wrong
+    if r.mismatched and r.mode == "full" and not (r.diagnosis or "").startswith("the analytic "
+                                                                                 "gradient"):
+        # the same patterns, and one leaf wrong (a marked term's finding stands)
         r = dataclasses.replace(r, diagnosis=diagnose(r.analytic, r.numerical, r.tolerance,
                                                       r.lower, r.upper, tree=tree))
     return r

@@ -21,6 +21,10 @@ interval ``[lower_k, upper_k]`` at every entry ``k`` -- the test the verdict app
 * **one block**: the mismatched entries all lie in one leaf of a parameter tree, one row or
   one column (or are one entry); the block is diagnosed in turn (``params['W1'] = 2 x
   numerical``).
+* **a marked term** (``terms=`` of :func:`checks.check_gradient`, the terms of ``f``'s sum
+  by name): the analytic gradient is, to the tolerance, the numerical gradient of ``f``
+  without one term (its gradient is missing) or with it twice (:func:`missing_term`: one
+  estimate per term, on failure only). This takes precedence over the patterns above.
 
 In directional mode only the factor is visible (``<a, v> = c <n, v>`` for every ``v``).
 
@@ -41,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["diagnose"]
+__all__ = ["diagnose", "missing_term"]
 
 _NICE = 64  # factors k and 1/k named as such up to this k
 _ROWS = 64  # permutations are looked for among at most this many rows
@@ -206,3 +210,40 @@ def _diagnose(analytic, numerical, tolerance, lower, upper, directional, tree, m
                 return head + (f": {inner.replace('analytic', f'{what} {i}', 1)}"
                                if inner else "")
     return None
+
+
+def missing_term(parts: dict[str, Any], fx: Any, x: np.ndarray, r: Any, *, method: str,
+                 step: Any, vectorized: bool) -> tuple[str, int] | None:
+    """The marked term whose gradient ``r``'s analytic side misses or counts twice, as one
+    line, and the evaluations spent; ``None`` when no single term explains it.
+
+    For each term ``t``, the numerical gradient of ``f - t`` (and of ``f + t``) is estimated
+    like the check's own and the analytic side held to it under the check's rule
+    (``rtol``, ``atol``, ``safety`` of ``r``).
+    """
+    from checks.differences import estimate_gradient
+    from checks.rule import _rule
+
+    a = np.asarray(r.analytic, dtype=float)
+    evaluations = 0
+    found = []
+    for name, t in parts.items():
+        for sign, what in ((-1.0, "missing"), (1.0, "counted twice")):
+            def g(v, t=t, sign=sign):
+                return float(np.asarray(fx(v))) + sign * float(np.asarray(t(v)))
+            est = estimate_gradient(g, x, method=method, step=step, vectorized=False)
+            evaluations += est.evaluations
+            tol = _rule(est.error, est.lower, est.upper, rtol=r.rtol, atol=r.atol,
+                        safety=r.safety)
+            if _fits(a, est.lower, est.upper, tol):
+                found.append((name, what))
+    if len(found) != 1:
+        return None
+    name, what = found[0]
+    if what == "missing":
+        text = (f"the analytic gradient is the gradient of f without its term {name!r}: that "
+                "term's gradient is missing")
+    else:
+        text = (f"the analytic gradient is the gradient of f with its term {name!r} twice: "
+                "that term's gradient is counted twice")
+    return text, evaluations

@@ -191,3 +191,74 @@ def test_the_layernorm_bugs_of_the_issue(bug, expected):
         assert r.diagnosis is None, r.diagnosis
     else:
         assert r.diagnosis.startswith(expected), r.diagnosis
+
+
+# ------------------------------------------------------------------------------ marked terms
+
+LAM = 0.3
+
+
+def data_term(w, X, y):
+    z = X @ w
+    return float(np.mean(np.logaddexp(0.0, z) - y * z))
+
+
+def penalty_term(w, X, y):
+    return 0.5 * LAM * float(w @ w)
+
+
+def regularised(w, X, y):
+    return data_term(w, X, y) + penalty_term(w, X, y)
+
+
+TERMS = {"data": data_term, "penalty": penalty_term}
+
+
+@pytest.mark.parametrize(("grad", "expected"), [
+    (lambda w, X, y: logistic_grad(w, X, y),
+     "the analytic gradient is the gradient of f without its term 'penalty': that term's "
+     "gradient is missing"),
+    (lambda w, X, y: logistic_grad(w, X, y) + 2 * LAM * w,
+     "the analytic gradient is the gradient of f with its term 'penalty' twice: that term's "
+     "gradient is counted twice"),
+    (lambda w, X, y: LAM * w,
+     "the analytic gradient is the gradient of f without its term 'data': that term's "
+     "gradient is missing"),
+])
+def test_a_marked_term_missing_or_counted_twice_is_named(grad, expected):
+    right = check_gradient(regularised, lambda w, X, y: logistic_grad(w, X, y) + LAM * w,
+                           (W, XS, YS), terms=TERMS)
+    assert right.verdict == "pass" and right.diagnosis is None
+    r = check_gradient(regularised, grad, (W, XS, YS), terms=TERMS)
+    assert r.verdict == "fail" and r.diagnosis == expected, r.diagnosis
+    assert r.evaluations > right.evaluations  # the terms' estimates, on failure only
+
+
+def test_no_single_term_explains_it_and_nothing_is_claimed():
+    r = check_gradient(regularised, lambda w, X, y: logistic_grad(w, X, y) + LAM * w + 1e-3,
+                       (W, XS, YS), terms=TERMS)
+    assert r.verdict == "fail" and r.diagnosis is None, r.diagnosis
+
+
+def test_terms_must_add_up_to_f():
+    with pytest.raises(ValueError, match=r"^terms must add up to f: at the point they sum"):
+        check_gradient(regularised, logistic_grad, (W, XS, YS), terms={"data": data_term})
+    with pytest.raises(ValueError, match=r"^terms must be a non-empty dict"):
+        check_gradient(regularised, logistic_grad, (W, XS, YS), terms={})
+
+
+def test_a_marked_term_of_a_parameter_tree():
+    """The same finding through a dict of parameters (the terms get the tree rebuilt)."""
+    def f(p, X, y):
+        return data_term(p["w"], X, y) + 0.5 * LAM * float(p["w"] @ p["w"]) + p["b"] ** 2
+
+    def grad(p, X, y):  # forgets the penalty on w
+        return {"w": logistic_grad(p["w"], X, y), "b": 2 * p["b"]}
+
+    terms = {"data": lambda p, X, y: data_term(p["w"], X, y),
+             "penalty": lambda p, X, y: 0.5 * LAM * float(p["w"] @ p["w"]),
+             "bias": lambda p, X, y: p["b"] ** 2}
+    r = check_gradient(f, grad, ({"w": W, "b": 0.7}, XS, YS), terms=terms)
+    assert r.verdict == "fail"
+    assert r.diagnosis.startswith("the analytic gradient is the gradient of f without its "
+                                  "term 'penalty'"), r.diagnosis
