@@ -123,7 +123,16 @@ def _transposed(a, n, lower, upper, tol) -> str | None:
     return None
 
 
-def _permuted(a, lower, upper, tol, axis: int) -> str | None:
+def _transposed_layout(match: list[int], shape: tuple[int, ...] | None) -> bool:
+    """``match`` (column ``i`` of the analytic side is numerical column ``match[i]``) is the
+    transpose of a square 2-D ``shape``: entry ``(i, j)`` of the input is ``(j, i)``."""
+    if shape is None or len(shape) != 2 or shape[0] != shape[1]:
+        return False
+    n = shape[0]
+    return match == [int(j) * n + int(i) for i, j in np.ndindex(n, n)]
+
+
+def _permuted(a, lower, upper, tol, axis: int, in_shape=None) -> str | None:
     """Each row (``axis=0``) or column of ``a`` is exactly one row of the numerical side."""
     if a.ndim != 2 or a.shape[axis] < 2 or a.shape[axis] > _ROWS:
         return None
@@ -137,6 +146,11 @@ def _permuted(a, lower, upper, tol, axis: int) -> str | None:
         match.append(found[0])
     if sorted(match) != list(range(len(match))) or match == list(range(len(match))):
         return None
+    if axis == 1 and _transposed_layout(match, in_shape):
+        return ("analytic = numerical with the argument's entries transposed: the derivative "
+                f"with respect to entry (i, j) of the {in_shape[0]} x {in_shape[1]} argument "
+                "is the numerical one of (j, i) (a backward that returns its result "
+                "transposed)")
     moved = [(i, j) for i, j in enumerate(match) if i != j]
     what = "row" if axis == 0 else "column"
     shown = ", ".join(f"{what} {i} is numerical {what} {j}" for i, j in moved[:3])
@@ -144,33 +158,36 @@ def _permuted(a, lower, upper, tol, axis: int) -> str | None:
     return f"analytic = numerical with its {what}s permuted: {shown}{more}"
 
 
-def _whole(a, n, lower, upper, tol, directional: bool) -> str | None:
+def _whole(a, n, lower, upper, tol, directional: bool, in_shape=None) -> str | None:
     if not np.any(a) and np.any(np.maximum(np.abs(lower), np.abs(upper)) > tol):
         return "the analytic gradient is identically zero (a term, or the whole gradient, missing)"
     text = _factor(a, n, lower, upper, tol)
     if text is not None or directional:
         return text
     return (_transposed(a, n, lower, upper, tol) or _permuted(a, lower, upper, tol, 0)
-            or _permuted(a, lower, upper, tol, 1))
+            or _permuted(a, lower, upper, tol, 1, in_shape))
 
 
 def diagnose(analytic: np.ndarray, numerical: np.ndarray, tolerance: np.ndarray,
              lower: np.ndarray | None = None, upper: np.ndarray | None = None, *,
              directional: bool = False, tree: Any = None, matrix: tuple[int, int] | None = None,
-             ) -> str | None:
+             in_shape: tuple[int, ...] | None = None) -> str | None:
     """One line naming the pattern of a failed check's mistake, or ``None``.
 
     ``tolerance`` is the check's per-entry tolerance, ``lower``/``upper`` the numerical
     interval (``numerical`` where ``None``). ``tree`` (:class:`checks.trees.Tree`) names the
     leaves of a flat vector; ``matrix`` reshapes the arrays to two dimensions (a Jacobian's
-    output size by its input size) for the transpose and permutation patterns.
+    output size by its input size) for the transpose and permutation patterns, and
+    ``in_shape`` (the argument's shape) names a permutation of the columns that is its
+    transpose.
     """
     with np.errstate(all="ignore"):  # 1e308 against 1e-3: ratios overflow, claims fail
         return _diagnose(analytic, numerical, tolerance, lower, upper, directional, tree,
-                         matrix)
+                         matrix, in_shape)
 
 
-def _diagnose(analytic, numerical, tolerance, lower, upper, directional, tree, matrix):
+def _diagnose(analytic, numerical, tolerance, lower, upper, directional, tree, matrix,
+              in_shape):
     a = np.asarray(analytic, dtype=float)
     n = np.asarray(numerical, dtype=float)
     lower = n if lower is None else np.asarray(lower, dtype=float)
@@ -180,7 +197,7 @@ def _diagnose(analytic, numerical, tolerance, lower, upper, directional, tree, m
         return None
     if matrix is not None:
         a, n, lower, upper, tol = (v.reshape(matrix) for v in (a, n, lower, upper, tol))
-    text = _whole(a, n, lower, upper, tol, directional)
+    text = _whole(a, n, lower, upper, tol, directional, in_shape)
     if text is not None or directional:
         return text
     dist = np.maximum(np.maximum(lower - a, a - upper), 0.0)

@@ -244,7 +244,7 @@ def _conclude(a, est: Estimate, failure: str | None, *, pairs, us, vs, analytic_
         n_in = int(np.prod(common.get("shape", ()), dtype=int))
         matrix = None if pairs or n_in == 0 else (int(np.size(a)) // n_in, n_in)
         diagnosis = diagnose(a, numerical, tol, lower, upper, directional=pairs,
-                             matrix=matrix)
+                             matrix=matrix, in_shape=tuple(common.get("shape", ())))
     return JacobianCheck(
         ok=verdict == "pass", analytic=a, numerical=numerical, error=error, tolerance=tol,
         max_abs_error=max_abs, max_rel_error=max_rel, worst_index=worst, mismatched=mismatched,

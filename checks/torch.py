@@ -83,6 +83,7 @@ except ImportError as exc:  # pragma: no cover - the extra is not installed
                       "works without it") from exc
 
 from checks.compare import GradientCheck, InconclusiveError, check_gradient
+from checks.diagnosis import diagnose
 from checks.jacobian import check_jacobian, check_jvp, check_vjp
 from checks.jacobian_estimate import _draw_pairs
 from checks.rule import DEFAULT_SAFETY
@@ -370,6 +371,12 @@ def _item(problem: _Problem, i: int, o: int, side: str, label: str, opts: dict) 
                      rng=_SEED, **common)
     shapes = (tuple(y.shape), tuple(x.shape))
     result = dataclasses.replace(result, name=f"output {o} of {_name(problem.func)}")
+    if (result.mode == "full" and result.mismatched and len(free) == x.numel()
+            and len(out_free) == y.numel()):
+        # the diagnosis in the input's own shape (a backward returning its result transposed)
+        result = dataclasses.replace(result, diagnosis=diagnose(
+            result.analytic, result.numerical, result.tolerance, result.lower, result.upper,
+            matrix=result.analytic.shape, in_shape=shapes[1]))
     if result.mode == "full" and result.worst_index is not None:
         oo, ii = result.worst_index
         notes.append(f"worst entry: d output{o}{_index_text(shapes[0], int(out_free[oo]))} / "

@@ -262,3 +262,18 @@ def test_a_marked_term_of_a_parameter_tree():
     assert r.verdict == "fail"
     assert r.diagnosis.startswith("the analytic gradient is the gradient of f without its "
                                   "term 'penalty'"), r.diagnosis
+
+
+def test_a_backward_returning_its_square_result_transposed_is_named():
+    """The VJP of ``W -> W @ v`` (a 3 x 3 argument) returned as ``outer(u, v).T``: the
+    Jacobian's columns are the argument's entries in transposed order, and the diagnosis
+    says so in the argument's terms."""
+    v = np.array([0.5, -1.0, 2.0])
+    W0 = RNG.standard_normal((3, 3))
+    assert check_vjp(lambda W: W @ v, lambda u, W: np.outer(u, v), (W0,), mode="full"
+                     ).diagnosis is None
+    r = check_vjp(lambda W: W @ v, lambda u, W: np.outer(u, v).T, (W0,), mode="full")
+    assert r.verdict == "fail"
+    assert r.diagnosis.startswith("analytic = numerical with the argument's entries "
+                                  "transposed: the derivative with respect to entry (i, j) "
+                                  "of the 3 x 3 argument"), r.diagnosis

@@ -156,6 +156,8 @@ def test_matmul_transpose_bug_names_the_input_output_and_worst_entry():
     assert "backward of input 1 (b, float64) -> output 0: FAILED" in text
     assert "backward of input 0 (a, float64) -> output 0: passed" in text
     assert "worst entry: d output0[" in text and "/ d b[" in text
+    assert ("Diagnosis: analytic = numerical with the argument's entries transposed: the "
+            "derivative with respect to entry (i, j) of the 3 x 3 argument") in text
 
 
 def test_result_has_one_engine_report_per_input_and_output():
