@@ -77,13 +77,19 @@ def verify_derivation(
     """Check ``d`` (or a candidate answer) on ``examples`` random inputs.
 
     On a failure, :func:`checks.search.find_counterexample` shrinks it to a minimal input.
+
+    The drawn inputs are mapped to the check's arguments (:meth:`Derivation.prepare`) inside
+    the test, not in the strategy: a maximiser's answer (4-mle's ``w*``) is computed there,
+    and an answer that raises on a draw is a failing answer, counted and reported like any
+    gradient that raises, never an error of hypothesis's generation.
     """
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as hseed
 
     from checks.search import Counterexample
 
-    f, grad, strategy = d.setup(candidate)
+    f, grad = d.check_functions(candidate)
+    strategy, prepare = d.inputs(), d.prepare(candidate)
     worst = 0.0
     failures = 0
     inconclusive = 0
@@ -97,9 +103,10 @@ def verify_derivation(
     )
     @hseed(seed)
     @given(strategy)
-    def run(args: tuple[Any, ...]) -> None:
+    def run(drawn: tuple[Any, ...]) -> None:
         nonlocal worst, failures, inconclusive, raised
         try:
+            args = tuple(prepare(tuple(drawn)))
             result = d.checker()(f, grad, args, argnum=d.argnum, method=method,
                                  **d.options(args))
         except Exception as exc:  # noqa: BLE001 - a candidate that raises fails
@@ -127,12 +134,40 @@ def verify_derivation(
                                        settings=_search_settings())
         except Exception as exc:  # noqa: BLE001 - e.g. the loss itself raises on a draw
             errors.insert(0, f"{type(exc).__name__}: {exc}")
-            cx = None
+            cx = _raising_draw(d, candidate, seed)
         if cx is None and errors:
             cx = Counterexample((), None, errors[0], ())
     return Verification(d.id, d.title, examples, failures, worst,
                         time.perf_counter() - start, cx, inconclusive, raised,
                         None if cx is None else report(d, cx))
+
+
+def _raising_draw(d: Derivation, candidate: Any, seed: int) -> Any:
+    """The smallest draw on which the answer raises while the check's arguments are prepared
+    (a maximiser's answer, 4-mle's ``w*``, is computed there), as a counterexample; ``None``
+    if none is found. (:meth:`Derivation.find_counterexample` lets that error through.)"""
+    import random
+
+    from hypothesis import find
+
+    from checks.search import Counterexample
+
+    prepare = d.prepare(candidate)
+
+    def error(raw: Any) -> str | None:
+        try:
+            prepare(tuple(raw))
+        except Exception as exc:  # noqa: BLE001 - what the answer raised
+            return f"{type(exc).__name__}: {exc}"
+        return None
+
+    try:
+        raw = tuple(find(d.inputs(), lambda raw: error(raw) is not None,
+                         settings=_search_settings(), random=random.Random(seed)))
+    except Exception:  # noqa: BLE001 - none found, or the search itself failed
+        return None
+    names = d.argument_names[1:] if d.kind == "stationary" else d.argument_names
+    return Counterexample(raw, None, error(raw), tuple(names))
 
 
 def _search_settings() -> Any:
@@ -162,4 +197,6 @@ def report(d: Derivation, cx: Any) -> str:
     if 0 <= d.argnum < len(names):
         text = text.replace(f"with respect to args[{d.argnum}]",
                             f"with respect to {names[d.argnum]}")
+    if d.kind == "stationary":  # the answer is the maximiser, not a gradient function
+        text = text.replace("The gradient function raised:", "The answer raised:")
     return text
