@@ -126,7 +126,9 @@ class SandboxError(RuntimeError):
 
 def encode_message(header: Mapping[str, Any], arrays: Sequence[np.ndarray] = ()) -> bytes:
     """A JSON header frame (with each array's dtype and shape) and one raw frame per array."""
-    arrays = [np.ascontiguousarray(a) for a in arrays]
+    # np.asarray(order="C"), not np.ascontiguousarray: that one makes a scalar (shape ())
+    # an array of shape (1,), and a right scalar answer would come back with a wrong shape
+    arrays = [np.asarray(a, order="C") for a in arrays]
     specs = [{"dtype": a.dtype.str, "shape": list(a.shape)} for a in arrays]
     body = json.dumps({**header, "arrays": specs}).encode()
     parts = [_HEADER.pack(len(body)), body]
@@ -240,6 +242,9 @@ class Sandbox:
         self.peak_vm_mib: float | None = None
         self.cpu_seconds: float | None = None
         self.evaluations = 0
+        self.transposed_1d: set[str] = set()
+        """The operands the candidate applied ``.T`` to while 1-D (where it does nothing), as
+        text, e.g. ``{"w"}``: reported by the child after each evaluation."""
         self._buffer = bytearray()
 
     # lifecycle
@@ -321,6 +326,7 @@ class Sandbox:
         specs, arrays = encode_arguments(args)
         header, results = self._exchange({"op": "eval", "args": specs}, arrays)
         self.evaluations += 1
+        self.transposed_1d.update(str(t) for t in header.get("transposed_1d") or ())
         if header.get("ok"):
             if len(results) != 1:
                 raise SandboxError("the sandbox answered without a result")
