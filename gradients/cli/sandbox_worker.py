@@ -61,6 +61,13 @@ def _memory() -> dict[str, int]:
         return {"rss_kib": int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale)}
 
 
+def _notes(candidate: Any) -> dict[str, Any]:
+    """What the parent may tell the user about the evaluations so far: the operands ``.T``
+    was applied to while 1-D (``compile_candidate``'s ``transposed_1d``)."""
+    seen = getattr(candidate, "transposed_1d", None)
+    return {"transposed_1d": sorted(seen)} if seen else {}
+
+
 def _send(out: BinaryIO, header: dict[str, Any], arrays: tuple = ()) -> None:
     from gradients.cli.sandbox import encode_message
 
@@ -121,10 +128,11 @@ def _serve(inp: BinaryIO, out: BinaryIO, phase: list[str]) -> None:
             _send(out, {"ok": False, "error": "limit", "limit": exc.limit, "message": str(exc)})
             continue
         except ExpressionError as exc:
-            _send(out, {"ok": False, "error": "evaluation", "message": str(exc)})
+            _send(out, {"ok": False, "error": "evaluation", "message": str(exc),
+                        **_notes(candidate)})
             continue
         except MemoryError as exc:
             _send(out, {"ok": False, "error": "limit", "limit": "memory",
                         "message": f"out of memory: {exc}"})
             continue
-        _send(out, {"ok": True}, (value,))
+        _send(out, {"ok": True, **_notes(candidate)}, (value,))

@@ -47,11 +47,30 @@ class _ShapeChecked:
         if value.shape != expected:
             shapes = ", ".join(f"{n} {_shape(a)}" for n, a in
                                zip(self.d.variables, args, strict=False))
+            scalar = ("; the answer is a scalar: return shape () (drop keepdims=True, or take "
+                      "the one element with [0])" if expected == () else "")
             raise _WrongShape(
                 f"the candidate for {self.d.id} returns shape {value.shape}, but the answer has "
-                f"shape {expected} for inputs of shapes {shapes}"
+                f"shape {expected} for inputs of shapes {shapes}{scalar}"
             )
         return value
+
+
+def _transpose_note(operands: Any) -> str:
+    """What to say of ``.T`` applied to a 1-D operand (it does nothing), or ``""``.
+
+    >>> _transpose_note({"w"})
+    '`w.T` does nothing: w is 1-D, and .T of a 1-D array is the same array (so w @ w.T is a \
+number, the dot product); write w[:, None] for a column, np.outer(w, w) for the outer \
+product w w^T'
+    """
+    if not operands:
+        return ""
+    t = sorted(operands, key=lambda o: (len(o), o))[0]
+    t = t if t.isidentifier() else f"({t})"
+    return (f"`{t}.T` does nothing: {t} is 1-D, and .T of a 1-D array is the same array (so "
+            f"{t} @ {t}.T is a number, the dot product); write {t}[:, None] for a column, "
+            f"np.outer({t}, {t}) for the outer product {t} {t}^T")
 
 
 def _shape(a: Any) -> str:
@@ -112,7 +131,10 @@ def cmd_try(ns: argparse.Namespace) -> int:
         with sandbox:
             result = verify_derivation(d, examples=ns.examples, seed=ns.seed, method=ns.method,
                                        candidate=_ShapeChecked(d, sandbox))
-    except (LimitExceeded, _WrongShape) as exc:
+    except _WrongShape as exc:
+        note = _transpose_note(sandbox.transposed_1d)
+        raise UsageError(f"{exc}{'; ' + note if note else ''}") from None
+    except LimitExceeded as exc:
         raise UsageError(str(exc)) from None
     except SandboxError as exc:
         raise UsageError(f"the sandbox failed: {exc}") from None
@@ -128,6 +150,9 @@ def cmd_try(ns: argparse.Namespace) -> int:
           f"{result.examples} random inputs{raised}.")
     if result.counterexample is not None:
         print(result.report or report(d, result.counterexample))
+    note = _transpose_note(sandbox.transposed_1d)
+    if note:
+        print(f"Note: {note}.")
     steps = _chain_steps(d, catalog_of(ns))
     if steps:
         print(f"Each chain-rule step of this problem is verified on its own "

@@ -156,10 +156,12 @@ class _Evaluator(Walker):
     """The numeric back end of :class:`.walker.Walker`: numpy values, with the size, work and
     allocation bounds checked before each operation."""
 
-    def __init__(self, env: Mapping[str, Any]) -> None:
+    def __init__(self, env: Mapping[str, Any], transposed_1d: set[str] | None = None) -> None:
         super().__init__(env)
         self.budget = grammar.MAX_WORK
         self.allocated = 0
+        # the operands `.T` is applied to while 1-D (it does nothing there), as text
+        self.transposed_1d = set() if transposed_1d is None else transposed_1d
 
     def fail(self, node: ast.AST, exc: BaseException) -> ExpressionError:
         message = " ".join(str(exc).split()) or type(exc).__name__
@@ -229,6 +231,8 @@ class _Evaluator(Walker):
         return _CONSTANTS[dotted]
 
     def transpose(self, node: ast.Attribute, value: Any) -> Any:
+        if np.ndim(value) == 1:
+            self.transposed_1d.add(_unparse(node.value))
         return self.guard(node, lambda: np.asarray(value).T)
 
     def unary(self, node: ast.UnaryOp, value: Any) -> Any:
@@ -267,9 +271,11 @@ class _Evaluator(Walker):
         return self.guard(node, lambda: np.asarray(value)[index])
 
 
-def _evaluate_validated(tree: ast.Expression | ast.Module, env: Mapping[str, Any]) -> np.ndarray:
+def _evaluate_validated(tree: ast.Expression | ast.Module, env: Mapping[str, Any],
+                        transposed_1d: set[str] | None = None) -> np.ndarray:
     used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
-    evaluator = _Evaluator({name: _as_value(name, env[name]) for name in used if name in env})
+    evaluator = _Evaluator({name: _as_value(name, env[name]) for name in used if name in env},
+                           transposed_1d)
     with np.errstate(all="ignore"):
         if isinstance(tree, ast.Module):
             value, last = evaluator.program(tree)
@@ -378,12 +384,17 @@ def compile_candidate(text: str, variables: Collection[str]) -> Callable[..., np
     tree = parse_program(text, order)
     signature = Signature([Parameter(name, Parameter.POSITIONAL_OR_KEYWORD) for name in order])
 
+    transposed_1d: set[str] = set()
+
     def candidate(*args: Any, **kwargs: Any) -> np.ndarray:
         bound = signature.bind(*args, **kwargs)  # TypeError for missing or extra arguments
-        return _evaluate_validated(tree, bound.arguments)
+        return _evaluate_validated(tree, bound.arguments, transposed_1d)
 
     candidate.__signature__ = signature  # type: ignore[attr-defined]
     candidate.__name__ = candidate.__qualname__ = "candidate"
     candidate.__doc__ = f"Candidate expression ``{text}`` of {', '.join(order) or 'nothing'}."
     candidate.expression = text  # type: ignore[attr-defined]
+    # the operands `.T` was applied to while 1-D, in all its evaluations so far (e.g. "w":
+    # `w.T` does nothing on a vector; `gradients try` says so when the candidate fails)
+    candidate.transposed_1d = transposed_1d  # type: ignore[attr-defined]
     return candidate
