@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import warnings
 from collections.abc import Collection
 
@@ -29,6 +30,49 @@ def _syntax_message(text: str, exc: SyntaxError) -> str:
     if not rest.strip():
         return f"invalid syntax at line {lineno}: {_short(line.strip(), 40)!r}{reason}"
     return f"invalid syntax at line {lineno}, column {column}: {_short(rest, 40)!r}{reason}"
+
+
+_NUMBER_BEFORE_NAME = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)(?![eEjJ][-+]?\d)([A-Za-z_(])")
+
+
+def _typo_hints(text: str, names: Collection[str]) -> list[str]:
+    r""""did you mean" hints for the usual typos of a refused candidate: math notation (``ᵀ``,
+    ``X'``, ``^\top``, ``^``), a typographic minus, ``2X`` for ``2 * X``, ``lambda``.
+
+    >>> _typo_hints("3(X^2)^\\top", ["X"])  # doctest: +NORMALIZE_WHITESPACE
+    ['did you mean .T for a transpose (X.T, (X @ X).T)?', 'did you mean 3 * (...) (a product
+    needs *)?', 'use ** for a power (X ** 2) or @ for a matrix product (X @ X), not ^']
+    """
+    hints = []
+    transpose = re.compile(r"\^\s*(\{\s*)?(\\top|T|\\intercal)\b")
+    if "ᵀ" in text or "⊤" in text or transpose.search(text) or re.search(r"[\w)\]]'", text):
+        hints.append("did you mean .T for a transpose (X.T, (X @ X).T)?")
+    minus = sorted({c for c in text if c in "\u2212\u2013\u2014\u2010\u2011\ufe63\uff0d"})
+    if minus:
+        shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in minus)
+        hints.append(f"did you mean - (the ASCII minus) for {shown}?")
+    if "×" in text or "·" in text or "⋅" in text:
+        hints.append("did you mean * (elementwise) or @ (matrix product) for × or ·?")
+    match = _NUMBER_BEFORE_NAME.search(text)
+    if match:
+        number, after = match.groups()
+        shown = f"{number} * (...)" if after == "(" else f"{number} * {after}"
+        if after != "(":
+            word = re.match(r"\w+", text[match.start(2):])
+            shown = f"{number} * {word.group(0) if word else after}"
+        hints.append(f"did you mean {shown} (a product needs *)?")
+    if "^" in transpose.sub("", text):
+        hints.append("use ** for a power (X ** 2) or @ for a matrix product (X @ X), not ^")
+    if re.search(r"\blambda\b", text):
+        hints.append("did you mean lam? (lambda is a Python keyword; the variable is lam)"
+                     if "lam" in names else "lambda is a Python keyword, not allowed here")
+    return hints
+
+
+def _with_hints(text: str, names: Collection[str], exc: ExpressionError) -> ExpressionError:
+    """``exc`` with the typo hints of ``text`` appended to its message (one line)."""
+    hints = _typo_hints(text, names) if type(exc) is ExpressionError else []
+    return ExpressionError("; ".join([str(exc), *hints])) if hints else exc
 
 
 def _parse(text: str, mode: str) -> ast.AST:
@@ -84,9 +128,12 @@ def parse_expression(text: str, variables: Collection[str]) -> ast.Expression:
     if not isinstance(text, str):
         raise TypeError(f"expression must be a str, not {type(text).__name__}")
     names = _check_variables(variables)
-    tree = _parse(text, "eval")
-    assert isinstance(tree, ast.Expression)
-    _Validator(names, text).value(tree.body, 1)
+    try:
+        tree = _parse(text, "eval")
+        assert isinstance(tree, ast.Expression)
+        _Validator(names, text).value(tree.body, 1)
+    except ExpressionError as exc:
+        raise _with_hints(text, names, exc) from None
     return tree
 
 
@@ -124,8 +171,11 @@ def parse_program(text: str, variables: Collection[str]) -> ast.Module:
     names = _check_variables(variables)
     # indentation means nothing here (no blocks): a pasted, indented formula is welcome
     text = "\n".join(line.lstrip(" \t") for line in text.replace("\r\n", "\n").split("\n"))
-    tree = _parse(text, "exec")
-    assert isinstance(tree, ast.Module)
-    _Validator(names, text).program(tree)
+    try:
+        tree = _parse(text, "exec")
+        assert isinstance(tree, ast.Module)
+        _Validator(names, text).program(tree)
+    except ExpressionError as exc:
+        raise _with_hints(text, names, exc) from None
     return tree
 
