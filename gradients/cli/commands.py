@@ -29,6 +29,16 @@ from gradients.cli.usage import UsageError
 __all__ = ["main"]
 
 
+def _glob_expanded(extra: Sequence[str]) -> bool:
+    """Whether arguments left over look like a shell's expansion of an unquoted ``*``: the
+    names of files or directories of the current directory (``2 * X.T`` became ``2 a.py b.py
+    X.T``)."""
+    import os
+
+    return any(not a.startswith("-") and os.path.lexists(a) and os.sep not in a
+               for a in extra)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``gradients`` console script (and of ``python -m gradients``).
 
@@ -55,6 +65,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             hint = (" (a candidate that starts with '-' goes after '--': gradients try ID -- "
                     "\"-X\")" if command == "try" and extra[0][:1] == "-"
                     and not extra[0].startswith("--") else "")
+            if command == "try" and _glob_expanded(extra):
+                hint = (" (the shell replaced an unquoted * by the names of files: quote the "
+                        f"expression, e.g. gradients try {ns.id} \"2 * X.T\")")
             print(f"gradients: error: unrecognized arguments: {' '.join(extra)}{hint} (see "
                   f"'{prog} --help')", file=sys.stderr)
             return 2
