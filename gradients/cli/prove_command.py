@@ -52,6 +52,19 @@ _MEMORY_LIMIT = 4 * 1024**3  # address space of the child proving a typed candid
 # --------------------------------------------------------------------------- the command
 
 
+def _seconds(text: str) -> float:
+    """A positive, finite number of seconds (``--budget``): nan, inf and -1 are refused."""
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text}")
+    return value
+
+
 def add_prove_parser(sub: Any) -> argparse.ArgumentParser:
     """Add the ``prove`` subcommand to an argparse ``add_subparsers()`` object."""
     p = sub.add_parser(
@@ -61,7 +74,7 @@ def add_prove_parser(sub: Any) -> argparse.ArgumentParser:
     )
     p.add_argument("ids", nargs="*", metavar="ID", help="derivation ids (default: all)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.add_argument("--budget", type=float, default=None, metavar="S",
+    p.add_argument("--budget", type=_seconds, default=None, metavar="S",
                    help="seconds per entry after which no larger size is started")
     p.set_defaults(run=cmd_prove)
     return p
