@@ -49,7 +49,6 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 import argparse  # noqa: E402
 import importlib  # noqa: E402
 import importlib.util  # noqa: E402
-import json  # noqa: E402
 import math  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -60,6 +59,8 @@ from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
+
+from benchmarks.output import emit  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -596,16 +597,6 @@ def render_section(res: dict[str, Any], *, level: int = 2) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _clean(value):
-    if isinstance(value, float) and (math.isinf(value) or math.isnan(value)):
-        return str(value)
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    if isinstance(value, CaseResult):
-        return _clean(value.as_dict())
-    return value
 
 
 def main(argv=None) -> int:
@@ -622,18 +613,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     res = run(seeds=args.seeds, case_ids=args.cases, families=args.tools, module=args.module)
     text = render_section(res)
-    if args.out:
-        Path(args.out).write_text(text)
-        _log(f"wrote {args.out}")
-    elif args.json != "-":
-        print(text)
-    if args.json:
-        data = json.dumps(_clean({k: v for k, v in res.items()}), indent=1) + "\n"
-        if args.json == "-":
-            sys.stdout.write(data)
-        else:
-            Path(args.json).write_text(data)
-            _log(f"wrote {args.json}")
+    emit(text, {k: v for k, v in res.items()}, out=args.out, json_path=args.json, log=_log)
     _log(f"done in {res['elapsed']:.0f} s")
     return 0
 

@@ -62,7 +62,6 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402
-import json  # noqa: E402
 import math  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -70,11 +69,12 @@ import types  # noqa: E402
 import unittest  # noqa: E402
 import warnings  # noqa: E402
 from collections.abc import Callable, Sequence  # noqa: E402
-from dataclasses import asdict, dataclass, field  # noqa: E402
-from pathlib import Path  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
 from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
+
+from benchmarks.output import emit  # noqa: E402
 
 __all__ = ["DELTAS", "JAX_FUNCS", "JAX_SHAPES", "MAX_ENTRIES", "SAMPLES", "TORCH_OPS",
            "Record", "main", "reference_jacobian", "render_section", "run"]
@@ -997,18 +997,6 @@ def _peer(r: Record) -> str:
 # =============================================================================== command
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and (math.isinf(value) or math.isnan(value)):
-        return str(value)
-    if isinstance(value, (np.floating, np.integer, np.bool_)):
-        return _clean(value.item())
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    if isinstance(value, Record):
-        return _clean(asdict(value))
-    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -1034,18 +1022,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     res = run(frameworks=args.framework, ops=args.ops, jax_funcs=args.jax_funcs,
               samples=args.samples, max_entries=args.max_entries, command=command)
     text = render_section(res)
-    if args.out:
-        Path(args.out).write_text(text)
-        _log(f"wrote {args.out}")
-    elif args.json != "-":
-        print(text)
-    if args.json:
-        data = json.dumps(_clean(res), indent=1) + "\n"
-        if args.json == "-":
-            sys.stdout.write(data)
-        else:
-            Path(args.json).write_text(data)
-            _log(f"wrote {args.json}")
+    emit(text, res, out=args.out, json_path=args.json, log=_log)
     _log(f"done in {res['elapsed']:.0f} s")
     return 0
 

@@ -42,12 +42,13 @@ import sys  # noqa: E402
 import time  # noqa: E402
 import zlib  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
-from dataclasses import asdict, dataclass, field  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
 
+from benchmarks.output import emit, jsonable  # noqa: E402
 from benchmarks.realworld_cases import SOURCES, Case, build_cases  # noqa: E402
 from benchmarks.realworld_tools import (  # noqa: E402
     ERROR,
@@ -357,7 +358,7 @@ def write_failures(res: dict[str, Any], path: str | Path) -> int:
         err = f", planted error {r.errors[label]:.2g}" if label in r.errors else ""
         lines += [f"## {what}: `{r.id}` ({r.source}, {r.kind}, n = {r.n}), {label}{err}", "",
                   f"- verdict: {o.verdict} ({o.detail}); {o.evaluations} evaluations",
-                  f"- parameters: `{json.dumps(_clean(r.params))}`",
+                  f"- parameters: `{json.dumps(jsonable(r.params))}`",
                   f"- reference: {r.evidence}", "",
                   "```bash",
                   f"python -m benchmarks.realworld --reproduce {r.source} {r.id}"
@@ -405,27 +406,13 @@ def reproduce(source: str, case_id: str, variant: str = RIGHT) -> str:
         r = f"the check raised {type(exc).__name__}: {exc}"
     ref = reference(case, D)
     return (f"{case.source} {case.id} ({case.kind}, n = {case.n}) {variant}\n"
-            f"parameters: {json.dumps(_clean(case.params))}\nx = {case.x!r}\n"
+            f"parameters: {json.dumps(jsonable(case.params))}\nx = {case.x!r}\n"
             f"reference: {ref.evidence}\n\n{r}")
 
 
 # --------------------------------------------------------------------------- the command
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and (math.isinf(value) or math.isnan(value)):
-        return str(value)
-    if isinstance(value, (np.floating, np.integer, np.bool_)):
-        return _clean(value.item())
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    if isinstance(value, CaseRecord):
-        return _clean(asdict(value))
-    if isinstance(value, Outcome):
-        return _clean(asdict(value))
-    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -457,18 +444,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     res = run(seeds=args.seeds, sources=args.sources, families=args.tools)
     text = render_section(res)
-    if args.out:
-        Path(args.out).write_text(text)
-        _log(f"wrote {args.out}")
-    elif args.json != "-":
-        print(text)
-    if args.json:
-        data = json.dumps(_clean({k: v for k, v in res.items()}), indent=1) + "\n"
-        if args.json == "-":
-            sys.stdout.write(data)
-        else:
-            Path(args.json).write_text(data)
-            _log(f"wrote {args.json}")
+    emit(text, {k: v for k, v in res.items()}, out=args.out, json_path=args.json, log=_log)
     if any(t["family"] == "ours" for t in res["tools"]) and args.failures:
         k = write_failures(res, args.failures)
         _log(f"wrote {args.failures}: {k} false alarms / false passes of our engine")
