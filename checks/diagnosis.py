@@ -124,12 +124,13 @@ def _transposed(a, n, lower, upper, tol) -> str | None:
 
 
 def _transposed_layout(match: list[int], shape: tuple[int, ...] | None) -> bool:
-    """``match`` (column ``i`` of the analytic side is numerical column ``match[i]``) is the
-    transpose of a square 2-D ``shape``: entry ``(i, j)`` of the input is ``(j, i)``."""
-    if shape is None or len(shape) != 2 or shape[0] != shape[1]:
+    """``match`` (column ``k`` of the analytic side is numerical column ``match[k]``) reads a
+    2-D ``shape`` ``(r, c)`` in its transpose's order: the result built as ``g.T`` reshaped
+    to ``(r, c)`` (entry ``(i, j)`` is ``(j, i)`` where the shape is square)."""
+    if shape is None or len(shape) != 2 or min(shape) < 2:
         return False
-    n = shape[0]
-    return match == [int(j) * n + int(i) for i, j in np.ndindex(n, n)]
+    r, c = shape
+    return match == [(k % r) * c + k // r for k in range(r * c)]
 
 
 def _permuted(a, lower, upper, tol, axis: int, in_shape=None) -> str | None:
@@ -147,10 +148,15 @@ def _permuted(a, lower, upper, tol, axis: int, in_shape=None) -> str | None:
     if sorted(match) != list(range(len(match))) or match == list(range(len(match))):
         return None
     if axis == 1 and _transposed_layout(match, in_shape):
-        return ("analytic = numerical with the argument's entries transposed: the derivative "
-                f"with respect to entry (i, j) of the {in_shape[0]} x {in_shape[1]} argument "
-                "is the numerical one of (j, i) (a backward that returns its result "
-                "transposed)")
+        r, c = in_shape
+        if r == c:
+            return ("analytic = numerical with the argument's entries transposed: the "
+                    f"derivative with respect to entry (i, j) of the {r} x {c} argument is "
+                    "the numerical one of (j, i) (a backward that returns its result "
+                    "transposed)")
+        return ("analytic = numerical with the argument's entries in its transpose's order: "
+                f"the backward's ({r}, {c}) result is its ({c}, {r}) transpose reshaped "
+                "(g.T.reshape instead of g)")
     moved = [(i, j) for i, j in enumerate(match) if i != j]
     what = "row" if axis == 0 else "column"
     shown = ", ".join(f"{what} {i} is numerical {what} {j}" for i, j in moved[:3])

@@ -176,13 +176,14 @@ X35 = RNG.standard_normal((3, 5))
     ("factor N", "analytic = 5 x numerical: a factor of 5"),
     ("1e-5 relative", "analytic = 1.00001 x numerical: wrong by a constant factor"),
     ("mean term forgotten", None),
-    ("transposed", "analytic = numerical with its columns permuted: "),
+    ("transposed", "analytic = numerical with the argument's entries in its transpose's "
+                   "order: the backward's (3, 5) result is its (5, 3) transpose reshaped"),
 ])
 def test_the_layernorm_bugs_of_the_issue(bug, expected):
     """A LayerNorm 3x5 with a hand-written backward: the right one passes; each planted bug
-    fails, and the diagnosis names the pattern where one holds: a factor, or -- for a
-    backward whose (3, 5) result was built from the transpose -- the Jacobian's columns in
-    another order. A forgotten mean term fits no pattern: nothing is claimed."""
+    fails, and the diagnosis names the pattern where one holds: a factor, or a backward
+    whose (3, 5) result was built from its transpose. A forgotten mean term fits no pattern:
+    nothing is claimed."""
     right = check_vjp(layernorm, lambda u, x: layernorm_vjp(u, x), (X35,), mode="full")
     assert right.verdict == "pass", str(right)
     r = check_vjp(layernorm, lambda u, x: layernorm_vjp(u, x, bug=bug), (X35,), mode="full")
