@@ -97,7 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("verify", help="check the catalog's derivations on random inputs",
                        description="Check each derivation on N random shapes and values.")
     v.add_argument("ids", nargs="*", metavar="ID",
-                   help="derivation ids (default: all; a repeated id is checked once)")
+                   help="derivation ids or problem numbers (default: all; a problem number "
+                   "selects every entry of that problem; each entry is checked once, in "
+                   "catalog order)")
     _module_flag(v)
     v.add_argument("--examples", type=_positive, default=DEFAULT_EXAMPLES,
                    help=f"random inputs per derivation (default {DEFAULT_EXAMPLES})")
@@ -109,10 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
     v.set_defaults(run=cmd_verify)
 
     s = sub.add_parser("show", help="print a formula, its variables, or numpy code",
-                       description="Print one derivation: its formula and variables (shape "
+                       description="Print derivations: the formula and variables (shape "
                        "and role of each), the LaTeX alone, or the answer as numpy code that "
-                       "runs as copied.")
-    s.add_argument("id", metavar="ID")
+                       "runs as copied. A problem number shows every entry of that problem.")
+    s.add_argument("ids", nargs="+", metavar="ID",
+                   help="derivation ids or problem numbers ('gradients list' shows them)")
     _module_flag(s)
     s.add_argument("--format", choices=["markdown", "latex", "numpy"], default="markdown",
                    help="markdown with the variables (default), latex, or numpy code")
@@ -132,7 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
         f"{lim.time_seconds:g} s of wall-clock time for the whole try (shrinking included). "
         "Reaching a limit is a refusal (exit status 2) naming it.",
     )
-    t.add_argument("id", metavar="ID")
+    t.add_argument("id", metavar="ID",
+                   help="a derivation id ('gradients list' shows them); a problem number "
+                   "with several entries asks which one")
     t.add_argument("expr", metavar="EXPR", nargs="?", default=None,
                    help="the candidate (or give --file)")
     t.add_argument("--file", metavar="PATH", default=None,
@@ -162,7 +167,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_prove_parser(sub)
 
     e = sub.add_parser("export", help="print the whole catalog (FORMULAS.md)",
-                       description="Export the catalog (or your module's) as Markdown.")
+                       description="Export the catalog (or your module's) as Markdown; with "
+                       "ids or problem numbers, only those entries.")
+    e.add_argument("ids", nargs="*", metavar="ID",
+                   help="derivation ids or problem numbers (default: all)")
     _module_flag(e)
     e.add_argument("--format", choices=["markdown"], default="markdown")
     e.add_argument("--out", metavar="FILE", help="write to this file instead of stdout")

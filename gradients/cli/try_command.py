@@ -22,7 +22,7 @@ import numpy as np
 
 from gradients.catalog import Derivation
 from gradients.cli.sandbox import Limits
-from gradients.cli.selection import catalog_of, complex_filter, select
+from gradients.cli.selection import catalog_of, complex_filter, select_one
 from gradients.cli.usage import UsageError
 from gradients.cli.verification import report, verify_derivation
 
@@ -110,7 +110,7 @@ def cmd_try(ns: argparse.Namespace) -> int:
     from gradients.cli.expr import ExpressionError
     from gradients.cli.sandbox import LimitExceeded, Sandbox, SandboxError
 
-    d = select([ns.id], catalog_of(ns), ns)[0]
+    d = select_one(ns.id, catalog_of(ns), ns)
     text = _candidate_text(ns)
     if ns.method == "complex":
         complex_filter([d])

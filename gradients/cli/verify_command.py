@@ -30,7 +30,7 @@ __all__ = ["cmd_verify"]
 
 def cmd_verify(ns: argparse.Namespace) -> int:
     catalog = catalog_of(ns)
-    selected = select(ns.ids, catalog, ns, problems=True)
+    selected = select(ns.ids, catalog, ns)
     skipped: list[str] = []
     if ns.method == "complex":
         selected, skipped = complex_filter(selected)

@@ -1,0 +1,104 @@
+"""Ids at the command line: problem numbers, repeats, ``gradients list``, ``show``'s variables,
+the ``verify`` table of a failure, and ``try --file`` with a ``def``.
+
+Runs in-process through :func:`gradients.cli.main` (the sandbox's child process is started
+all the same); the one subprocess test puts this checkout on ``PYTHONPATH``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gradients.catalog import CATALOG
+from gradients.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _problem(number: str) -> list[str]:
+    return [d.id for d in CATALOG if re.match(rf"{number}(?!\d)", d.id)]
+
+
+def _rows(out: str) -> list[str]:
+    """The ids of a ``verify`` table, in order."""
+    lines = out.splitlines()
+    end = lines.index("")
+    return [line.split()[0] for line in lines[2:end]]
+
+
+# --------------------------------------------------------------------------- problem numbers
+
+
+@pytest.mark.parametrize("number", ["2", "4"])
+def test_verify_a_problem_number_that_is_also_an_id_checks_the_whole_problem(number, capsys):
+    assert main(["verify", number, "--examples", "2"]) == 0
+    assert _rows(capsys.readouterr().out) == _problem(number)
+    assert len(_problem(number)) > 1
+
+
+def test_an_id_covered_by_its_problem_or_repeated_is_checked_once_in_catalog_order(capsys):
+    assert main(["verify", "7", "7b", "1a", "7b", "--examples", "2"]) == 0
+    rows = _rows(capsys.readouterr().out)
+    assert rows == ["1a", *_problem("7")]
+    assert rows.count("7b") == 1
+
+
+def test_show_a_problem_number_shows_every_entry(capsys):
+    assert main(["show", "7"]) == 0
+    out = capsys.readouterr().out
+    for entry in _problem("7"):
+        assert f"### {entry} — " in out
+    assert main(["show", "7", "--format", "latex"]) == 0
+    latex = capsys.readouterr().out
+    assert "% 7-ds/dh" in latex and "% 7a" in latex
+
+
+def test_export_takes_ids_and_problem_numbers(capsys, monkeypatch):
+    import gradients.catalog.prove as prove
+
+    monkeypatch.setattr(prove, "status_of", lambda i: "stub status")
+    assert main(["export", "3", "1a"]) == 0
+    out = capsys.readouterr().out
+    headings = re.findall(r"^### (\S+) — ", out, re.M)
+    assert headings == ["1a", *_problem("3")]
+
+
+def test_try_a_problem_number_with_several_entries_asks_which_one(capsys):
+    assert main(["try", "7", "X"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert "problem 7 has several entries" in err
+    assert all(entry in err for entry in _problem("7"))
+
+
+def test_try_an_id_that_is_a_problem_number_is_that_entry(capsys):
+    assert main(["try", "6", "(X + X.T) @ w", "--examples", "3"]) == 0
+    assert capsys.readouterr().out.startswith("PASS: 6 ")
+
+
+@pytest.mark.parametrize("command", [["verify"], ["show"], ["try"], ["export"]])
+def test_an_unknown_id_suggests_close_ids_and_gradients_list(command, capsys):
+    args = [*command, "7c"] + (["X"] if command == ["try"] else [])
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert "unknown derivation id '7c'; did you mean " in err and "'7a'" in err
+    assert "gradients list" in err
+
+
+def test_a_problem_number_error_is_one_line_from_the_console(tmp_path):
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
+    out = subprocess.run([sys.executable, "-m", "gradients", "try", "3", "--", "-X"],
+                         capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
+    # 3 is an id: the candidate is checked (and has the wrong shape)
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    out = subprocess.run([sys.executable, "-m", "gradients", "show", "9"],
+                         capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
+    assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1
