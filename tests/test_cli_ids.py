@@ -102,3 +102,40 @@ def test_a_problem_number_error_is_one_line_from_the_console(tmp_path):
     out = subprocess.run([sys.executable, "-m", "gradients", "show", "9"],
                          capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
     assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1
+
+
+# --------------------------------------------------------------------------- gradients list
+
+
+def test_list_shows_every_id_with_problem_kind_title_and_recorded_status(capsys):
+    from gradients.cli.list_command import recorded_statuses
+
+    assert main(["list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["id", "problem", "kind", "title", "proof", "status"]
+    assert [line.split()[0] for line in lines[2:]] == [d.id for d in CATALOG]
+    statuses = recorded_statuses()
+    assert set(statuses) == {d.id for d in CATALOG}  # FORMULAS.md records every entry
+    row = next(line for line in lines if line.startswith("7-ds/dh "))
+    assert row.split()[1:3] == ["7", "vjp"] and row.endswith(statuses["7-ds/dh"])
+
+
+def test_list_json_and_a_problem_number(capsys):
+    import json
+
+    assert main(["list", "4", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["id"] for r in rows] == _problem("4")
+    assert set(rows[0]) == {"id", "problem", "kind", "title", "status"}
+    assert rows[1] == {"id": "4-mle", "problem": "4", "kind": "stationary",
+                       "title": "Maximum-likelihood weights", "status": rows[1]["status"]}
+    assert rows[1]["status"].startswith("proved")
+
+
+def test_list_says_dash_where_no_status_is_recorded(capsys, monkeypatch):
+    import gradients.cli.list_command as lc
+
+    monkeypatch.setattr(lc, "recorded_statuses", lambda: {})
+    assert main(["list", "1a"]) == 0
+    assert capsys.readouterr().out.splitlines()[2].split()[-1] == "-"
+    assert main(["list", "--help"]) == 0 and "FORMULAS.md" in capsys.readouterr().out

@@ -2,7 +2,8 @@
 
 Every parse error is one line on stderr with exit status 2 (:class:`_Parser`), never argparse's
 usage block; each subcommand's ``run`` is the ``cmd_*`` function of its module
-(``verify_command``, ``show_command``, ``try_command``, ``prove_command``, ``export_command``).
+(``list_command``, ``verify_command``, ``show_command``, ``try_command``, ``prove_command``,
+``export_command``).
 
 >>> ns = build_parser().parse_args(["verify", "1a", "--examples", "3"])
 >>> ns.ids, ns.examples, ns.method
@@ -15,6 +16,7 @@ import argparse
 from typing import NoReturn
 
 from gradients.cli.export_command import cmd_export
+from gradients.cli.list_command import cmd_list
 from gradients.cli.prove_command import add_prove_parser
 from gradients.cli.sandbox import CEILINGS, DEFAULT_LIMITS, FLOORS
 from gradients.cli.show_command import cmd_show
@@ -93,6 +95,16 @@ def build_parser() -> argparse.ArgumentParser:
         "error (one line on stderr). 'gradients COMMAND --help' describes each command.",
     )
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    li = sub.add_parser("list", help="the ids: problem, kind, title, proof status",
+                        description="List the catalog's entries (or your module's): id, "
+                        "problem, kind, title and the proof status recorded in FORMULAS.md "
+                        "('-' where none is recorded; 'gradients prove' computes it).")
+    li.add_argument("ids", nargs="*", metavar="ID",
+                    help="derivation ids or problem numbers (default: all)")
+    _module_flag(li)
+    li.add_argument("--json", action="store_true", help="a JSON list of dicts")
+    li.set_defaults(run=cmd_list)
 
     v = sub.add_parser("verify", help="check the catalog's derivations on random inputs",
                        description="Check each derivation on N random shapes and values.")
