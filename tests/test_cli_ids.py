@@ -139,3 +139,33 @@ def test_list_says_dash_where_no_status_is_recorded(capsys, monkeypatch):
     assert main(["list", "1a"]) == 0
     assert capsys.readouterr().out.splitlines()[2].split()[-1] == "-"
     assert main(["list", "--help"]) == 0 and "FORMULAS.md" in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------- verify's table
+
+
+def _wrong_6():
+    import dataclasses
+
+    from gradients.catalog import get
+
+    return dataclasses.replace(get("6"), id="6-wrong", grad=lambda w, X: 2 * X @ w)
+
+
+def test_a_fail_row_shows_the_worst_relative_error_of_the_failing_inputs(capsys, monkeypatch):
+    import gradients.cli.verify_command as vc
+    from gradients.cli.verification import verify_derivation
+
+    result = verify_derivation(_wrong_6(), examples=10)
+    assert result.failures > 0 and result.worst_failing_rel_error > 1e-3
+    monkeypatch.setattr(vc, "catalog_of", lambda ns: (_wrong_6(),))
+    assert main(["verify", "--examples", "10"]) == 1
+    row = next(line for line in capsys.readouterr().out.splitlines()
+               if line.startswith("6-wrong "))
+    assert "FAIL" in row and "0.0e+00" not in row
+    assert f"{result.worst_failing_rel_error:.1e}" in row.split()
+    assert main(["verify", "--examples", "10", "--json"]) == 1
+    import json
+
+    data = json.loads(capsys.readouterr().out)["results"][0]
+    assert data["worst_failing_rel_error"] == pytest.approx(result.worst_failing_rel_error)
