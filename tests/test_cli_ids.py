@@ -169,3 +169,84 @@ def test_a_fail_row_shows_the_worst_relative_error_of_the_failing_inputs(capsys,
 
     data = json.loads(capsys.readouterr().out)["results"][0]
     assert data["worst_failing_rel_error"] == pytest.approx(result.worst_failing_rel_error)
+
+
+# --------------------------------------------------------------------------- show's variables
+
+
+@pytest.mark.parametrize("d", CATALOG, ids=lambda d: d.id)
+def test_show_gives_every_variable_a_shape_and_a_role(d, capsys):
+    from gradients.catalog.symbolic import SYMBOLIC
+
+    assert main(["show", d.id]) == 0
+    out = capsys.readouterr().out
+    lines = out.split("candidate uses):\n", 1)[1].splitlines()[: len(d.variables)]
+    assert [line.split()[0] for line in lines] == list(d.variables)
+    for name, line in zip(d.variables, lines, strict=True):
+        assert "not recorded" not in line, line
+        shape = re.match(rf"  {re.escape(name)} +(\(.*?\)|scalar|integer)  ", line)
+        assert shape, line
+        # the shape agrees with the catalog's symbolic form (same rank; scalars scalar)
+        recorded = SYMBOLIC[d.id].shapes.get(name)
+        if recorded is not None:
+            rank = len([p for p in shape.group(1).strip("()").split(",") if p.strip()
+                        and shape.group(1) not in ("scalar", "integer")])
+            assert rank == len(recorded), (line, recorded)
+
+
+def test_show_a_chain_rule_step_names_its_upstream_gradient(capsys):
+    assert main(["show", "7-ds/dh"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^  u +\(N,\) +upstream gradient \(fixed\)", out, re.M)
+    assert re.search(r"^  H +\(N, D\) +differentiated", out, re.M)
+    assert re.search(r"^  w2 +\(D,\) +held fixed", out, re.M)
+
+
+# --------------------------------------------------------------------------- try --file a def
+
+
+@pytest.mark.parametrize("d", CATALOG, ids=lambda d: d.id)
+def test_what_show_numpy_prints_passes_try_file(d, tmp_path, capsys):
+    assert main(["show", d.id, "--format", "numpy"]) == 0
+    path = tmp_path / "answer.py"
+    path.write_text(capsys.readouterr().out)
+    status = main(["try", d.id, "--file", str(path), "--examples", "2"])
+    captured = capsys.readouterr()
+    assert status == 0, captured.err + captured.out
+    assert captured.out.startswith(f"PASS: {d.id} ")
+
+
+def test_show_a_whole_problem_as_numpy_then_try_one_of_its_functions(tmp_path, capsys):
+    assert main(["show", "2", "--format", "numpy"]) == 0
+    path = tmp_path / "problem2.py"
+    path.write_text(capsys.readouterr().out)
+    assert main(["try", "2-newton", "--file", str(path), "--examples", "2"]) == 0
+    assert capsys.readouterr().out.startswith("PASS: 2-newton ")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("r = sigmoid(X @ w) - y\n    X.T @ r + 2 * lam * w\n", "line 2: unexpected indent"),
+    ("import os\ndef grad_2(w, X, y, lam):\n    return w\n", "'import os' is not allowed"),
+    ("def grad_2(w, X, y):\n    return w\n", "the parameters of grad_2 are (w, X, y)"),
+    ("def grad_2(w, X, y, lam):\n    import os\n    return w\n", "bad expression: import"),
+    ("def grad_2(w, X, y, lam):\n    r = __import__('os')\n    return w\n",
+     "bad expression: name '__import__' is not allowed"),
+    ("def sigmoid(a):\n    return a\n\ndef grad_2(w, X, y, lam):\n    return w\n",
+     "differs from the sandbox's sigmoid"),
+    ("def grad_2(w, X, y, lam=1):\n    return w\n", "plain parameters only"),
+    ("def grad_2(w, X, y, lam):\n    r = w\n", "must end with 'return EXPR'"),
+    ("def f(w, X, y, lam):\n    return w\n\ndef g(w, X, y, lam):\n    return w\n",
+     "defines f, g"),
+])
+def test_a_def_file_keeps_the_sandbox_rules(text, message, tmp_path, capsys):
+    path = tmp_path / "candidate.py"
+    path.write_text(text)
+    assert main(["try", "2", "--file", str(path), "--examples", "2"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_a_plain_file_indented_as_a_whole_still_runs(tmp_path, capsys):
+    path = tmp_path / "candidate.py"
+    path.write_text("    r = sigmoid(X @ w) - y\n    X.T @ r + 2 * lam * w\n")
+    assert main(["try", "2", "--file", str(path), "--examples", "2"]) == 0

@@ -153,7 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("expr", metavar="EXPR", nargs="?", default=None,
                    help="the candidate (or give --file)")
     t.add_argument("--file", metavar="PATH", default=None,
-                   help="read the candidate from a file ('-': standard input)")
+                   help="read the candidate from a file ('-': standard input): statements, "
+                   "or a def as 'gradients show ID --format numpy' prints it")
     _module_flag(t)
     t.add_argument("--examples", type=_positive, default=DEFAULT_EXAMPLES,
                    help=f"random inputs (default {DEFAULT_EXAMPLES})")
