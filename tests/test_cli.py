@@ -25,10 +25,10 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_verify_subset_passes_with_table():
-    out = run("verify", "1a", "6", "--examples", "5")
+    out = run("verify", "1a", "6", "--examples", "5")  # 6: the whole problem 6
     assert out.returncode == 0, out.stderr
-    assert "1a" in out.stdout and "6 " in out.stdout
-    assert "2 of 2 derivations verified" in out.stdout
+    assert "1a" in out.stdout and "6 " in out.stdout and "6X " in out.stdout
+    assert "4 of 4 derivations verified" in out.stdout
     header = out.stdout.splitlines()[0].split()
     assert "inconclusive" in header and "blunt" not in out.stdout
     assert out.stderr == ""  # no progress bar when stderr is not a terminal

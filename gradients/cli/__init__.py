@@ -1,7 +1,7 @@
 """The ``gradients`` command (the application layer).
 
 :mod:`gradients.cli.commands` (:func:`main`), :mod:`gradients.cli.parser` (argparse), one
-module per subcommand (``verify_command``, ``show_command``, ``try_command``,
+module per subcommand (``list_command``, ``verify_command``, ``show_command``, ``try_command``,
 ``prove_command``, ``export_command``) over :mod:`gradients.cli.selection` (which
 derivations),
 :mod:`gradients.cli.verification` (the loop that checks a derivation, or a candidate answer,

@@ -1,13 +1,17 @@
-"""The ``gradients`` command: verify the catalog, show a formula, try a candidate, export.
+"""The ``gradients`` command: list the ids, verify the catalog, show a formula, try a
+candidate, export.
 
 Subcommands::
 
+    gradients list [IDS...] [--module M] [--json]
     gradients verify [IDS...] [--module M] [--examples N] [--seed S] [--method M] [--json]
-    gradients show ID [--module M] [--format markdown|latex|numpy]
+    gradients show ID... [--module M] [--format markdown|latex|numpy]
     gradients try ID [EXPR | --file PATH] [--module M] [--examples N] [--seed S] [--method M]
                   [--memory-limit MIB] [--cpu-limit S] [--time-limit S]
-    gradients export [--module M] [--format markdown] [--out FILE]
+    gradients export [IDS...] [--module M] [--format markdown] [--out FILE]
 
+An ID may be a problem number (``7``): every entry of that problem, each once, in catalog
+order (``gradients try`` asks which one when the problem has several).
 ``--module`` (a module name such as ``mypkg.derivations``, or a ``.py`` path) replaces our
 catalog with the user's list ``DERIVATIONS`` (:mod:`gradients.cli.modules`).
 

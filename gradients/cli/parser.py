@@ -2,7 +2,8 @@
 
 Every parse error is one line on stderr with exit status 2 (:class:`_Parser`), never argparse's
 usage block; each subcommand's ``run`` is the ``cmd_*`` function of its module
-(``verify_command``, ``show_command``, ``try_command``, ``prove_command``, ``export_command``).
+(``list_command``, ``verify_command``, ``show_command``, ``try_command``, ``prove_command``,
+``export_command``).
 
 >>> ns = build_parser().parse_args(["verify", "1a", "--examples", "3"])
 >>> ns.ids, ns.examples, ns.method
@@ -15,6 +16,7 @@ import argparse
 from typing import NoReturn
 
 from gradients.cli.export_command import cmd_export
+from gradients.cli.list_command import cmd_list
 from gradients.cli.prove_command import add_prove_parser
 from gradients.cli.sandbox import CEILINGS, DEFAULT_LIMITS, FLOORS
 from gradients.cli.show_command import cmd_show
@@ -94,10 +96,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
+    li = sub.add_parser("list", help="the ids: problem, kind, title, proof status",
+                        description="List the catalog's entries (or your module's): id, "
+                        "problem, kind, title and the proof status recorded in FORMULAS.md "
+                        "('-' where none is recorded; 'gradients prove' computes it).")
+    li.add_argument("ids", nargs="*", metavar="ID",
+                    help="derivation ids or problem numbers (default: all)")
+    _module_flag(li)
+    li.add_argument("--json", action="store_true", help="a JSON list of dicts")
+    li.set_defaults(run=cmd_list)
+
     v = sub.add_parser("verify", help="check the catalog's derivations on random inputs",
                        description="Check each derivation on N random shapes and values.")
     v.add_argument("ids", nargs="*", metavar="ID",
-                   help="derivation ids (default: all; a repeated id is checked once)")
+                   help="derivation ids or problem numbers (default: all; a problem number "
+                   "selects every entry of that problem; each entry is checked once, in "
+                   "catalog order)")
     _module_flag(v)
     v.add_argument("--examples", type=_positive, default=DEFAULT_EXAMPLES,
                    help=f"random inputs per derivation (default {DEFAULT_EXAMPLES})")
@@ -109,10 +123,11 @@ def build_parser() -> argparse.ArgumentParser:
     v.set_defaults(run=cmd_verify)
 
     s = sub.add_parser("show", help="print a formula, its variables, or numpy code",
-                       description="Print one derivation: its formula and variables (shape "
+                       description="Print derivations: the formula and variables (shape "
                        "and role of each), the LaTeX alone, or the answer as numpy code that "
-                       "runs as copied.")
-    s.add_argument("id", metavar="ID")
+                       "runs as copied. A problem number shows every entry of that problem.")
+    s.add_argument("ids", nargs="+", metavar="ID",
+                   help="derivation ids or problem numbers ('gradients list' shows them)")
     _module_flag(s)
     s.add_argument("--format", choices=["markdown", "latex", "numpy"], default="markdown",
                    help="markdown with the variables (default), latex, or numpy code")
@@ -132,11 +147,14 @@ def build_parser() -> argparse.ArgumentParser:
         f"{lim.time_seconds:g} s of wall-clock time for the whole try (shrinking included). "
         "Reaching a limit is a refusal (exit status 2) naming it.",
     )
-    t.add_argument("id", metavar="ID")
+    t.add_argument("id", metavar="ID",
+                   help="a derivation id ('gradients list' shows them); a problem number "
+                   "with several entries asks which one")
     t.add_argument("expr", metavar="EXPR", nargs="?", default=None,
                    help="the candidate (or give --file)")
     t.add_argument("--file", metavar="PATH", default=None,
-                   help="read the candidate from a file ('-': standard input)")
+                   help="read the candidate from a file ('-': standard input): statements, "
+                   "or a def as 'gradients show ID --format numpy' prints it")
     _module_flag(t)
     t.add_argument("--examples", type=_positive, default=DEFAULT_EXAMPLES,
                    help=f"random inputs (default {DEFAULT_EXAMPLES})")
@@ -162,7 +180,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_prove_parser(sub)
 
     e = sub.add_parser("export", help="print the whole catalog (FORMULAS.md)",
-                       description="Export the catalog (or your module's) as Markdown.")
+                       description="Export the catalog (or your module's) as Markdown; with "
+                       "ids or problem numbers, only those entries.")
+    e.add_argument("ids", nargs="*", metavar="ID",
+                   help="derivation ids or problem numbers (default: all)")
     _module_flag(e)
     e.add_argument("--format", choices=["markdown"], default="markdown")
     e.add_argument("--out", metavar="FILE", help="write to this file instead of stdout")

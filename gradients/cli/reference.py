@@ -78,6 +78,23 @@ VARIABLES: dict[str, dict[str, tuple[str, str]]] = {
     "4-hess": _GAUSSIAN,
     "5-hess": _PAIR,
     "6-hess": _QUADRATIC,
+    # the chain-rule steps: each step's inputs, as the forward pass computes them
+    "3-dL/df": {"f": ("(N,)", "the outputs f(x_i), each in (-1, 1)"),
+                "y": ("(N,)", "labels, each -1 or 1")},
+    "3-df/da": {"a": ("(N,)", "the activations a_i = w^T x_i")},
+    "3-da/dw": {"w": ("(D,)", "weights"), "X": ("(N, D)", "design matrix, samples as rows")},
+    "7-dL/dg": {"g": ("(N,)", "the outputs g(x_i), each in (0, 1)"),
+                "y": ("(N,)", "labels, each 0 or 1")},
+    "7-dg/ds": {"s": ("(N,)", "the output pre-activations s_i = w2^T h_i")},
+    "7-ds/dh": {"u": ("(N,)", "dL/ds, the gradient flowing back from the later steps"),
+                "H": ("(N, D)", "residual layer h(x_i), samples as rows"),
+                "w2": ("(D,)", "output weights")},
+    "7-dh/da1": {"u": ("(N, D)", "dL/dH, the gradient flowing back from the later steps"),
+                 "A1": ("(N, D)", "the residual branch's pre-activations Z W1^T"),
+                 "X": ("(N, D)", "samples as rows")},
+    "7-da1/dW1": {"u": ("(N, D)", "dL/dA1, the gradient flowing back from the later steps"),
+                  "W1": ("(D, M)", "residual branch: W1[d, m] feeds z_m into h_d"),
+                  "Z": ("(N, M)", "hidden layer z(x_i), samples as rows")},
 }
 
 _NET_FORWARD = """\
@@ -132,6 +149,15 @@ w - np.linalg.solve(H, g)""",
     "4-hess": "-(X.T @ X) / sigma**2",
     "5-hess": "0 * A[:, :, None, None] * A[None, None, :, :]",
     "6-hess": "X + X.T",
+    # the chain-rule steps
+    "3-dL/df": "f - y",
+    "3-df/da": "f = np.tanh(a / 2)\nnp.diag((1 - f**2) / 2)",
+    "3-da/dw": "X",
+    "7-dL/dg": "g - y",
+    "7-dg/ds": "g = sigmoid(s)\nnp.diag(g * (1 - g))",
+    "7-ds/dh": "np.outer(u, w2)",
+    "7-dh/da1": "S = sigmoid(A1)\nu * S * (1 - S)",
+    "7-da1/dW1": "u.T @ Z",
 }
 
 _HELPERS = {
@@ -154,13 +180,46 @@ def _variable_table(d: Derivation) -> dict[str, tuple[str, str]]:
     return {v: (str(shapes.get(v, "")), str(roles.get(v, ""))) for v in d.variables}
 
 
+def role_of(d: Derivation, name: str) -> str:
+    """What a variable is to the check, from the catalog's metadata (the entry's kind and
+    ``argnum``, and its symbolic form's direction, labels, positive scalars and parameters).
+
+    >>> from gradients.catalog import get
+    >>> [role_of(get("7-ds/dh"), v) for v in ("u", "H", "w2")]
+    ['upstream gradient (fixed)', 'differentiated', 'held fixed']
+    >>> [role_of(get("2-step"), v) for v in ("w", "X", "y", "lr", "lam")]
+    ['updated', 'held fixed', 'labels (data)', 'hyper-parameter', 'hyper-parameter']
+    """
+    from gradients.catalog.symbolic import SYMBOLIC
+
+    form = SYMBOLIC.get(d.id) if _ours(d) else None
+    directional = d.kind in ("hvp", "vjp")
+    if directional and name == d.variables[0]:
+        return "direction (fixed)" if d.kind == "hvp" else "upstream gradient (fixed)"
+    target = d.variables[min(d.argnum + directional, len(d.variables) - 1)]
+    if name == target and d.kind != "stationary":
+        return "updated" if d.kind in ("step", "newton") else "differentiated"
+    if form is None:
+        return "not recorded"
+    if name in form.params:
+        return "integer parameter"
+    if name in form.labels:
+        return "labels (data)"
+    if name in (*form.positive, *form.nonnegative):
+        return "hyper-parameter"
+    return "data" if d.kind == "stationary" else "held fixed"
+
+
 def variable_lines(d: Derivation) -> list[str]:
-    """One line per variable: name, shape, role (what ``gradients show`` prints)."""
+    """One line per variable: name, shape, role, description (what ``gradients show``
+    prints); ``not recorded`` where the catalog (or a user's record) has no shape."""
     table = _variable_table(d)
-    rows = [(v, *table.get(v, ("", ""))) for v in d.variables]
-    wn = max(len(r[0]) for r in rows)
-    ws = max(len(r[1]) for r in rows)
-    return [f"  {n:<{wn}}  {s:<{ws}}  {role}".rstrip() for n, s, role in rows]
+    rows = []
+    for v in d.variables:
+        shape, what = table.get(v, ("", ""))
+        rows.append((v, shape or "shape not recorded", role_of(d, v), what))
+    wn, ws, wr = (max(len(r[i]) for r in rows) for i in range(3))
+    return [f"  {n:<{wn}}  {s:<{ws}}  {r:<{wr}}  {what}".rstrip() for n, s, r, what in rows]
 
 
 def answer_line(d: Derivation) -> str:
@@ -205,8 +264,13 @@ def answer_line(d: Derivation) -> str:
     return f"Answer: the gradient with respect to {target}{shape_of(target)}"
 
 
-def _function_name(d: Derivation) -> str:
-    name = "grad_" + re.sub(r"\W", "_", d.id)
+def function_name(derivation_id: str) -> str:
+    """The name of the function ``gradients show ID --format numpy`` prints.
+
+    >>> function_name("7-ds/dh")
+    'grad_7_ds_dh'
+    """
+    name = "grad_" + re.sub(r"\W", "_", derivation_id)
     return name if name.isidentifier() and not keyword.iskeyword(name) else "grad"
 
 
@@ -225,7 +289,7 @@ def numpy_code(d: Derivation) -> str:
     impl = d.implementation
     what = answer_line(d).removeprefix("Answer: ")
     head = [f'"""{d.id} — {d.title}: {what}.', ""]
-    signature = f"def {_function_name(d)}({', '.join(d.variables)}):"
+    signature = f"def {function_name(d.id)}({', '.join(d.variables)}):"
     if d.id not in PROGRAMS:
         return "\n".join([
             *head, '"""', "", f"from {impl.__module__} import {impl.__name__}", "", "",

@@ -1,13 +1,16 @@
 """Which derivations a command works on: the catalog or a user's module, ids, problem numbers.
 
-:func:`select` turns the ids given on the command line into derivations (each once, in the
-order given; a bare problem number selects every entry of that problem), and an unknown id
-into a :class:`~gradients.cli.usage.UsageError` with the closest known ids.
+:func:`select` turns the ids given on the command line into derivations (each once, in
+catalog order; a bare problem number selects every entry of that problem), and an unknown id
+into a :class:`~gradients.cli.usage.UsageError` with the closest known ids;
+:func:`select_one` is the one entry ``gradients try`` works on.
 :func:`complex_filter` keeps the derivations whose loss takes the complex step.
 
 >>> from gradients.catalog import CATALOG
 >>> [d.id for d in select(["1b", "1a", "1b"], CATALOG)]
-['1b', '1a']
+['1a', '1b']
+>>> [d.id for d in select(["2"], CATALOG)]
+['2', '2-step', '2-hess', '2-newton']
 >>> select(["1B"], CATALOG)
 Traceback (most recent call last):
 ...
@@ -18,13 +21,15 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import re
 import warnings
 from collections.abc import Sequence
 
 from gradients.catalog import CATALOG, Derivation
 from gradients.cli.usage import UsageError
 
-__all__ = ["catalog_of", "complex_filter", "complex_safe", "select", "unknown_id"]
+__all__ = ["catalog_of", "complex_filter", "complex_safe", "problem_of", "select", "select_one",
+           "unknown_id"]
 
 
 def catalog_of(ns: argparse.Namespace) -> tuple[Derivation, ...]:
@@ -39,41 +44,89 @@ def catalog_of(ns: argparse.Namespace) -> tuple[Derivation, ...]:
         raise UsageError(str(exc)) from None
 
 
+def problem_of(derivation_id: str) -> str | None:
+    """The problem number an id belongs to (its leading digits), or ``None``.
+
+    >>> problem_of("7-ds/dh"), problem_of("1k-hvp"), problem_of("2"), problem_of("xent")
+    ('7', '1', '2', None)
+    """
+    match = re.match(r"\d+", derivation_id)
+    return match.group(0) if match else None
+
+
+def _family(number: str, catalog: Sequence[Derivation]) -> list[Derivation]:
+    return [d for d in catalog if number.isdigit() and problem_of(d.id) == number]
+
+
 def unknown_id(item_id: str, known: Sequence[str], where: str) -> UsageError:
     folded = {k.casefold(): k for k in known}
     close = [folded[c] for c in difflib.get_close_matches(item_id.casefold(), list(folded),
                                                            n=3, cutoff=0.6)]
     same = [k for k in known if k.casefold() == item_id.casefold()]
+    number = problem_of(item_id)
+    if not close and number:  # '7c': the closest entries of problem 7
+        family = {k.casefold(): k for k in known if problem_of(k) == number}
+        close = [family[c] for c in difflib.get_close_matches(item_id.casefold(), list(family),
+                                                              n=3, cutoff=0.3)]
     close = same or close
     hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    listing = "gradients list" + (f" --module {where.removeprefix(' in ')}" if where else "")
     return UsageError(f"unknown derivation id {item_id!r}{where}{hint} (known: "
-                      f"{', '.join(known)})")
+                      f"{', '.join(known)}; '{listing}' shows each with its title)")
 
 
 def select(ids: Sequence[str], catalog: Sequence[Derivation],
-            ns: argparse.Namespace | None = None, *, problems: bool = False) -> list[Derivation]:
-    """The derivations with these ids, each once, in the order given (all if none).
+           ns: argparse.Namespace | None = None) -> list[Derivation]:
+    """The derivations with these ids, each once, in catalog order (all if none).
 
-    With ``problems``, a bare problem number that is not an id (``7``) selects every entry
-    of that problem: its answers, second-order facts and chain-rule steps (``7a``, ``7b``,
-    ``7-W0``, ..., ``7-ds/dh``), so that ``gradients verify 7`` checks every step.
+    A bare problem number (``2``, ``7``) selects every entry of that problem: its answers,
+    second-order facts and chain-rule steps (``7a``, ``7b``, ``7-W0``, ..., ``7-ds/dh``), so
+    that ``gradients verify 7`` checks every step -- also when the number is itself an id
+    (``2`` selects ``2``, ``2-step``, ``2-hess``, ``2-newton``). An id given twice, or
+    covered by its problem number, is selected once.
     """
     if not ids:
         return list(catalog)
     by_id = {d.id: d for d in catalog}
     spec = getattr(ns, "module", None)
     where = f" in {spec}" if spec else ""
-    chosen: list[Derivation] = []
-    for i in dict.fromkeys(ids):  # repeated ids are verified once
-        if i in by_id:
-            chosen.append(by_id[i])
-            continue
-        family = [d for d in catalog if problems and i.isdigit() and d.id.startswith(i)
-                  and not d.id[len(i):len(i) + 1].isdigit()]
-        if not family:
+    wanted: set[str] = set()
+    for i in ids:
+        family = _family(i, catalog)
+        if family:
+            wanted.update(d.id for d in family)
+        elif i in by_id:
+            wanted.add(i)
+        else:
             raise unknown_id(i, list(by_id), where)
-        chosen.extend(d for d in family if d not in chosen)
-    return chosen
+    return [d for d in catalog if d.id in wanted]
+
+
+def select_one(item_id: str, catalog: Sequence[Derivation],
+               ns: argparse.Namespace | None = None) -> Derivation:
+    """The one entry ``gradients try ID`` checks a candidate against.
+
+    An id is that entry (``2`` is entry 2); a problem number that is not an id selects its
+    only entry, and with several it is a :class:`UsageError` listing them to choose from.
+
+    >>> select_one("7", CATALOG)   # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    gradients.cli.usage.UsageError: problem 7 has several entries; choose one: 7a, 7b, ...
+    """
+    by_id = {d.id: d for d in catalog}
+    if item_id in by_id:
+        return by_id[item_id]
+    family = _family(item_id, catalog)
+    if len(family) == 1:
+        return family[0]
+    if family:
+        command = "try" if ns is None else getattr(ns, "command", "try") or "try"
+        raise UsageError(f"problem {item_id} has several entries; choose one: "
+                         f"{', '.join(d.id for d in family)} (e.g. gradients {command} "
+                         f"{family[0].id} ...; 'gradients show {item_id}' shows them all)")
+    spec = getattr(ns, "module", None)
+    raise unknown_id(item_id, list(by_id), f" in {spec}" if spec else "")
 
 
 def complex_safe(d: Derivation) -> str | None:

@@ -3,7 +3,9 @@ r"""``gradients try ID EXPR``: a candidate typed in numpy, checked in the sandbo
 The text is parsed against the sandbox's grammar (never ``eval``), evaluated in a child
 process under operating-system limits (:mod:`gradients.cli.sandbox`), and checked on random
 inputs like a catalog entry; every value must have the answer's shape. ``--prove`` first
-proves or refutes it symbolically (:mod:`gradients.cli.prove_command`). Exit status 0 pass,
+proves or refutes it symbolically (:mod:`gradients.cli.prove_command`). ``--file`` takes
+statements, or a ``def`` exactly as ``gradients show ID --format numpy`` prints it
+(:mod:`gradients.cli.candidate_file`). Exit status 0 pass,
 1 fail, 2 a usage error (a bad expression, a wrong shape, a limit reached).
 
 >>> _one_line("r = X @ w  # residual\nX.T @ r")
@@ -22,7 +24,7 @@ import numpy as np
 
 from gradients.catalog import Derivation
 from gradients.cli.sandbox import Limits
-from gradients.cli.selection import catalog_of, complex_filter, select
+from gradients.cli.selection import catalog_of, complex_filter, select_one
 from gradients.cli.usage import UsageError
 from gradients.cli.verification import report, verify_derivation
 
@@ -110,8 +112,13 @@ def cmd_try(ns: argparse.Namespace) -> int:
     from gradients.cli.expr import ExpressionError
     from gradients.cli.sandbox import LimitExceeded, Sandbox, SandboxError
 
-    d = select([ns.id], catalog_of(ns), ns)[0]
+    d = select_one(ns.id, catalog_of(ns), ns)
     text = _candidate_text(ns)
+    if ns.file is not None:  # a def (as `show --format numpy` prints it) or plain statements
+        from gradients.cli.candidate_file import candidate_text
+
+        text = candidate_text(text, d.id, d.variables,
+                              "standard input" if ns.file == "-" else ns.file)
     if ns.method == "complex":
         complex_filter([d])
     if getattr(ns, "prove", False) and getattr(ns, "module", None) is None:

@@ -45,6 +45,8 @@ class Verification:
     """How many of the failures are the answer raising an error (counted in ``failures``)."""
     report: str | None = None
     """The counterexample as text, with the derivation's variable names (see :func:`report`)."""
+    worst_failing_rel_error: float | None = None
+    """The largest relative error over the failing inputs whose error is a number."""
 
     @property
     def ok(self) -> bool:
@@ -61,6 +63,8 @@ class Verification:
             "seconds": round(self.seconds, 4),
             "ok": self.ok,
         }
+        if self.failures:
+            out["worst_failing_rel_error"] = self.worst_failing_rel_error
         if self.counterexample is not None:
             out["counterexample"] = self.report or str(self.counterexample)
         return out
@@ -91,6 +95,7 @@ def verify_derivation(
     f, grad = d.check_functions(candidate)
     strategy, prepare = d.inputs(), d.prepare(candidate)
     worst = 0.0
+    worst_failing: float | None = None
     failures = 0
     inconclusive = 0
     raised = 0
@@ -104,7 +109,7 @@ def verify_derivation(
     @hseed(seed)
     @given(strategy)
     def run(drawn: tuple[Any, ...]) -> None:
-        nonlocal worst, failures, inconclusive, raised
+        nonlocal worst, worst_failing, failures, inconclusive, raised
         try:
             args = tuple(prepare(tuple(drawn)))
             result = d.checker()(f, grad, args, argnum=d.argnum, method=method,
@@ -117,6 +122,9 @@ def verify_derivation(
         verdict = d.judged(result)
         if verdict == "fail":
             failures += 1
+            rel = d.relative_error(result, args)
+            if np.isfinite(rel):
+                worst_failing = rel if worst_failing is None else max(worst_failing, rel)
         elif verdict == "pass" and (d.kind == "stationary" or result.detectable <= DETECTABLE):
             # the error of a maximiser is relative to the problem's gradient scale; any other
             # check counts where it would have caught a gradient wrong by DETECTABLE
@@ -139,7 +147,7 @@ def verify_derivation(
             cx = Counterexample((), None, errors[0], ())
     return Verification(d.id, d.title, examples, failures, worst,
                         time.perf_counter() - start, cx, inconclusive, raised,
-                        None if cx is None else report(d, cx))
+                        None if cx is None else report(d, cx), worst_failing)
 
 
 def _raising_draw(d: Derivation, candidate: Any, seed: int) -> Any:
