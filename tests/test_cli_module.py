@@ -155,7 +155,10 @@ def test_json_and_export_for_a_module(project, tmp_path):
 def test_show_and_try_with_a_module(project):
     out = gradients_cli(project, "show", "xent", "--module", "mypkg.derivations")
     assert out.returncode == 0
-    assert "  Z  (N, C)  logits, samples as rows" in out.stdout
+    # each variable with its shape, its role (a user's module records none for y) and
+    # description
+    assert "  Z  (N, C)  differentiated  logits, samples as rows" in out.stdout
+    assert "  y  (N,)    not recorded    integer labels in 0..C-1" in out.stdout
     assert "Answer: the gradient with respect to Z, shape (N, C)" in out.stdout
     candidate = """
         Y = np.cumsum(np.ones_like(Z), axis=1) - 1 == y[:, None]   # one-hot labels
