@@ -490,6 +490,9 @@ def report(sample: Mapping, codes: Mapping[str, int | None],
         if g["other"]:
             raise SystemExit(f"{len(g['other'])} sampled mutants of {h} have no result: "
                              f"{g['other'][:3]} ... (run the sample first)")
+        if n == 0:  # a module without mutants (checks.estimates: dataclasses only)
+            rows.append(f"| `{h}` | {N} | 0 | 0 | 0 | 0 | - | - |")
+            continue
         raw[h] = (N, n, k)
         strict[h] = (N * (n - e) / n, n - e, k)  # the equivalent ones removed in proportion
         a, b = stratum_score(*raw[h]), stratum_score(*strict[h])
