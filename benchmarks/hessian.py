@@ -79,7 +79,7 @@ from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from benchmarks.output import emit  # noqa: E402
+from benchmarks.output import bold, emit, table  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -666,14 +666,8 @@ def run(*, seeds: int = SEEDS, sizes: Sequence[int] = SIZES,
 # --------------------------------------------------------------------------- the markdown
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
-    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    out += ["| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |" for row in rows]
-    return out
 
 
-def _bold(k: int) -> str:
-    return f"**{k}**" if k else "0"
 
 
 def _e(v: float) -> str:
@@ -742,7 +736,7 @@ def render_section(res: dict[str, Any], *, level: int = 2) -> str:
         "",
     ]
     rows = [[f"`{cid}`", *CASE_INFO[cid]] for cid in res["cases"]]
-    lines += _table(["function", "f", "H", "`transpose` variant", "`dropped-term` drops"], rows)
+    lines += table(["function", "f", "H", "`transpose` variant", "`dropped-term` drops"], rows)
     # ---- accuracy
     lines += [
         "",
@@ -773,9 +767,9 @@ def render_section(res: dict[str, Any], *, level: int = 2) -> str:
             rows.append([
                 t, n, f"{_e(_max(a.true for a in ok))} ({_e(_median(a.true for a in ok))})",
                 _e(_max(a.bar for a in ok)), _honesty(ok),
-                _evals(mine), _ms(ok or mine), _bold(errs),
+                _evals(mine), _ms(ok or mine), bold(errs),
             ])
-    lines += _table(["estimate", "n", "true error max (median)", "bar max", "honesty max",
+    lines += table(["estimate", "n", "true error max (median)", "bar max", "honesty max",
                      "evaluations", "CPU ms", "errors"], rows)
     # per function, worst over sizes
     lines += ["", f"Worst true error per function (over n = {', '.join(map(str, sizes))} and "
@@ -796,7 +790,7 @@ def render_section(res: dict[str, Any], *, level: int = 2) -> str:
                 cell += f", error ×{bad}"
             row.append(cell)
         rows.append(row)
-    lines += _table(["function"] + tools, rows)
+    lines += table(["function"] + tools, rows)
     errors = sorted({(a.tool, a.case, a.error) for a in acc if a.error})
     if errors:
         lines += ["", "Errors of the estimates:", ""]
@@ -825,19 +819,19 @@ def render_section(res: dict[str, Any], *, level: int = 2) -> str:
         exact = [v for v in mine if v.variant == EXACT]
         alarms = sum(v.verdict.startswith((FAIL, ERROR)) for v in exact)
         inc_exact = sum(v.verdict == INCONCLUSIVE for v in exact)
-        row = [t["name"], f"{_bold(alarms)} of {len(exact)}"]
+        row = [t["name"], f"{bold(alarms)} of {len(exact)}"]
         wrong_all = []
         for label in VARIANTS:
             w = [v for v in mine if v.variant == label]
             wrong_all += w
             passes = sum(v.verdict == PASS for v in w)
-            row.append(f"{_bold(passes)} of {len(w)}" if w else "—")
+            row.append(f"{bold(passes)} of {len(w)}" if w else "—")
         inc_w = sum(v.verdict == INCONCLUSIVE for v in wrong_all)
         err = (sum(v.verdict.startswith(ERROR) for v in exact),
                sum(v.verdict.startswith(ERROR) for v in wrong_all))
         row += [f"{inc_exact} / {inc_w}", f"{err[0]} / {err[1]}"]
         rows.append(row)
-    lines += _table(["check", "false alarms"] + [f"false passes: `{v}`" for v in VARIANTS]
+    lines += table(["check", "false alarms"] + [f"false passes: `{v}`" for v in VARIANTS]
                     + ["inconclusive (exact / wrong)", "errors (exact / wrong)"], rows)
     # per function
     lines += ["", "Per function: false alarms · false passes "
@@ -856,9 +850,9 @@ def render_section(res: dict[str, Any], *, level: int = 2) -> str:
             for label in VARIANTS:
                 w = [v for v in mine if v.variant == label]
                 parts.append(str(sum(v.verdict == PASS for v in w)) if w else "—")
-            row.append(f"{_bold(alarms)} · {' / '.join(parts)}")
+            row.append(f"{bold(alarms)} · {' / '.join(parts)}")
         rows.append(row)
-    lines += _table(["function"] + [t["name"] for t in vtools], rows)
+    lines += table(["function"] + [t["name"] for t in vtools], rows)
     # detectable and cost per check
     lines += ["", "Cost per check (mean calls of f, grad and of the Hessian / HVP under test; "
               "median CPU ms) and, for ours, the median `detectable` it reported on the exact "
@@ -877,7 +871,7 @@ def render_section(res: dict[str, Any], *, level: int = 2) -> str:
             det = _median(v.detectable for v in exact)
             rows.append([t["name"], n, _evals(mine, with_h=True), _ms(mine),
                          _e(det) if t["family"] == "ours" else "—"])
-    lines += _table(["check", "n", "evaluations per check", "CPU ms", "detectable (median)"], rows)
+    lines += table(["check", "n", "evaluations per check", "CPU ms", "detectable (median)"], rows)
     lines += ["", "Checks and their rules:", ""]
     lines += [f"* {t['name']}: {t['rule']}" for t in vtools]
     # errors

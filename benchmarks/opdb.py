@@ -74,7 +74,7 @@ from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from benchmarks.output import emit  # noqa: E402
+from benchmarks.output import bold, emit, revision, table, versions  # noqa: E402
 
 __all__ = ["DELTAS", "JAX_FUNCS", "JAX_SHAPES", "MAX_ENTRIES", "SAMPLES", "TORCH_OPS",
            "Record", "main", "reference_jacobian", "render_section", "run"]
@@ -699,24 +699,9 @@ def run_jax(funcs: Sequence[str] | None = None, samples: int = SAMPLES,
 
 
 def _versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = {}
-    for dist in ("numpy", "torch", "jax", "jaxlib"):
-        try:
-            out[dist] = version(dist)
-        except PackageNotFoundError:
-            out[dist] = "not installed"
-    return out
+    return versions(("numpy", "torch", "jax", "jaxlib"))
 
 
-def _revision() -> str:
-    try:
-        from benchmarks.provenance import git_revision
-
-        return git_revision()
-    except Exception:  # noqa: BLE001
-        return "unknown"
 
 
 def run(*, frameworks: Sequence[str] = ("torch", "jax"), ops: Sequence[str] | None = None,
@@ -746,21 +731,15 @@ def run(*, frameworks: Sequence[str] = ("torch", "jax"), ops: Sequence[str] | No
     return {"records": records, "excluded": excluded, "notes": notes,
             "frameworks": list(frameworks), "samples": samples, "max_entries": max_entries,
             "deltas": list(deltas), "command": command, "versions": _versions(),
-            "revision": _revision(), "elapsed": time.perf_counter() - started,
+            "revision": revision(), "elapsed": time.perf_counter() - started,
             "date": time.strftime("%Y-%m-%d %H:%M %Z")}
 
 
 # =============================================================================== markdown
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
-    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    out += ["| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |" for row in rows]
-    return out
 
 
-def _bold(k: int) -> str:
-    return f"**{k}**" if k else "0"
 
 
 @dataclass
@@ -829,12 +808,12 @@ def _framework_table(records: Sequence[Record], peer: str, peer_name: str,
     for name, t in ((peer_name, theirs), ("ours: " + ("`checks.torch.gradcheck`"
                                                       if peer == "torch"
                                                       else "`checks.jax.check_grads`"), ours)):
-        row = [name, t.ops, t.samples, f"{_bold(t.alarms)} of {t.samples}",
+        row = [name, t.ops, t.samples, f"{bold(t.alarms)} of {t.samples}",
                f"{t.inc_right} / {t.inc_wrong}", f"{t.errors_right} / {t.errors_wrong}"
                + (" (" + ", ".join(f"{k} {v}" for k, v in sorted(t.error_types.items())) + ")"
                   if t.error_types else "")]
         for lab in labels:
-            cell = f"{_bold(t.misses[lab])} of {t.planted[lab]}"
+            cell = f"{bold(t.misses[lab])} of {t.planted[lab]}"
             if t.within[lab]:
                 cell += f" (+{t.within[lab]} within sens.)"
             row.append(cell)
@@ -844,7 +823,7 @@ def _framework_table(records: Sequence[Record], peer: str, peer_name: str,
         else:
             row.append(f"{t.seconds:.1f} s")
         rows.append(row)
-    return _table(header, rows)
+    return table(header, rows)
 
 
 def _per_op(records: Sequence[Record], peer: str) -> list[str]:
@@ -866,7 +845,7 @@ def _per_op(records: Sequence[Record], peer: str) -> list[str]:
         rows.append([f"`{op}`", len(rs), ", ".join(str(r.entries) for r in rs)]
                     + [f"{cell(peer, lab)} · {cell('ours', lab)}" for lab in labels]
                     + [f"{t_peer:.2f} / {t_ours:.2f} s"])
-    return _table(["op", "samples", "entries", "right", "planted 1e-04", "planted 1e-06",
+    return table(["op", "samples", "entries", "right", "planted 1e-04", "planted 1e-06",
                    f"time {peer} / ours"], rows)
 
 
@@ -926,7 +905,7 @@ def render_section(res: dict[str, Any], *, level: int = 2) -> str:
         rows = [[r.framework, f"`{r.op}` #{r.sample}", r.evidence,
                  r.checks[RIGHT][_peer(r)].verdict, r.checks[RIGHT]["ours"].verdict]
                 for r in defects]
-        lines += _table(["framework", "op, sample", "independent confirmation",
+        lines += table(["framework", "op, sample", "independent confirmation",
                          "their check", "ours"], rows)
     else:
         lines.append("None.")

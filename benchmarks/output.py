@@ -16,13 +16,13 @@ import dataclasses
 import json
 import math
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-__all__ = ["emit", "jsonable"]
+__all__ = ["bold", "emit", "jsonable", "revision", "table", "versions"]
 
 
 def jsonable(value: Any) -> Any:
@@ -57,3 +57,39 @@ def emit(text: str, results: Any, *, out: str | None, json_path: str | None,
         else:
             Path(json_path).write_text(data)
             log(f"wrote {json_path}")
+
+
+def versions(dists: Sequence[str]) -> dict[str, str]:
+    """The installed version of each distribution in ``dists`` (``"not installed"``)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for dist in dists:
+        try:
+            out[dist] = version(dist)
+        except PackageNotFoundError:
+            out[dist] = "not installed"
+    return out
+
+
+def revision() -> str:
+    """The git revision of the checkout (:func:`benchmarks.provenance.git_revision`), or
+    ``"unknown"``."""
+    try:
+        from benchmarks.provenance import git_revision
+
+        return git_revision()
+    except Exception:  # noqa: BLE001 - no git, no checkout: the section says so
+        return "unknown"
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
+    """A Markdown table (``|`` in a cell escaped)."""
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |" for row in rows]
+    return out
+
+
+def bold(k: int) -> str:
+    """A count in bold where it is not 0 (a false alarm, a miss)."""
+    return f"**{k}**" if k else "0"

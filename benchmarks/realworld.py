@@ -48,7 +48,7 @@ from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from benchmarks.output import emit, jsonable  # noqa: E402
+from benchmarks.output import bold, emit, jsonable, revision, table, versions  # noqa: E402
 from benchmarks.realworld_cases import SOURCES, Case, build_cases  # noqa: E402
 from benchmarks.realworld_tools import (  # noqa: E402
     ERROR,
@@ -150,30 +150,15 @@ def run(*, seeds: int = SEEDS, sources: Sequence[str] | None = None,
     return {
         "seeds": seeds, "sources": sorted({c.source for c in cases}, key=list(SOURCES).index),
         "tools": [{"name": t.name, "family": t.family, "rule": t.rule} for t in tools],
-        "records": records, "notes": notes, "versions": _versions(), "revision": _revision(),
+        "records": records, "notes": notes, "versions": _versions(), "revision": revision(),
         "elapsed": time.perf_counter() - started,
     }
 
 
 def _versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = {}
-    for dist in ("numpy", "scipy", "scikit-learn", "statsmodels", "numdifftools", "mpmath"):
-        try:
-            out[dist] = version(dist)
-        except PackageNotFoundError:
-            out[dist] = "not installed"
-    return out
+    return versions(("numpy", "scipy", "scikit-learn", "statsmodels", "numdifftools", "mpmath"))
 
 
-def _revision() -> str:
-    try:
-        from benchmarks.provenance import git_revision
-
-        return git_revision()
-    except Exception:  # noqa: BLE001
-        return "unknown"
 
 
 # --------------------------------------------------------------------------- counting
@@ -227,20 +212,14 @@ def _tally(records: Sequence[CaseRecord], tool: str) -> Tally:
 # --------------------------------------------------------------------------- the markdown
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
-    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    out += ["| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |" for row in rows]
-    return out
 
 
-def _bold(k: int) -> str:
-    return f"**{k}**" if k else "0"
 
 
 def _cell(t: Tally) -> str:
     if not t.checks:
         return "—"
-    cell = f"{_bold(t.alarms)} / {t.right} · {_bold(t.passes)} / {t.wrong}"
+    cell = f"{bold(t.alarms)} / {t.right} · {bold(t.passes)} / {t.wrong}"
     if t.within:
         cell += f" ({t.within} within sens.)"
     if t.inc_right or t.inc_wrong:
@@ -277,26 +256,26 @@ def render_section(res: dict[str, Any], *, level: int = 2) -> str:
         "below. Each peer is judged by the rule its users write:",
         "",
     ]
-    lines += _table(["tool", "rule"], [[t["name"], t["rule"]] for t in res["tools"]])
+    lines += table(["tool", "rule"], [[t["name"], t["rule"]] for t in res["tools"]])
     lines += ["", "False alarms / right checks · false passes / planted mistakes "
               "(inconclusive right / wrong), per source:", ""]
     rows = []
     for source in res["sources"]:
         mine = [r for r in good if r.source == source]
         rows.append([f"`{source}`"] + [_cell(_tally(mine, t)) for t in tools])
-    lines += _table(["source"] + tools, rows)
+    lines += table(["source"] + tools, rows)
     lines += ["", "Totals:", ""]
     rows = []
     for t in tools:
         tl = _tally(records, t)
         per_check = tl.evaluations / tl.checks if tl.checks else math.nan
-        rows.append([t, f"{_bold(tl.alarms)} of {tl.right}",
-                     f"{_bold(tl.passes)} of {tl.wrong}"
+        rows.append([t, f"{bold(tl.alarms)} of {tl.right}",
+                     f"{bold(tl.passes)} of {tl.wrong}"
                      + (f" ({tl.within} within sens.)" if tl.within else ""),
                      ", ".join(f"{v} {tl.by_variant[v]}" for v in VARIANTS),
                      f"{tl.inc_right} / {tl.inc_wrong}", tl.errors, f"{per_check:.0f}",
                      f"{tl.seconds:.1f} s"])
-    lines += _table(["tool", "false alarms", "false passes", "false passes by mistake",
+    lines += table(["tool", "false alarms", "false passes", "false passes by mistake",
                      "inconclusive (right / wrong)", "errors", "evaluations / check",
                      "time"], rows)
     lines += ["", "Where each tool's false alarms are (cases, by model):", ""]
@@ -307,14 +286,14 @@ def render_section(res: dict[str, Any], *, level: int = 2) -> str:
             if (r.verdict(t, RIGHT) or "").startswith((FAIL, ERROR)):
                 models[f"{r.source}: {r.model}"] = models.get(f"{r.source}: {r.model}", 0) + 1
         rows.append([t, "; ".join(f"{m} ({k})" for m, k in sorted(models.items())) or "—"])
-    lines += _table(["tool", "false alarms on"], rows)
+    lines += table(["tool", "false alarms on"], rows)
     if defects:
         lines += ["", "Library defects (the library's derivative is wrong; the verdict of each "
                   "tool on it — `fail` catches it):", ""]
         rows = [[f"`{r.id}`", r.source, r.severity, r.evidence]
                 + [r.verdict(t, RIGHT) or "—" for t in tools]
                 for r in sorted(defects, key=lambda r: (r.severity, r.source, r.model))]
-        lines += _table(["case", "source", "defect", "independent confirmation"] + tools, rows)
+        lines += table(["case", "source", "defect", "independent confirmation"] + tools, rows)
     lines += ["", f"Generated by `python -m benchmarks.realworld --seeds {res['seeds']}` in "
               f"{res['elapsed']:.0f} s, git {res['revision']}; "
               + ", ".join(f"{k} {v}" for k, v in res["versions"].items()) + "."]
