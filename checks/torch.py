@@ -41,13 +41,12 @@ float32 and dotted with the other vector, ``v ~ N(0, I)`` drawn independently of
 they are not differentiated, and their analytic entries are not compared (noted). Non-finite
 output entries at the point are dropped the same way.
 
-**Identically zero derivatives** (a linear op at second order): the engine reports such a
-Jacobian "inconclusive" -- no *relative* error of a zero can be judged. When the numerical side
-is zero within its error bars, no entry broke the rule, and the absolute bound
-``B = max_k (tol_k + safety e_k)`` (no ``A`` with ``max|A - J| > B`` can pass) is below the
-derivative scale ``max|out_o| / rms(in_i)`` of the map, the derivative is confirmed zero to
-the noise floor of ``func``: the item passes, with ``B`` stated in the report as an absolute
-promise (:attr:`TorchItem.absolute`). Otherwise it stays inconclusive.
+**Identically zero derivatives** (a linear op at second order): no *relative* error of a zero
+can be judged, but the engine confirms a zero to the noise floor of ``func`` in full mode
+(:func:`checks.rule.confirmed_zero`: the backward exactly zero, the numerical side zero
+within bars at most 1e-6 of ``max|out| / rms(in)``): the item passes with the absolute
+bound ``B`` of the engine's report (:attr:`TorchItem.absolute`). Otherwise it stays
+inconclusive.
 
 **torch's keywords.** ``eps`` -- ``None`` (default) lets the engine choose and adapt the step
 per entry; a number becomes its absolute ``step=`` (torch's default 1e-6 is not imposed: it is
@@ -388,33 +387,11 @@ def _item(problem: _Problem, i: int, o: int, side: str, label: str, opts: dict) 
         notes.append(f"{dtype} along random pairs: its round-off is judged against a lower "
                      "bound on max|J| that is pessimistic by up to sqrt(m n); check at float64 "
                      "(.double()) or a smaller input (full mode, m n <= FULL_ENTRIES)")
-    if verdict == "inconclusive":
-        absolute = _confirmed_zero(result, f, z0)
-        if absolute is not None:
-            verdict = "pass"
-            notes.append(f"derivative identically zero, confirmed to the noise floor of func: "
-                         f"no {side} with max|A - J| > {absolute:.3g} can pass (an absolute "
-                         "promise; no relative error of a zero can be judged)")
     return TorchItem(i, label, o, side, dtype, result, verdict, absolute, tuple(notes))
 
 
 def _name(func) -> str:
     return getattr(func, "__qualname__", None) or type(func).__name__
-
-
-def _confirmed_zero(r: GradientCheck, f, z0) -> float | None:
-    """The absolute bound ``B`` of a confirmed zero derivative (module docstring), or None."""
-    if r.tolerance is None or r.mismatched or not np.all(np.isfinite(r.tolerance)):
-        return None
-    reach = r.safety * np.asarray(r.error, dtype=float)
-    if np.any(np.maximum(np.abs(r.lower), np.abs(r.upper)) > reach):
-        return None  # the numerical side is not zero within its bars
-    bound = float(np.max(np.broadcast_to(r.tolerance, reach.shape) + reach, initial=0.0))
-    if r.mode != "full":
-        return None  # along pairs the bar bounds u^T J v, not the entries
-    scale = float(np.max(np.abs(f(z0)), initial=0.0)) / max(
-        float(np.sqrt(np.mean(z0**2))) if z0.size else 1.0, np.finfo(float).tiny)
-    return bound if bound < scale or bound == 0.0 else None
 
 
 # ----------------------------------------------------------------------------- public
