@@ -17,8 +17,8 @@ import numpy as np
 
 from checks._util import as_float64, first_nonfinite, validate_argnum
 
-__all__ = ["Prepared", "analytic_of", "bad_analytic", "closure", "copies", "generator",
-           "prepare"]
+__all__ = ["Prepared", "analytic_of", "bad_analytic", "call_grad", "closure", "copies",
+           "generator", "prepare"]
 
 
 @dataclass(frozen=True)
@@ -98,17 +98,22 @@ def analytic_of(grad: Callable[..., Any], p: Prepared) -> tuple[np.ndarray, str 
     A ``grad`` that cannot be called with the arguments of ``f`` (a wrong signature) is a
     ``TypeError`` saying so, not a failed check: the check never ran.
     """
+    analytic = np.asarray(call_grad(grad, copies(p.args)))
+    return analytic, bad_analytic(analytic, p.x.shape)
+
+
+def call_grad(grad: Callable[..., Any], args: Sequence[Any]) -> Any:
+    """``grad(*args)``; a ``grad`` that cannot be called with the arguments of ``f`` (a wrong
+    signature) is a ``TypeError`` saying so, not a failed check: the check never ran."""
     try:
-        value = grad(*copies(p.args))
+        return grad(*args)
     except TypeError as exc:
-        if _signature_mismatch(grad, len(p.args)):
+        if _signature_mismatch(grad, len(args)):
             raise TypeError(
-                f"grad cannot be called with the {len(p.args)} argument(s) of f ({exc}); "
+                f"grad cannot be called with the {len(args)} argument(s) of f ({exc}); "
                 "grad must take the same arguments as f, in the same order"
             ) from exc
         raise
-    analytic = np.asarray(value)
-    return analytic, bad_analytic(analytic, p.x.shape)
 
 
 def _signature_mismatch(fn: Callable[..., Any], nargs: int) -> bool:

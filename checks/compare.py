@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from checks._args import _signature_mismatch, analytic_of, closure, generator, prepare
+from checks._args import analytic_of, call_grad, closure, generator, prepare
 from checks._util import function_name, validate_method
 from checks.crosscheck import along_probe, coupled_kinks, kink_directions
 from checks.diagnosis import diagnose, missing_term
@@ -354,15 +354,7 @@ def _check_tree(f, grad, tree: Tree, *, vectorized, terms=None, **options) -> Gr
     if vectorized:
         raise ValueError("vectorized=True needs a plain array argument: a tree's leaves "
                          "cannot carry a batch axis")
-    try:
-        value = grad(*tree.rebuild(tree.x))
-    except TypeError as exc:
-        if _signature_mismatch(grad, len(tree.args)):
-            raise TypeError(
-                f"grad cannot be called with the {len(tree.args)} argument(s) of f ({exc}); "
-                "grad must take the same arguments as f, in the same order") from exc
-        raise
-    flat, why = tree.flatten_like(value)
+    flat, why = tree.flatten_like(call_grad(grad, tree.rebuild(tree.x)))
     analytic = np.full(tree.size, np.nan) if flat is None else flat
     flat_terms = (None if terms is None else
                   {name: (lambda v, t=t: t(*tree.rebuild(v))) for name, t in terms.items()})
