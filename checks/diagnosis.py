@@ -45,6 +45,8 @@ from typing import Any
 
 import numpy as np
 
+from checks.rule import _distance, _rule
+
 __all__ = ["diagnose", "missing_term"]
 
 _NICE = 64  # factors k and 1/k named as such up to this k
@@ -53,9 +55,10 @@ _ROWS = 64  # permutations are looked for among at most this many rows
 
 def _fits(candidate: np.ndarray, lower: np.ndarray, upper: np.ndarray, tol: np.ndarray
           ) -> bool:
-    """``candidate`` within ``tol`` of ``[lower, upper]`` at every entry."""
-    dist = np.maximum(np.maximum(lower - candidate, candidate - upper), 0.0)
-    return bool(np.all(np.isfinite(candidate)) and np.all(dist <= tol))
+    """``candidate`` within ``tol`` of ``[lower, upper]`` at every entry: the rule's own
+    test (:func:`checks.rule._distance`)."""
+    return bool(np.all(np.isfinite(candidate))
+                and np.all(_distance(candidate, lower, upper) <= tol))
 
 
 def _nice(c: float) -> Fraction | None:
@@ -206,8 +209,7 @@ def _diagnose(analytic, numerical, tolerance, lower, upper, directional, tree, m
     text = _whole(a, n, lower, upper, tol, directional, in_shape)
     if text is not None or directional:
         return text
-    dist = np.maximum(np.maximum(lower - a, a - upper), 0.0)
-    bad = dist > tol
+    bad = _distance(a, lower, upper) > tol
     if not bad.any():
         return None
     if bad.sum() == 1:
@@ -245,7 +247,6 @@ def missing_term(parts: dict[str, Any], fx: Any, x: np.ndarray, r: Any, *, metho
     (``rtol``, ``atol``, ``safety`` of ``r``).
     """
     from checks.differences import estimate_gradient
-    from checks.rule import _rule
 
     a = np.asarray(r.analytic, dtype=float)
     evaluations = 0
