@@ -607,8 +607,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     res = run(seeds=args.seeds, case_ids=args.cases, families=args.tools, module=args.module)
     text = render_section(res)
-    emit(text, {k: v for k, v in res.items()}, out=args.out, json_path=args.json, log=_log)
-    _log(f"done in {res['elapsed']:.0f} s")
+    emit(text, res, out=args.out, json_path=args.json, log=_log)
     return 0
 
 

@@ -912,7 +912,6 @@ def main(argv=None) -> int:
               case_ids=args.cases, families=args.tools)
     text = render_section(res)
     emit(text, res, out=args.out, json_path=args.json, log=_log)
-    _log(f"done in {res['elapsed']:.0f} s")
     return 0
 
 

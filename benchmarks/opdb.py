@@ -1002,7 +1002,6 @@ def main(argv: Sequence[str] | None = None) -> int:
               samples=args.samples, max_entries=args.max_entries, command=command)
     text = render_section(res)
     emit(text, res, out=args.out, json_path=args.json, log=_log)
-    _log(f"done in {res['elapsed']:.0f} s")
     return 0
 
 

@@ -42,9 +42,10 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def emit(text: str, results: Any, *, out: str | None, json_path: str | None,
+def emit(text: str, results: dict[str, Any], *, out: str | None, json_path: str | None,
          log: Callable[[str], None]) -> None:
-    """Write the section ``text`` and the ``results`` as the command's options say."""
+    """Write the section ``text`` and the ``results`` as the command's options say, and log
+    the run's time (``results["elapsed"]``)."""
     if out:
         Path(out).write_text(text)
         log(f"wrote {out}")
@@ -57,6 +58,7 @@ def emit(text: str, results: Any, *, out: str | None, json_path: str | None,
         else:
             Path(json_path).write_text(data)
             log(f"wrote {json_path}")
+    log(f"done in {results['elapsed']:.0f} s")
 
 
 def versions(dists: Sequence[str]) -> dict[str, str]:

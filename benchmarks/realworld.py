@@ -423,11 +423,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     res = run(seeds=args.seeds, sources=args.sources, families=args.tools)
     text = render_section(res)
-    emit(text, {k: v for k, v in res.items()}, out=args.out, json_path=args.json, log=_log)
+    emit(text, res, out=args.out, json_path=args.json, log=_log)
     if any(t["family"] == "ours" for t in res["tools"]) and args.failures:
         k = write_failures(res, args.failures)
         _log(f"wrote {args.failures}: {k} false alarms / false passes of our engine")
-    _log(f"done in {res['elapsed']:.0f} s")
     return 0
 
 
