@@ -112,7 +112,8 @@ import numpy as np
 
 from checks._util import EPS, TINY, NonFiniteValueError
 
-__all__ = ["KIND_NAMES", "RELIABLE", "Ladder", "describe_findings", "ladder", "unsettled"]
+__all__ = ["KIND_NAMES", "RELIABLE", "Ladder", "describe_findings", "floor_roundoff", "ladder",
+           "unsettled"]
 
 _Q_MAX = 0.3
 _Q_EXACT = 0.01
@@ -396,24 +397,26 @@ def ladder(
             break
         level += 1
         add_levels(np.flatnonzero(active), [level])
-    reach = _floor_roundoff(out, kind, mem, f0, reach)
+    with np.errstate(divide="ignore"):
+        gain = _ROUNDOFF_R2 / out["step"]  # E = 7 s / h
+    reach = floor_roundoff(out, kind, mem, max(reach, abs(f0)), gain)
     return Ladder(out["value"], out["error"], out["lower"], out["upper"], out["step"], kind,
                   out["left"], out["right"], evals, mem.best_flat,
                   np.maximum(mem.first_taken, 0), reach)
 
 
-def _floor_roundoff(out, kind, mem, f0, reach) -> float:
-    """The round-off floor (module docstring, "Round-off"): the largest ``|f|`` on the
-    triples the smooth entries were taken from, the last triples of the others (and
-    ``reach``, ``|f(x)|``), and each smooth entry's bound widened by the round-off its noise
-    had below ``eps`` times that. Returns the reach."""
+def floor_roundoff(out, kind, mem, reach: float, gain) -> float:
+    """The round-off floor (module docstring, "Round-off"), for this ladder and the second
+    ladder of :mod:`checks.second`: the largest ``|f|`` on the triples (windows) the smooth
+    entries were taken from, the last ones of the others, and ``reach``; each smooth entry's
+    bound widened by ``gain`` (its bound's growth per unit of noise) times the noise it had
+    below ``eps`` times that. Returns the reach."""
     settled = (kind == SMOOTH) & np.isfinite(mem.best_err)
     seen = np.where(settled, mem.best_top, mem.last_top)
-    reach = max(reach, abs(f0), float(np.max(seen, initial=0.0)))
+    reach = max(reach, float(np.max(seen, initial=0.0)))
     floor = EPS * reach
-    with np.errstate(invalid="ignore"):
-        extra = np.where(settled & (floor > mem.best_s),
-                         _ROUNDOFF_R2 * (floor - mem.best_s) / out["step"], 0.0)
+    with np.errstate(invalid="ignore", over="ignore"):
+        extra = np.where(settled & (floor > mem.best_s), gain * (floor - mem.best_s), 0.0)
     out["error"] += np.where(np.isfinite(extra), extra, 0.0)
     return reach
 

@@ -173,6 +173,7 @@ from checks.ladder import (
     _SIGMAS,
     KINK,
     SMOOTH,
+    floor_roundoff,
 )
 from checks.second_findings import Second, _corners, _finalize, _remember, describe_pairs
 from checks.second_lines import (
@@ -202,23 +203,6 @@ _SPOT = 10  # the spot check of a confirmed candidate: steps 2^-10 times the win
 
 
 # ----------------------------------------------------------------------------- the ladder
-
-
-def _floor_roundoff(out, kind, mem, table) -> float:
-    """The round-off floor of :mod:`checks.ladder` for pairs: the largest ``|f|`` on the
-    windows the smooth pairs were taken from, the last windows of the others (and the reach
-    handed in, ``|f(x)|``), and each
-    smooth pair's bound widened by the round-off its noise had below ``eps`` times that
-    (``c s 4^level / (h_k h_l)``). Returns the reach."""
-    settled = (kind == SMOOTH) & np.isfinite(mem.best_err)
-    seen = np.where(settled, mem.best_top, mem.last_top)
-    reach = max(table.reach, float(np.max(seen, initial=0.0)))
-    floor = EPS * reach
-    with np.errstate(invalid="ignore", over="ignore"):
-        extra = np.where(settled & (floor > mem.best_s),
-                         table.c_round * (floor - mem.best_s) * 4.0**mem.best_level, 0.0)
-    out["error"] += np.where(np.isfinite(extra), extra, 0.0)
-    return reach
 
 
 class _State:
@@ -474,7 +458,9 @@ def second_ladder(
     # a pair whose lines have kinks that cancel (H_01 of relu(x_0)^2 / 2 + x_0 sin(x_1) at
     # x_0 = 0: both lines jump by h_0^2) does not jump itself: it is smooth, with the bound of
     # its one-sided estimates
-    table.reach = _floor_roundoff(out, kind, mem, table)
+    with np.errstate(over="ignore"):
+        gain = table.c_round * 4.0**mem.best_level  # E = c s 4^level / (h_k h_l)
+    table.reach = floor_roundoff(out, kind, mem, table.reach, gain)
     level_out = (kind == KINK) & (out["upper"] - out["lower"] <= out["error"])
     kind[level_out] = SMOOTH
     out["lower"][level_out] = out["upper"][level_out] = out["value"][level_out]
