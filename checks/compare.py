@@ -306,21 +306,29 @@ def check_gradient(
     # the rule, the cross-checks and the verdict; the result's str is the report
     r = _judge(fx, x, analytic, a, est, notes, common, step=step, vectorized=vectorized)
     if terms is not None:
-        parts = _terms_at(terms, p, fx, x)
-        if r.mismatched and mode == "full":
-            found = missing_term(parts, fx, x, r, method=method, step=step,
-                                 vectorized=vectorized)
-            if found is not None:
-                r = dataclasses.replace(r, diagnosis=found[0],
-                                        evaluations=r.evaluations + found[1])
+        r = _marked_terms(r, terms, lambda t: closure(t, p), fx, x, method=method, step=step)
     return r
 
 
-def _terms_at(terms, p, fx, x) -> dict[str, Callable[[np.ndarray], Any]]:
+def _marked_terms(r: GradientCheck, terms, as_function, fx, x, *, method, step
+                  ) -> GradientCheck:
+    """``r`` with the diagnosis of a marked term (``terms=``) where a full-mode check failed
+    and exactly one term's gradient is missing or counted twice (:func:`missing_term`).
+    ``as_function(t)`` is term ``t`` as a function of the flat argument ``x``, like ``fx``;
+    the terms must add up to ``f`` at ``x``."""
+    parts = _terms_at(terms, as_function, fx, x)
+    if r.mismatched and r.mode == "full" and np.all(np.isfinite(r.analytic)):
+        found = missing_term(parts, fx, x, r, method=method, step=step)
+        if found is not None:
+            r = dataclasses.replace(r, diagnosis=found[0], evaluations=r.evaluations + found[1])
+    return r
+
+
+def _terms_at(terms, as_function, fx, x) -> dict[str, Callable[[np.ndarray], Any]]:
     """The terms as functions of the differentiated argument; they must add up to ``f``."""
     if not isinstance(terms, Mapping) or not terms:
         raise ValueError(f"terms must be a non-empty dict of name -> function, got {terms!r}")
-    parts = {str(name): closure(t, p) for name, t in terms.items()}
+    parts = {str(name): as_function(t) for name, t in terms.items()}
     total = sum(float(np.asarray(t(x.copy()))) for t in parts.values())
     value = float(np.asarray(fx(x.copy())))
     size = abs(value) + sum(abs(float(np.asarray(t(x.copy())))) for t in parts.values())
@@ -356,20 +364,22 @@ def _check_tree(f, grad, tree: Tree, *, vectorized, terms=None, **options) -> Gr
                          "cannot carry a batch axis")
     flat, why = tree.flatten_like(call_grad(grad, tree.rebuild(tree.x)))
     analytic = np.full(tree.size, np.nan) if flat is None else flat
-    flat_terms = (None if terms is None else
-                  {name: (lambda v, t=t: t(*tree.rebuild(v))) for name, t in terms.items()})
-    r = check_gradient(lambda v: f(*tree.rebuild(v)), lambda v: analytic, (tree.x,),
-                       terms=flat_terms, **options)
+
+    def flat_f(v):
+        return f(*tree.rebuild(v))
+
+    r = check_gradient(flat_f, lambda v: analytic, (tree.x,), **options)
     notes = tree.notes + tuple(n for n in r.notes if not n.startswith("args[0] had dtype"))
     r = dataclasses.replace(r, tree=tree, name=function_name(f), notes=notes,
                             argnum=tree.positions[0])
-    if why is not None:
-        return dataclasses.replace(r, reason=why, verdict="fail", ok=False, diagnosis=None)
-    if r.mismatched and r.mode == "full" and not (r.diagnosis or "").startswith("the analytic "
-                                                                                 "gradient"):
-        # the same patterns, and one leaf wrong (a marked term's finding stands)
+    if why is None and r.mismatched and r.mode == "full":  # the patterns, and one leaf wrong
         r = dataclasses.replace(r, diagnosis=diagnose(r.analytic, r.numerical, r.tolerance,
                                                       r.lower, r.upper, tree=tree))
+    if terms is not None:  # a marked term's finding takes precedence
+        r = _marked_terms(r, terms, lambda t: (lambda v: t(*tree.rebuild(v))), flat_f,
+                          tree.x, method=options["method"], step=options["step"])
+    if why is not None:
+        return dataclasses.replace(r, reason=why, verdict="fail", ok=False, diagnosis=None)
     return r
 
 

@@ -238,7 +238,7 @@ def _diagnose(analytic, numerical, tolerance, lower, upper, directional, tree, m
 
 
 def missing_term(parts: dict[str, Any], fx: Any, x: np.ndarray, r: Any, *, method: str,
-                 step: Any, vectorized: bool) -> tuple[str, int] | None:
+                 step: Any) -> tuple[str, int] | None:
     """The marked term whose gradient ``r``'s analytic side misses or counts twice, as one
     line, and the evaluations spent; ``None`` when no single term explains it.
 
