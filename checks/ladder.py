@@ -24,11 +24,13 @@ times themselves):
   zero difference had an error bar of ``1e-21`` and failed the exact softmax (at
   ``[0, -31]``, a difference of 0 at steps where the tail moves ``f`` by less than one
   quantum did the same). The size of those quantities is not visible at ``x``; ``f``'s
-  values where another entry settled are: there ``f`` is smooth, computed from the same
-  quantities as at ``x``, and a value ``V`` is rounded by about ``eps |V|``. So once every
-  entry has settled, the noise of each is raised to at least ``eps`` times the largest
-  ``|f|`` on the triples the smooth entries were taken from (:attr:`Ladder.reach`: ``0.3``
-  for the log-sum-exp, along ``z_0``), and its bound grows by the round-off of the
+  values on triples in the regime of another entry are: there ``f`` is smooth, computed
+  from the same quantities as at ``x``, and a value ``V`` is rounded by about ``eps |V|``.
+  So once every entry has settled, the noise of each is raised to at least ``eps`` times
+  the largest ``|f|`` on the triples that were candidates (in the regime) or that the
+  entries were taken from (:attr:`Ladder.reach`: ``0.3`` for the log-sum-exp, along
+  ``z_0``; the settled triples alone missed the Hessian of ``[0, -21.76, -21.76]``, whose
+  ``z_0`` entry settled at steps of ``7e-4``), and its bound grows by the round-off of the
   difference (``7 s / h``; a kink's one-sided estimates keep theirs). A run at shorter steps
   starts from the reach of the longer one. Values at the *first* steps would not do: along
   a steep entry (``exp(3000 x_0)``) they reach ``1e15`` while ``f`` is 1 where that entry
@@ -235,6 +237,7 @@ class _State:
         self.best_flat = full(False, bool)
         self.best_top, self.best_s = full(0.0), full(np.inf)  # |f| and noise of the best
         self.last_top = full(0.0)  # |f| on the last valid triple
+        self.cand_top = full(0.0)  # the largest |f| on a triple in the regime (a candidate)
         self.first_taken = full(-1, int)
         self.last_val, self.prev_val, self.last_err = full(np.nan), full(np.nan), full(np.inf)
         self.pend_val, self.pend_err = full(np.nan), full(np.inf)
@@ -407,12 +410,13 @@ def ladder(
 
 def floor_roundoff(out, kind, mem, reach: float, gain) -> float:
     """The round-off floor (module docstring, "Round-off"), for this ladder and the second
-    ladder of :mod:`checks.second`: the largest ``|f|`` on the triples (windows) the smooth
-    entries were taken from, the last ones of the others, and ``reach``; each smooth entry's
+    ladder of :mod:`checks.second`: the largest ``|f|`` on the triples (windows) in the
+    regime (candidates), those the smooth entries were taken from, the last ones of the
+    others, and ``reach``; each smooth entry's
     bound widened by ``gain`` (its bound's growth per unit of noise) times the noise it had
     below ``eps`` times that. Returns the reach."""
     settled = (kind == SMOOTH) & np.isfinite(mem.best_err)
-    seen = np.where(settled, mem.best_top, mem.last_top)
+    seen = np.maximum(np.where(settled, mem.best_top, mem.last_top), mem.cand_top)
     reach = max(reach, float(np.max(seen, initial=0.0)))
     floor = EPS * reach
     with np.errstate(invalid="ignore", over="ignore"):
@@ -445,6 +449,8 @@ def _remember(mem, idx, smooth, st, cand_t, cand_r, cand_err, candidate, confirm
     mem.prev_val[vi] = mem.last_val[vi]
     mem.last_val[vi] = st["value"][valid]
     mem.last_top[vi] = st["top"][valid]
+    mem.cand_top[idx] = np.where(candidate, np.maximum(mem.cand_top[idx], st["top"]),
+                                 mem.cand_top[idx])
     mem.last_err[vi] = err[valid]
 
 

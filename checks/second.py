@@ -217,6 +217,7 @@ class _State:
         self.best_level = full(0, int)
         self.best_top, self.best_s = full(0.0), full(np.inf)  # |f| and noise of the best
         self.last_top = full(0.0)  # |f| on the last valid window
+        self.cand_top = full(0.0)  # the largest |f| on a window in the regime (a candidate)
         self.last_val, self.prev_val, self.last_err = full(np.nan), full(np.nan), full(np.inf)
         self.last_level = full(0, int)
         self.claim_lo, self.claim_hi = full(-np.inf), full(np.inf)
@@ -408,6 +409,8 @@ def second_ladder(
             spread[ask] = np.where(agree, gap, 0.0)
         _remember(mem, idx, taken, valid, st["r2"], st["trunc"] + spread, st["roundoff"], lev,
                   st["top"], st["s"])
+        mem.cand_top[idx] = np.where(candidate, np.maximum(mem.cand_top[idx], st["top"]),
+                                     mem.cand_top[idx])
         mem.growing[idx] = np.where(valid, st["growing"], mem.growing[idx])
         if np.any(kink):
             lo, hi, k_err, jumps, j_err = _interval({k: v[kink] for k, v in st.items()},
