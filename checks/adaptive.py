@@ -89,7 +89,7 @@ def _adaptive(fun, x, h, vectorized, base: Baseline, refine, unit=1.0) -> _Raw:
         return out
 
     names = ("value", "error", "lower", "upper", "step", "kind", "left", "right", "flat",
-             "irregular")
+             "irregular", "truncation")
     first_noise = base.noise
     noise = np.full(flat.size, base.noise)
     measured = np.zeros(flat.size, dtype=bool)
@@ -125,6 +125,9 @@ def _adaptive(fun, x, h, vectorized, base: Baseline, refine, unit=1.0) -> _Raw:
             notes.append(f"f is noisier (at the scale of the steps along "
                          f"{_entries_text(x.shape, louder)}: {noise[0]:.2g}) than the shared "
                          "noise probe showed; that noise was used for every entry")
+        if attempt == 0:
+            quiet = noise <= _QUIET * EPS * max(abs(base.f0), reach)
+            evals += _climb(run, steps, noise, parts, names, quiet)
         if base.slope is None or not np.all(np.isin(parts["kind"], RELIABLE)):
             break
         gap, bound = _probe_gap(x, parts, base)
@@ -152,6 +155,71 @@ def _adaptive(fun, x, h, vectorized, base: Baseline, refine, unit=1.0) -> _Raw:
 
 
 _PROBE_SAFETY = 10.0
+
+#: An entry climbs where its bound is mostly round-off (at least 4 times its truncation) and
+#: above this fraction of the gradient's largest smooth entry ...
+_CLIMB_TARGET = 1e-9
+#: ... by running its ladder again from steps this many times longer, at most
+#: :data:`_MAX_CLIMBS` times.
+_CLIMB = 16.0
+_MAX_CLIMBS = 3
+#: ... where the noise of ``f`` is its round-off (at most this many ulps of ``|f|``)
+_QUIET = 16.0
+
+
+def _climb(run, steps, noise, parts, names, quiet) -> int:
+    """Climb where round-off dominates; ``parts`` updated in place, the evaluations returned.
+
+    The first step, ``c max(|x_k|, rms(x))``, is short where every entry is small beside the
+    scale on which ``f`` varies: ``cos`` at ``x ~ 1e-3`` starts at ``h ~ 1.2e-5``, where the
+    round-off of ``R_2``, ``7 s / h`` with ``s >= eps |f|``, is ``1.3e-10``, a tenth of a
+    percent of a micro-part of the derivative ``1e-3`` -- a gradient wrong by ``1e-6`` of
+    itself passed. Truncation there is ``O(h^6)``: a step ``16`` times longer divides the
+    round-off by ``16`` and leaves the truncation negligible while ``f`` stays smooth at that
+    scale. So an entry that was taken from its first triple (it did not descend: the longer
+    steps were not irregular), is smooth, and whose bound is mostly round-off and above
+    :data:`_CLIMB_TARGET` of the gradient's scale runs its ladder again from steps
+    :data:`_CLIMB` times longer (the ladder descends from there as usual, so a feature the
+    longer steps straddle sends it back down). Its new estimate replaces the old only where
+    it is smooth, its bound is smaller, and the two claims ``|v - f'| <= e`` intersect: both
+    are claims of the ladder's, and a longer step that reads a narrow feature as flat cannot
+    contradict the shorter step's value beyond both bounds and still be taken. A smooth,
+    well-scaled ``f`` (``|x| ~ 1``) has round-off ``~1e-13`` of its scale and never climbs.
+
+    Only entries whose noise is ``f``'s round-off (``quiet``: at most :data:`_QUIET` ulps of
+    the largest ``|f|`` seen) climb. Round-off grows with ``|f|`` at the longer steps, and the
+    ladder's floor (``eps`` times the largest ``|f|`` on its triples) follows it; a noise
+    measured at ``x`` does not: a ``float32`` ``f`` is rounded to ``6e-8`` of ``|f|``
+    wherever it is evaluated, and a climbed bound holding only the noise measured at ``x``
+    failed an exact gradient of ``sum(x^2)`` in ``float32``.
+    """
+    evals = 0
+    top = np.array(steps, dtype=float, copy=True)
+    for _ in range(_MAX_CLIMBS):
+        smooth = parts["kind"] == SMOOTH
+        if not smooth.any():
+            break
+        scale = float(np.max(np.abs(parts["value"][smooth])))
+        if not scale > 0.0:  # no derivative to be precise against (f flat to its noise)
+            break
+        err, trunc = parts["error"], parts["truncation"]
+        with np.errstate(invalid="ignore"):
+            want = (smooth & quiet & (err > _CLIMB_TARGET * scale) & (4.0 * trunc <= err - trunc)
+                    & (parts["irregular"] == 0) & (parts["step"] >= 0.5 * top))
+        sel = np.flatnonzero(want)
+        if not sel.size:
+            break
+        top[sel] *= _CLIMB
+        lad = run(top, noise, sel)
+        evals += lad.evaluations
+        agree = np.abs(lad.value - parts["value"][sel]) <= lad.error + err[sel]
+        better = (lad.kind == SMOOTH) & (lad.error < err[sel]) & agree
+        take = sel[better]
+        for name in names:
+            parts[name][take] = getattr(lad, name)[better]
+        if not take.size:
+            break
+    return evals
 
 
 def _probe_gap(x, parts, base: Baseline) -> tuple[float, float]:

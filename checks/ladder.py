@@ -159,6 +159,9 @@ class Ladder:
     #: the largest ``|f|`` at the point and on the triples the smooth entries were taken
     #: from: the noise of ``f`` is at least ``eps`` times it (module docstring, "Round-off")
     reach: float = 0.0
+    #: the truncation part of each smooth entry's bound (``T``, with the spread of a
+    #: confirmation); ``inf`` where the entry is not smooth: the rest of the bound is round-off
+    truncation: np.ndarray | None = None
 
 
 def _triple(fp, fm, sp, sm, f0, sigma, reach=0.0):
@@ -403,9 +406,10 @@ def ladder(
     with np.errstate(divide="ignore"):
         gain = _ROUNDOFF_R2 / out["step"]  # E = 7 s / h
     reach = floor_roundoff(out, kind, mem, max(reach, abs(f0)), gain)
+    truncation = np.where((kind == SMOOTH) & np.isfinite(mem.best_err), mem.best_trunc, np.inf)
     return Ladder(out["value"], out["error"], out["lower"], out["upper"], out["step"], kind,
                   out["left"], out["right"], evals, mem.best_flat,
-                  np.maximum(mem.first_taken, 0), reach)
+                  np.maximum(mem.first_taken, 0), reach, truncation)
 
 
 def floor_roundoff(out, kind, mem, reach: float, gain) -> float:
