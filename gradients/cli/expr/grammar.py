@@ -56,7 +56,7 @@ class ExpressionError(ValueError):
     """A candidate expression is refused, or could not be evaluated.
 
     The message names the offending part, e.g. ``"attribute access '.__class__' is not
-    allowed (only .T)"``.
+    allowed (only .T and .shape; ...)"``.
     """
 
 
