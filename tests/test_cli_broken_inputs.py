@@ -40,6 +40,13 @@ TYPOS = {
     "unknown-function": "3 * np.frobnicate(X)",
     "unknown-name": "3 * foo(X)",
     "a-string": "'3 * X'",
+    "einsum-not-a-string": "np.einsum(X, X)",
+    "einsum-unknown-output": "np.einsum('ij,jk->iq', X, X)",
+    "einsum-ellipsis": "np.einsum('...i,i', X, X)",
+    "reshape-two-unknown": "X.reshape(-1, -1)",
+    "reshape-tuple-and-size": "X.reshape((1, -1), 2)",
+    "astype-str": "X.astype(str)",
+    "arange-huge": "np.arange(10**9)",
 }
 MISTAKES = [
     ("4-mle", "np.linalg.inv(X) @ y"),

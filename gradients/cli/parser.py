@@ -16,6 +16,7 @@ import argparse
 from typing import NoReturn
 
 from gradients.cli.export_command import cmd_export
+from gradients.cli.expr.grammar import allowed_names
 from gradients.cli.list_command import cmd_list
 from gradients.cli.prove_command import add_prove_parser
 from gradients.cli.sandbox import CEILINGS, DEFAULT_LIMITS, FLOORS
@@ -140,12 +141,14 @@ def build_parser() -> argparse.ArgumentParser:
         "with intermediate names: gradients try 2 \"r = sigmoid(X @ w) - y; X.T @ r + 2 * lam "
         "* w\". Use the derivation's variable names (see gradients show ID), numpy as np, "
         "sigmoid, softplus, comparisons and np.where; statements are separated by ';' or "
-        "newlines, each but the last assigning a new name. The text is parsed and checked "
-        "against a whitelist, never passed to eval, and evaluated in a child process under "
+        "newlines, each but the last assigning a name (an intermediate may be reassigned). "
+        "The text is parsed and checked against a whitelist, never passed to eval, and "
+        "evaluated in a child process under "
         f"operating-system limits: by default {lim.memory_mib} MiB of address space and "
         f"{lim.cpu_seconds:g} s of CPU time for all the candidate's evaluations, and "
         f"{lim.time_seconds:g} s of wall-clock time for the whole try (shrinking included). "
         "Reaching a limit is a refusal (exit status 2) naming it.",
+        epilog="Allowed names, besides the derivation's variables: " + allowed_names(),
     )
     t.add_argument("id", metavar="ID",
                    help="a derivation id ('gradients list' shows them); a problem number "

@@ -12,9 +12,9 @@ operating-system limits (:mod:`gradients.cli.sandbox`); the bounds below are its
 
 The grammar
 -----------
-* statements separated by ``;`` or newlines: ``name = expression`` (a new name each time,
-  not a variable, not starting with ``_``), then the expression of the answer; no other
-  statement (imports, ``+=``, loops, definitions, ...);
+* statements separated by ``;`` or newlines: ``name = expression`` (not a variable, not
+  starting with ``_``; an intermediate may be assigned again, ``P = P / s``), then the
+  expression of the answer; no other statement (imports, ``+=``, loops, definitions, ...);
 * numbers: ``int`` and ``float`` literals (no strings, bytes, complex, ``True``/``None``);
 * the problem's variable names, and the helpers ``sigmoid`` and ``softplus`` (stable
   :math:`1/(1+e^{-a})` and :math:`\ln(1+e^{a})`), ``abs(a)``, and ``max(a, b)`` /
@@ -24,12 +24,19 @@ The grammar
   array; combine with ``np.logical_and``, select with ``np.where(c, a, b)``) (no ``//``,
   ``%``, bit operators, chained comparisons, ``and``/``or``/``not``, conditional
   expressions);
-* ``.T`` on any expression: the only attribute; **no method calls** (``w.copy()``,
-  ``X.sum()`` are refused: write ``np.sum(X)``);
+* ``.T`` and ``.shape`` (an integer array: ``X.shape[0]``) on any expression, and the
+  methods ``.reshape(...)`` (a tuple or sizes, one ``-1``), ``.transpose(...)`` and
+  ``.astype(float)`` (or ``int``, ``bool``); no other method (``w.copy()``, ``X.sum()`` are
+  refused: write ``np.sum(X)``);
+* ``np.einsum`` with a string literal of subscripts (``'ij,j->i'``, checked when parsed; no
+  ``...``), ``np.arange`` of integers, ``len(x)``, ``np.size(x)`` and Python's ``sum(x)``
+  (over the first axis);
 * calls of the functions in :data:`ALLOWED_FUNCTIONS` only (``np.<name>``,
   ``np.linalg.<name>``, ``sigmoid``, ``softplus``), with a fixed number of positional
   arguments each (so a ufunc's ``out`` can't be passed) and a few keywords (``axis=``,
-  ``keepdims=``, ``k=``) whose values are literals;
+  ``keepdims=``, ``k=``, ``axes=``) whose values are literals; a shape or axes argument may
+  be a tuple of expressions, ``np.reshape(Z, (X.shape[0], -1))``;
+  :func:`~.grammar.allowed_names` lists every name;
 * the constants ``np.pi``, ``np.e``, ``np.inf``, and ``np.newaxis`` inside an index;
 * indexing with literals only: integers, slices of integers, ``None``/``np.newaxis`` and
   ``...``, e.g. ``x[0]``, ``W2[:, None]``, ``X[1:, ::2]`` (no array indices).
@@ -49,8 +56,9 @@ Bounds: "refused or bounded, never executed unboundedly"
   range becomes a ``float`` (``inf`` beyond ``float64``, as the literal ``1e400`` does), so
   numpy never sees an unbounded ``object`` integer;
 * before each operation its result size and cost are estimated from the operand shapes
-  (broadcasting, ``@``, ``np.outer``, ``np.eye``, ``np.diag``, reductions by their input and
-  their output, the ``O(n^3)`` linear algebra, a solve by its right-hand sides, ...): a result
+  (broadcasting, ``@``, ``np.outer``, ``np.eye``, ``np.arange``, ``np.einsum`` by its whole
+  index space, ``np.diag``, reductions by their input and their output, the ``O(n^3)``
+  linear algebra, a solve by its right-hand sides, ...): a result
   of more than :data:`MAX_ELEMENTS` elements, a total cost of more than :data:`MAX_WORK`
   elementary operations, or more than :data:`MAX_ALLOCATED` elements created in all (every
   intermediate, also those assigned to names) per evaluation, is refused *before* it is
@@ -88,10 +96,10 @@ Example
 >>> candidate(np.array([[1.0, 2.0], [0.0, 1.0]]))
 array([[ 3.,  0.],
        [12.,  3.]])
->>> compile_candidate("X.__class__", ("X",))
+>>> compile_candidate("X.__class__", ("X",))  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-gradients.cli.expr.grammar.ExpressionError: attribute access '.__class__' is not allowed (only .T)
+gradients.cli.expr.grammar.ExpressionError: attribute access '.__class__' is not allowed ...
 """
 
 from .evaluation import compile_candidate, evaluate

@@ -18,7 +18,16 @@ from typing import Any
 import numpy as np
 
 from . import grammar
-from .grammar import _COMPARISONS, _CONSTANTS, _FUNCTIONS, _UNARYOPS, ExpressionError, LimitError
+from .einsum import _einsum_estimate, _parse_subscripts
+from .grammar import (
+    _COMPARISONS,
+    _CONSTANTS,
+    _FUNCTIONS,
+    _METHODS,
+    _UNARYOPS,
+    ExpressionError,
+    LimitError,
+)
 from .literals import _binary, _is_python_number, _normalise, _unparse
 from .parsing import parse_program
 from .validation import _check_variables, _Validator
@@ -54,8 +63,26 @@ def _estimate(kind: str, args: list[Any], kwargs: dict[str, Any]) -> tuple[int, 
     A reduction is costed by its input *and* its output: summing an empty axis reads nothing
     but writes a result as large as the other axes.
     """
+    if kind == "einsum":
+        inputs, output = _parse_subscripts(args[0], len(args) - 1)
+        return _einsum_estimate(inputs, output, [np.shape(a) for a in args[1:]])
+    if kind == "arange":
+        bounds = [grammar._integer(a, "an argument of np.arange") for a in args]
+        if len(bounds) == 3 and bounds[2] == 0:
+            raise ValueError("the step of np.arange is 0")
+        size = len(range(*bounds))
+        return size, size, size
     shapes = [np.shape(a) for a in args]
     sizes = [_prod(s) for s in shapes]
+    if kind == "meta":  # len, np.size: read off the shape
+        return 1, 1, 0
+    if kind == "reshape":  # never more elements than its input (a copy at most)
+        return sizes[0], sizes[0], sizes[0]
+    if kind == "sum0":  # Python's sum: over the first axis
+        if not shapes[0]:
+            return 1, 1, 1  # refused by the function, with its message
+        out = _prod(shapes[0][1:])
+        return out, max(sizes[0], out), out
     if kind == "elementwise":
         size = _prod(np.broadcast_shapes(*shapes))
         return size, size, size
@@ -235,6 +262,11 @@ class _Evaluator(Walker):
             self.transposed_1d.add(_unparse(node.value))
         return self.guard(node, lambda: np.asarray(value).T)
 
+    def attribute(self, node: ast.Attribute, value: Any) -> Any:  # .shape
+        ndim = int(np.ndim(value))
+        self.admit(node, ndim, 1, ndim)
+        return self.guard(node, lambda: np.array(np.shape(value), dtype=np.int64))
+
     def unary(self, node: ast.UnaryOp, value: Any) -> Any:
         self.admit(node, int(np.size(value)), int(np.size(value)))
         return self.guard(node, lambda: _normalise(_UNARYOPS[type(node.op)][1](value)))
@@ -261,7 +293,8 @@ class _Evaluator(Walker):
 
     def call(self, node: ast.Call, name: str | None, args: list[Any],
              kwargs: dict[str, Any]) -> Any:
-        spec = _FUNCTIONS[name]  # type: ignore[index]
+        assert name is not None
+        spec = _METHODS[name[1:]] if name.startswith(".") else _FUNCTIONS[name]
         size, cost, allocated = self.guard(node, lambda: _estimate(spec.kind, args, kwargs))
         self.admit(node, size, cost, allocated)
         return self.guard(node, lambda: _normalise(spec.func(*args, **kwargs)))

@@ -23,6 +23,8 @@ import numpy as np
 
 from gradients._numerics import _sigmoid, _softplus
 
+_MAX_EINSUM_OPERANDS = 8  # repeated as einsum.MAX_OPERANDS (which imports this module)
+
 MAX_LENGTH = 2_000
 """Longest accepted candidate text, in characters (all its statements)."""
 MAX_STATEMENTS = 100
@@ -54,7 +56,7 @@ class ExpressionError(ValueError):
     """A candidate expression is refused, or could not be evaluated.
 
     The message names the offending part, e.g. ``"attribute access '.__class__' is not
-    allowed (only .T)"``.
+    allowed (only .T and .shape; ...)"``.
     """
 
 
@@ -83,7 +85,8 @@ class _Function:
     max_args: int
     keywords: tuple[str, ...]
     kind: str  # "elementwise", "reduce", "trace", "same", "outer", "dot", "matmul", "eye",
-    # "diag", "tri", "cubic", "svd", "solve", "matrix_power"
+    # "diag", "tri", "cubic", "svd", "solve", "matrix_power", "reshape", "arange", "einsum",
+    # "meta" (shape information), "sum0" (Python's sum: over the first axis)
 
 
 _ELEMENTWISE_1 = (
@@ -98,7 +101,59 @@ _ELEMENTWISE_2 = (
     "logical_xor", "maximum", "minimum", "multiply", "not_equal", "power", "subtract",
 )  # fmt: skip
 _REDUCE = ("all", "any", "max", "mean", "min", "prod", "std", "sum", "var")
-_SAME = ("ones_like", "ravel", "squeeze", "transpose", "zeros_like")
+_SAME = ("ones_like", "ravel", "squeeze", "zeros_like")
+_DTYPES: dict[str, type] = {"float": np.float64, "int": np.int64, "bool": np.bool_}
+"""The type names ``.astype(...)`` accepts."""
+
+
+def _integer(value: Any, what: str) -> int:
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise TypeError(f"{what} must be an integer, not {value!r}") from None
+
+
+def _arange(*args: Any) -> np.ndarray:
+    """``np.arange`` of integers only (``start``, ``stop``, ``step``)."""
+    return np.arange(*(_integer(a, "an argument of np.arange") for a in args))
+
+
+def _shape_of(args: tuple[Any, ...]) -> Any:
+    """The shape given as one tuple (or array) or as separate integers."""
+    if len(args) == 1:
+        shape = args[0]
+        if isinstance(shape, np.ndarray) and shape.ndim == 1:
+            shape = tuple(shape)
+        return tuple(shape) if isinstance(shape, tuple) else shape
+    return tuple(args)
+
+
+def _reshape(a: Any, *shape: Any) -> Any:
+    """``np.reshape(a, shape)`` and ``a.reshape(d0, d1, ...)``; ``-1`` infers one size."""
+    return np.reshape(a, _shape_of(shape))
+
+
+def _transpose(a: Any, *axes: Any) -> Any:
+    """``np.transpose(a)``, ``np.transpose(a, axes)``, ``a.transpose(1, 0, ...)``."""
+    return np.transpose(a, _shape_of(axes) if axes else None)
+
+
+def _astype(a: Any, dtype: str) -> Any:
+    return np.asarray(a).astype(_DTYPES[dtype])
+
+
+def _len(a: Any) -> int:
+    if np.ndim(a) == 0:
+        raise TypeError("len() of a scalar: it has no first axis")
+    return int(np.shape(a)[0])
+
+
+def _builtin_sum(a: Any) -> Any:
+    """Python's ``sum(a)``: the sum over the first axis (the rows of a matrix)."""
+    if np.ndim(a) == 0:
+        raise TypeError("sum(x) adds up x along its first axis, and a scalar has none; "
+                        "use np.sum(x)")
+    return np.sum(a, axis=0)
 
 
 def _build_table() -> dict[str, _Function]:
@@ -114,6 +169,13 @@ def _build_table() -> dict[str, _Function]:
     table["np.trace"] = _Function(np.trace, 1, 1, (), "trace")
     for name in _SAME:
         table[f"np.{name}"] = _Function(getattr(np, name), 1, 1, (), "same")
+    table["np.transpose"] = _Function(_transpose, 1, 2, ("axes",), "same")
+    table["np.reshape"] = _Function(_reshape, 2, 2, (), "reshape")
+    table["np.arange"] = _Function(_arange, 1, 3, (), "arange")
+    table["np.einsum"] = _Function(np.einsum, 2, 2 + _MAX_EINSUM_OPERANDS - 1, (), "einsum")
+    table["np.size"] = _Function(np.size, 1, 1, (), "meta")
+    table["len"] = _Function(_len, 1, 1, (), "meta")
+    table["sum"] = _Function(_builtin_sum, 1, 1, (), "sum0")
     for name in ("cumsum", "cumprod"):
         table[f"np.{name}"] = _Function(getattr(np, name), 1, 1, ("axis",), "same")
     for name in ("tril", "triu"):  # a vector becomes a square matrix
@@ -143,10 +205,37 @@ def _build_table() -> dict[str, _Function]:
 
 _FUNCTIONS = _build_table()
 _HELPERS = frozenset(name for name in _FUNCTIONS if not name.startswith("np."))
+
+# Methods, called on any value: ``x.reshape(...)``. The table's arities count the arguments
+# in the parentheses; the function is called with the value first.
+_METHODS: dict[str, _Function] = {
+    "reshape": _Function(_reshape, 1, 32, (), "reshape"),
+    "transpose": _Function(_transpose, 0, 32, (), "same"),
+    "astype": _Function(_astype, 1, 1, (), "same"),
+}
+_ATTRIBUTES = ("T", "shape")
+"""The attributes of a value: ``x.T`` (transpose), ``x.shape`` (an integer array)."""
 _CONSTANTS: dict[str, float] = {"np.pi": np.pi, "np.e": np.e, "np.inf": np.inf}
 
 ALLOWED_FUNCTIONS: tuple[str, ...] = tuple(sorted(_FUNCTIONS))
 """The callable names, e.g. ``"np.exp"``, ``"np.linalg.matrix_power"``, ``"sigmoid"``."""
+ALLOWED_METHODS: tuple[str, ...] = tuple(f".{name}" for name in sorted(_METHODS))
+"""The methods, e.g. ``".reshape"`` (``x.reshape(2, -1)``)."""
+ALLOWED_ATTRIBUTES: tuple[str, ...] = tuple(f".{name}" for name in _ATTRIBUTES)
+"""The attributes: ``".T"``, ``".shape"``."""
+
+
+def allowed_names() -> str:
+    """Every name a candidate may use besides its variables, as one paragraph of text: what
+    ``gradients try --help`` and the README list (one source, so they cannot drift).
+
+    >>> "np.einsum" in allowed_names() and ".reshape" in allowed_names()
+    True
+    """
+    constants = ", ".join([*_CONSTANTS, "np.newaxis (in an index)"])
+    return (f"functions: {', '.join(ALLOWED_FUNCTIONS)}; methods: "
+            f"{', '.join(ALLOWED_METHODS)}; attributes: {', '.join(ALLOWED_ATTRIBUTES)}; "
+            f"constants: {constants}; types (in .astype): {', '.join(_DTYPES)}.")
 
 _BINOPS: dict[type[ast.operator], tuple[str, Callable[[Any, Any], Any]]] = {
     ast.Add: ("+", operator.add),

@@ -32,6 +32,7 @@ def _syntax_message(text: str, exc: SyntaxError) -> str:
     return f"invalid syntax at line {lineno}, column {column}: {_short(rest, 40)!r}{reason}"
 
 
+_SUBSCRIPTS = re.compile(r"(einsum\(\s*)('[^'\n]*'|\"[^\"\n]*\")")
 _NUMBER_BEFORE_NAME = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)(?![eEjJ][-+]?\d)([A-Za-z_(])")
 
 
@@ -44,6 +45,7 @@ def _typo_hints(text: str, names: Collection[str]) -> list[str]:
     needs *)?', 'use ** for a power (X ** 2) or @ for a matrix product (X @ X), not ^']
     """
     hints = []
+    text = _SUBSCRIPTS.sub(r"\1''", text)  # einsum's quotes are not a transpose (X')
     transpose = re.compile(r"\^\s*(\{\s*)?(\\top|T|\\intercal)\b")
     if "ᵀ" in text or "⊤" in text or transpose.search(text) or re.search(r"[\w)\]]'", text):
         hints.append("did you mean .T for a transpose (X.T, (X @ X).T)?")

@@ -114,6 +114,9 @@ class _Interpreter(Walker):
     def transpose(self, node: ast.Attribute, value: Any) -> Any:
         return self.b.transpose(value)
 
+    def attribute(self, node: ast.Attribute, value: Any) -> Any:
+        raise NotModelled(f".{node.attr} is not supported by the prover")
+
     def unary(self, node: ast.UnaryOp, value: Any) -> Any:
         return self.b.neg(value) if isinstance(node.op, ast.USub) else value
 
@@ -284,7 +287,7 @@ class _ExplicitBackend(_Scalars):
             return result
         if name == "np.linalg.norm" and not kwargs:
             return sp.sqrt(sum(x**2 for x in a[0].ravel()))
-        raise NotModelled(f"{name} is not modelled symbolically")
+        raise NotModelled(f"{name} is not supported by the prover")
 
     def _inv(self, a: Any) -> Any:
         from gradients.catalog.prove import exact_inverse

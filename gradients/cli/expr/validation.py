@@ -21,18 +21,25 @@ import keyword
 from collections.abc import Collection
 
 from . import grammar
+from .einsum import _parse_subscripts
 from .grammar import (
+    _ATTRIBUTES,
     _BINOPS,
     _COMPARISONS,
     _CONSTANTS,
     _DESCRIPTIONS,
+    _DTYPES,
     _FUNCTIONS,
     _HELPERS,
+    _METHODS,
     _REFUSED_BINOPS,
     _REFUSED_COMPARISONS,
     _REFUSED_UNARYOPS,
     _UNARYOPS,
+    ALLOWED_ATTRIBUTES,
+    ALLOWED_METHODS,
     ExpressionError,
+    _Function,
 )
 from .literals import _dotted, _fold, _is_int, _is_signed_int, _short, _unparse
 
@@ -49,15 +56,19 @@ def _check_variables(variables: Collection[str]) -> frozenset[str]:
     return names
 
 
+_ONLY = f"only {' and '.join(ALLOWED_ATTRIBUTES)}; methods {', '.join(ALLOWED_METHODS)}"
+
+
 class _Validator:
     """Whitelist walk of a parsed expression or program; raises :class:`ExpressionError`.
 
     ``variables`` are the names a value may use; :meth:`program` adds each assigned name
-    after its statement.
+    after its statement (a name assigned before may be assigned again, a variable may not).
     """
 
     def __init__(self, variables: frozenset[str], text: str | None) -> None:
         self.variables = variables
+        self.given = variables  # the problem's variables: never reassigned
         self.text = text
 
     # a program: `name = expression` statements, then the expression of the answer
@@ -96,15 +107,16 @@ class _Validator:
         if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
             raise ExpressionError(
                 f"assignment {self.snippet(stmt)!r} is not allowed (only name = expression, "
-                "one new name)"
+                "one name)"
             )
         name = stmt.targets[0].id
         self.name(name)
         if name == "np":
             raise ExpressionError("'np' is reserved for numpy and can't be assigned")
-        if name in self.variables:
+        if name in self.given:
             raise ExpressionError(
-                f"{name!r} is already defined; assign each intermediate to a new name"
+                f"{name!r} is a variable of the problem and can't be reassigned; assign the "
+                "intermediate to a new name"
             )
         if name in _HELPERS:
             raise ExpressionError(f"{name!r} is a function; assign to another name")
@@ -133,7 +145,7 @@ class _Validator:
 
     def attribute(self, attr: str) -> None:
         if attr.startswith("_"):
-            raise ExpressionError(f"attribute access '.{attr}' is not allowed (only .T)")
+            raise ExpressionError(f"attribute access '.{attr}' is not allowed ({_ONLY})")
 
     # value context: anything that evaluates to a number or an array
     def value(self, node: ast.AST, depth: int) -> None:
@@ -231,8 +243,8 @@ class _Validator:
         self.attribute(node.attr)
         dotted = _dotted(node)
         if dotted is None:
-            if node.attr != "T":
-                raise ExpressionError(f"attribute access '.{node.attr}' is not allowed (only .T)")
+            if node.attr not in _ATTRIBUTES:
+                raise ExpressionError(f"attribute access '.{node.attr}' is not allowed ({_ONLY})")
             self.value(node.value, depth + 1)
             return
         if dotted in _CONSTANTS:
@@ -262,10 +274,15 @@ class _Validator:
             self.attribute(func.attr)
             dotted = _dotted(func)
             if dotted is None:
-                raise ExpressionError(
-                    f"method call '.{func.attr}(...)' is not allowed (only .T; call "
-                    "np.<function>(x) instead)"
-                )
+                if func.attr not in _METHODS:
+                    raise ExpressionError(
+                        f"method call '.{func.attr}(...)' is not allowed (only "
+                        f"{', '.join(f'.{m}(...)' for m in sorted(_METHODS))}; call "
+                        "np.<function>(x) instead)"
+                    )
+                self.value(func.value, depth + 1)
+                self.arguments(node, f".{func.attr}", _METHODS[func.attr], depth)
+                return
             for part in dotted.split("."):
                 self.attribute(part)
             if dotted not in _FUNCTIONS:
@@ -273,7 +290,10 @@ class _Validator:
             name = dotted
         else:
             raise ExpressionError(f"call of {self.snippet(func)!r} is not allowed")
-        spec = _FUNCTIONS[name]
+        self.arguments(node, name, _FUNCTIONS[name], depth)
+
+    def arguments(self, node: ast.Call, name: str, spec: _Function, depth: int) -> None:
+        """The arguments of a call of ``name`` (a table function, or ``.method``)."""
         for arg in node.args:
             if isinstance(arg, ast.Starred):
                 raise ExpressionError(f"starred argument {self.snippet(arg)!r} is not allowed")
@@ -288,8 +308,32 @@ class _Validator:
                 f"{name} takes {expected} positional argument(s), got {n}"
                 + (f" (keywords: {', '.join(spec.keywords)})" if spec.keywords else "")
             )
-        for arg in node.args:
-            self.value(arg, depth + 1)
+        args = list(node.args)
+        if name == "np.einsum":
+            first = args.pop(0)
+            if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+                raise ExpressionError(
+                    f"np.einsum's first argument {self.snippet(first)!r} must be a string of "
+                    "subscripts, e.g. np.einsum('ij,j->i', X, w)"
+                )
+            _parse_subscripts(first.value, len(args))
+        if name == ".astype":
+            dtype = args.pop(0)
+            if not (isinstance(dtype, ast.Name) and dtype.id in _DTYPES
+                    and dtype.id not in self.variables):
+                raise ExpressionError(
+                    f"type {self.snippet(dtype)!r} is not allowed in .astype (only "
+                    f"{', '.join(_DTYPES)})"
+                )
+        shaped = spec.kind == "reshape" or name in ("np.transpose", ".transpose")
+        for i, arg in enumerate(args):
+            if shaped and isinstance(arg, ast.Tuple) and (i > 0 or name.startswith(".")):
+                for element in arg.elts:  # a shape or axes: (2, -1), (X.shape[0], 3)
+                    self.value(element, depth + 2)
+            else:
+                self.value(arg, depth + 1)
+        if spec.kind == "reshape":
+            self.static_shape(name, args if name.startswith(".") else args[1:])
         seen: set[str] = set()
         for kw in node.keywords:
             if kw.arg is None:
@@ -302,6 +346,21 @@ class _Validator:
                 )
             seen.add(kw.arg)
             self.keyword_value(kw.arg, kw.value)
+
+    def static_shape(self, name: str, args: list[ast.expr]) -> None:
+        """The new shape of a reshape, as far as its literals tell: one tuple or integers,
+        at most one ``-1``, no other negative size."""
+        if len(args) > 1 and any(isinstance(a, ast.Tuple) for a in args):
+            raise ExpressionError(f"{name}: give the new shape as one tuple or as separate "
+                                  "sizes, not both")
+        elements = args[0].elts if len(args) == 1 and isinstance(args[0], ast.Tuple) else args
+        sizes = [_fold(e) for e in elements]
+        if sum(1 for n in sizes if n == -1) > 1:
+            raise ExpressionError(f"{name}: at most one size may be -1 (the inferred one)")
+        for element, n in zip(elements, sizes, strict=True):
+            if n is not None and (not _is_int(n) or n < -1):
+                raise ExpressionError(f"{name}: size {self.snippet(element)!r} must be an "
+                                      "integer >= 0, or -1 for the inferred one")
 
     def keyword_value(self, name: str, node: ast.AST) -> None:
         if isinstance(node, ast.Constant) and (

@@ -2,9 +2,9 @@
 
 A candidate is parsed and validated once (:mod:`.parsing`, :mod:`.validation`); what it
 *means* is then this walk: the statements in order, each assignment binding a new name, and
-every node of the grammar (constants, names, ``np.`` constants, ``.T``, unary and binary
-operators, comparisons, calls of the table's functions, indexing) handed to the back end's
-operation for it. Two back ends subclass :class:`Walker`:
+every node of the grammar (constants, names, ``np.`` constants, ``.T`` and ``.shape``, unary
+and binary operators, comparisons, calls of the table's functions and methods, indexing)
+handed to the back end's operation for it. Two back ends subclass :class:`Walker`:
 
 * the numeric one (:class:`.evaluation._Evaluator`): numpy arrays, with the size, work and
   allocation of every operation estimated and bounded before it runs;
@@ -28,6 +28,7 @@ import ast
 from collections.abc import Mapping
 from typing import Any
 
+from .grammar import _DTYPES
 from .literals import _dotted, _static_value
 
 __all__ = ["Walker", "static_index"]
@@ -75,7 +76,9 @@ class Walker:
             dotted = _dotted(node)
             if dotted is not None:
                 return self.named_constant(node, dotted)
-            return self.transpose(node, self.eval(node.value))
+            if node.attr == "T":
+                return self.transpose(node, self.eval(node.value))
+            return self.attribute(node, self.eval(node.value))
         if isinstance(node, ast.UnaryOp):
             return self.unary(node, self.eval(node.operand))
         if isinstance(node, ast.BinOp):
@@ -85,14 +88,30 @@ class Walker:
             left = self.eval(node.left)
             return self.compare(node, left, self.eval(node.comparators[0]))
         if isinstance(node, ast.Call):
-            name = node.func.id if isinstance(node.func, ast.Name) else _dotted(node.func)
-            args = [self.eval(a) for a in node.args]
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else _dotted(func)
+            receiver = []
+            if name is None and isinstance(func, ast.Attribute):  # a method: x.reshape(...)
+                name = f".{func.attr}"
+                receiver = [self.eval(func.value)]
+            args = receiver + [self.argument(a) for a in node.args]
             kwargs = {kw.arg: _static_value(kw.value) for kw in node.keywords}
             return self.call(node, name, args, kwargs)
+        if isinstance(node, ast.Tuple):  # a shape or axes argument: (2, -1)
+            return tuple(self.eval(e) for e in node.elts)
         if isinstance(node, ast.Subscript):
             value = self.eval(node.value)
             return self.subscript(node, value, static_index(node.slice))
         return self.refuse(node)
+
+    def argument(self, node: ast.AST) -> Any:
+        """An argument's value; the literal text of einsum's subscripts and of a type name in
+        ``.astype(float)`` (the validator allows them only there)."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        if isinstance(node, ast.Name) and node.id not in self.env and node.id in _DTYPES:
+            return node.id
+        return self.eval(node)
 
     # --- hooks: how a statement runs, and what the program returns -------------------------
 
@@ -119,6 +138,10 @@ class Walker:
         return self.refuse(node)
 
     def transpose(self, node: ast.Attribute, value: Any) -> Any:
+        return self.refuse(node)
+
+    def attribute(self, node: ast.Attribute, value: Any) -> Any:
+        """``value.shape`` (the grammar's other attribute)."""
         return self.refuse(node)
 
     def unary(self, node: ast.UnaryOp, value: Any) -> Any:
