@@ -22,7 +22,7 @@ from gradients.cli.sandbox import CEILINGS, DEFAULT_LIMITS, FLOORS
 from gradients.cli.show_command import cmd_show
 from gradients.cli.try_command import cmd_try
 from gradients.cli.verification import DEFAULT_EXAMPLES
-from gradients.cli.verify_command import cmd_verify
+from gradients.cli.verify_command import cmd_verify, jobs_default
 
 __all__ = ["METHODS", "build_parser"]
 
@@ -119,7 +119,15 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--method", default="richardson", choices=METHODS,
                    help="finite-difference method (default richardson); complex checks only "
                    "the derivations whose loss accepts complex input, and refuses if none does")
-    v.add_argument("--json", action="store_true", help="machine-readable output")
+    v.add_argument("-j", "--jobs", type=_positive, default=jobs_default(), metavar="N",
+                   help=f"check the derivations in N processes (default: the number of "
+                   f"cores, here {jobs_default()}; -j 1 checks them one after the other); the "
+                   "verdicts and numbers do not depend on N, only the times do")
+    v.add_argument("--json", action="store_true", help="machine-readable output (each "
+                   "derivation's 'seconds' included)")
+    v.add_argument("--profile", action="store_true", help="after the results, a table of the "
+                   "derivations by time, longest first: in the checks, drawing inputs, "
+                   "searching a counterexample (on stderr with --json)")
     v.set_defaults(run=cmd_verify)
 
     s = sub.add_parser("show", help="print a formula, its variables, or numpy code",
