@@ -43,6 +43,23 @@ def _glob_expanded(extra: Sequence[str]) -> bool:
                for a in extra)
 
 
+def _hypothesis_storage() -> None:
+    """Hypothesis's files go to the user's cache directory, not the working directory.
+
+    Hypothesis writes a ``.hypothesis/`` directory (a cache of the constants of the local
+    modules, read from their source) into the current directory unless told otherwise; the
+    command runs in the student's directory, which it must leave as it was. It is set only in
+    a process where hypothesis has not chosen its directory yet (not under pytest, whose
+    hypothesis is already configured), and never over ``HYPOTHESIS_STORAGE_DIRECTORY``.
+    """
+    import os
+
+    if "HYPOTHESIS_STORAGE_DIRECTORY" in os.environ or "hypothesis" in sys.modules:
+        return
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = os.path.join(cache, "gradients", "hypothesis")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``gradients`` console script (and of ``python -m gradients``).
 
@@ -54,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     1 of 1 derivations verified in ... s
     0
     """
+    _hypothesis_storage()
     parser = build_parser()
     try:
         ns, extra = parser.parse_known_args(argv)
