@@ -62,13 +62,22 @@ def _divided(table: np.ndarray, k: int) -> np.ndarray:
     """Normalised ``k``-th divided differences of the probe table, one per window of ``k + 1``
     consecutive points: ``sum_i w_i v_i / ||w||_2``, a standard normal times the noise where
     the noise dominates (``w_i = 1 / prod_{j != i} (t_i - t_j)``)."""
+    return np.array([float(w @ table[start : start + k + 1]) / norm
+                     for start, (w, norm) in enumerate(_weights(k)[: table.size - k])])
+
+
+@functools.cache
+def _weights(k: int) -> tuple[tuple[np.ndarray, float], ...]:
+    """The weights ``w`` of :func:`_divided` and their norms, for every window of ``k + 1``
+    probe points (they depend on the points alone: computed once, not at every probe)."""
     out = []
-    for start in range(table.size - k):
+    for start in range(NOISE_POINTS - k):
         t = _PROBE_T[start : start + k + 1]
         w = np.array([1.0 / np.prod([t[i] - t[j] for j in range(k + 1) if j != i])
                       for i in range(k + 1)])
-        out.append(float(w @ table[start : start + k + 1]) / float(np.linalg.norm(w)))
-    return np.array(out)
+        w.flags.writeable = False
+        out.append((w, float(np.linalg.norm(w))))
+    return tuple(out)
 
 
 def _scaled_sigma(values: np.ndarray, orders: tuple[int, ...]) -> float:

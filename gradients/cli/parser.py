@@ -188,12 +188,20 @@ def build_parser() -> argparse.ArgumentParser:
     add_prove_parser(sub)
 
     e = sub.add_parser("export", help="print the whole catalog (FORMULAS.md)",
-                       description="Export the catalog (or your module's) as Markdown; with "
-                       "ids or problem numbers, only those entries.")
+                       description="Export the catalog (or your module's) as Markdown or a "
+                       "LaTeX fragment; with ids or problem numbers, only those entries. The "
+                       "proof statuses are those recorded in FORMULAS.md (as 'gradients list' "
+                       "shows them); --prove computes them again.")
     e.add_argument("ids", nargs="*", metavar="ID",
                    help="derivation ids or problem numbers (default: all)")
     _module_flag(e)
-    e.add_argument("--format", choices=["markdown"], default="markdown")
-    e.add_argument("--out", metavar="FILE", help="write to this file instead of stdout")
+    e.add_argument("--format", choices=["markdown", "latex"], default="markdown",
+                   help="markdown (default; the whole catalog is FORMULAS.md) or a LaTeX "
+                   "fragment to \\input into a document that loads amsmath")
+    e.add_argument("--out", metavar="FILE", help="write to this file instead of stdout "
+                   "(--out '' is stdout)")
+    e.add_argument("--prove", action="store_true",
+                   help="run the symbolic prover for the statuses (needs SymPy; minutes for "
+                   "the whole catalog) instead of reading those recorded in FORMULAS.md")
     e.set_defaults(run=cmd_export)
     return p
