@@ -4,14 +4,17 @@ candidate, export.
 Subcommands::
 
     gradients list [IDS...] [--module M] [--json]
-    gradients verify [IDS...] [--module M] [--examples N] [--seed S] [--method M] [--json]
+    gradients verify [IDS...] [--module M] [--examples N] [--seed S] [--method M] [-j N]
+                     [--json] [--profile]
     gradients show ID... [--module M] [--format markdown|latex|numpy]
     gradients try ID [EXPR | --file PATH] [--module M] [--examples N] [--seed S] [--method M]
                   [--memory-limit MIB] [--cpu-limit S] [--time-limit S]
-    gradients export [IDS...] [--module M] [--format markdown] [--out FILE]
+    gradients export [IDS...] [--module M] [--format markdown|latex] [--out FILE] [--prove]
 
 An ID may be a problem number (``7``): every entry of that problem, each once, in catalog
-order (``gradients try`` asks which one when the problem has several).
+order (``gradients try`` asks which one when the problem has several), also when the number
+is itself an id (``2``: ``2``, ``2-step``, ``2-hess``, ``2-newton``); ``=ID`` is that entry
+alone (``=2``: entry ``2`` only).
 ``--module`` (a module name such as ``mypkg.derivations``, or a ``.py`` path) replaces our
 catalog with the user's list ``DERIVATIONS`` (:mod:`gradients.cli.modules`).
 

@@ -78,6 +78,11 @@ def _bounded(name: str, unit: str, integer: bool = False):
     return parse
 
 
+_IDS_HELP = ("derivation ids or problem numbers (default: all): a problem number selects every "
+             "entry of that problem, also when it is itself an id (2: 2, 2-step, 2-hess, "
+             "2-newton); =ID selects that entry alone (=2: entry 2 only)")
+
+
 def _module_flag(p: argparse.ArgumentParser) -> None:
     p.add_argument("--module", metavar="MODULE", default=None,
                    help="a module listing your own derivations in DERIVATIONS (a module name "
@@ -100,18 +105,15 @@ def build_parser() -> argparse.ArgumentParser:
                         description="List the catalog's entries (or your module's): id, "
                         "problem, kind, title and the proof status recorded in FORMULAS.md "
                         "('-' where none is recorded; 'gradients prove' computes it).")
-    li.add_argument("ids", nargs="*", metavar="ID",
-                    help="derivation ids or problem numbers (default: all)")
+    li.add_argument("ids", nargs="*", metavar="ID", help=_IDS_HELP)
     _module_flag(li)
     li.add_argument("--json", action="store_true", help="a JSON list of dicts")
     li.set_defaults(run=cmd_list)
 
     v = sub.add_parser("verify", help="check the catalog's derivations on random inputs",
                        description="Check each derivation on N random shapes and values.")
-    v.add_argument("ids", nargs="*", metavar="ID",
-                   help="derivation ids or problem numbers (default: all; a problem number "
-                   "selects every entry of that problem; each entry is checked once, in "
-                   "catalog order)")
+    v.add_argument("ids", nargs="*", metavar="ID", help=_IDS_HELP + "; each entry is "
+                   "checked once, in catalog order")
     _module_flag(v)
     v.add_argument("--examples", type=_positive, default=DEFAULT_EXAMPLES,
                    help=f"random inputs per derivation (default {DEFAULT_EXAMPLES})")
@@ -135,7 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "and role of each), the LaTeX alone, or the answer as numpy code that "
                        "runs as copied. A problem number shows every entry of that problem.")
     s.add_argument("ids", nargs="+", metavar="ID",
-                   help="derivation ids or problem numbers ('gradients list' shows them)")
+                   help=_IDS_HELP.replace(" (default: all)", "") + " ('gradients list' shows "
+                   "them)")
     _module_flag(s)
     s.add_argument("--format", choices=["markdown", "latex", "numpy"], default="markdown",
                    help="markdown with the variables (default), latex, or numpy code")
@@ -156,8 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
         "Reaching a limit is a refusal (exit status 2) naming it.",
     )
     t.add_argument("id", metavar="ID",
-                   help="a derivation id ('gradients list' shows them); a problem number "
-                   "with several entries asks which one")
+                   help="a derivation id ('gradients list' shows them; =ID is the same); a "
+                   "problem number with several entries asks which one")
     t.add_argument("expr", metavar="EXPR", nargs="?", default=None,
                    help="the candidate (or give --file)")
     t.add_argument("--file", metavar="PATH", default=None,
@@ -192,8 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "LaTeX fragment; with ids or problem numbers, only those entries. The "
                        "proof statuses are those recorded in FORMULAS.md (as 'gradients list' "
                        "shows them); --prove computes them again.")
-    e.add_argument("ids", nargs="*", metavar="ID",
-                   help="derivation ids or problem numbers (default: all)")
+    e.add_argument("ids", nargs="*", metavar="ID", help=_IDS_HELP)
     _module_flag(e)
     e.add_argument("--format", choices=["markdown", "latex"], default="markdown",
                    help="markdown (default; the whole catalog is FORMULAS.md) or a LaTeX "
