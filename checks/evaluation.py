@@ -38,12 +38,14 @@ def _evaluate(
         buf = flat.astype(dtype, copy=True)
         for k in range(m):
             e = int(entries[k])
+
+            def where(e: int = e) -> str:
+                return f"x + h e_{_index(x.shape, e)}"
+
             for j in range(n_off):
                 buf[e] = targets[j, k]
-                values[j, k] = call_scalar(
-                    fun, buf.reshape(x.shape).copy(),
-                    lambda e=e: f"x + h e_{_index(x.shape, e)}", complex_ok, finite,
-                )
+                values[j, k] = call_scalar(fun, buf.reshape(x.shape).copy(), where,
+                                           complex_ok, finite)
             buf[e] = flat[e]
         return values
     per_batch = max(1, _BATCH_BYTES // max(1, x.size * np.dtype(dtype).itemsize))
