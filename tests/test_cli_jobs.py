@@ -106,6 +106,33 @@ def test_an_error_row_in_the_table_says_why(module, capsys):
     assert "1 of 3 derivations verified" in out
 
 
+def test_a_worker_that_dies_is_an_error_row_not_a_crash(tmp_path, capsys):
+    path = tmp_path / "dies.py"
+    path.write_text(textwrap.dedent(MODULE) + textwrap.dedent('''
+        import os
+
+        PARENT = os.getpid()
+
+
+        def exits():
+            if os.getpid() != PARENT:  # in a worker: it dies without a word
+                os._exit(3)
+            return vectors()
+
+
+        DERIVATIONS = [DERIVATIONS[0], Derivation(
+            id="dies", title="Kills its worker", formula="x", loss=square,
+            grad=lambda x: 2 * x, inputs=exits, variables=("x",))]
+        '''))
+    status, data = _verify_json(capsys, "--module", str(path), "--examples", "3", "-j", "2")
+    assert status == 1
+    # the pool is broken by the death: what had not finished is an error row as well
+    assert [r["id"] for r in data["results"]] == ["sq", "dies"]
+    row = data["results"][1]
+    assert row["ok"] is False
+    assert row["error"].startswith("its worker process failed: BrokenProcessPool")
+
+
 def test_profile_lists_every_entry_longest_first(capsys):
     ids = ["1a", "1b", "2-hess"]
     assert main(["verify", *ids, "--examples", "3", "--profile", "-j", "2"]) == 0
@@ -159,6 +186,7 @@ def test_no_command_leaves_a_hypothesis_directory_in_the_working_directory(tmp_p
         ["try", "1a", "2 * X", "--examples", "3"],  # a failure: the shrinking search runs
         ["list", "1a"],
         ["show", "1a"],
+        ["export", "1a", "--format", "latex"],
     ]
     for args in commands:
         out = subprocess.run([sys.executable, "-m", "gradients", *args], cwd=cwd, env=env,
