@@ -36,6 +36,8 @@ def _evaluate(
         # one working buffer: set entry e, copy, evaluate, restore. f gets its own copy, so an
         # f that writes into its argument cannot corrupt the points that follow.
         buf = flat.astype(dtype, copy=True)
+        # a function that copies its argument itself (a memo's entry) gets the buffer as is
+        own = getattr(fun, "copies_argument", False) is True
         for k in range(m):
             e = int(entries[k])
 
@@ -44,7 +46,8 @@ def _evaluate(
 
             for j in range(n_off):
                 buf[e] = targets[j, k]
-                values[j, k] = call_scalar(fun, buf.reshape(x.shape).copy(), where,
+                point = buf.reshape(x.shape)
+                values[j, k] = call_scalar(fun, point if own else point.copy(), where,
                                            complex_ok, finite)
             buf[e] = flat[e]
         return values
