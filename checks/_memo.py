@@ -67,7 +67,7 @@ class Memo:
 
     @staticmethod
     def _key(z: np.ndarray) -> tuple[Any, ...]:
-        return (z.dtype.str, z.shape, z.tobytes())
+        return (z.dtype, z.shape, z.tobytes())  # the dtype itself: hashed faster than .str
 
     def _output(self, value: Any, where: str, shape: tuple[int, ...] | None,
                 complex_ok: bool = False) -> np.ndarray:
@@ -99,8 +99,18 @@ class Memo:
         return hit
 
     def entry(self, k: int) -> Callable[[np.ndarray], Any]:
-        """``z -> f(z).flat[k]``: output ``k`` (flat index) as a scalar function."""
-        return lambda z: self(z).flat[k]
+        """``z -> f(z).flat[k]``: output ``k`` (flat index) as a scalar function.
+
+        It never keeps nor writes ``z`` (``fx`` gets a copy), and says so by its attribute
+        ``copies_argument``: the evaluation loop may then pass its working buffer itself
+        (:func:`checks.evaluation._evaluate`), saving a copy per point.
+        """
+
+        def entry(z: np.ndarray) -> Any:
+            return self(z).flat[k]
+
+        entry.copies_argument = True  # type: ignore[attr-defined]
+        return entry
 
     def dot(self, u: np.ndarray) -> Callable[[np.ndarray], Any]:
         """``z -> <u, f(z)>``: the output contracted with the cotangent ``u``."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -134,6 +135,9 @@ def function_name(f: Callable[..., Any]) -> str:
     return name if name else repr(f)
 
 
+_REAL_SCALARS = (float, np.float64)
+
+
 def call_scalar(
     f: Callable[[np.ndarray], Any], x: np.ndarray, where: Any, complex_ok: bool,
     finite: bool = True,
@@ -168,6 +172,11 @@ def call_scalar(
                 "domain"
             ) from exc
         return float("nan")
+    if type(value) in _REAL_SCALARS and not complex_ok and (not finite or math.isfinite(value)):
+        # the common case, a Python or numpy float (a memo's entry, any float-returning loss):
+        # what the checks below would return, without their per-call cost (a Jacobian check
+        # makes hundreds of thousands of these calls)
+        return float(value)
     arr = np.asarray(value)
     if arr.ndim != 0:
         raise ValueError(f"f must return a scalar, got an array of shape {arr.shape} at {at()}")

@@ -36,14 +36,19 @@ def _evaluate(
         # one working buffer: set entry e, copy, evaluate, restore. f gets its own copy, so an
         # f that writes into its argument cannot corrupt the points that follow.
         buf = flat.astype(dtype, copy=True)
+        # a function that copies its argument itself (a memo's entry) gets the buffer as is
+        own = getattr(fun, "copies_argument", False) is True
         for k in range(m):
             e = int(entries[k])
+
+            def where(e: int = e) -> str:
+                return f"x + h e_{_index(x.shape, e)}"
+
             for j in range(n_off):
                 buf[e] = targets[j, k]
-                values[j, k] = call_scalar(
-                    fun, buf.reshape(x.shape).copy(),
-                    lambda e=e: f"x + h e_{_index(x.shape, e)}", complex_ok, finite,
-                )
+                point = buf.reshape(x.shape)
+                values[j, k] = call_scalar(fun, point if own else point.copy(), where,
+                                           complex_ok, finite)
             buf[e] = flat[e]
         return values
     per_batch = max(1, _BATCH_BYTES // max(1, x.size * np.dtype(dtype).itemsize))

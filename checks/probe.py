@@ -62,13 +62,22 @@ def _divided(table: np.ndarray, k: int) -> np.ndarray:
     """Normalised ``k``-th divided differences of the probe table, one per window of ``k + 1``
     consecutive points: ``sum_i w_i v_i / ||w||_2``, a standard normal times the noise where
     the noise dominates (``w_i = 1 / prod_{j != i} (t_i - t_j)``)."""
+    return np.array([float(w @ table[start : start + k + 1]) / norm
+                     for start, (w, norm) in enumerate(_weights(k)[: table.size - k])])
+
+
+@functools.cache
+def _weights(k: int) -> tuple[tuple[np.ndarray, float], ...]:
+    """The weights ``w`` of :func:`_divided` and their norms, for every window of ``k + 1``
+    probe points (they depend on the points alone: computed once, not at every probe)."""
     out = []
-    for start in range(table.size - k):
+    for start in range(NOISE_POINTS - k):
         t = _PROBE_T[start : start + k + 1]
         w = np.array([1.0 / np.prod([t[i] - t[j] for j in range(k + 1) if j != i])
                       for i in range(k + 1)])
-        out.append(float(w @ table[start : start + k + 1]) / float(np.linalg.norm(w)))
-    return np.array(out)
+        w.flags.writeable = False
+        out.append((w, float(np.linalg.norm(w))))
+    return tuple(out)
 
 
 def _scaled_sigma(values: np.ndarray, orders: tuple[int, ...]) -> float:
@@ -167,6 +176,19 @@ def _ecnoise(table: np.ndarray) -> tuple[float | None, str]:
 _T_POWERS = np.vander(_PROBE_T, 5, increasing=True)  # 1, t, ..., t^4 at the probe points
 
 
+@functools.cache
+def _slope_rows() -> tuple[np.ndarray, ...]:
+    """The rows of the pseudo-inverses that give the slope at ``t = 0`` of the least-squares
+    polynomials of degree 2, 3 and 4 (:func:`probe_slope`): they depend on the probe points
+    alone, computed once."""
+    rows = []
+    for degree in (2, 3, 4):
+        row = np.linalg.pinv(_T_POWERS[:, : degree + 1])[1].copy()
+        row.flags.writeable = False
+        rows.append(row)
+    return tuple(rows)
+
+
 def probe_slope(table: np.ndarray, delta: float, noise: float) -> tuple[float, float, float]:
     """The derivative along the probe direction from a noise-like probe table, and its bound.
 
@@ -178,14 +200,9 @@ def probe_slope(table: np.ndarray, delta: float, noise: float) -> tuple[float, f
     probe's parameter ``tau = t * delta``; the third value is the bound's growth per unit
     of noise.
     """
-    slopes = []
-    weights = None
-    for degree in (2, 3, 4):
-        pinv = np.linalg.pinv(_T_POWERS[:, : degree + 1])
-        slopes.append(float(pinv[1] @ table))
-        if degree == 3:
-            weights = pinv[1]
+    rows = _slope_rows()
+    slopes = [float(row @ table) for row in rows]
     value = slopes[1]
-    gain = _SIGMAS_SLOPE * float(np.linalg.norm(weights))
+    gain = _SIGMAS_SLOPE * float(np.linalg.norm(rows[1]))
     bound = abs(slopes[1] - slopes[0]) + abs(slopes[2] - slopes[1]) + gain * noise
     return value / delta, bound / delta, gain / delta

@@ -7,6 +7,7 @@ all the same); the one subprocess test puts this checkout on ``PYTHONPATH``.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -250,3 +251,35 @@ def test_a_plain_file_indented_as_a_whole_still_runs(tmp_path, capsys):
     path = tmp_path / "candidate.py"
     path.write_text("    r = sigmoid(X @ w) - y\n    X.T @ r + 2 * lam * w\n")
     assert main(["try", "2", "--file", str(path), "--examples", "2"]) == 0
+
+
+# --------------------------------------------------------------------------- =ID: one entry alone
+
+
+def test_an_id_after_equals_is_that_entry_alone(capsys):
+    assert len(_problem("2")) > 1
+    assert main(["verify", "=2", "--examples", "2"]) == 0
+    assert _rows(capsys.readouterr().out) == ["2"]
+    assert main(["verify", "=2", "=7b", "4", "--examples", "2"]) == 0
+    wanted = {"2", "7b", *_problem("4")}
+    assert _rows(capsys.readouterr().out) == [d.id for d in CATALOG if d.id in wanted]
+    assert main(["list", "=2", "--json"]) == 0
+    assert [r["id"] for r in json.loads(capsys.readouterr().out)] == ["2"]
+    assert main(["try", "=6", "(X + X.T) @ w", "--examples", "3"]) == 0
+    assert capsys.readouterr().out.startswith("PASS: 6 ")
+
+
+@pytest.mark.parametrize("command", [["verify"], ["show"], ["export"], ["try"]])
+def test_equals_with_an_unknown_id_is_one_line(command, capsys):
+    args = [*command, "=7"] + (["X"] if command == ["try"] else [])
+    assert main(args) == 2  # 7 is a problem, not an id
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert "unknown derivation id '7'; did you mean " in err and "'7a'" in err
+
+
+def test_help_explains_problem_numbers_and_equals(capsys):
+    for command in ("verify", "show", "export", "list"):
+        assert main([command, "--help"]) == 0
+        text = " ".join(capsys.readouterr().out.split())
+        assert "=ID selects that entry alone (=2: entry 2 only)" in text, command

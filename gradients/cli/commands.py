@@ -4,14 +4,17 @@ candidate, export.
 Subcommands::
 
     gradients list [IDS...] [--module M] [--json]
-    gradients verify [IDS...] [--module M] [--examples N] [--seed S] [--method M] [--json]
+    gradients verify [IDS...] [--module M] [--examples N] [--seed S] [--method M] [-j N]
+                     [--json] [--profile]
     gradients show ID... [--module M] [--format markdown|latex|numpy]
     gradients try ID [EXPR | --file PATH] [--module M] [--examples N] [--seed S] [--method M]
                   [--memory-limit MIB] [--cpu-limit S] [--time-limit S]
-    gradients export [IDS...] [--module M] [--format markdown] [--out FILE]
+    gradients export [IDS...] [--module M] [--format markdown|latex] [--out FILE] [--prove]
 
 An ID may be a problem number (``7``): every entry of that problem, each once, in catalog
-order (``gradients try`` asks which one when the problem has several).
+order (``gradients try`` asks which one when the problem has several), also when the number
+is itself an id (``2``: ``2``, ``2-step``, ``2-hess``, ``2-newton``); ``=ID`` is that entry
+alone (``=2``: entry ``2`` only).
 ``--module`` (a module name such as ``mypkg.derivations``, or a ``.py`` path) replaces our
 catalog with the user's list ``DERIVATIONS`` (:mod:`gradients.cli.modules`).
 
@@ -43,6 +46,23 @@ def _glob_expanded(extra: Sequence[str]) -> bool:
                for a in extra)
 
 
+def _hypothesis_storage() -> None:
+    """Hypothesis's files go to the user's cache directory, not the working directory.
+
+    Hypothesis writes a ``.hypothesis/`` directory (a cache of the constants of the local
+    modules, read from their source) into the current directory unless told otherwise; the
+    command runs in the student's directory, which it must leave as it was. It is set only in
+    a process where hypothesis has not chosen its directory yet (not under pytest, whose
+    hypothesis is already configured), and never over ``HYPOTHESIS_STORAGE_DIRECTORY``.
+    """
+    import os
+
+    if "HYPOTHESIS_STORAGE_DIRECTORY" in os.environ or "hypothesis" in sys.modules:
+        return
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = os.path.join(cache, "gradients", "hypothesis")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``gradients`` console script (and of ``python -m gradients``).
 
@@ -54,6 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     1 of 1 derivations verified in ... s
     0
     """
+    _hypothesis_storage()
     parser = build_parser()
     try:
         ns, extra = parser.parse_known_args(argv)

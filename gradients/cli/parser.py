@@ -23,7 +23,7 @@ from gradients.cli.sandbox import CEILINGS, DEFAULT_LIMITS, FLOORS
 from gradients.cli.show_command import cmd_show
 from gradients.cli.try_command import cmd_try
 from gradients.cli.verification import DEFAULT_EXAMPLES
-from gradients.cli.verify_command import cmd_verify
+from gradients.cli.verify_command import cmd_verify, jobs_default
 
 __all__ = ["METHODS", "build_parser"]
 
@@ -79,6 +79,11 @@ def _bounded(name: str, unit: str, integer: bool = False):
     return parse
 
 
+_IDS_HELP = ("derivation ids or problem numbers (default: all): a problem number selects every "
+             "entry of that problem, also when it is itself an id (2: 2, 2-step, 2-hess, "
+             "2-newton); =ID selects that entry alone (=2: entry 2 only)")
+
+
 def _module_flag(p: argparse.ArgumentParser) -> None:
     p.add_argument("--module", metavar="MODULE", default=None,
                    help="a module listing your own derivations in DERIVATIONS (a module name "
@@ -101,18 +106,15 @@ def build_parser() -> argparse.ArgumentParser:
                         description="List the catalog's entries (or your module's): id, "
                         "problem, kind, title and the proof status recorded in FORMULAS.md "
                         "('-' where none is recorded; 'gradients prove' computes it).")
-    li.add_argument("ids", nargs="*", metavar="ID",
-                    help="derivation ids or problem numbers (default: all)")
+    li.add_argument("ids", nargs="*", metavar="ID", help=_IDS_HELP)
     _module_flag(li)
     li.add_argument("--json", action="store_true", help="a JSON list of dicts")
     li.set_defaults(run=cmd_list)
 
     v = sub.add_parser("verify", help="check the catalog's derivations on random inputs",
                        description="Check each derivation on N random shapes and values.")
-    v.add_argument("ids", nargs="*", metavar="ID",
-                   help="derivation ids or problem numbers (default: all; a problem number "
-                   "selects every entry of that problem; each entry is checked once, in "
-                   "catalog order)")
+    v.add_argument("ids", nargs="*", metavar="ID", help=_IDS_HELP + "; each entry is "
+                   "checked once, in catalog order")
     _module_flag(v)
     v.add_argument("--examples", type=_positive, default=DEFAULT_EXAMPLES,
                    help=f"random inputs per derivation (default {DEFAULT_EXAMPLES})")
@@ -120,7 +122,15 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--method", default="richardson", choices=METHODS,
                    help="finite-difference method (default richardson); complex checks only "
                    "the derivations whose loss accepts complex input, and refuses if none does")
-    v.add_argument("--json", action="store_true", help="machine-readable output")
+    v.add_argument("-j", "--jobs", type=_positive, default=jobs_default(), metavar="N",
+                   help=f"check the derivations in N processes (default: the number of "
+                   f"cores, here {jobs_default()}; -j 1 checks them one after the other); the "
+                   "verdicts and numbers do not depend on N, only the times do")
+    v.add_argument("--json", action="store_true", help="machine-readable output (each "
+                   "derivation's 'seconds' included)")
+    v.add_argument("--profile", action="store_true", help="after the results, a table of the "
+                   "derivations by time, longest first: in the checks, drawing inputs, "
+                   "searching a counterexample (on stderr with --json)")
     v.set_defaults(run=cmd_verify)
 
     s = sub.add_parser("show", help="print a formula, its variables, or numpy code",
@@ -128,7 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "and role of each), the LaTeX alone, or the answer as numpy code that "
                        "runs as copied. A problem number shows every entry of that problem.")
     s.add_argument("ids", nargs="+", metavar="ID",
-                   help="derivation ids or problem numbers ('gradients list' shows them)")
+                   help=_IDS_HELP.replace(" (default: all)", "") + " ('gradients list' shows "
+                   "them)")
     _module_flag(s)
     s.add_argument("--format", choices=["markdown", "latex", "numpy"], default="markdown",
                    help="markdown with the variables (default), latex, or numpy code")
@@ -151,8 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Allowed names, besides the derivation's variables: " + allowed_names(),
     )
     t.add_argument("id", metavar="ID",
-                   help="a derivation id ('gradients list' shows them); a problem number "
-                   "with several entries asks which one")
+                   help="a derivation id ('gradients list' shows them; =ID is the same); a "
+                   "problem number with several entries asks which one")
     t.add_argument("expr", metavar="EXPR", nargs="?", default=None,
                    help="the candidate (or give --file)")
     t.add_argument("--file", metavar="PATH", default=None,
@@ -183,12 +194,19 @@ def build_parser() -> argparse.ArgumentParser:
     add_prove_parser(sub)
 
     e = sub.add_parser("export", help="print the whole catalog (FORMULAS.md)",
-                       description="Export the catalog (or your module's) as Markdown; with "
-                       "ids or problem numbers, only those entries.")
-    e.add_argument("ids", nargs="*", metavar="ID",
-                   help="derivation ids or problem numbers (default: all)")
+                       description="Export the catalog (or your module's) as Markdown or a "
+                       "LaTeX fragment; with ids or problem numbers, only those entries. The "
+                       "proof statuses are those recorded in FORMULAS.md (as 'gradients list' "
+                       "shows them); --prove computes them again.")
+    e.add_argument("ids", nargs="*", metavar="ID", help=_IDS_HELP)
     _module_flag(e)
-    e.add_argument("--format", choices=["markdown"], default="markdown")
-    e.add_argument("--out", metavar="FILE", help="write to this file instead of stdout")
+    e.add_argument("--format", choices=["markdown", "latex"], default="markdown",
+                   help="markdown (default; the whole catalog is FORMULAS.md) or a LaTeX "
+                   "fragment to \\input into a document that loads amsmath")
+    e.add_argument("--out", metavar="FILE", help="write to this file instead of stdout "
+                   "(--out '' is stdout)")
+    e.add_argument("--prove", action="store_true",
+                   help="run the symbolic prover for the statuses (needs SymPy; minutes for "
+                   "the whole catalog) instead of reading those recorded in FORMULAS.md")
     e.set_defaults(run=cmd_export)
     return p

@@ -11,6 +11,8 @@ into a :class:`~gradients.cli.usage.UsageError` with the closest known ids;
 ['1a', '1b']
 >>> [d.id for d in select(["2"], CATALOG)]
 ['2', '2-step', '2-hess', '2-newton']
+>>> [d.id for d in select(["=2"], CATALOG)]
+['2']
 >>> select(["1B"], CATALOG)
 Traceback (most recent call last):
 ...
@@ -82,7 +84,8 @@ def select(ids: Sequence[str], catalog: Sequence[Derivation],
     A bare problem number (``2``, ``7``) selects every entry of that problem: its answers,
     second-order facts and chain-rule steps (``7a``, ``7b``, ``7-W0``, ..., ``7-ds/dh``), so
     that ``gradients verify 7`` checks every step -- also when the number is itself an id
-    (``2`` selects ``2``, ``2-step``, ``2-hess``, ``2-newton``). An id given twice, or
+    (``2`` selects ``2``, ``2-step``, ``2-hess``, ``2-newton``). An id written after ``=``
+    is that entry alone, never its problem (``=2`` selects ``2`` only). An id given twice, or
     covered by its problem number, is selected once.
     """
     if not ids:
@@ -92,6 +95,11 @@ def select(ids: Sequence[str], catalog: Sequence[Derivation],
     where = f" in {spec}" if spec else ""
     wanted: set[str] = set()
     for i in ids:
+        if i.startswith("=") and i[1:] in by_id:
+            wanted.add(i[1:])
+            continue
+        if i.startswith("="):
+            raise unknown_id(i[1:], list(by_id), where)
         family = _family(i, catalog)
         if family:
             wanted.update(d.id for d in family)
@@ -106,8 +114,9 @@ def select_one(item_id: str, catalog: Sequence[Derivation],
                ns: argparse.Namespace | None = None) -> Derivation:
     """The one entry ``gradients try ID`` checks a candidate against.
 
-    An id is that entry (``2`` is entry 2); a problem number that is not an id selects its
-    only entry, and with several it is a :class:`UsageError` listing them to choose from.
+    An id is that entry (``2`` is entry 2, and so is ``=2``, as the other commands take it);
+    a problem number that is not an id selects its only entry, and with several it is a
+    :class:`UsageError` listing them to choose from.
 
     >>> select_one("7", CATALOG)   # doctest: +ELLIPSIS
     Traceback (most recent call last):
@@ -115,8 +124,13 @@ def select_one(item_id: str, catalog: Sequence[Derivation],
     gradients.cli.usage.UsageError: problem 7 has several entries; choose one: 7a, 7b, ...
     """
     by_id = {d.id: d for d in catalog}
+    if item_id.startswith("=") and item_id[1:] in by_id:
+        return by_id[item_id[1:]]
     if item_id in by_id:
         return by_id[item_id]
+    if item_id.startswith("="):
+        spec = getattr(ns, "module", None)
+        raise unknown_id(item_id[1:], list(by_id), f" in {spec}" if spec else "")
     family = _family(item_id, catalog)
     if len(family) == 1:
         return family[0]

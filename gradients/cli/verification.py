@@ -47,10 +47,18 @@ class Verification:
     """The counterexample as text, with the derivation's variable names (see :func:`report`)."""
     worst_failing_rel_error: float | None = None
     """The largest relative error over the failing inputs whose error is a number."""
+    check_seconds: float = 0.0
+    """Of ``seconds``, the time inside the checks (finite differences and the answer); the
+    rest of the examples' time is hypothesis drawing the inputs."""
+    search_seconds: float = 0.0
+    """Of ``seconds``, the time of the search for a minimal counterexample (0 on a pass)."""
+    error: str | None = None
+    """Why the derivation could not be checked at all (its loss or strategy raised): then it
+    is not ``ok``, and nothing else of the row was measured."""
 
     @property
     def ok(self) -> bool:
-        return self.failures == 0
+        return self.failures == 0 and self.error is None
 
     def as_dict(self) -> dict[str, Any]:
         out = {
@@ -63,6 +71,8 @@ class Verification:
             "seconds": round(self.seconds, 4),
             "ok": self.ok,
         }
+        if self.error is not None:
+            out["error"] = self.error
         if self.failures:
             out["worst_failing_rel_error"] = self.worst_failing_rel_error
         if self.counterexample is not None:
@@ -100,6 +110,7 @@ def verify_derivation(
     inconclusive = 0
     raised = 0
     start = time.perf_counter()
+    checking = 0.0
     errors: list[str] = []
 
     @settings(
@@ -109,16 +120,19 @@ def verify_derivation(
     @hseed(seed)
     @given(strategy)
     def run(drawn: tuple[Any, ...]) -> None:
-        nonlocal worst, worst_failing, failures, inconclusive, raised
+        nonlocal worst, worst_failing, failures, inconclusive, raised, checking
+        began = time.perf_counter()
         try:
             args = tuple(prepare(tuple(drawn)))
             result = d.checker()(f, grad, args, argnum=d.argnum, method=method,
                                  **d.options(args))
         except Exception as exc:  # noqa: BLE001 - a candidate that raises fails
+            checking += time.perf_counter() - began
             failures += 1
             raised += 1
             errors.append(f"{type(exc).__name__}: {exc}")
             return
+        checking += time.perf_counter() - began
         verdict = d.judged(result)
         if verdict == "fail":
             failures += 1
@@ -134,6 +148,7 @@ def verify_derivation(
             inconclusive += 1
 
     run()
+    searching = time.perf_counter()
     cx = None
     if failures:
         try:
@@ -145,9 +160,11 @@ def verify_derivation(
             cx = _raising_draw(d, candidate, seed)
         if cx is None and errors:
             cx = Counterexample((), None, errors[0], ())
-    return Verification(d.id, d.title, examples, failures, worst,
-                        time.perf_counter() - start, cx, inconclusive, raised,
-                        None if cx is None else report(d, cx), worst_failing)
+    end = time.perf_counter()
+    return Verification(d.id, d.title, examples, failures, worst, end - start, cx,
+                        inconclusive, raised, None if cx is None else report(d, cx),
+                        worst_failing, check_seconds=checking,
+                        search_seconds=end - searching if failures else 0.0)
 
 
 def _raising_draw(d: Derivation, candidate: Any, seed: int) -> Any:
