@@ -121,13 +121,17 @@ def test_2_step_shows_the_students_new_w_not_an_implied_gradient(capsys):
 
 
 def test_a_wrong_4_mle_takes_no_longer_than_a_wrong_gradient(capsys):
-    start = time.perf_counter()
+    """CPU time of this process (the machine's load does not enter): the shrinking search
+    took 13 s of it for 4-mle before its strategy drew the factors at the kept size, about
+    7 times a wrong gradient entry's; now about the same."""
+    start = time.process_time()
     assert run(["try", "2", "X.T @ y"], capsys)[0] == 1
-    gradient = time.perf_counter() - start
-    start = time.perf_counter()
-    assert run(["try", "4-mle", "X.T @ y"], capsys)[0] == 1
-    mle = time.perf_counter() - start
-    assert mle <= max(3 * gradient, 5.0), (mle, gradient)
+    gradient = time.process_time() - start
+    start = time.process_time()
+    status, out, _ = run(["try", "4-mle", "X.T @ y"], capsys)
+    mle = time.process_time() - start
+    assert status == 1 and "  X = [[" in out, out
+    assert mle <= max(2 * gradient, 2.0), (mle, gradient)
 
 
 def test_the_right_2_newton_still_passes(capsys):
