@@ -141,3 +141,18 @@ def test_the_right_2_newton_still_passes(capsys):
             "+ 2 * lam * np.diag(np.ones_like(w)), X.T @ (sigmoid(X @ w) - y) + 2 * lam * w)")
     status, out, err = run(["try", "2-newton", text], capsys)
     assert status == 0 and err == "", out + err
+
+
+def test_a_candidate_with_no_finite_value_is_undefined_and_counted_as_such(capsys):
+    status, out, err = run(["try", "6", "X @ w / (w - w)"], capsys)
+    assert status == 1 and err == "", err
+    assert out.startswith("UNDEFINED: 6 (Quadratic form, w.r.t. w): `X @ w / (w - w)` cannot "
+                          "be evaluated on any of the 25 random inputs (its value is not "
+                          "finite there)."), out
+    assert "is wrong on" not in out, out
+    assert re.search(r"^  yours: \[nan.*\(not finite", out, re.M), out
+    w = np.array(eval(re.search(r"^  w = (\[.*\])   shape", out, re.M).group(1)  # noqa: S307
+                      .replace(" ", ",")), dtype=float)
+    X = np.array(eval(re.search(r"^  X = (\[\[.*\]\])   shape", out, re.M).group(1)  # noqa: S307
+                      .replace(" ", ",")), dtype=float)
+    assert np.allclose(_array_after("right", out), (X + X.T) @ w)  # the gradient, by hand

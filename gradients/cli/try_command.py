@@ -179,6 +179,9 @@ def cmd_try(ns: argparse.Namespace) -> int:
             print(f"DISAGREE: {head}: the symbolic proof and the numerical check disagree. "
                   f"The proof: {proof}")
         print(f"FAIL: {head} is wrong on {result.wrong} of {n} random inputs{also}.")
+    elif result.undefined == n:
+        print(f"UNDEFINED: {head} cannot be evaluated on any of the {n} random inputs "
+              f"{why.replace(' of them', '')}.")
     elif proof:
         print(f"UNDEFINED: {head} is proved right wherever it can be evaluated (symbolically: "
               f"{proof.split('`: ', 1)[-1].rstrip('.')}, as a formula defined where its "
