@@ -95,6 +95,7 @@ def test_4_mle_shows_the_right_maximiser_beside_the_students(capsys):
     assert status == 1 and err == "", err
     assert out.startswith("FAIL: 4-mle"), out
     assert "Compared: the maximiser w*" in out, out
+    assert "Diagnosis:" not in out, out  # "identically zero" would describe the check's 0
     X = np.array(eval(re.search(r"^  X = (\[\[.*\]\])   shape", out, re.M).group(1)  # noqa: S307
                       .replace(" ", ",")))
     y = np.array(eval(re.search(r"^  y = (\[.*\])   shape", out, re.M).group(1)  # noqa: S307
