@@ -14,6 +14,7 @@ from numpy.typing import ArrayLike
 __all__ = [
     "_as_float_array",
     "_as_scalar",
+    "_number",
     "_require_finite",
     "_require_int",
     "_require_labels",
@@ -47,10 +48,22 @@ def _require_finite(name: str, a: np.ndarray) -> np.ndarray:
     return a
 
 
-def _as_float_array(name: str, a: ArrayLike, ndim: int | None = None) -> np.ndarray:
+def _number(value: ArrayLike) -> float | complex:
+    """A scalar result as ``float``, or as ``complex`` where a complex step made it complex.
+
+    >>> _number(np.float64(2.0)), _number(np.complex128(2 + 1e-20j)).imag
+    (2.0, 1e-20)
+    """
+    return complex(value) if np.iscomplexobj(value) else float(value)
+
+
+def _as_float_array(name: str, a: ArrayLike, ndim: int | None = None, *,
+                    complex_ok: bool = False) -> np.ndarray:
     """Convert ``a`` to a finite ``float64`` array with exactly ``ndim`` dimensions.
 
-    Booleans, integers and floats are accepted; strings, complex numbers and objects are not.
+    Booleans, integers and floats are accepted; strings, complex numbers and objects are not,
+    except that ``complex_ok=True`` (a complex-analytic loss, which the complex step
+    differentiates) keeps a complex array as ``complex128``.
 
     >>> _as_float_array("X", [[1, 2], [3, 4]], ndim=2).dtype
     dtype('float64')
@@ -60,20 +73,23 @@ def _as_float_array(name: str, a: ArrayLike, ndim: int | None = None) -> np.ndar
     ValueError: w must be a 1-D array (a vector), got shape (2, 1)
     """
     raw = np.asarray(a)
-    if raw.dtype.kind not in "biuf":
+    if complex_ok and raw.dtype.kind == "c":
+        arr = raw.astype(np.complex128, copy=False)
+    elif raw.dtype.kind not in "biuf":
         raise ValueError(
             f"{name} must be a real numeric array, got dtype {raw.dtype} (from {type(a).__name__})"
         )
-    arr = raw.astype(np.float64, copy=False)
+    else:
+        arr = raw.astype(np.float64, copy=False)
     if ndim is not None and arr.ndim != ndim:
         kind = _NDIM_NAMES.get(ndim, f"a {ndim}-D array")
         raise ValueError(f"{name} must be {kind}, got shape {arr.shape}")
     return _require_finite(name, arr)
 
 
-def _require_square(name: str, X: ArrayLike) -> np.ndarray:
+def _require_square(name: str, X: ArrayLike, *, complex_ok: bool = False) -> np.ndarray:
     """Return ``X`` as a finite float matrix, raising unless it has shape ``(D, D)``."""
-    X = _as_float_array(name, X, ndim=2)
+    X = _as_float_array(name, X, ndim=2, complex_ok=complex_ok)
     if X.shape[0] != X.shape[1]:
         raise ValueError(f"{name} must be a square matrix, got shape {X.shape}")
     return X

@@ -161,3 +161,8 @@ def bipolar_step(w: ArrayLike, X: ArrayLike, y: ArrayLike, lr: float) -> np.ndar
     lr = _as_scalar("lr", lr, minimum=0, strict=True)
     w = _as_float_array("w", w, ndim=1)
     return w - lr * bipolar_squared_grad(w, X, y)
+
+
+#: why the complex step cannot differentiate the loss (see gradients.cli.selection.complex_safe)
+bipolar_squared_loss.not_complex_analytic = (  # type: ignore[attr-defined]
+    "not complex-analytic as computed: tanh(a/2) - y in a stable real form (through |a|)")

@@ -17,14 +17,15 @@ them square.
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import _as_float_array, _require_same_shape
+from ._validation import _as_float_array, _number, _require_same_shape
 
 __all__ = ["frobenius_dot", "frobenius_dot_grad", "frobenius_dot_grad_B", "frobenius_dot_hessian"]
 
 
-def _validate(A: ArrayLike, B: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    A = _as_float_array("A", A, ndim=2)
-    B = _as_float_array("B", B, ndim=2)
+def _validate(A: ArrayLike, B: ArrayLike, *,
+              complex_ok: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    A = _as_float_array("A", A, ndim=2, complex_ok=complex_ok)
+    B = _as_float_array("B", B, ndim=2, complex_ok=complex_ok)
     return _require_same_shape("A", A, "B", B)
 
 
@@ -46,8 +47,8 @@ def frobenius_dot(A: ArrayLike, B: ArrayLike) -> float:
     >>> frobenius_dot([[1.0, 2.0, 3.0]], [[4.0, 5.0, 6.0]])
     32.0
     """
-    A, B = _validate(A, B)
-    return float(np.sum(A * B))
+    A, B = _validate(A, B, complex_ok=True)  # bilinear, no conjugate: complex-analytic
+    return _number(np.sum(A * B))
 
 
 def frobenius_dot_grad(A: ArrayLike, B: ArrayLike) -> np.ndarray:

@@ -31,7 +31,7 @@ The solve goes through the SVD of :math:`X`, never an explicit inverse of :math:
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import _as_float_array, _as_scalar, _require_rows, _require_shape
+from ._validation import _as_float_array, _as_scalar, _number, _require_rows, _require_shape
 
 __all__ = [
     "gaussian_log_likelihood_hessian",
@@ -49,8 +49,8 @@ def _validate_data(X: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
-def _validate_w(w: ArrayLike, X: np.ndarray) -> np.ndarray:
-    w = _as_float_array("w", w, ndim=1)
+def _validate_w(w: ArrayLike, X: np.ndarray, *, complex_ok: bool = False) -> np.ndarray:
+    w = _as_float_array("w", w, ndim=1, complex_ok=complex_ok)
     return _require_shape("w", w, (X.shape[1],), f"to match X's {X.shape[1]} columns")
 
 
@@ -83,10 +83,10 @@ def gaussian_log_likelihood(w: ArrayLike, X: ArrayLike, y: ArrayLike, sigma: flo
     -0.918939
     """
     X, y = _validate_data(X, y)
-    w = _validate_w(w, X)
+    w = _validate_w(w, X, complex_ok=True)  # r @ r, not |r|^2: complex-analytic in w
     sigma = _as_scalar("sigma", sigma, minimum=0, strict=True)
     r = y - X @ w
-    return float(-0.5 * X.shape[0] * np.log(2.0 * np.pi * sigma**2) - (r @ r) / (2.0 * sigma**2))
+    return _number(-0.5 * X.shape[0] * np.log(2.0 * np.pi * sigma**2) - (r @ r) / (2.0 * sigma**2))
 
 
 def gaussian_log_likelihood_grad(

@@ -193,3 +193,8 @@ def logistic_l2_step(
     lr = _as_scalar("lr", lr, minimum=0, strict=True)
     w = _as_float_array("w", w, ndim=1)
     return w - lr * logistic_l2_grad(w, X, y, lam)
+
+
+#: why the complex step cannot differentiate the loss (see gradients.cli.selection.complex_safe)
+logistic_l2_loss.not_complex_analytic = (  # type: ignore[attr-defined]
+    "not complex-analytic as computed: a stable real form (logaddexp, a sigmoid through |a|)")

@@ -19,15 +19,16 @@ Derivation. :math:`\partial f / \partial w_k = \sum_j X_{kj} w_j + \sum_i w_i X_
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import _as_float_array, _require_shape, _require_square
+from ._validation import _as_float_array, _number, _require_shape, _require_square
 
 __all__ = ["quadratic_form", "quadratic_form_grad", "quadratic_form_grad_X",
            "quadratic_form_hessian"]
 
 
-def _validate(w: ArrayLike, X: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    X = _require_square("X", X)
-    w = _as_float_array("w", w, ndim=1)
+def _validate(w: ArrayLike, X: ArrayLike, *,
+              complex_ok: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    X = _require_square("X", X, complex_ok=complex_ok)
+    w = _as_float_array("w", w, ndim=1, complex_ok=complex_ok)
     _require_shape("w", w, (X.shape[0],), f"to match X's shape {X.shape}")
     return w, X
 
@@ -52,8 +53,8 @@ def quadratic_form(w: ArrayLike, X: ArrayLike) -> float:
     >>> quadratic_form([1.0, 2.0], [[1.0, 3.0], [0.0, 1.0]])  # 1 + 3*1*2 + 4
     11.0
     """
-    w, X = _validate(w, X)
-    return float(w @ X @ w)
+    w, X = _validate(w, X, complex_ok=True)  # w^T X w, no conjugate: complex-analytic
+    return _number(w @ X @ w)
 
 
 def quadratic_form_grad(w: ArrayLike, X: ArrayLike) -> np.ndarray:

@@ -403,3 +403,10 @@ def residual_net_grad_X(
     """
     _, deltas, W0, _ = _setup(W0, W1, w2, X, y)
     return deltas.d_h + deltas.d_a0 @ W0
+
+
+#: why the complex step cannot differentiate the losses (see gradients.cli.selection.complex_safe)
+for _loss in (residual_net_loss, residual_net_loss_from_h):
+    _loss.not_complex_analytic = (  # type: ignore[attr-defined]
+        "not complex-analytic as computed: its sigmoids in a stable real form (through |a|)")
+del _loss

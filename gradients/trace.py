@@ -21,7 +21,7 @@ the cyclic property of the trace every term has the same trace,
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import _require_int, _require_square
+from ._validation import _number, _require_int, _require_square
 
 __all__ = ["trace_power", "trace_power_grad", "trace_power_hvp"]
 
@@ -46,9 +46,9 @@ def trace_power(X: ArrayLike, k: int) -> float:
     >>> trace_power([[1.0, 2.0], [3.0, 4.0]], 2)  # tr([[7, 10], [15, 22]])
     29.0
     """
-    X = _require_square("X", X)
+    X = _require_square("X", X, complex_ok=True)  # complex-analytic: the complex step works
     k = _require_int("k", k, minimum=0)
-    return float(np.trace(np.linalg.matrix_power(X, k)))
+    return _number(np.trace(np.linalg.matrix_power(X, k)))
 
 
 def trace_power_grad(X: ArrayLike, k: int) -> np.ndarray:

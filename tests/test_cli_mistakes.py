@@ -76,12 +76,13 @@ MISTAKES = [
     (("try", "6", "np.outer(w, w)"), "the candidate for 6 returns shape (1, 1), but the answer "
      "has shape (1,) for inputs of shapes w (1,), X (1, 1)"),
     (("try", "4-mle", "y"), "the candidate for 4-mle returns shape"),
-    # the complex step: none of our losses accepts complex input
-    (("verify", "--method", "complex"), "--method complex needs a loss that accepts complex "
-     "input (the complex step), and the loss of 1a, 1b"),
-    (("verify", "1b", "--method", "complex"), "use --method richardson (default), central or "
+    # the complex step: a loss in a stable real form is not complex-analytic as computed
+    (("verify", "2", "--method", "complex"), "--method complex needs a loss that accepts "
+     "complex input (the complex step), and the loss of 2, 2-step, 2-hess, 2-newton does not "
+     "(not complex-analytic as computed: a stable real form (logaddexp, a sigmoid through |a|))"),
+    (("verify", "7b", "--method", "complex"), "use --method richardson (default), central or "
      "forward"),
-    (("try", "1b", "3 * (X @ X).T", "--method", "complex"), "the loss of 1b does not"),
+    (("try", "3", "X.T @ y", "--method", "complex"), "the loss of 3 does not"),
     # paths
     (("export", "--out", "/nonexistent/x.md"),
      "cannot write /nonexistent/x.md: No such file or directory"),

@@ -354,8 +354,8 @@ CASES = [
         r"B contains non-finite values \(nan at index \(1, 1\)",
     ),
     (
-        "frob-A-complex",
-        lambda: G.frobenius_dot(SQ3 + 1j, SQ3),
+        "frob-A-complex",  # the loss takes the complex step (tests/test_cli_complex.py)
+        lambda: G.frobenius_dot_grad(SQ3 + 1j, SQ3),
         r"A must be a real numeric array, got dtype complex128",
     ),
     # -- problem 6: quadratic form

@@ -128,19 +128,23 @@ def _full_rank_designs(
 ):
     d = draw(st.integers(min_features, min(max_features, max_samples)))
     n = draw(st.integers(max(d, min_samples), max_samples))
-    # the flags before the factors (see _flags): the entries are built, not drawn
+    # The spectrum and y first, then the flags, then the factors at the kept size. A design's
+    # entries are built, not drawn: a deletion shifts the factors' choices anyway, so drawing
+    # them at the drawn size only kept every deleted row's and column's choices in each
+    # shrinking step (a 1 x 1 counterexample redrew a 10 x 7 and a 7 x 7 matrix some 500
+    # times: 4-mle, issue 19). The singular values and y, drawn before, keep their values
+    # while indices are deleted (they are what a counterexample usually hangs on).
+    top, s = _spectrum(draw, d, tops, max_condition)
+    y = _array(draw, n, elems)
     row_flags = _flags(draw, n, max(min_samples, min_features))
     col_flags = _flags(draw, d, min_features)
-    U = _orthonormal(_array(draw, (n, d), elems))
-    V = _orthonormal(_array(draw, (d, d), elems))
-    top, s = _spectrum(draw, d, tops, max_condition)
-    X = _clean((U * s) @ V.T, top)
-    y = _array(draw, n, elems)
-    # Deleting columns keeps the singular values within [min(s), max(s)] (they interlace);
-    # deleting rows can lower the smallest one, hence the assume (which then can fire).
     cols = _kept(col_flags, min_features)
     rows = _kept(row_flags, max(cols.size, min_samples))
-    X = _take(X, rows, cols)
+    U = _orthonormal(_array(draw, (rows.size, cols.size), elems))
+    V = _orthonormal(_array(draw, (cols.size, cols.size), elems))
+    X = _clean((U * s[cols]) @ V.T, top)
+    # X's singular values are s[cols] (within [min s, max s]) up to round-off, hence the
+    # assume (which then can fire)
     assume(np.linalg.cond(X) <= max_condition)
     return X, _take(y, rows)
 
@@ -164,9 +168,9 @@ def full_rank_designs(
     ``|X_ij| <= top`` and ``X^T X`` is invertible. The entries of ``X`` are not drawn from
     the element strategy (a bounded condition number cannot be drawn entry by entry): it
     draws the matrices whose QR factors are ``U`` and ``V``, and the targets ``y``.
-    Shrinking deletes rows and columns of ``X`` itself (with ``y``'s entries): a column
-    deletion keeps the singular values within ``[min s, max s]``, a row deletion is kept
-    only while ``N >= D`` and the condition number stays within the bound.
+    Shrinking deletes rows and columns of ``X`` (with ``y``'s entries): flags drawn after the
+    singular values and ``y`` choose the kept indices (rows only while ``N >= D``), the
+    factors are drawn at the kept size, and ``X``'s singular values are the kept ``s_i``.
 
     Parameters
     ----------

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import functools
 import re
 import warnings
 from collections.abc import Sequence
@@ -149,6 +150,7 @@ def complex_safe(d: Derivation) -> str | None:
 
     from checks import check_gradient
 
+
     try:
         drawn = find(d.inputs(), lambda a: True, settings=settings(
             database=None, phases=(Phase.generate,), suppress_health_check=list(HealthCheck),
@@ -157,6 +159,10 @@ def complex_safe(d: Derivation) -> str | None:
         f, grad = d.check_functions()
         if d.kind in ("hessian", "hvp", "jacobian", "vjp"):
             return "its check (a Jacobian, Hessian or VJP) uses real steps"
+        loss = d.loss.func if isinstance(d.loss, functools.partial) else d.loss
+        stated = getattr(loss, "not_complex_analytic", None)  # its module says why
+        if stated:
+            return str(stated)
         with warnings.catch_warnings():  # a loss that casts complex to real warns: it's the probe
             warnings.simplefilter("ignore")
             check_gradient(f, grad, args, argnum=d.argnum, method="complex", **d.options(args))

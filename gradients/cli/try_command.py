@@ -3,10 +3,15 @@ r"""``gradients try ID EXPR``: a candidate typed in numpy, checked in the sandbo
 The text is parsed against the sandbox's grammar (never ``eval``), evaluated in a child
 process under operating-system limits (:mod:`gradients.cli.sandbox`), and checked on random
 inputs like a catalog entry; every value must have the answer's shape. ``--prove`` first
-proves or refutes it symbolically (:mod:`gradients.cli.prove_command`). ``--file`` takes
+proves or refutes it symbolically (:mod:`gradients.cli.prove_command`); a proof is then
+confirmed numerically, so that ``try`` gives one verdict: PASS (or PROVED), FAIL (or
+REFUTED: wrong on some input), or UNDEFINED (never wrong, but it cannot be evaluated on some
+input: it raises, or its value is not finite; e.g. ``k X^(k-1)`` at ``k = 0`` on a singular
+``X``, where the gradient is 0). A counterexample is the smallest input on which the value is
+wrong, before any on which there is no value. ``--file`` takes
 statements, or a ``def`` exactly as ``gradients show ID --format numpy`` prints it
 (:mod:`gradients.cli.candidate_file`). Exit status 0 pass,
-1 fail, 2 a usage error (a bad expression, a wrong shape, a limit reached).
+1 fail or undefined, 2 a usage error (a bad expression, a wrong shape, a limit reached).
 
 >>> _one_line("r = X @ w  # residual\nX.T @ r")
 'r = X @ w; X.T @ r'
@@ -121,13 +126,21 @@ def cmd_try(ns: argparse.Namespace) -> int:
                               "standard input" if ns.file == "-" else ns.file)
     if ns.method == "complex":
         complex_filter([d])
+    proof = ""
     if getattr(ns, "prove", False) and getattr(ns, "module", None) is None:
+        import io
+
         from gradients.cli.prove_command import run_try_prove
 
-        code = run_try_prove(d.id, text, time_limit=ns.time_limit)
-        if code is not None:
-            return code  # 0 proved, 1 refuted, 2 usage or no SymPy
-        # neither proved nor refuted: the numerical check decides
+        buf = io.StringIO()
+        code = run_try_prove(d.id, text, time_limit=ns.time_limit, out=buf)
+        if code in (1, 2):
+            print(buf.getvalue(), end="")
+            return code  # 1 refuted, 2 usage or no SymPy
+        if code == 0:  # proved: the numerical check must agree, or say where it does not
+            proof = buf.getvalue().strip()
+        else:  # neither proved nor refuted: the numerical check decides
+            print(buf.getvalue(), end="")
     limits = Limits(ns.memory_limit, ns.cpu_limit, ns.time_limit)
     deadline = time.monotonic() + limits.time_seconds
     try:
@@ -146,27 +159,67 @@ def cmd_try(ns: argparse.Namespace) -> int:
     except SandboxError as exc:
         raise UsageError(f"the sandbox failed: {exc}") from None
     shown = _one_line(text)
+    head = f"{d.id} ({d.title}): `{shown}`"
+    n = result.examples
     if result.ok:
         inconclusive = (f"; {result.inconclusive} inconclusive" if result.inconclusive else "")
-        print(f"PASS: {d.id} ({d.title}): `{shown}` agrees with the numerical derivative on "
-              f"{result.examples} random inputs (worst relative error "
-              f"{result.worst_rel_error:.1e}{inconclusive}).")
+        if proof:
+            print(f"{proof}\n  (and numerically: it agrees with the numerical derivative on "
+                  f"{n} random inputs{inconclusive})")
+            return 0
+        print(f"PASS: {head} agrees with the numerical derivative on {n} random inputs "
+              f"(worst relative error {result.worst_rel_error:.1e}{inconclusive}).")
         return 0
-    raised = (f" (it raised an error on {result.raised} of them)" if result.raised else "")
-    print(f"FAIL: {d.id} ({d.title}): `{shown}` is wrong on {result.failures} of "
-          f"{result.examples} random inputs{raised}.")
+    why = _why_undefined(result.raised, result.undefined)
+    cannot = f"{result.undefined} of {n} random inputs {why}"
+    if result.wrong:
+        also = (f"; it cannot be evaluated on {result.undefined} more {why}"
+                if result.undefined else "")
+        if proof:
+            print(f"DISAGREE: {head}: the symbolic proof and the numerical check disagree. "
+                  f"The proof: {proof}")
+        print(f"FAIL: {head} is wrong on {result.wrong} of {n} random inputs{also}.")
+    elif result.undefined == n:
+        print(f"UNDEFINED: {head} cannot be evaluated on any of the {n} random inputs "
+              f"{why.replace(' of them', '')}.")
+    elif proof:
+        print(f"UNDEFINED: {head} is proved right wherever it can be evaluated (symbolically: "
+              f"{proof.split('`: ', 1)[-1].rstrip('.')}, as a formula defined where its "
+              f"inverses exist), but it cannot be evaluated on {cannot}.")
+    else:
+        print(f"UNDEFINED: {head} is never wrong where it can be evaluated, but it cannot be "
+              f"evaluated on {cannot}.")
+    if not result.wrong:
+        print("An answer must have a value on every input of the entry: where the candidate "
+              "has none, the right value is shown beside it. Not accepted.")
     if result.counterexample is not None:
         print(result.report or report(d, result.counterexample))
     note = _transpose_note(sandbox.transposed_1d)
     if note:
         print(f"Note: {note}.")
-    steps = _chain_steps(d, catalog_of(ns))
+    steps = _chain_steps(d, catalog_of(ns)) if result.wrong else []
     if steps:
         print(f"Each chain-rule step of this problem is verified on its own "
               f"(`gradients verify {' '.join(steps)}`). If your candidate is built from those "
               "steps, the steps are right and the composition is wrong; "
               "`gradients try STEP \"EXPR\"` checks one of your own steps.")
     return 1
+
+
+def _why_undefined(raised: int, undefined: int) -> str:
+    """Why a candidate has no value on ``undefined`` inputs, ``raised`` of which raised.
+
+    >>> _why_undefined(2, 2)
+    '(it raised an error on 2 of them)'
+    >>> _why_undefined(0, 3)
+    '(its value is not finite there)'
+    """
+    if raised == undefined:
+        return f"(it raised an error on {raised} of them)"
+    if raised == 0:
+        return "(its value is not finite there)"
+    return (f"(it raised an error on {raised} of them; on {undefined - raised} its value "
+            "is not finite)")
 
 
 def _chain_steps(d: Derivation, catalog: Sequence[Derivation]) -> list[str]:

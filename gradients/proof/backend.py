@@ -23,8 +23,8 @@ from typing import Any
 __all__ = ["INSTALL_HINT", "SymPyMissing", "exact_inverse", "functions", "sympy_available"]
 
 INSTALL_HINT = (
-    "proving needs SymPy: python -m pip install 'gradcheck-suite[prove]' "
-    "(or python -m pip install sympy)"
+    "proving needs SymPy: python -m pip install sympy (or, from a checkout of this project, "
+    'python -m pip install -e ".[prove]")'
 )
 """One line: how to install what :func:`gradients.proof.prove_form` needs."""
 
