@@ -73,8 +73,18 @@ def copies(args: Sequence[Any]) -> list[Any]:
 
 def closure(f: Callable[..., Any], p: Prepared) -> Callable[[np.ndarray], Any]:
     """``v -> f(*args[:argnum], v, *args[argnum + 1:])`` with copies of the other arrays."""
-    before, after = p.args[: p.argnum], p.args[p.argnum + 1 :]
-    return lambda v: f(*copies(before), v, *copies(after))
+    return _Bound(f, p.args[: p.argnum], p.args[p.argnum + 1 :])
+
+
+class _Bound:
+    """:func:`closure`'s function: an object, not a lambda, so that an executor in other
+    processes can receive it whenever ``f`` and the other arguments can be pickled."""
+
+    def __init__(self, f: Callable[..., Any], before: Sequence[Any], after: Sequence[Any]):
+        self.f, self.before, self.after = f, tuple(before), tuple(after)
+
+    def __call__(self, v: np.ndarray) -> Any:
+        return self.f(*copies(self.before), v, *copies(self.after))
 
 
 def bad_analytic(analytic: np.ndarray, shape: tuple[int, ...]) -> str | None:

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from checks import executor as _executor
 from checks._util import UsageError, first_nonfinite
 
 __all__ = ["Memo"]
@@ -98,6 +99,31 @@ class Memo:
             self._store[key] = hit
         return hit
 
+    def prefetch(self, points: np.ndarray) -> bool:
+        """Store ``fx`` at those of ``points`` (a stack along axis 0) not yet stored, evaluated
+        on the current executor (:mod:`checks.executor`): the calls that follow find them, and
+        :attr:`evaluations` grows by what the same calls would have cost. A point where ``fx``
+        raised, or returned what :meth:`__call__` refuses, is left for that call to raise. True:
+        the memo is filled (the protocol of :func:`checks.evaluation._evaluate`)."""
+        todo: dict[tuple[Any, ...], np.ndarray] = {}
+        for z in points:
+            key = self._key(z)
+            if key not in self._store and key not in todo:
+                todo[key] = z
+        if not todo:
+            return True
+        got = _executor.map_raw(self._fx, np.stack(list(todo.values())))
+        for (key, z), value in zip(todo.items(), got, strict=True):
+            if value is _executor.RAISED:
+                continue
+            try:
+                self._store[key] = self._output(value, "a perturbed point", self.out_shape,
+                                                complex_ok=np.iscomplexobj(z))
+            except UsageError:
+                continue
+            self.evaluations += 1
+        return True
+
     def entry(self, k: int) -> Callable[[np.ndarray], Any]:
         """``z -> f(z).flat[k]``: output ``k`` (flat index) as a scalar function.
 
@@ -105,13 +131,38 @@ class Memo:
         ``copies_argument``: the evaluation loop may then pass its working buffer itself
         (:func:`checks.evaluation._evaluate`), saving a copy per point.
         """
-
-        def entry(z: np.ndarray) -> Any:
-            return self(z).flat[k]
-
-        entry.copies_argument = True  # type: ignore[attr-defined]
-        return entry
+        return _Entry(self, k)
 
     def dot(self, u: np.ndarray) -> Callable[[np.ndarray], Any]:
         """``z -> <u, f(z)>``: the output contracted with the cotangent ``u``."""
-        return lambda z: np.sum(u * self(z))
+        return _Dot(self, u)
+
+
+class _Entry:
+    """``z -> memo(z).flat[k]``; :meth:`prefetch` lets an executor fill the memo first."""
+
+    copies_argument = True  # the memo copies the point before f sees it
+
+    def __init__(self, memo: Memo, k: int):
+        self.memo, self.k = memo, k
+
+    def __call__(self, z: np.ndarray) -> Any:
+        return self.memo(z).flat[self.k]
+
+    def prefetch(self, points: np.ndarray) -> bool:
+        self.memo.prefetch(points)
+        return True
+
+
+class _Dot:
+    """``z -> <u, memo(z)>``; :meth:`prefetch` lets an executor fill the memo first."""
+
+    def __init__(self, memo: Memo, u: np.ndarray):
+        self.memo, self.u = memo, u
+
+    def __call__(self, z: np.ndarray) -> Any:
+        return np.sum(self.u * self.memo(z))
+
+    def prefetch(self, points: np.ndarray) -> bool:
+        self.memo.prefetch(points)
+        return True

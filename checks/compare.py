@@ -30,6 +30,7 @@ from checks.crosscheck import along_probe, coupled_kinks, kink_directions
 from checks.diagnosis import diagnose, missing_term
 from checks.differences import estimate_gradient
 from checks.directional import along_directions, directional_derivatives
+from checks.executor import runs_on_executor
 from checks.methods import STEP_FACTORS
 from checks.noise import Baseline, noise_note
 from checks.report import render
@@ -154,6 +155,7 @@ class GradientCheck:
 #: Probability that a gradient with an error above ``detectable`` passes a directional check.
 
 
+@runs_on_executor
 def check_gradient(
     f: Callable[..., Any],
     grad: Callable[..., Any],
@@ -171,6 +173,7 @@ def check_gradient(
     vectorized: bool = False,
     names: Sequence[str] | None = None,
     terms: Mapping[str, Callable[..., Any]] | None = None,
+    executor: Any = None,
 ) -> GradientCheck:
     r"""Compare ``grad(*args)`` with the numerical gradient of ``f(*args)`` w.r.t. one argument
     (or a parameter tree, or several arguments).
@@ -226,6 +229,12 @@ def check_gradient(
         full mode, the diagnosis names the one term whose gradient the analytic side misses,
         or counts twice, where that holds to the tolerance (one more estimate per term, on
         failure only).
+    executor : concurrent.futures.Executor, optional
+        Where ``f`` is evaluated: a ``ThreadPoolExecutor``, a ``ProcessPoolExecutor`` (``f``
+        must pickle: a module-level function), a Dask ``Client(...).get_executor()``. Each
+        batch of points (a ladder level, a noise probe) goes out at once, in chunks; the
+        result is the serial one, bit for bit (:mod:`checks.executor`). Not with
+        ``vectorized=True``. The executor is not shut down.
 
     Returns
     -------

@@ -54,6 +54,7 @@ from checks.directional import (
 )
 from checks.estimates import Estimate
 from checks.evaluation import _index
+from checks.executor import runs_on_executor
 from checks.methods import STEP_FACTORS, _estimate
 from checks.noise import (
     baseline,
@@ -67,6 +68,7 @@ __all__ = [
 ]
 
 
+@runs_on_executor
 def estimate_gradient(
     f: Callable[[np.ndarray], Any],
     x: Any,
@@ -74,6 +76,7 @@ def estimate_gradient(
     method: str = "richardson",
     step: Any = None,
     vectorized: bool = False,
+    executor: Any = None,
 ) -> Estimate:
     r"""Numerical gradient of a scalar function, with a per-entry error estimate.
 
@@ -99,6 +102,12 @@ def estimate_gradient(
         ``STEP_FACTORS[method] * max(|x_k|, rms(x))``.
     vectorized : bool, default False
         Whether ``f`` accepts a leading batch axis.
+    executor : concurrent.futures.Executor, optional
+        Where ``f`` is evaluated: a ``ThreadPoolExecutor``, a ``ProcessPoolExecutor`` (``f``
+        must pickle: a module-level function), a Dask ``Client(...).get_executor()``. Each
+        batch of points (a ladder level, a noise probe) goes out at once, in chunks; the
+        result is the serial one, bit for bit (:mod:`checks.executor`). Not with
+        ``vectorized=True``. The executor is not shut down.
 
     Returns
     -------
@@ -163,6 +172,7 @@ def numerical_gradient(
     method: str = "richardson",
     step: Any = None,
     vectorized: bool = False,
+    executor: Any = None,
 ) -> np.ndarray:
     """Finite-difference gradient of scalar ``f`` at ``x``: float64, the shape of ``x``.
 
@@ -174,6 +184,7 @@ def numerical_gradient(
     >>> np.allclose(g, 2 * np.eye(2))
     True
     """
-    return estimate_gradient(f, x, method=method, step=step, vectorized=vectorized).value
+    return estimate_gradient(f, x, method=method, step=step, vectorized=vectorized,
+                             executor=executor).value
 
 

@@ -29,9 +29,26 @@ __all__ = ["along_directions", "directional_derivative", "directional_derivative
 
 
 def _direction_fun(f, x, v, vectorized):
-    if vectorized:
-        return lambda t: f(x[None] + np.reshape(t, (-1,) + (1,) * x.ndim) * v[None])
-    return lambda t: f(x + t * v)
+    return _Line(f, x, v, vectorized)
+
+
+class _Line:
+    """``t -> f(x + t v)`` (a stack of ``t`` when vectorized): an object, not a lambda, so
+    that an executor in other processes can receive it (:mod:`checks.executor`)."""
+
+    def __init__(self, f, x, v, vectorized):
+        self.f, self.x, self.v, self.vectorized = f, x, v, vectorized
+
+    def __call__(self, t):
+        x, v = self.x, self.v
+        if self.vectorized:
+            return self.f(x[None] + np.reshape(t, (-1,) + (1,) * x.ndim) * v[None])
+        return self.f(x + t * v)
+
+    def prefetch(self, ts: np.ndarray) -> bool:
+        """Pass the points ``x + t v`` on to ``f``'s own prefetch (a memo), if it has one."""
+        pre = getattr(self.f, "prefetch", None)
+        return pre is not None and pre(np.stack([self.x + t * self.v for t in ts]))
 
 
 def directional_derivative(

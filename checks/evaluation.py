@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from checks import executor as _executor
 from checks._util import NonFiniteValueError, call_scalar
 
 _BATCH_BYTES = 32 * 2**20  # memory per vectorized call
@@ -32,6 +33,8 @@ def _evaluate(
     dtype = targets.dtype
     values = np.empty((n_off, m), dtype=complex if complex_ok else float)
     flat = x.ravel()
+    if not vectorized and _executor.current() is not None:
+        return _on_executor(fun, x, targets, entries, values, complex_ok, finite)
     if not vectorized:
         # one working buffer: set entry e, copy, evaluate, restore. f gets its own copy, so an
         # f that writes into its argument cannot corrupt the points that follow.
@@ -73,6 +76,39 @@ def _evaluate(
             )
         values[jj[sl], kk[sl]] = out
     return values
+
+
+def _on_executor(fun, x, targets, entries, values, complex_ok, finite) -> np.ndarray:
+    """:func:`_evaluate`'s loop with the points sent to the executor as one batch, in the
+    serial order (entry by entry, offset by offset); a point where ``f`` raised is evaluated
+    again here, in that order, so that it raises as the serial loop would
+    (:mod:`checks.executor`). A function whose ``prefetch``
+    fills a memo from the executor (a Jacobian's row) is then evaluated here, from it."""
+    n_off, m = targets.shape
+    ee = np.repeat(entries, n_off)
+    tt = targets.T.ravel()  # k-major: the serial order
+    prefetch = getattr(fun, "prefetch", None)
+    if prefetch is not None and prefetch(_points(x, ee, tt)):
+        got = [_executor.RAISED] * len(ee)
+    else:
+        got = _executor.map_entries(fun, x, ee, tt, complex_ok, finite)
+    for i, value in enumerate(got):
+        k, j = divmod(i, n_off)
+        if value is _executor.RAISED:
+            e = int(ee[i])
+            point = x.ravel().astype(targets.dtype, copy=True)
+            point[e] = tt[i]
+            value = call_scalar(fun, point.reshape(x.shape),
+                                lambda e=e: f"x + h e_{_index(x.shape, e)}", complex_ok, finite)
+        values[j, k] = value
+    return values
+
+
+def _points(x: np.ndarray, entries: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """The stack of points ``x`` with ``x.flat[entries[i]] = targets[i]``."""
+    pts = np.repeat(x.ravel().astype(targets.dtype)[None, :], len(entries), axis=0)
+    pts[np.arange(len(entries)), entries] = targets
+    return pts.reshape((-1,) + x.shape)
 
 
 def _index(shape: tuple[int, ...], k: int) -> tuple[int, ...]:

@@ -36,6 +36,7 @@ from checks._util import (
     validate_method,
 )
 from checks.analytic import _along_pairs, _Analytic, _full_matrix
+from checks.executor import runs_on_executor
 from checks.hessian_estimate import (
     HESSIAN_STEP_FACTOR,
     _from_gradient,
@@ -117,6 +118,7 @@ def _run(f, an: _Analytic, args, *, argnum, grad, method, mode, rtol, atol, safe
                      common=common, scale=natural_scale(est.f_scale, x, order))
 
 
+@runs_on_executor
 def check_hessian(
     f: Callable[..., Any],
     hess: Callable[..., Any],
@@ -132,6 +134,7 @@ def check_hessian(
     step: Any = None,
     directions: int | None = None,
     rng: Any = None,
+    executor: Any = None,
 ) -> JacobianCheck:
     r"""Compare ``hess(*args)`` (shape ``x.shape + x.shape``) with ``f``'s numerical Hessian.
 
@@ -151,6 +154,10 @@ def check_hessian(
         compares ``u_j^T hess v_j`` along random pairs (module docstring).
     args, argnum, rtol, atol, safety, step, directions, rng
         As in :func:`checks.check_jacobian`.
+    executor : concurrent.futures.Executor, optional
+        As in :func:`checks.check_gradient`: every evaluation of ``grad`` (with ``grad=``),
+        and the noise probes of ``f``; the second differences of ``f`` (without ``grad=``)
+        run serially.
 
     Returns
     -------

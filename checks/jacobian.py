@@ -76,6 +76,7 @@ from checks.analytic import _along_pairs, _Analytic, _full_matrix
 from checks.compare import DEFAULT_DIRECTIONS
 from checks.diagnosis import diagnose
 from checks.estimates import Estimate
+from checks.executor import runs_on_executor
 from checks.jacobian_estimate import (
     _draw_pairs,
     _jacobian_estimate,
@@ -306,6 +307,7 @@ def _run(f, an: _Analytic, args, *, argnum, method, mode, rtol, atol, safety, st
 # ----------------------------------------------------------------------------- public checks
 
 
+@runs_on_executor
 def check_jacobian(
     f: Callable[..., Any],
     jac: Callable[..., Any],
@@ -320,6 +322,7 @@ def check_jacobian(
     step: Any = None,
     directions: int | None = None,
     rng: Any = None,
+    executor: Any = None,
 ) -> JacobianCheck:
     r"""Compare ``jac(*args)`` with the numerical Jacobian of ``f(*args)`` w.r.t. one argument.
 
@@ -331,7 +334,7 @@ def check_jacobian(
         fresh copies of the array arguments.
     jac : callable
         ``jac(*args)``, of shape ``out + args[argnum].shape``: ``jac[o + i] = d f_o / d x_i``.
-    args, argnum, method, rtol, atol, safety, step, directions, rng
+    args, argnum, method, rtol, atol, safety, step, directions, rng, executor
         As in :func:`checks.check_gradient`; ``atol`` may be an array of shape ``out + in``
         in full mode.
     mode : {"full", "directional"}, default "full"

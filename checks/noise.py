@@ -356,18 +356,7 @@ def noise_along(fun: Callable[[np.ndarray], Any], x: np.ndarray, k: int, f0: flo
     beside entries of 3 had its kink at 0 within reach, and its bound, ``6.4e-4``, made an
     exact ``sum(relu(w))`` "noisy" and its check inconclusive.
     """
-    flat = x.ravel()
-    start = flat[k] - reach
-
-    def line(z):
-        if vectorized:
-            z = np.asarray(z, dtype=float).reshape(-1)
-            batch = np.repeat(flat[None, :], z.size, axis=0)
-            batch[:, k] = start + z
-            return fun(batch.reshape((-1,) + x.shape))
-        point = flat.copy()
-        point[k] = start + float(z)
-        return fun(point.reshape(x.shape))
+    line = _EntryLine(fun, x, k, x.ravel()[k] - reach, vectorized)
 
     first = call_scalar(line, np.zeros(()) if not vectorized else np.zeros(1), "x - h e_k",
                         False, finite=False) if not vectorized else float(
@@ -380,6 +369,34 @@ def noise_along(fun: Callable[[np.ndarray], Any], x: np.ndarray, k: int, f0: flo
     # only a noise-like table is evidence of noise: where every table was f's own variation
     # (a kink within reach, read 100 times finer as flat), its bound measures the kink
     return (probe.noise if probe.table is not None else 0.0), 1 + probe.evaluations
+
+
+class _EntryLine:
+    """``z -> f(x + (start - x_k + z) e_k)`` (a stack of ``z`` when vectorized): an object,
+    not a closure, so that an executor in other processes can receive it."""
+
+    def __init__(self, fun, x, k, start, vectorized):
+        self.fun, self.x, self.k, self.start, self.vectorized = fun, x, k, start, vectorized
+
+    def __call__(self, z):
+        flat, k, x = self.x.ravel(), self.k, self.x
+        if self.vectorized:
+            z = np.asarray(z, dtype=float).reshape(-1)
+            batch = np.repeat(flat[None, :], z.size, axis=0)
+            batch[:, k] = self.start + z
+            return self.fun(batch.reshape((-1,) + x.shape))
+        point = flat.copy()
+        point[k] = self.start + float(z)
+        return self.fun(point.reshape(x.shape))
+
+    def prefetch(self, zs: np.ndarray) -> bool:
+        """Pass the points on to ``f``'s own prefetch (a memo), if it has one."""
+        pre = getattr(self.fun, "prefetch", None)
+        if pre is None:
+            return False
+        points = np.repeat(self.x.ravel()[None, :], len(zs), axis=0)
+        points[:, self.k] = [self.start + float(z) for z in zs]
+        return pre(points.reshape((-1,) + self.x.shape))
 
 
 def noise_note(noise: float, scale: float, smallest: float | None) -> str | None:

@@ -29,6 +29,7 @@ import math
 
 import numpy as np
 
+from checks import executor as _executor
 from checks._util import EPS, call_scalar, typical_scale
 
 __all__ = ["NOISE_POINTS", "probe_direction", "probe_slope"]
@@ -95,8 +96,16 @@ def _probe_values(fun, x, delta, vectorized, p) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if vectorized:
             return np.asarray(fun(pts), dtype=float)
+        if _executor.current() is None:
+            return np.array([call_scalar(fun, pt, "the noise probe", False, finite=False)
+                             for pt in pts])
+        prefetch = getattr(fun, "prefetch", None)
+        if prefetch is not None and prefetch(pts):
+            got = [_executor.RAISED] * len(pts)
+        else:
+            got = _executor.map_points(fun, pts, "the noise probe", False, False)
         return np.array([call_scalar(fun, pt, "the noise probe", False, finite=False)
-                         for pt in pts])
+                         if v is _executor.RAISED else v for pt, v in zip(pts, got, strict=True)])
 
 
 _STAIRCASE_ULPS = 64.0
