@@ -62,6 +62,7 @@ _KEYWORD_VALUES = {
     "axis": st.sampled_from([None, 0, 1, -1, 2, (0, 1), (0, -1)]),
     "keepdims": st.booleans(),
     "k": st.integers(-3, 3),
+    "axes": st.sampled_from([None, (0,), (1, 0), (0, 1), (2, 0, 1), (0, 2, 1), (0, 0)]),
 }
 
 
@@ -71,6 +72,11 @@ def calls(draw, names=ALLOWED_FUNCTIONS):
     spec = grammar._FUNCTIONS[name]
     n = draw(st.integers(spec.min_args, spec.max_args))
     args = [draw(st.sampled_from(_POOL)) for _ in range(n)]
+    if spec.kind == "einsum":  # the first argument is the subscripts, one term per operand
+        ops = n - 1
+        args[0] = draw(st.sampled_from({1: ["i", "ij", "ij->ji", "ii", "ijk->k", "ij->"],
+                                        2: ["ij,j->i", "i,i", "ij,jk->ik", "i,j->ij"]}.get(
+            ops, [",".join(["i"] * ops), ",".join(["ij"] * ops) + "->j"])))
     if spec.kind in ("eye", "matrix_power"):
         args[-1] = draw(st.integers(0, 5))
         if spec.kind == "eye":

@@ -31,6 +31,9 @@ MAX_OPERANDS = _MAX_EINSUM_OPERANDS
 def _parse_subscripts(subscripts: str, n_operands: int) -> tuple[tuple[str, ...], str]:
     """``(input terms, output term)`` of an einsum's subscripts; :class:`ExpressionError`
     naming what is wrong with them."""
+    if not isinstance(subscripts, str):
+        raise TypeError("the first argument of np.einsum must be its subscripts, a string "
+                        f"like 'ij,j->i'; got {type(subscripts).__name__}")
     text = subscripts.replace(" ", "")
     shown = repr(subscripts)
     if "..." in text:

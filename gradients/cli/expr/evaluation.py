@@ -74,8 +74,8 @@ def _estimate(kind: str, args: list[Any], kwargs: dict[str, Any]) -> tuple[int, 
         return size, size, size
     shapes = [np.shape(a) for a in args]
     sizes = [_prod(s) for s in shapes]
-    if kind == "meta":  # len, np.size: read off the shape
-        return 1, 1, 0
+    if kind == "meta":  # len, np.size: read off the shape; the result is one number
+        return 1, 1, 1
     if kind == "reshape":  # never more elements than its input (a copy at most)
         return sizes[0], sizes[0], sizes[0]
     if kind == "sum0":  # Python's sum: over the first axis

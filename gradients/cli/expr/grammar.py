@@ -133,8 +133,16 @@ def _reshape(a: Any, *shape: Any) -> Any:
     return np.reshape(a, _shape_of(shape))
 
 
-def _transpose(a: Any, *axes: Any) -> Any:
-    """``np.transpose(a)``, ``np.transpose(a, axes)``, ``a.transpose(1, 0, ...)``."""
+def _transpose(a: Any, *axes: Any, **keywords: Any) -> Any:
+    """``np.transpose(a)``, ``np.transpose(a, axes)``, ``np.transpose(a, axes=...)``,
+    ``a.transpose(1, 0, ...)``."""
+    if "axes" in keywords:
+        if axes:
+            raise TypeError("np.transpose got its axes twice (as an argument and as axes=)")
+        given = keywords.pop("axes")
+        axes = () if given is None else (given,)
+    if keywords:
+        raise TypeError(f"np.transpose got an unexpected keyword {next(iter(keywords))!r}")
     return np.transpose(a, _shape_of(axes) if axes else None)
 
 
