@@ -12,7 +12,7 @@ import pytest
 
 from checks._args import prepare
 from checks._util import EPS
-from checks.analytic import _Analytic, _along_pairs, _bad, _call, _expected, _full_matrix
+from checks.analytic import _along_pairs, _Analytic, _bad, _call, _expected, _full_matrix
 
 A = np.array([[1.0, -2.0, 3.0], [4.0, 5.0, -6.0]])  # J of x -> A x: out (2,), in (3,)
 P = prepare((np.array([0.5, -1.0, 2.0]), 7.0), 0)
