@@ -1,0 +1,264 @@
+"""The Jacobian, JVP and VJP checks (``checks.jacobian``): options, bounds, verdicts, reports.
+
+``pair_error_bound`` is held against an independent solve of the module docstring's
+``prod_j q(r_j) = 1e-3`` with ``q(r) = r (1.1152 + 0.7979 ln(1/r))``; ``_pairs_detectable``
+against the docstring's ``M_min / G`` worked by hand; the verdicts against Jacobians known in
+closed form, right and planted wrong.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from checks.jacobian import (
+    _count,
+    _options,
+    _pairs_detectable,
+    _require_entries,
+    check_jacobian,
+    check_jvp,
+    check_vjp,
+    pair_error_bound,
+)
+from checks.methods import STEP_FACTORS
+
+A = np.array([[1.0, -2.0, 0.5], [3.0, 0.25, -1.0]])
+X = np.array([0.5, -1.0, 2.0])
+
+
+def f(x):
+    return np.tanh(A @ x)
+
+
+def jac(x):
+    return (1.0 - np.tanh(A @ x) ** 2)[:, None] * A
+
+
+def jvp(v, x):
+    return jac(x) @ v
+
+
+def vjp(u, x):
+    return jac(x).T @ u
+
+
+# ----------------------------------------------------------------------------- pair_error_bound
+
+
+def m_min_by_hand(taus: list[float]) -> float:
+    """Bisection on ``log M`` of ``sum_j log q(r_j) = log 1e-3`` (module docstring)."""
+    c = [math.sqrt(2.0 / math.pi) * t for t in taus]
+
+    def log_pass(m: float) -> float:
+        total = 0.0
+        for cj in c:
+            r = cj / m
+            total += math.log(min(1.0, r * (1.1152 + 0.7979 * math.log(1.0 / r)))) if r < 1 else 0
+        return total
+
+    lo, hi = math.log(min(c)), math.log(min(c)) + 60.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if log_pass(math.exp(mid)) > math.log(1e-3):
+            lo = mid
+        else:
+            hi = mid
+    return math.exp(hi)
+
+
+@pytest.mark.parametrize("taus", [[1e-9, 1e-9], [1.0], [3.0, 0.5, 2.0], [1e-3] * 8])
+def test_pair_error_bound_solves_the_docstrings_equation(taus: list[float]) -> None:
+    assert pair_error_bound(taus) == pytest.approx(m_min_by_hand(taus), rel=1e-9)
+
+
+def test_pair_error_bound_scales_with_tau() -> None:
+    assert pair_error_bound([2e-6, 4e-6]) == pytest.approx(1e-6 * pair_error_bound([2.0, 4.0]),
+                                                            rel=1e-9)
+
+
+def test_pair_error_bound_edge_values() -> None:
+    assert pair_error_bound([]) == math.inf
+    assert pair_error_bound([np.inf, np.nan]) == math.inf
+    assert pair_error_bound([1.0, 0.0]) == 0.0
+    assert pair_error_bound([1.0, -1.0]) == 0.0
+    assert pair_error_bound([1.0, np.inf]) == pytest.approx(m_min_by_hand([1.0]), rel=1e-9)
+    assert pair_error_bound(np.array([[1.0], [2.0]])) == pytest.approx(
+        m_min_by_hand([1.0, 2.0]), rel=1e-9)
+
+
+def test_more_pairs_detect_smaller_errors() -> None:
+    one, two, ten = (pair_error_bound([1.0] * k) for k in (1, 2, 10))
+    assert one > two > ten > 0.0
+
+
+# ----------------------------------------------------------------------------- _pairs_detectable
+
+
+def test_pairs_detectable_by_hand() -> None:
+    us = np.array([[1.0, -1.0], [2.0, 0.0]])  # ||u||_1 = 2, 2
+    vs = np.array([[0.5, 0.5, 0.0], [1.0, 1.0, 1.0]])  # ||v||_1 = 1, 3
+    low = np.array([3.0, -5.0])
+    high = np.array([4.0, -1.0])
+    # distance of 0 to the bars: 3 and 1; over the norms: 3 / 2 and 1 / 6: G = 1.5
+    assert _pairs_detectable(0.3, low, high, us, vs, None) == pytest.approx(0.2, rel=1e-15)
+    # max|A| - M_min = 2.5 - 0.5 = 2 beats 1.5
+    assert _pairs_detectable(0.5, low, high, us, vs, 2.5) == pytest.approx(0.25, rel=1e-15)
+    # 1.6 - 0.5 = 1.1 does not
+    assert _pairs_detectable(0.5, low, high, us, vs, 1.6) == pytest.approx(0.5 / 1.5, rel=1e-15)
+
+
+def test_pairs_detectable_without_a_lower_bound() -> None:
+    us = np.ones((1, 2))
+    vs = np.ones((1, 2))
+    around_zero = (np.array([-1.0]), np.array([1.0]))
+    assert _pairs_detectable(0.5, *around_zero, us, vs, None) == math.inf
+    assert _pairs_detectable(0.0, *around_zero, us, vs, None) == 0.0
+    assert _pairs_detectable(0.5, *around_zero, us, vs, 0.5) == math.inf  # 0.5 - 0.5 = 0
+    assert _pairs_detectable(math.inf, np.array([3.0]), np.array([4.0]), us, vs, 9.0) == math.inf
+    zero_u = np.zeros((1, 2))
+    assert _pairs_detectable(0.5, np.array([3.0]), np.array([4.0]), zero_u, vs, None) == math.inf
+
+
+# ----------------------------------------------------------------------------- options
+
+
+def test_options_defaults_and_values() -> None:
+    assert _options("full", None, None, None, None) == (1e-8, 10.0)
+    assert _options("directional", 3, 5, 0.0, 0.0) == (0.0, 0.0)
+    assert _options("full", None, None, 1, 2) == (1.0, 2.0)
+    assert _count(None) == 2
+    assert _count(1) == 1
+    assert _count(np.int64(4)) == 4
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("taylor", None, None, None, None),
+     "mode='taylor' is a different test with a different result: call "
+     "checks.taylor_test_hessian (second order) or checks.taylor_test"),
+    (("both", None, None, None, None), "mode must be one of 'full', 'directional'; got 'both'"),
+    (("full", 3, None, None, None),
+     "directions= applies to mode='directional' only; got directions=3 with mode='full'"),
+    (("full", None, 7, None, None),
+     "rng= applies to mode='directional' only; got rng=7 with mode='full'"),
+    (("full", None, None, -1e-9, None), "rtol must be finite and >= 0, got -1e-09"),
+    (("full", None, None, np.inf, None), "rtol must be finite and >= 0, got inf"),
+    (("full", None, None, None, np.nan), "safety must be finite and >= 0, got nan"),
+    (("full", None, None, None, -1.0), "safety must be finite and >= 0, got -1.0"),
+    (("directional", 0, None, None, None), "directions must be an integer >= 1, got 0"),
+    (("directional", True, None, None, None), "directions must be an integer >= 1, got True"),
+    (("directional", 2.0, None, None, None), "directions must be an integer >= 1, got 2.0"),
+])
+def test_options_errors(args, message: str) -> None:
+    with pytest.raises(ValueError) as info:
+        _options(*args)
+    assert str(info.value) == message
+
+
+def test_require_entries() -> None:
+    _require_entries(np.ones(2), (1,), 0)
+    for x, out in ((np.ones(0), (2,)), (np.ones(2), (0, 3))):
+        with pytest.raises(ValueError) as info:
+            _require_entries(x, out, 3)
+        assert str(info.value) == (
+            f"args[3] has shape {x.shape} and the output shape {out}: a map with no entries "
+            "has nothing to show along random pairs; use mode='full'")
+
+
+# ----------------------------------------------------------------------------- the checks
+
+
+@pytest.mark.parametrize(("check", "analytic", "what", "mode", "side"), [
+    (check_jacobian, jac, "Jacobian", "full", None),
+    (check_jacobian, jac, "Jacobian", "directional", "u^T A v"),
+    (check_jvp, jvp, "JVP", "directional", "<u, jvp(v)>"),
+    (check_vjp, vjp, "VJP", "directional", "<vjp(u), v>"),
+    (check_jvp, jvp, "JVP", "full", None),
+    (check_vjp, vjp, "VJP", "full", None),
+])
+def test_right_sides_pass_with_their_labels(check, analytic, what, mode, side) -> None:
+    r = check(f, analytic, (X,), mode=mode)
+    assert r.verdict == "pass" and r.ok
+    assert r.what == what and r.mode == mode
+    assert r.step_factor == STEP_FACTORS["richardson"]
+    assert r.rtol == 1e-8 and r.safety == 10.0
+    assert r.out_shape == (2,) and r.shape == (3,)
+    assert r.reason is None and r.diagnosis is None
+    assert 0.0 < r.detectable < 1.0
+    if side is None:
+        assert r.analytic.shape == (2, 3)
+        assert r.compares == ""
+    else:
+        assert r.analytic.shape == (2,)  # the default two pairs
+        assert r.compares == f"analytic {side} against numerical d/dt <u, f(x + t v)>"
+
+
+def test_default_modes() -> None:
+    assert check_jacobian(f, jac, (X,)).mode == "full"
+    assert check_jvp(f, jvp, (X,)).mode == "directional"
+    assert check_vjp(f, vjp, (X,)).mode == "directional"
+
+
+def test_a_given_step_has_no_step_factor_and_directions_count() -> None:
+    r = check_jvp(f, jvp, (X,), step=1e-4, method="central", directions=5, rng=1)
+    assert r.step_factor is None
+    assert r.method == "central"
+    assert r.analytic.shape == (5,)
+    assert r.verdict == "pass"
+
+
+@pytest.mark.parametrize("mode", ["full", "directional"])
+def test_a_wrong_jacobian_fails_with_reason_and_diagnosis(mode: str) -> None:
+    r = check_jacobian(f, lambda x: jac(x) * np.array([1.0, 1.01])[:, None], (X,), mode=mode)
+    assert r.verdict == "fail" and not r.ok
+    n = r.mismatched
+    assert n >= 1
+    unit = "entries" if mode == "full" else "pairs"
+    assert r.reason == f"{n} of {r.analytic.size} {unit} differ by more than the tolerance"
+
+
+def test_a_wrong_full_jacobian_gets_a_diagnosis() -> None:
+    r = check_jacobian(f, lambda x: jac(x) * np.array([1.0, 1.01])[:, None], (X,))
+    assert r.verdict == "fail"
+    assert "row 1" in r.diagnosis  # the planted error: row 1 scaled by 1.01
+
+
+def g(c, x):
+    return c * np.sin(x)
+
+
+def test_an_argument_other_than_the_first() -> None:
+    r = check_jacobian(g, lambda c, x: c * np.diag(np.cos(x)), (2.0, X), argnum=1)
+    assert r.verdict == "pass"
+    assert r.argnum == 1
+    assert r.name == "g"
+    r = check_jacobian(g, lambda c, x: np.diag(np.cos(x)), (2.0, X), argnum=1)
+    assert r.verdict == "fail"
+
+
+def test_a_badly_shaped_jacobian_is_a_failure_with_its_reason() -> None:
+    r = check_jacobian(f, lambda x: jac(x).T, (X,))
+    assert r.verdict == "fail" and not r.ok
+    assert r.tolerance is None
+    assert math.isnan(r.max_abs_error) and math.isnan(r.max_rel_error)
+    assert r.worst_index is None
+    assert r.mismatched == 6
+    assert r.reason == ("jac(*args) has shape (3, 2), but f's output shape + the argument's "
+                        "shape is (2, 3) (no broadcasting, no transposed layout)")
+    r = check_vjp(f, lambda u, x: np.ones(2), (X,))
+    assert r.verdict == "fail"
+    assert r.mismatched == 2
+    assert r.reason.startswith("vjp(u, *args) of pair 0 has shape (2,)")
+
+
+def test_an_unresolvable_jacobian_is_inconclusive_and_says_why() -> None:
+    # sin(1e3 x) / 1e3 * 1e-12 + 1: derivative 1e-12 cos(..), below the round-off of f = 1
+    def g(x):
+        return 1.0 + 1e-13 * np.sin(x)
+
+    r = check_jacobian(g, lambda x: 1e-13 * np.diag(np.cos(x)) * 5.0, (X,))
+    assert r.verdict == "inconclusive" and not r.ok
+    assert r.reason == "the finite differences cannot resolve the derivatives here"
+    assert r.detectable >= 1.0
