@@ -13,7 +13,9 @@ import math
 import numpy as np
 import pytest
 
+from checks.estimates import Estimate
 from checks.jacobian import (
+    _conclude,
     _count,
     _options,
     _pairs_detectable,
@@ -23,6 +25,7 @@ from checks.jacobian import (
     check_vjp,
     pair_error_bound,
 )
+from checks.ladder import JUMP, SMOOTH, UNRESOLVED
 from checks.methods import STEP_FACTORS
 
 A = np.array([[1.0, -2.0, 0.5], [3.0, 0.25, -1.0]])
@@ -262,3 +265,100 @@ def test_an_unresolvable_jacobian_is_inconclusive_and_says_why() -> None:
     assert r.verdict == "inconclusive" and not r.ok
     assert r.reason == "the finite differences cannot resolve the derivatives here"
     assert r.detectable >= 1.0
+
+
+# ----------------------------------------------------------------------------- _conclude
+
+COMMON = dict(method="richardson", name="f", argnum=0, shape=(2,), out_shape=(1,),
+              what="Jacobian", step_factor=None)
+
+
+def estimate(n, error, kind=None, notes=(), noise=0.0, f_scale=0.0, lower=None, upper=None):
+    n = np.asarray(n, dtype=float)
+    return Estimate(n, np.asarray(error, dtype=float), np.zeros_like(n), "richardson", 7,
+                    tuple(notes), n if lower is None else lower, n if upper is None else upper,
+                    kind, noise, 0.0, f_scale)
+
+
+def conclude(a, est, failure=None, pairs=False, scale=0.0, **kw):
+    k = np.size(a)
+    us = vs = np.ones((k, 1)) if pairs else None
+    opts = dict(rtol=1e-8, atol=0.0, safety=10.0)
+    opts.update(kw)
+    return _conclude(np.asarray(a, dtype=float), est, failure, pairs=pairs, us=us, vs=vs,
+                     analytic_max=None, common=dict(COMMON, mode="directional" if pairs
+                                                    else "full"), scale=scale, **opts)
+
+
+def test_conclude_a_failure_without_a_comparison() -> None:
+    est = estimate([[1.0, 2.0]], [[1e-9, 1e-9]], notes=("n1",))
+    r = conclude([[np.nan, np.nan]], est, failure="jac raised")
+    assert (r.verdict, r.ok, r.reason) == ("fail", False, "jac raised")
+    assert r.tolerance is None and r.worst_index is None
+    assert math.isnan(r.max_abs_error) and math.isnan(r.max_rel_error)
+    assert r.mismatched == 2
+    assert r.evaluations == 7 and r.notes == ("n1",)
+    assert (r.rtol, r.atol, r.safety) == (1e-8, 0.0, 10.0)
+
+
+def test_conclude_a_pass_and_a_mismatch() -> None:
+    est = estimate([[2.0, 4.0]], [[1e-10, 1e-10]], kind=np.array([[SMOOTH, SMOOTH]]))
+    ok = conclude([[2.0, 4.0]], est)
+    assert (ok.verdict, ok.ok, ok.reason, ok.mismatched, ok.absolute) == (
+        "pass", True, None, 0, None)
+    assert ok.diagnosis is None
+    # tol = 10 * 1e-10 + 1e-8 |n|; the largest entry 4 is known to 1e-9
+    assert np.allclose(ok.tolerance, [[1e-9 + 2e-8, 1e-9 + 4e-8]], rtol=1e-12)
+    assert 0.0 < ok.detectable < 1e-7
+    bad = conclude([[2.0, 4.5]], est)
+    assert (bad.verdict, bad.ok, bad.mismatched, bad.worst_index) == ("fail", False, 1, (0, 1))
+    assert bad.reason == "1 of 2 entries differ by more than the tolerance"
+    assert bad.max_abs_error == pytest.approx(0.5, rel=1e-12)
+    pairs = conclude([2.0, 4.5], estimate([2.0, 4.0], [1e-10, 1e-10]), pairs=True)
+    assert pairs.reason == "1 of 2 pairs differ by more than the tolerance"
+    assert pairs.worst_index == (1,)
+
+
+def test_conclude_entries_that_cannot_be_judged() -> None:
+    est = estimate([[2.0, 4.0]], [[1e-10, 1e-10]], kind=np.array([[SMOOTH, JUMP]]))
+    r = conclude([[2.0, 9.0]], est)  # wrong only where it cannot be judged
+    assert (r.verdict, r.ok, r.mismatched) == ("inconclusive", False, 0)
+    assert r.reason == ("1 entry cannot be judged ((0, 1)): f jumps (is discontinuous) there; "
+                        "see the notes")
+    assert r.tolerance[0, 1] == math.inf
+    wrong = conclude([[2.5, 9.0]], est)  # and wrong where it can
+    assert (wrong.verdict, wrong.mismatched, wrong.worst_index) == ("fail", 1, (0, 0))
+    assert wrong.reason == "1 of 2 entries differ by more than the tolerance"
+    pairs = conclude([2.0, 9.0], estimate([2.0, 4.0], [1e-10, 1e-10],
+                                          kind=np.array([SMOOTH, UNRESOLVED])), pairs=True)
+    assert pairs.verdict == "inconclusive"
+    assert pairs.reason == ("1 pair cannot be judged ((1,)): the finite differences did not "
+                            "settle there; see the notes")
+
+
+def test_conclude_a_zero_is_confirmed_in_full_mode_only() -> None:
+    z = np.zeros((1, 2))
+    est = estimate(z, np.full((1, 2), 1e-20), kind=np.zeros((1, 2), int))
+    confirmed = conclude(z, est, scale=1.0)
+    assert (confirmed.verdict, confirmed.ok, confirmed.reason) == ("pass", True, None)
+    assert confirmed.absolute > 0.0
+    assert confirmed.detectable == math.inf
+    unscaled = conclude(z, est, scale=0.0)
+    assert (unscaled.verdict, unscaled.absolute) == ("inconclusive", None)
+    assert unscaled.reason == "the finite differences cannot resolve the derivatives here"
+    pairs = conclude(np.zeros(2), estimate(np.zeros(2), np.full(2, 1e-20)), pairs=True,
+                     scale=1.0)
+    assert (pairs.verdict, pairs.absolute) == ("inconclusive", None)
+    assert pairs.reason == "the finite differences cannot resolve the derivatives here"
+
+
+def test_conclude_writes_one_noise_note_with_the_detectable() -> None:
+    notes = ("first", "f is noisy at some level", "last")
+    est = estimate([[2.0, 4.0]], [[1e-6, 1e-6]], notes=notes, noise=1e-5, f_scale=1.0)
+    r = conclude([[2.0, 4.0]], est)
+    assert r.notes[:2] == ("first", "last")
+    assert len(r.notes) == 3
+    assert r.notes[2].startswith("f is noisy at the 1e-05 level (relative to |f|; 1e-05 "
+                                 "absolute); the smallest detectable relative error here is ")
+    quiet = conclude([[2.0, 4.0]], estimate([[2.0, 4.0]], [[1e-6, 1e-6]], notes=notes))
+    assert quiet.notes == notes
