@@ -182,3 +182,57 @@ def test_complex_agreement_bound() -> None:
     _complex_agrees(-1.0, 0.0, 0.0, 0.01, 0.0)
     with pytest.raises(ValueError):
         _complex_agrees(-1.0, 0.0, 0.0, 0.00999, 0.0)
+
+
+# ----------------------------------------------------------------------------- noise, complex
+
+
+def jagged(x):
+    """A deterministic wiggle of amplitude 1e-9, far narrower than any step: noise."""
+    return 1e-9 * np.sin(1e9 * np.sum(x * np.arange(1.0, x.size + 1.0) * np.pi))
+
+
+def test_a_noisy_function_along_directions_is_noted_and_still_bounded() -> None:
+    calls = []
+
+    def f(x):
+        calls.append(1)
+        return float(np.sum(np.sin(x)) + jagged(x))
+
+    vs = np.array([V, [0.0, 1.0, 0.0]])
+    e = directional_derivatives(f, X, vs)
+    assert e.evaluations == len(calls)
+    exact = np.cos(X) @ vs.T
+    assert np.all(np.abs(e.value - exact) <= e.error)
+    assert np.all(e.error > 1e-9)  # the noise shows in the error bars
+    noisy = [n for n in e.notes if n.startswith("f is noisy")]
+    assert len(noisy) == 1
+    assert noisy[0].startswith("f is noisy at the ")
+    assert noisy[0].endswith("absolute)")  # no detectable to speak of here
+    assert e.noise > 1e-10
+
+
+def test_cross_check_of_a_complex_gradient_measures_its_disagreement() -> None:
+    from checks.directional import _cross_check_complex
+    from checks.noise import baseline
+
+    calls = []
+
+    def f(x):
+        calls.append(1)
+        return np.sin(x[0])
+
+    x = np.array([0.7])
+    base = baseline(f, x, False)
+    g = np.array([np.cos(0.7)])
+    calls.clear()
+    evals, floor = _cross_check_complex(f, x, g, np.zeros(1), False, base)
+    assert evals == len(calls) > 0
+    assert 0.0 < floor < 1e-10  # only the reference's own error
+    # an analytic value off by 1e-9: the floor is that disagreement (per unit of ||v||)
+    evals, floor = _cross_check_complex(f, x, g + 1e-9, np.zeros(1), False, base)
+    assert floor == pytest.approx(1e-9, abs=1e-10)
+    with pytest.raises(ValueError, match="f is not complex-safe"):
+        _cross_check_complex(f, x, 1.01 * g, np.zeros(1), False, base)
+    # its own error bar widens what counts as agreement: 100 times it
+    _cross_check_complex(f, x, 1.01 * g, np.full(1, 1e-3), False, base)
