@@ -362,3 +362,49 @@ def test_conclude_writes_one_noise_note_with_the_detectable() -> None:
                                  "absolute); the smallest detectable relative error here is ")
     quiet = conclude([[2.0, 4.0]], estimate([[2.0, 4.0]], [[1e-6, 1e-6]], notes=notes))
     assert quiet.notes == notes
+
+
+@pytest.mark.parametrize("mode", ["full", "directional"])
+def test_an_integer_argument_is_noted_first_in_both_modes(mode: str) -> None:
+    r = check_jacobian(f, jac, (np.array([1, 0, 2]),), mode=mode)
+    assert r.notes[0] == "args[0] had dtype int64; it was differentiated in float64"
+    assert r.verdict == "pass"
+
+
+def test_a_per_entry_atol_in_full_mode() -> None:
+    atol = np.zeros((2, 3))
+    atol[1, 2] = 0.5
+    wrong = lambda x: jac(x) + np.where(np.arange(6).reshape(2, 3) == 5, 0.25, 0.0)  # noqa: E731
+    r = check_jacobian(f, wrong, (X,), atol=atol)
+    assert r.verdict == "pass"
+    assert np.array_equal(r.atol, atol)
+    assert check_jacobian(f, wrong, (X,)).verdict == "fail"
+    with pytest.raises(ValueError, match="atol"):
+        check_jacobian(f, jac, (X,), atol=np.zeros((3, 2)))
+
+
+def test_directional_mode_needs_entries() -> None:
+    with pytest.raises(ValueError, match=r"^args\[0\] has shape \(0,\) and the output shape"):
+        check_jvp(lambda x: np.ones(2), lambda v, x: np.zeros(2), (np.zeros(0),))
+    r = check_jacobian(lambda x: np.ones(2), lambda x: np.zeros((2, 0)), (np.zeros(0),))
+    assert r.analytic.shape == (2, 0)
+    # no entry to judge: nothing is detectable, so no pass (and nothing to fail)
+    assert (r.verdict, r.mismatched, r.detectable) == ("inconclusive", 0, math.inf)
+
+
+def test_the_pairs_are_drawn_from_the_given_seed() -> None:
+    a = check_vjp(f, vjp, (X,), rng=5, directions=3)
+    b = check_vjp(f, vjp, (X,), rng=5, directions=3)
+    c = check_vjp(f, vjp, (X,), rng=6, directions=3)
+    d = check_vjp(f, vjp, (X,), directions=3)
+    assert np.array_equal(a.analytic, b.analytic)
+    assert not np.array_equal(a.analytic, c.analytic)
+    gen = np.random.default_rng(5)
+    vs = gen.standard_normal((3, 3))
+    us = gen.standard_normal((3, 2))
+    J = jac(X)
+    assert np.allclose(a.analytic, [u @ J @ v for u, v in zip(us, vs, strict=True)], rtol=1e-12)
+    gen = np.random.default_rng(0)  # the fixed seed of the default
+    vs = gen.standard_normal((3, 3))
+    us = gen.standard_normal((3, 2))
+    assert np.allclose(d.analytic, [u @ J @ v for u, v in zip(us, vs, strict=True)], rtol=1e-12)
