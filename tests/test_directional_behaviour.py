@@ -236,3 +236,21 @@ def test_cross_check_of_a_complex_gradient_measures_its_disagreement() -> None:
         _cross_check_complex(f, x, 1.01 * g, np.zeros(1), False, base)
     # its own error bar widens what counts as agreement: 100 times it
     _cross_check_complex(f, x, 1.01 * g, np.full(1, 1e-3), False, base)
+
+
+@pytest.mark.parametrize("width", [1e4, 1e6])
+def test_a_feature_narrower_than_the_steps_is_seen_along_every_direction(width: float) -> None:
+    # a step of height 2e-3 / width and width 1 / width at x_0 = 0.3: slope 1e-3 there
+    calls = []
+
+    def f(z):
+        calls.append(1)
+        return float(np.sum(np.sin(z)) + 1e-3 / width * np.tanh(width * (z[0] - 0.3)))
+
+    vs = np.array([V, [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    e = directional_derivatives(f, X, vs)
+    exact = np.cos(X) @ vs.T + 1e-3 * vs[:, 0]
+    assert np.all(np.abs(e.value - exact) <= e.error)
+    assert np.all(e.error < 1e-5)  # fine enough to tell the 1e-3 apart
+    assert e.evaluations == len(calls)
+    assert e.kind.tolist() == [SMOOTH] * 3
