@@ -128,3 +128,14 @@ def test_the_argument_is_chosen_by_argnum() -> None:
     assert r.verdict == "pass" and r.argnum == 1 and r.shape == (2,)
     bad = check_adjoint(jvp2, lambda u, c, x: A.T @ u, (2.0, X), argnum=1)
     assert bad.verdict == "fail"
+
+
+def test_detectable_is_the_pair_bound_over_the_jvps_lower_bound_on_max_a() -> None:
+    from tests.test_jacobian_behaviour import detectable_by_hand
+
+    r = check_adjoint(jvp, vjp, (X,), directions=5, rng=4)
+    gen = np.random.default_rng(4)
+    vs = gen.standard_normal((5, 2))
+    us = gen.standard_normal((5, 3))
+    top = max(float(np.max(np.abs(A @ v))) / np.abs(v).sum() for v in vs)
+    assert r.detectable == pytest.approx(detectable_by_hand(r, us, vs, top), rel=1e-7)

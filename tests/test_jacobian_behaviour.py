@@ -408,3 +408,33 @@ def test_the_pairs_are_drawn_from_the_given_seed() -> None:
     vs = gen.standard_normal((3, 3))
     us = gen.standard_normal((3, 2))
     assert np.allclose(d.analytic, [u @ J @ v for u, v in zip(us, vs, strict=True)], rtol=1e-12)
+
+
+def detectable_by_hand(r, us, vs, top: float) -> float:
+    """``M_min / G`` of the module docstring from the result's own bars."""
+    reach = r.safety * r.error
+    m_min = m_min_by_hand(list(r.tolerance + reach + (r.upper - r.lower)))
+    g = top - m_min
+    for j in range(len(us)):
+        lo, hi = r.lower[j] - reach[j], r.upper[j] + reach[j]
+        dist = max(lo, -hi, 0.0)
+        g = max(g, dist / (np.abs(us[j]).sum() * np.abs(vs[j]).sum()))
+    return m_min / g
+
+
+@pytest.mark.parametrize(("check", "analytic"), [(check_jacobian, jac), (check_jvp, jvp),
+                                                 (check_vjp, vjp)])
+def test_detectable_along_pairs_by_hand(check, analytic) -> None:
+    r = check(f, analytic, (X,), mode="directional", directions=4, rng=9)
+    gen = np.random.default_rng(9)
+    vs = gen.standard_normal((4, 3))
+    us = gen.standard_normal((4, 2))
+    J = jac(X)
+    if check is check_jacobian:  # max|A| is known exactly
+        top = float(np.max(np.abs(J)))
+    elif check is check_jvp:  # max|A v_j| / ||v_j||_1
+        top = max(float(np.max(np.abs(J @ v))) / np.abs(v).sum() for v in vs)
+    else:  # max|A^T u_j| / ||u_j||_1
+        top = max(float(np.max(np.abs(J.T @ u))) / np.abs(u).sum() for u in us)
+    assert r.detectable == pytest.approx(detectable_by_hand(r, us, vs, top), rel=1e-7)
+    assert r.verdict == "pass"
