@@ -254,3 +254,15 @@ def test_a_feature_narrower_than_the_steps_is_seen_along_every_direction(width: 
     assert np.all(e.error < 1e-5)  # fine enough to tell the 1e-3 apart
     assert e.evaluations == len(calls)
     assert e.kind.tolist() == [SMOOTH] * 3
+
+
+def test_each_smooth_direction_costs_six_evaluations_more() -> None:
+    # 6K + const with Richardson where f is smooth (directional_derivatives' docstring)
+    rng = np.random.default_rng(1)
+    counts = []
+    for k in (1, 2, 3, 5):
+        f = Counted()
+        e = directional_derivatives(f, X, rng.standard_normal((k, 3)))
+        assert e.evaluations == f.calls
+        counts.append(e.evaluations)
+    assert [c - counts[0] for c in counts] == [0, 6, 12, 24]

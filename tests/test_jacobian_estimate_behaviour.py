@@ -205,3 +205,18 @@ def test_a_pair_on_the_edge_of_the_domain_is_named() -> None:
     with pytest.raises(NonFiniteValueError) as info:
         _pair_estimates(Memo(f, x0), x0, np.ones((2, 2)), np.ones((2, 2)), "richardson", None)
     assert str(info.value).startswith("<u, f(x + t v)> of pair 0: f is not finite")
+
+
+@pytest.mark.parametrize("n", [1, 2, 5])
+def test_a_smooth_jacobian_costs_one_gradient_and_six_per_entry(n: int) -> None:
+    from checks.differences import estimate_gradient
+
+    x = np.linspace(0.2, 1.0, n)
+    f = Counted(lambda z: np.array([np.sum(np.sin(z)), np.sum(z**2), z[0] * 3.0]))
+    est = estimate_jacobian(f, x)
+    g = Counted(lambda z: np.sum(np.sin(z)))
+    estimate_gradient(g, x)
+    assert est.evaluations == f.calls == g.calls
+    one = Counted(lambda z: np.array([np.sum(np.sin(z)), np.sum(z**2), z[0] * 3.0]))
+    estimate_jacobian(one, np.linspace(0.2, 1.0, 1))
+    assert f.calls - one.calls == 6 * (n - 1)
