@@ -49,7 +49,7 @@ def test_the_result_describes_the_adjoint_test() -> None:
     assert r.mode == "adjoint" and r.what == "adjoint" and r.method == "dot-product"
     assert r.name == "jvp / vjp"
     assert r.compares == "<u, jvp(v)> against <vjp(u), v>"
-    assert r.evaluations == 0
+    assert r.evaluations == 0 and r.evaluated == "f"
     assert r.step_factor is None
     assert r.shape == (2,) and r.out_shape == (3,)
     assert r.analytic.shape == (2,)  # two pairs by default

@@ -222,3 +222,11 @@ def test_coupled_kinks_of_the_real_tie_reject_a_non_subgradient() -> None:
     assert wrong.verdict == "fail"
     right = check_gradient(f, lambda x: np.array([0.0, 0.0]), (x,))
     assert right.verdict == "pass"
+
+
+def test_coupled_kinks_show_four_entries_in_full() -> None:
+    on = np.array([1.0, 1.0, 0.0, 1.0, 1.0])
+    cs = coupled_kinks(np.zeros(5), np.array([on, on, on]),
+                       along(np.zeros(3), np.zeros(3), np.zeros(3)), rtol=0.0, atol=0.0,
+                       safety=0.0)
+    assert cs[2].label == "direction 2 mixing the kink entries (0,), (1,), (3,), (4,)"
