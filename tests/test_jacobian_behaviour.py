@@ -438,3 +438,22 @@ def test_detectable_along_pairs_by_hand(check, analytic) -> None:
         top = max(float(np.max(np.abs(J.T @ u))) / np.abs(u).sum() for u in us)
     assert r.detectable == pytest.approx(detectable_by_hand(r, us, vs, top), rel=1e-7)
     assert r.verdict == "pass"
+
+
+@pytest.mark.parametrize(("check", "which"), [(check_jvp, "tangent"), (check_vjp, "cotangent")])
+def test_detectable_of_a_small_map_uses_its_small_products(check, which) -> None:
+    # every |A w| / ||w||_1 is far below 1 here: no floor of 1 may creep into max|A|
+    s = 1e-3
+    side = ((lambda v, x: s * jvp(v, x)) if which == "tangent"
+            else (lambda u, x: s * vjp(u, x)))
+    r = check(lambda x: s * f(x), side, (X,), directions=3, rng=2)
+    gen = np.random.default_rng(2)
+    vs = gen.standard_normal((3, 3))
+    us = gen.standard_normal((3, 2))
+    J = s * jac(X)
+    ws = vs if which == "tangent" else us
+    M = J if which == "tangent" else J.T
+    top = max(float(np.max(np.abs(M @ w))) / np.abs(w).sum() for w in ws)
+    assert top < 1e-2
+    assert r.detectable == pytest.approx(detectable_by_hand(r, us, vs, top), rel=1e-7)
+    assert r.verdict == "pass"

@@ -220,3 +220,27 @@ def test_a_smooth_jacobian_costs_one_gradient_and_six_per_entry(n: int) -> None:
     one = Counted(lambda z: np.array([np.sum(np.sin(z)), np.sum(z**2), z[0] * 3.0]))
     estimate_jacobian(one, np.linspace(0.2, 1.0, 1))
     assert f.calls - one.calls == 6 * (n - 1)
+
+
+def test_pair_estimates_carry_the_value_and_scale_of_their_dot_product() -> None:
+    x = np.array([0.5, -1.0, 2.0])
+    u = np.array([[2.0, -1.0]])
+    memo = Memo(lambda z: A @ z + 10.0, x)
+    est = _pair_estimates(memo, x, u, np.array([[1.0, 0.0, 0.0]]), "richardson", None)
+    f0 = float(u[0] @ (A @ x + 10.0))  # <u, f(x)> = 2 * 11 - 1 * 11 = 11
+    assert est.f0 == pytest.approx(f0, rel=1e-15)
+    assert est.f_scale >= abs(f0)
+
+
+def test_a_noisy_map_along_pairs_is_noted() -> None:
+    from checks.jacobian import check_jvp
+
+    x = np.array([0.3, 0.7])
+
+    def f(z):
+        return np.array([np.sin(z[0]), 1.0 + z[1]]) + jagged(z)
+
+    r = check_jvp(f, lambda v, z: np.array([np.cos(z[0]) * v[0], v[1]]), (x,))
+    noisy = [n for n in r.notes if n.startswith("f is noisy at the ")]
+    assert len(noisy) == 1
+    assert "the smallest detectable relative error here is" in noisy[0]
