@@ -457,3 +457,13 @@ def test_detectable_of_a_small_map_uses_its_small_products(check, which) -> None
     assert top < 1e-2
     assert r.detectable == pytest.approx(detectable_by_hand(r, us, vs, top), rel=1e-7)
     assert r.verdict == "pass"
+
+
+@pytest.mark.parametrize("check", [check_jacobian, check_jvp])
+def test_a_given_step_reaches_the_pairs(check) -> None:
+    side = jac if check is check_jacobian else jvp
+    with pytest.raises(ValueError, match="underflows along the direction"):
+        check(f, side, (X,), mode="directional", step=1e-300)
+    coarse = check(f, side, (X,), mode="directional", step=0.3, method="forward")
+    fine = check(f, side, (X,), mode="directional")
+    assert np.all(coarse.error > 1e3 * fine.error)  # a forward step of 0.3 is far coarser
