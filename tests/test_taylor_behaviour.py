@@ -153,6 +153,7 @@ def test_a_right_gradient_passes_with_order_two_and_its_sensitivity():
     assert r.verdict == "pass" and r.ok and r.conclusive
     assert r.order == pytest.approx(2.0, abs=0.05)
     assert r.reason is None and r.method == "taylor"
+    assert r.notes == ()  # a float64 argument, a quiet f: nothing to note
     assert r.directional == 3.0  # <g, v> with v = 1
     # tau from the documented rule on the reported remainders and floor
     usable = r.remainders > 100.0 * r.floor
@@ -315,3 +316,12 @@ def test_notes_end_the_report_and_infinite_sensitivity_is_not_printed():
     assert not any(line.startswith("Sensitivity") for line in lines)
     with pytest.raises(TypeError, match="use `.ok`"):
         bool(r)
+
+
+def test_a_converted_argument_is_noted_first():
+    r = taylor_test(cube, lambda w: 3 * w**2, ([1, 2],))
+    assert r.verdict == "pass"
+    assert r.notes[0] == "args[0] had dtype int64; it was differentiated in float64"
+    r = taylor_test(cube, lambda w: np.ones(3), ([1, 2],))  # unusable: the note is kept
+    assert r.verdict == "fail" and r.notes == ("args[0] had dtype int64; it was "
+                                               "differentiated in float64",)

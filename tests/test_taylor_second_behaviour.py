@@ -156,6 +156,7 @@ def right_hess(w):
 def test_right_gradient_and_hessian_pass_with_order_three():
     r = taylor_test_hessian(expsum, np.exp, X, hess=right_hess, direction=[1.0, 1.0])
     assert r.verdict == "pass" and r.ok and r.method == "taylor-2"
+    assert r.notes == ()
     assert r.order == pytest.approx(3.0, abs=0.1)
     # v = (1, 1) scaled by rms(x) / rms(v): v^T A v
     unit = float(np.sqrt(np.mean(X[0] ** 2)))
@@ -288,3 +289,12 @@ def test_a_bare_result_reports_its_reason_and_notes():
     assert lines[2] == "Reason: why" and lines[-1] == "Note: n1"
     assert not any(line.startswith("Sensitivity") for line in lines)
     assert r.method == "taylor-2"
+
+
+def test_a_converted_argument_is_noted_first():
+    r = taylor_test_hessian(expsum, np.exp, ([0, 1],), hess=right_hess)
+    assert r.verdict == "pass"
+    assert r.notes[0] == "args[0] had dtype int64; it was differentiated in float64"
+    r = taylor_test_hessian(expsum, np.exp, ([0, 1],), hess=lambda w: np.eye(3))
+    assert r.verdict == "fail" and r.notes == ("args[0] had dtype int64; it was "
+                                               "differentiated in float64",)
