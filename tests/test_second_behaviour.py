@@ -1,0 +1,201 @@
+"""The second-difference ladder (``checks.second``): its memory, table and outcomes, pinned.
+
+The per-pair memory starts empty (no candidate, claims unbounded, hulls empty); the table
+holds the documented rows and weights (``c / (h_k h_l)`` with ``c = 92`` on the diagonal and
+25 off it, lines weighted ``+-1 / (4 h_k h_l)``); the ladder's outcomes on quadratics (exact),
+``relu(x)^2 / 2`` (a kink: ``[0, 1]``), ``|x|`` (a jump), ``relu(x_0) relu(x_1)`` (a corner)
+and ``relu(x_0)^2 / 2 + x_0 sin(x_1)`` (lines whose kinks cancel: smooth).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from checks._util import EPS, TINY, NonFiniteValueError
+from checks.ladder import JUMP, KINK, SMOOTH, UNRESOLVED
+from checks.second import MAX_CLIMBS, MAX_HALVINGS, _State, _Table, second_ladder
+
+PAIRS = np.array([[0, 0], [0, 1], [1, 1]])
+H = np.array([0.5, 0.25])
+A = np.array([[2.0, 3.0], [3.0, 4.0]])
+
+
+def poly(z):
+    return float(z[0] ** 2 + 3.0 * z[0] * z[1] + 2.0 * z[1] ** 2)
+
+
+X = np.array([1.0, 2.0])
+
+
+def test_the_limits_are_twenty_halvings_and_twenty_climbs():
+    assert MAX_HALVINGS == 20 and MAX_CLIMBS == 20
+
+
+def test_the_memory_starts_with_no_candidate_and_unbounded_claims():
+    m = _State(3)
+    nan3, inf3 = [np.nan] * 3, [np.inf] * 3
+    for name, value in dict(best_val=nan3, best_err=inf3, best_trunc=inf3, best_round=nan3,
+                            best_top=[0.0] * 3, best_s=inf3, last_top=[0.0] * 3,
+                            cand_top=[0.0] * 3, last_val=nan3, prev_val=nan3, last_err=inf3,
+                            claim_lo=[-np.inf] * 3, claim_hi=inf3, hull_lo=inf3,
+                            hull_hi=[-np.inf] * 3, kink_lo=nan3, kink_hi=nan3, kink_err=inf3,
+                            kink_jumps=nan3, kink_jumps_err=inf3).items():
+        arr = getattr(m, name)
+        assert arr.shape == (3,) and arr.dtype == float, name
+        np.testing.assert_array_equal(arr, value, err_msg=name)
+    for name in ("best_level", "last_level", "lev", "heading", "since"):
+        arr = getattr(m, name)
+        assert arr.dtype.kind == "i" and arr.tolist() == [0, 0, 0], name
+    assert m.growing.dtype == bool and not m.growing.any()
+
+
+def test_the_table_weights_and_rows():
+    t = _Table(poly, X, PAIRS, H, poly(X), 1e-12, reach=3.0)
+    # round-off c / (h_k h_l): 92 on the diagonal, 25 off it
+    assert t.c_round.tolist() == [92.0 / 0.25, 25.0 / 0.125, 92.0 / 0.0625]
+    # lines to the pair's units: 1 on the diagonal, +-1 / (4 h_k h_l) off it
+    assert t.w.tolist() == [[1.0, 0.0], [2.0, -2.0], [1.0, 0.0]]
+    assert t.first == -21
+    for name in ("d", "coef", "top"):
+        assert t.data[name].shape == (45, 3) and np.isnan(t.data[name]).all()
+    for name in ("P", "M", "tp", "tm"):
+        assert t.data[name].shape == (45, 3, 2) and np.isnan(t.data[name]).all()
+    assert t.evaluations == 0
+    assert t.reach == poly(X)  # 15 > 3: the larger of reach and |f(x)|
+    assert _Table(poly, X, PAIRS, H, poly(X), 1e-12, reach=30.0).reach == 30.0
+    assert _Table(poly, X, PAIRS, H, -poly(X), 1e-12).reach == 15.0
+
+
+def test_the_table_evaluates_each_level_once_in_its_row():
+    t = _Table(poly, X, PAIRS, H, poly(X), 1e-12)
+    t.ensure(np.arange(3), np.zeros(3, int))
+    assert t.evaluations == 2 + 4 + 2
+    t.ensure(np.arange(3), np.zeros(3, int))
+    assert t.evaluations == 8
+    t.ensure(np.array([1]), np.array([2]))
+    assert t.evaluations == 12
+    row0, row2 = 0 - t.first, 2 - t.first
+    assert t.data["d"][row0].tolist() == [2.0, 3.0, 4.0]
+    assert t.data["d"][row2, 1] == 3.0 and np.isnan(t.data["d"][row2, [0, 2]]).all()
+    assert np.isnan(t.data["d"][row0 + 1]).all()
+
+
+def test_a_window_of_a_quadratic_is_a_clean_flat_candidate():
+    f0 = poly(X)
+    t = _Table(poly, X, PAIRS, H, f0, 0.0)
+    t.ensure(np.arange(3), np.zeros(3, int))
+    t.ensure(np.arange(3), np.ones(3, int))
+    t.ensure(np.arange(3), np.full(3, 2))
+    st = t.window(np.arange(3), np.zeros(3, int))
+    assert st["r2"].tolist() == [2.0, 3.0, 4.0] and st["trunc"].tolist() == [0.0] * 3
+    assert st["valid"].all() and st["candidate"].all() and st["clean"].all()
+    assert st["flat"].all() and st["shaped"].all() and not st["growing"].any()
+    # the noise: eps times the largest |f| on the window's points (noise 0 given)
+    assert np.all(st["s"] >= EPS * f0) and np.all(st["s"] > TINY)
+    np.testing.assert_allclose(st["roundoff"], t.c_round * st["s"], rtol=1e-15)
+    np.testing.assert_allclose(st["err"], st["trunc"] + st["roundoff"], rtol=1e-15)
+    assert st["own"].tolist() == [2.0, 3.0, 4.0]
+
+
+def test_a_window_with_a_missing_level_is_not_valid():
+    t = _Table(poly, X, PAIRS, H, poly(X), 0.0)
+    t.ensure(np.arange(3), np.zeros(3, int))
+    t.ensure(np.arange(3), np.ones(3, int))
+    st = t.window(np.arange(3), np.zeros(3, int))
+    assert not st["valid"].any() and not st["candidate"].any()
+    assert st["own"].tolist() == [0.0] * 3 and st["variation"].tolist() == [0.0] * 3
+
+
+def test_the_spot_check_agrees_with_a_right_value_and_not_a_wrong_one():
+    t = _Table(poly, X, PAIRS, H, poly(X), 0.0)
+    idx, lev = np.arange(3), np.zeros(3, int)
+    ok = t.spot(idx, lev, np.array([2.0, 3.0, 4.0]), np.zeros(3), np.zeros(3))
+    assert ok.tolist() == [True, True, True]
+    assert t.evaluations == 8  # one level per pair, at 2^-10 of the window's steps
+    ok = t.spot(idx, lev, np.array([2.0, 3.5, 4.0]), np.zeros(3), np.zeros(3))
+    assert ok.tolist() == [True, False, True]
+    # a bound of 1 (err) or a truncation 2 |delta| 4^-10 of 1 covers the 0.5
+    assert t.spot(idx, lev, np.array([2.0, 3.5, 4.0]), np.ones(3), np.zeros(3)).all()
+    assert t.spot(idx, lev, np.array([2.0, 3.5, 4.0]), np.zeros(3),
+                  np.full(3, 0.5 * 4.0**10)).all()
+    assert not t.spot(idx, lev, np.array([2.0, 3.5, 4.0]), np.zeros(3),
+                      np.full(3, 0.2 * 4.0**10))[1]
+
+
+# ----------------------------------------------------------------------------- the ladder
+
+
+def counted(f):
+    calls = []
+
+    def g(z):
+        calls.append(1)
+        return f(z)
+
+    return g, calls
+
+
+def test_without_refinement_three_levels_are_evaluated_and_nothing_more():
+    g, calls = counted(poly)
+    res = second_ladder(g, X, PAIRS, H, poly(X), 1e-14, refine=False)
+    assert res.evaluations == len(calls) == 3 * (2 + 4 + 2)
+    assert res.value.tolist() == [2.0, 3.0, 4.0]
+    assert res.step.tolist() == [1.0, 1.0, 1.0]
+    assert res.kind.tolist() == [SMOOTH] * 3
+    assert res.lower.tolist() == res.upper.tolist() == [2.0, 3.0, 4.0]
+    assert res.corner.tolist() == [False] * 3
+    assert res.reach >= poly(X)
+
+
+def test_the_refined_ladder_counts_its_evaluations_and_is_exact_on_a_quadratic():
+    g, calls = counted(poly)
+    res = second_ladder(g, X, PAIRS, H, poly(X), 1e-14)
+    assert res.evaluations == len(calls) >= 24
+    np.testing.assert_allclose(res.value, [2.0, 3.0, 4.0], rtol=1e-9)
+    assert np.all(np.abs(res.value - [2.0, 3.0, 4.0]) <= res.error)
+    assert res.kind.tolist() == [SMOOTH] * 3
+    # every step is a power of two of the top step
+    assert np.all(np.log2(res.step) == np.round(np.log2(res.step)))
+
+
+def test_a_kink_of_the_gradient_is_the_interval_of_its_one_sided_values():
+    f = lambda v: 0.5 * max(v[0], 0.0) ** 2 + v[1] ** 2  # noqa: E731
+    x = np.array([0.0, 1.0])
+    res = second_ladder(f, x, np.array([[0, 0], [1, 1]]), np.array([0.01, 0.01]), f(x), 1e-16)
+    assert res.kind.tolist() == [KINK, SMOOTH]
+    assert res.lower[0] == pytest.approx(0.0, abs=1e-6)
+    assert res.upper[0] == pytest.approx(1.0, abs=1e-6)
+    assert res.value[0] == pytest.approx(0.5, abs=1e-6)
+    assert res.value[1] == pytest.approx(2.0, rel=1e-9)
+    assert res.lower[1] == res.upper[1] == res.value[1]
+
+
+def test_a_kink_of_f_is_a_jump():
+    f = lambda v: abs(float(v[0]))  # noqa: E731
+    res = second_ladder(f, np.zeros(1), np.array([[0, 0]]), np.array([0.01]), 0.0, 1e-16)
+    assert res.kind.tolist() == [JUMP]
+
+
+def test_kinks_meeting_at_a_cross_pair_leave_it_unresolved_as_a_corner():
+    f = lambda v: max(v[0], 0.0) * max(v[1], 0.0)  # noqa: E731
+    res = second_ladder(f, np.zeros(2), PAIRS, np.array([0.01, 0.01]), 0.0, 1e-16)
+    assert res.kind[1] == UNRESOLVED and res.corner.tolist() == [False, True, False]
+
+
+def test_lines_whose_kinks_cancel_give_a_smooth_cross_entry():
+    # relu(x_0)^2 / 2 + x_0 sin(x_1) at x_0 = 0: both lines jump by h_0^2, H_01 = cos(x_1)
+    f = lambda v: 0.5 * max(v[0], 0.0) ** 2 + v[0] * np.sin(v[1])  # noqa: E731
+    x = np.array([0.0, 0.5])
+    res = second_ladder(f, x, PAIRS, np.array([0.01, 0.01]), f(x), 1e-16)
+    assert res.kind.tolist() == [KINK, SMOOTH, SMOOTH]
+    assert res.value[1] == pytest.approx(np.cos(0.5), abs=1e-7)
+    assert res.lower[1] == res.upper[1] == res.value[1]
+    assert res.value[2] == pytest.approx(0.0, abs=1e-7)
+
+
+def test_a_pair_never_finite_is_named_by_describe():
+    # finite only where x_1 is not moved: pairs (0, 1) and (1, 1) never are; the first raises
+    f = lambda v: float(v @ v) if v[1] == 2.0 else float("nan")  # noqa: E731
+    with pytest.raises(NonFiniteValueError, match="along pair number 1 for any step"):
+        second_ladder(f, X, PAIRS, H, f(X), 1e-14, describe=lambda p: f"pair number {p}")
