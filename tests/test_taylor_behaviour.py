@@ -325,3 +325,10 @@ def test_a_converted_argument_is_noted_first():
     r = taylor_test(cube, lambda w: np.ones(3), ([1, 2],))  # unusable: the note is kept
     assert r.verdict == "fail" and r.notes == ("args[0] had dtype int64; it was "
                                                "differentiated in float64",)
+
+
+@pytest.mark.parametrize("direction, why", [([1j], "must be real"), (["a"], "must be a real"),
+                                            ([np.nan], "")])
+def test_an_unusable_direction_is_an_error_naming_the_direction(direction, why):
+    with pytest.raises(ValueError, match="^direction " + why):
+        taylor_test(cube, lambda w: 3 * w**2, ONE, direction=direction)

@@ -298,3 +298,11 @@ def test_a_converted_argument_is_noted_first():
     r = taylor_test_hessian(expsum, np.exp, ([0, 1],), hess=lambda w: np.eye(3))
     assert r.verdict == "fail" and r.notes == ("args[0] had dtype int64; it was "
                                                "differentiated in float64",)
+
+
+@pytest.mark.parametrize("direction, why", [([1j], "must be real"), (["a"], "must be a real"),
+                                            ([np.nan], "")])
+def test_an_unusable_direction_is_an_error_naming_the_direction(direction, why):
+    direction = direction * 2  # the shape of x
+    with pytest.raises(ValueError, match="^direction " + why):
+        taylor_test_hessian(expsum, np.exp, X, hess=right_hess, direction=direction)
