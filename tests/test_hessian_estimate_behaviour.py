@@ -224,6 +224,11 @@ def test_the_probe_gap_is_the_distance_to_the_weighted_interval():
         got_gap, bound = _probe_gap(x, pairs, res, {"value": value, "error": 0.75})
         assert got_gap == pytest.approx(gap, rel=1e-12, abs=1e-15)
         assert bound == pytest.approx(0.75 + err_sum + roundoff, rel=1e-12)
+    # without error bars the bound is the round-off of the sum alone
+    # (of size 1e3: the round-off grows with the entries)
+    exact = second_of([1e3, -1e3, 2e3], [1e3, 1e3, 2e3], [0.0, 0.0, 0.0])
+    _, bound = _probe_gap(x, pairs, exact, {"value": 1e3 * high, "error": 0.0})
+    assert bound == pytest.approx(1e3 * roundoff, rel=1e-12)
 
 
 # ----------------------------------------------------------------------------- polarised pairs

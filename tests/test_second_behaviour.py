@@ -98,6 +98,22 @@ def test_a_window_of_a_quadratic_is_a_clean_flat_candidate():
     assert st["own"].tolist() == [2.0, 3.0, 4.0]
 
 
+def test_a_kink_needs_the_level_above_the_window():
+    # relu(x_0)^2 / 2: J = F - B = 1 at every level; the kink test compares K = 2 J(h/2) -
+    # J(h) with the same one level up, so a window without the level above sees no kink
+    f = lambda v: 0.5 * max(v[0], 0.0) ** 2  # noqa: E731
+    pairs = np.array([[0, 0]])
+    t = _Table(f, np.zeros(1), pairs, np.ones(1), 0.0, 1e-16)
+    for level in (0, 1, 2, 3):
+        t.ensure(np.arange(1), np.full(1, level))
+    first = t.window(np.arange(1), np.zeros(1, int))
+    assert first["valid"][0] and not first["kink"][0, 0]
+    assert not first["curved"][0, 0] and not first["candidate"][0]
+    second = t.window(np.arange(1), np.ones(1, int))
+    assert second["kink"][0, 0] and second["k"][0, 0] == 1.0
+    assert second["R"][0, 0] == 1.0 and second["L"][0, 0] == 0.0
+
+
 def test_a_window_with_a_missing_level_is_not_valid():
     t = _Table(poly, X, PAIRS, H, poly(X), 0.0)
     t.ensure(np.arange(3), np.zeros(3, int))

@@ -188,6 +188,9 @@ def test_a_quartic_lines_side_bound_adds_a_third_of_the_richardson_change():
     assert out["Rerr"] == pytest.approx(np.full((1, 2), 1.3125 / 3.0), rel=1e-14)
     assert out["Lerr"] == pytest.approx(np.full((1, 2), 1.3125 / 3.0), rel=1e-14)
     assert out["curved"].all() and not out["kink"].any()
+    # the central differences 2 t^2 (t = 1/2, 1/4, 1/8) are a h^2 exactly: R_2 = 0, T = 0
+    assert np.all(np.abs(out["central"]) <= 1e-15)
+    assert np.all(out["central_err"] <= 1e-15)
 
 
 def test_a_kink_of_the_gradient_is_seen_on_its_line_with_its_sides():
