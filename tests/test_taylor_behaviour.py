@@ -332,3 +332,25 @@ def test_a_converted_argument_is_noted_first():
 def test_an_unusable_direction_is_an_error_naming_the_direction(direction, why):
     with pytest.raises(ValueError, match="^direction " + why):
         taylor_test(cube, lambda w: 3 * w**2, ONE, direction=direction)
+
+
+def test_the_floor_adds_the_round_off_of_the_first_order_term():
+    # f = 1e8 (w_0 - w_1) along (1, 1) from (1, 1): f is 0 at every step and the remainder
+    # too; the floor holds at least sqrt(n) eps h sum |g_k v_k| (v scaled to rms(x) = 1)
+    r = taylor_test(lambda w: 1e8 * float(w[0] - w[1]), lambda w: np.array([1e8, -1e8]),
+                    (np.ones(2),), direction=[1.0, 1.0])
+    assert np.all(r.remainders == 0.0) and not r.usable.any()
+    eps = np.finfo(float).eps
+    assert np.all(r.floor >= np.sqrt(2.0) * eps * _STEPS * 2e8 * (1 - 1e-12))
+    assert r.verdict == "inconclusive"  # <g, v> = 0: nothing along v can be judged
+
+
+def test_a_non_scalar_f_away_from_x_names_the_step():
+    x = np.array([1.0, 2.0])
+
+    def f(w):
+        return float(w @ w) if np.max(np.abs(w - x)) < 1e-3 else w
+
+    with pytest.raises(ValueError, match=r"^f must return a scalar, got an array of shape "
+                                         r"\(2,\) at x \+ h v$"):
+        taylor_test(f, lambda w: 2 * w, (x,))

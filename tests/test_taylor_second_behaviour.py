@@ -306,3 +306,24 @@ def test_an_unusable_direction_is_an_error_naming_the_direction(direction, why):
     direction = direction * 2  # the shape of x
     with pytest.raises(ValueError, match="^direction " + why):
         taylor_test_hessian(expsum, np.exp, X, hess=right_hess, direction=direction)
+
+
+def test_a_non_scalar_f_away_from_x_names_the_step():
+    x = np.array([1.0, 2.0])
+
+    def f(w):
+        return float(w @ w) if np.max(np.abs(w - x)) < 1e-3 else w
+
+    with pytest.raises(ValueError, match=r"^f must return a scalar, got an array of shape "
+                                         r"\(2,\) at x \+ h v$"):
+        taylor_test_hessian(f, lambda w: 2 * w, (x,), hess=lambda w: 2 * np.eye(2))
+
+
+def test_an_hvp_of_the_wrong_shape_is_named_against_the_arguments_shape():
+    r = taylor_test_hessian(expsum, np.exp, X, hvp=lambda u, w: np.ones(3))
+    assert r.verdict == "fail"
+    assert r.reason == ("hvp(v, *args) has shape (3,), but the argument's shape is (2,) (no "
+                        "broadcasting, no transposed layout)")
+    r = taylor_test_hessian(expsum, np.exp, X, hess=lambda w: np.ones(2))
+    assert r.reason == ("hess(*args) has shape (2,), but shape + shape is (2, 2) (no "
+                        "broadcasting, no transposed layout)")
