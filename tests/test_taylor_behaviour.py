@@ -336,12 +336,15 @@ def test_an_unusable_direction_is_an_error_naming_the_direction(direction, why):
 
 def test_the_floor_adds_the_round_off_of_the_first_order_term():
     # f = 1e8 (w_0 - w_1) along (1, 1) from (1, 1): f is 0 at every step and the remainder
-    # too; the floor holds at least sqrt(n) eps h sum |g_k v_k| (v scaled to rms(x) = 1)
+    # too; the floor is a constant (the noise of f, its values all 0) plus sqrt(n) eps h
+    # sum |g_k v_k| (v scaled to rms(x) / rms(v) = 1): it falls with h by exactly that term
     r = taylor_test(lambda w: 1e8 * float(w[0] - w[1]), lambda w: np.array([1e8, -1e8]),
                     (np.ones(2),), direction=[1.0, 1.0])
     assert np.all(r.remainders == 0.0) and not r.usable.any()
     eps = np.finfo(float).eps
-    assert np.all(r.floor >= np.sqrt(2.0) * eps * _STEPS * 2e8 * (1 - 1e-12))
+    drop = r.floor[0] - r.floor[-1]
+    assert drop == pytest.approx(np.sqrt(2.0) * eps * (_STEPS[0] - _STEPS[-1]) * 2e8,
+                                 rel=1e-9)
     assert r.verdict == "inconclusive"  # <g, v> = 0: nothing along v can be judged
 
 
