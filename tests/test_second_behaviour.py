@@ -215,3 +215,43 @@ def test_a_pair_never_finite_is_named_by_describe():
     f = lambda v: float(v @ v) if v[1] == 2.0 else float("nan")  # noqa: E731
     with pytest.raises(NonFiniteValueError, match="along pair number 1 for any step"):
         second_ladder(f, X, PAIRS, H, f(X), 1e-14, describe=lambda p: f"pair number {p}")
+
+
+# ----------------------------------------------------------------------------- climbing
+
+
+def offset_parabola(v):
+    return 1e3 + 0.5 * float(v[0]) ** 2
+
+
+@pytest.mark.parametrize("h, climbs", [(1e-2, 4), (1e-3, 8), (1e-9, MAX_CLIMBS)])
+def test_a_pair_dominated_by_round_off_climbs_until_it_is_below_1e_9(h, climbs):
+    # f = 1e3 + x^2 / 2 at x = 1e-3: s = eps 1e3, round-off E = 92 s / h^2, a truncation of
+    # 0 (a parabola); the pair doubles its step while E > 1e-9 of H = 1, i.e. until
+    # h >= sqrt(92 eps 1e3 / 1e-9) = 0.143: from 1e-2 four doublings (0.16), from 1e-3 eight
+    # (0.256); from 1e-9 it would need 28 and stops at MAX_CLIMBS. Each climb costs the new
+    # level's 2 points, after the 6 of the first three levels.
+    x = np.array([1e-3])
+    assert 0.128 < np.sqrt(92 * EPS * 1e3 / 1e-9) < 0.16
+    res = second_ladder(offset_parabola, x, np.array([[0, 0]]), np.array([h]),
+                        offset_parabola(x), 1e-16)
+    assert res.kind.tolist() == [SMOOTH]
+    assert res.step[0] == 2.0**climbs
+    assert res.evaluations == 6 + 2 * climbs
+    assert abs(res.value[0] - 1.0) <= res.error[0]
+
+
+def test_without_refinement_a_pair_never_climbs():
+    x = np.array([1e-3])
+    res = second_ladder(offset_parabola, x, np.array([[0, 0]]), np.array([1e-3]),
+                        offset_parabola(x), 1e-16, refine=False)
+    assert res.step[0] == 1.0 and res.evaluations == 6
+
+
+def test_a_smooth_pair_descends_until_its_truncation_is_negligible():
+    # exp at 0 from h = 1/2: the first window's truncation is far above 1e-10 of H = 1
+    res = second_ladder(lambda v: float(np.exp(v[0])), np.zeros(1), np.array([[0, 0]]),
+                        np.array([0.5]), 1.0, 1e-16)
+    assert res.kind.tolist() == [SMOOTH]
+    assert res.step[0] < 1.0 and np.log2(res.step[0]) == np.round(np.log2(res.step[0]))
+    assert abs(res.value[0] - 1.0) <= res.error[0] <= 1e-9
