@@ -255,3 +255,16 @@ def test_a_smooth_pair_descends_until_its_truncation_is_negligible():
     assert res.kind.tolist() == [SMOOTH]
     assert res.step[0] < 1.0 and np.log2(res.step[0]) == np.round(np.log2(res.step[0]))
     assert abs(res.value[0] - 1.0) <= res.error[0] <= 1e-9
+
+
+def test_a_cross_pair_climbs_by_its_own_round_off_at_four_points_a_level():
+    # f = 1e3 + x_0 x_1: E = 25 s / (h_0 h_1), below 1e-9 of H_01 = 1 from
+    # h >= sqrt(25 eps 1e3 / 1e-9) = 0.0745: from 1e-3 seven doublings (0.128); each level
+    # costs the four corners, after the 12 of the first three
+    x = np.array([1e-3, 1e-3])
+    f = lambda v: 1e3 + float(v[0] * v[1])  # noqa: E731
+    assert 0.064 < np.sqrt(25 * EPS * 1e3 / 1e-9) < 0.128
+    res = second_ladder(f, x, np.array([[0, 1]]), np.array([1e-3, 1e-3]), f(x), 1e-16)
+    assert res.kind.tolist() == [SMOOTH] and res.step[0] == 2.0**7
+    assert res.evaluations == 12 + 4 * 7
+    assert abs(res.value[0] - 1.0) <= res.error[0]
