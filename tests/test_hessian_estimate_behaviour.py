@@ -279,3 +279,62 @@ def test_a_polarised_pair_across_a_jump_is_not_judged():
     assert est.notes[-1] == ("pair 0: the second differences along u + v or u - v did not "
                              "settle (or grow like 1/h: f has a kink there); this pair is not "
                              "judged")
+
+
+# ----------------------------------------------------------------------------- user steps
+
+
+def r2(d):
+    """Richardson's R_2 of D(s), D(s/2), D(s/4) (module docstring)."""
+    return (64.0 * d[2] - 20.0 * d[1] + d[0]) / 45.0
+
+
+def fexp(w):
+    return float(np.exp(w[0] + 0.5 * w[1]))
+
+
+XE = np.array([0.1, 0.2])
+
+
+def test_a_user_step_along_a_direction_is_absolute_in_units_of_the_direction():
+    # w^T H w from D(s) = (f(x + s w) - 2 f(x) + f(x - s w)) / s^2 at s = 1/2, 1/4, 1/8
+    w = np.array([3.0, -1.0])
+    base = baseline(fexp, XE, False)
+    out = _along_second(fexp, XE, w, base, 0.5)
+    d = [(fexp(XE + s * w) - 2.0 * fexp(XE) + fexp(XE - s * w)) / s**2
+         for s in (0.5, 0.25, 0.125)]
+    assert out["value"] == pytest.approx(r2(d), rel=1e-9)
+    assert out["evaluations"] == 6
+    # and not the exact value: the step was taken as given
+    exact = fexp(XE) * (3.0 - 0.5) ** 2
+    assert abs(out["value"] - exact) > 1e-6
+
+
+def test_a_user_step_for_the_full_hessian_is_taken_per_entry_without_refinement():
+    step = np.array([0.5, 0.25])
+    g, calls = counted(fexp)
+    est = numerical_hessian(g, XE, step=step)
+    e = np.eye(2)
+    for k in range(2):
+        d = [(fexp(XE + s * e[k]) - 2.0 * fexp(XE) + fexp(XE - s * e[k])) / s**2
+             for s in (step[k], step[k] / 2, step[k] / 4)]
+        assert est.value[k, k] == pytest.approx(r2(d), rel=1e-9)
+    d = []
+    for lev in range(3):
+        a, b = step * 0.5**lev
+        corners = [fexp(XE + [sa * a, sb * b]) for sa, sb in ((1, 1), (1, -1), (-1, 1), (-1, -1))]
+        d.append((corners[0] - corners[1] - corners[2] + corners[3]) / (4.0 * a * b))
+    assert est.value[0, 1] == est.value[1, 0] == pytest.approx(r2(d), rel=1e-9)
+    # three levels: 2 points per diagonal pair, 4 for the cross pair, and the baseline's
+    assert len(calls) == est.evaluations
+    assert est.evaluations - 3 * (2 + 4 + 2) == baseline(fexp, XE, False).evaluations
+
+
+def counted(f):
+    calls = []
+
+    def g(z):
+        calls.append(1)
+        return f(z)
+
+    return g, calls
