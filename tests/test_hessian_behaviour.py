@@ -164,3 +164,54 @@ def test_the_directional_evaluations_with_grad_count_fs_calls_too():
     r = check_hvp(fc, hvp, (X,), grad=gc)
     assert r.evaluations == calls["f"] + calls["g"]
     assert calls["f"] > 0
+
+
+CHECKS = [pytest.param(check_hessian, hess, id="check_hessian"),
+          pytest.param(check_hvp, hvp, id="check_hvp")]
+
+
+@pytest.mark.parametrize("check, right", CHECKS)
+def test_the_tolerances_given_are_the_ones_applied(check, right):
+    r = check(f, right, (X,), rtol=1e-3, safety=4.0, atol=0.5)
+    assert (r.rtol, r.safety) == (1e-3, 4.0) and np.all(np.asarray(r.atol) == 0.5)
+    assert "atol=0.5, safety=4, rtol=0.001" in str(r)
+    # an atol above the error passes a wrong one; without it, it fails
+    off = (lambda w: hess(w) + 0.25) if check is check_hessian else \
+        (lambda v, w: hvp(v, w) + 0.25 * np.sum(v))
+    assert check(f, off, (X,), mode="full").verdict == "fail"
+    assert check(f, off, (X,), mode="full", atol=0.5).verdict == "pass"
+
+
+@pytest.mark.parametrize("check, right", CHECKS)
+def test_directions_and_rng_choose_the_random_pairs(check, right):
+    a = check(f, right, (X,), mode="directional", directions=3, rng=1)
+    b = check(f, right, (X,), mode="directional", directions=3, rng=1)
+    c = check(f, right, (X,), mode="directional", directions=3, rng=2)
+    assert np.size(a.analytic) == 3 and "along 3 random pairs" in str(a)
+    assert np.array_equal(a.analytic, b.analytic) and not np.array_equal(a.analytic, c.analytic)
+    d = check(f, right, (X,), mode="directional")
+    assert np.size(d.analytic) != 3 or not np.array_equal(d.analytic, a.analytic)
+
+
+@pytest.mark.parametrize("check, right", CHECKS)
+def test_a_user_step_and_the_method_are_passed_on(check, right):
+    r = check(f, right, (X,), step=1e-2)
+    assert r.verdict == "pass" and r.step_factor is None
+    r = check(f, right, (X,), grad=grad, method="central")
+    assert r.method == "central" and r.step_factor == STEP_FACTORS["central"]
+
+
+def test_the_hvp_check_differentiates_the_argument_named_by_argnum():
+    def g(c, w):
+        return c * float(w @ w)
+
+    r = check_hvp(g, lambda v, c, w: 2 * c * v, (3.0, X), argnum=1)
+    assert r.verdict == "pass" and r.argnum == 1
+    assert check_hvp(g, lambda v, c, w: c * v, (3.0, X), argnum=1).verdict == "fail"
+
+
+def test_an_analytic_side_of_the_wrong_shape_is_named():
+    r = check_hessian(f, lambda w: np.ones(2), (X,))
+    assert r.verdict == "fail" and r.reason.startswith("hess(*args) has shape (2,)")
+    r = check_hvp(f, lambda v, w: np.ones(3), (X,), mode="full")
+    assert r.verdict == "fail" and r.reason.startswith("hvp(v, *args) at the unit vector (0,) has shape (3,)")
