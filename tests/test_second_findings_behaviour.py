@@ -361,3 +361,17 @@ def test_the_limit_applies_per_kind():
     assert len(lines) == 5 + 1 + 2
     assert lines[5] == "... and 1 more such Hessian entries (kinks)"
     assert lines[6].startswith("Hessian entry P6:") and lines[7].startswith("Hessian entry P7:")
+
+
+def test_every_kinked_cross_pair_is_examined_after_one_that_fits():
+    # two cross pairs over the same diagonals: the first fits one surface, the second not
+    pairs = np.array([[0, 0], [1, 1], [0, 1], [0, 1]])
+    kind = np.array([KINK, KINK, KINK, KINK], dtype=np.int8)
+    out = {"lower": np.array([0.0, 1.0, 1.0, 1.0]), "upper": np.array([1.0, 3.0, 2.0, 2.0]),
+           "error": np.array([0.25, 0.5, 0.125, 0.125]),
+           "value": np.array([0.5, 2.0, 1.5, 1.5])}
+    mem = _State(4)
+    mem.kink_jumps[2:], mem.kink_jumps_err[2:] = [0.75, 5.0], 0.125
+    corner = _corners(pairs, H, kind, out, mem)
+    assert corner.tolist() == [False, False, False, True]
+    assert kind.tolist() == [KINK, KINK, KINK, UNRESOLVED]
