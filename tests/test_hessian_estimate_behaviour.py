@@ -338,3 +338,22 @@ def counted(f):
         return f(z)
 
     return g, calls
+
+
+def test_polarised_pairs_take_a_user_step_along_both_lines():
+    # u^T H v = (q(u + v) - q(u - v)) / 4, each q the R_2 of three levels at the step given
+    u, v = np.array([1.0, 0.5]), np.array([-0.5, 2.0])
+
+    def q(w, s):
+        return r2([(fexp(XE + t * w) - 2.0 * fexp(XE) + fexp(XE - t * w)) / t**2
+                   for t in (s, s / 2, s / 4)])
+
+    est = _polarised_pairs(fexp, XE, u[None], v[None], 0.5)
+    assert est.value[0] == pytest.approx((q(u + v, 0.5) - q(u - v, 0.5)) / 4.0, rel=1e-9)
+    exact = fexp(XE) * (u[0] + 0.5 * u[1]) * (v[0] + 0.5 * v[1])
+    assert abs(est.value[0] - exact) > 1e-8  # the step, not the default (1e-10), was taken
+
+
+def test_polarised_pairs_carry_the_ladders_int8_kinds():
+    est = _polarised_pairs(quad, np.ones(2), np.eye(2), np.eye(2)[::-1], None)
+    assert est.kind.dtype == np.int8 and est.kind.tolist() == [SMOOTH, SMOOTH]
