@@ -268,3 +268,50 @@ def test_a_cross_pair_climbs_by_its_own_round_off_at_four_points_a_level():
     assert res.kind.tolist() == [SMOOTH] and res.step[0] == 2.0**7
     assert res.evaluations == 12 + 4 * 7
     assert abs(res.value[0] - 1.0) <= res.error[0]
+
+
+# ----------------------------------------------------------------------------- the regime
+
+
+def window_of(d):
+    """The window at level 0 of one diagonal pair whose differences are ``d`` (levels 0, 1,
+    2) and whose line is flat (``F = B = 0``: curved, no kink), noise ``eps``."""
+    t = _Table(None, np.zeros(1), np.array([[0, 0]]), np.ones(1), 1.0, 0.0)
+    for lev in (-1, 0, 1, 2):
+        row = lev - t.first
+        t.data["tp"][row, 0, 0] = t.data["tm"][row, 0, 0] = 0.5**lev
+        t.data["P"][row, 0, 0] = t.data["M"][row, 0, 0] = 1.0
+    for lev, value in enumerate(d):
+        row = lev - t.first
+        t.data["d"][row, 0], t.data["coef"][row, 0] = value, 4.0 * 4.0**lev
+        t.data["top"][row, 0] = 1.0
+    return t.window(np.arange(1), np.zeros(1, int))
+
+
+def d_of(H, a, b):
+    """``D(h) = H + a h^2 + b h^4`` at ``h = 1, 1/2, 1/4``."""
+    return [H + a + b, H + a / 4 + b / 16, H + a / 16 + b / 256]
+
+
+def test_a_window_settles_when_its_first_correction_is_at_most_5_percent_of_its_value():
+    # a = b = 1: D(h) - D(h/2) = 27/16, q = (15/64) / (27/16) = 0.139 <= 0.3; the 5 % test
+    # holds with equality at D(h/4) = 33.75 (0.05 * 33.75 = 1.6875 exactly)
+    assert 0.05 * 33.75 == 1.6875
+    st = window_of(d_of(33.75 - 1 / 16 - 1 / 256, 1.0, 1.0))
+    assert st["q"][0] == pytest.approx(15 / 64 / 1.6875, rel=1e-12)
+    assert st["valid"][0] and st["shaped"][0] and not st["flat"][0]
+    assert st["candidate"][0] and not st["clean"][0]  # above 1e-4: to be confirmed
+    # D(h/4) = 33.5: the correction is more than 5 % of it
+    assert not window_of(d_of(33.5 - 1 / 16 - 1 / 256, 1.0, 1.0))["candidate"][0]
+
+
+def test_a_window_out_of_the_regime_or_exact_in_h2():
+    # b = -1/2: q = (15/128) / (0.75 - 15/32) = 0.417 > 0.3: never a candidate
+    st = window_of(d_of(1000.0, 1.0, -0.5))
+    assert st["q"][0] > 0.3 and not st["candidate"][0]
+    # b = 0 (D = H + a h^2): q = 0 <= 0.01 settles whatever the size of the correction
+    st = window_of(d_of(1.0, 8.0, 0.0))
+    assert st["q"][0] == 0.0 and st["candidate"][0] and st["r2"][0] == 1.0
+    # and a correction within 1e-4 of the value is taken at once
+    st = window_of(d_of(1e5, 1.0, 1.0))
+    assert st["candidate"][0] and st["clean"][0]
