@@ -357,3 +357,4 @@ def test_polarised_pairs_take_a_user_step_along_both_lines():
 def test_polarised_pairs_carry_the_ladders_int8_kinds():
     est = _polarised_pairs(quad, np.ones(2), np.eye(2), np.eye(2)[::-1], None)
     assert est.kind.dtype == np.int8 and est.kind.tolist() == [SMOOTH, SMOOTH]
+    assert est.f0 == quad(np.ones(2))  # f at x, the scale a zero is confirmed against
