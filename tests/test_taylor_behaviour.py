@@ -357,3 +357,10 @@ def test_a_non_scalar_f_away_from_x_names_the_step():
     with pytest.raises(ValueError, match=r"^f must return a scalar, got an array of shape "
                                          r"\(2,\) at x \+ h v$"):
         taylor_test(f, lambda w: 2 * w, (x,))
+
+
+def test_a_result_whose_arrays_disagree_in_length_is_not_printed_truncated():
+    r = TaylorResult(True, 2.0, np.ones(2), np.ones(1), np.ones(2, bool), np.ones(2), 1.0,
+                     verdict="pass")
+    with pytest.raises(ValueError):
+        str(r)

@@ -327,3 +327,10 @@ def test_an_hvp_of_the_wrong_shape_is_named_against_the_arguments_shape():
     r = taylor_test_hessian(expsum, np.exp, X, hess=lambda w: np.ones(2))
     assert r.reason == ("hess(*args) has shape (2,), but shape + shape is (2, 2) (no "
                         "broadcasting, no transposed layout)")
+
+
+def test_a_result_whose_arrays_disagree_in_length_is_not_printed_truncated():
+    r = HessianTaylorResult(True, 3.0, np.ones(2), np.ones(1), np.ones(2, bool), np.ones(2),
+                            1.0, verdict="pass")
+    with pytest.raises(ValueError):
+        str(r)
