@@ -1,0 +1,317 @@
+"""The second-difference ladder (``checks.second``): its memory, table and outcomes, pinned.
+
+The per-pair memory starts empty (no candidate, claims unbounded, hulls empty); the table
+holds the documented rows and weights (``c / (h_k h_l)`` with ``c = 92`` on the diagonal and
+25 off it, lines weighted ``+-1 / (4 h_k h_l)``); the ladder's outcomes on quadratics (exact),
+``relu(x)^2 / 2`` (a kink: ``[0, 1]``), ``|x|`` (a jump), ``relu(x_0) relu(x_1)`` (a corner)
+and ``relu(x_0)^2 / 2 + x_0 sin(x_1)`` (lines whose kinks cancel: smooth).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from checks._util import EPS, TINY, NonFiniteValueError
+from checks.ladder import JUMP, KINK, SMOOTH, UNRESOLVED
+from checks.second import MAX_CLIMBS, MAX_HALVINGS, _State, _Table, second_ladder
+
+PAIRS = np.array([[0, 0], [0, 1], [1, 1]])
+H = np.array([0.5, 0.25])
+A = np.array([[2.0, 3.0], [3.0, 4.0]])
+
+
+def poly(z):
+    return float(z[0] ** 2 + 3.0 * z[0] * z[1] + 2.0 * z[1] ** 2)
+
+
+X = np.array([1.0, 2.0])
+
+
+def test_the_limits_are_twenty_halvings_and_twenty_climbs():
+    assert MAX_HALVINGS == 20 and MAX_CLIMBS == 20
+
+
+def test_the_memory_starts_with_no_candidate_and_unbounded_claims():
+    m = _State(3)
+    nan3, inf3 = [np.nan] * 3, [np.inf] * 3
+    for name, value in dict(best_val=nan3, best_err=inf3, best_trunc=inf3, best_round=nan3,
+                            best_top=[0.0] * 3, best_s=inf3, last_top=[0.0] * 3,
+                            cand_top=[0.0] * 3, last_val=nan3, prev_val=nan3, last_err=inf3,
+                            claim_lo=[-np.inf] * 3, claim_hi=inf3, hull_lo=inf3,
+                            hull_hi=[-np.inf] * 3, kink_lo=nan3, kink_hi=nan3, kink_err=inf3,
+                            kink_jumps=nan3, kink_jumps_err=inf3).items():
+        arr = getattr(m, name)
+        assert arr.shape == (3,) and arr.dtype == float, name
+        np.testing.assert_array_equal(arr, value, err_msg=name)
+    for name in ("best_level", "last_level", "lev", "heading", "since"):
+        arr = getattr(m, name)
+        assert arr.dtype.kind == "i" and arr.tolist() == [0, 0, 0], name
+    assert m.growing.dtype == bool and not m.growing.any()
+
+
+def test_the_table_weights_and_rows():
+    t = _Table(poly, X, PAIRS, H, poly(X), 1e-12, reach=3.0)
+    # round-off c / (h_k h_l): 92 on the diagonal, 25 off it
+    assert t.c_round.tolist() == [92.0 / 0.25, 25.0 / 0.125, 92.0 / 0.0625]
+    # lines to the pair's units: 1 on the diagonal, +-1 / (4 h_k h_l) off it
+    assert t.w.tolist() == [[1.0, 0.0], [2.0, -2.0], [1.0, 0.0]]
+    assert t.first == -21
+    for name in ("d", "coef", "top"):
+        assert t.data[name].shape == (45, 3) and np.isnan(t.data[name]).all()
+    for name in ("P", "M", "tp", "tm"):
+        assert t.data[name].shape == (45, 3, 2) and np.isnan(t.data[name]).all()
+    assert t.evaluations == 0
+    assert t.reach == poly(X)  # 15 > 3: the larger of reach and |f(x)|
+    assert _Table(poly, X, PAIRS, H, poly(X), 1e-12, reach=30.0).reach == 30.0
+    assert _Table(poly, X, PAIRS, H, -poly(X), 1e-12).reach == 15.0
+
+
+def test_the_table_evaluates_each_level_once_in_its_row():
+    t = _Table(poly, X, PAIRS, H, poly(X), 1e-12)
+    t.ensure(np.arange(3), np.zeros(3, int))
+    assert t.evaluations == 2 + 4 + 2
+    t.ensure(np.arange(3), np.zeros(3, int))
+    assert t.evaluations == 8
+    t.ensure(np.array([1]), np.array([2]))
+    assert t.evaluations == 12
+    row0, row2 = 0 - t.first, 2 - t.first
+    assert t.data["d"][row0].tolist() == [2.0, 3.0, 4.0]
+    assert t.data["d"][row2, 1] == 3.0 and np.isnan(t.data["d"][row2, [0, 2]]).all()
+    assert np.isnan(t.data["d"][row0 + 1]).all()
+
+
+def test_a_window_of_a_quadratic_is_a_clean_flat_candidate():
+    f0 = poly(X)
+    t = _Table(poly, X, PAIRS, H, f0, 0.0)
+    t.ensure(np.arange(3), np.zeros(3, int))
+    t.ensure(np.arange(3), np.ones(3, int))
+    t.ensure(np.arange(3), np.full(3, 2))
+    st = t.window(np.arange(3), np.zeros(3, int))
+    assert st["r2"].tolist() == [2.0, 3.0, 4.0] and st["trunc"].tolist() == [0.0] * 3
+    assert st["valid"].all() and st["candidate"].all() and st["clean"].all()
+    assert st["flat"].all() and st["shaped"].all() and not st["growing"].any()
+    # the noise: eps times the largest |f| on the window's points (noise 0 given)
+    assert np.all(st["s"] >= EPS * f0) and np.all(st["s"] > TINY)
+    np.testing.assert_allclose(st["roundoff"], t.c_round * st["s"], rtol=1e-15)
+    np.testing.assert_allclose(st["err"], st["trunc"] + st["roundoff"], rtol=1e-15)
+    assert st["own"].tolist() == [2.0, 3.0, 4.0]
+
+
+def test_a_kink_needs_the_level_above_the_window():
+    # relu(x_0)^2 / 2: J = F - B = 1 at every level; the kink test compares K = 2 J(h/2) -
+    # J(h) with the same one level up, so a window without the level above sees no kink
+    f = lambda v: 0.5 * max(v[0], 0.0) ** 2  # noqa: E731
+    pairs = np.array([[0, 0]])
+    t = _Table(f, np.zeros(1), pairs, np.ones(1), 0.0, 1e-16)
+    for level in (0, 1, 2, 3):
+        t.ensure(np.arange(1), np.full(1, level))
+    first = t.window(np.arange(1), np.zeros(1, int))
+    assert first["valid"][0] and not first["kink"][0, 0]
+    assert not first["curved"][0, 0] and not first["candidate"][0]
+    second = t.window(np.arange(1), np.ones(1, int))
+    assert second["kink"][0, 0] and second["k"][0, 0] == 1.0
+    assert second["R"][0, 0] == 1.0 and second["L"][0, 0] == 0.0
+
+
+def test_a_window_with_a_missing_level_is_not_valid():
+    t = _Table(poly, X, PAIRS, H, poly(X), 0.0)
+    t.ensure(np.arange(3), np.zeros(3, int))
+    t.ensure(np.arange(3), np.ones(3, int))
+    st = t.window(np.arange(3), np.zeros(3, int))
+    assert not st["valid"].any() and not st["candidate"].any()
+    assert st["own"].tolist() == [0.0] * 3 and st["variation"].tolist() == [0.0] * 3
+
+
+def test_the_spot_check_agrees_with_a_right_value_and_not_a_wrong_one():
+    t = _Table(poly, X, PAIRS, H, poly(X), 0.0)
+    idx, lev = np.arange(3), np.zeros(3, int)
+    ok = t.spot(idx, lev, np.array([2.0, 3.0, 4.0]), np.zeros(3), np.zeros(3))
+    assert ok.tolist() == [True, True, True]
+    assert t.evaluations == 8  # one level per pair, at 2^-10 of the window's steps
+    ok = t.spot(idx, lev, np.array([2.0, 3.5, 4.0]), np.zeros(3), np.zeros(3))
+    assert ok.tolist() == [True, False, True]
+    # a bound of 1 (err) or a truncation 2 |delta| 4^-10 of 1 covers the 0.5
+    assert t.spot(idx, lev, np.array([2.0, 3.5, 4.0]), np.ones(3), np.zeros(3)).all()
+    assert t.spot(idx, lev, np.array([2.0, 3.5, 4.0]), np.zeros(3),
+                  np.full(3, 0.5 * 4.0**10)).all()
+    assert not t.spot(idx, lev, np.array([2.0, 3.5, 4.0]), np.zeros(3),
+                      np.full(3, 0.2 * 4.0**10))[1]
+
+
+# ----------------------------------------------------------------------------- the ladder
+
+
+def counted(f):
+    calls = []
+
+    def g(z):
+        calls.append(1)
+        return f(z)
+
+    return g, calls
+
+
+def test_without_refinement_three_levels_are_evaluated_and_nothing_more():
+    g, calls = counted(poly)
+    res = second_ladder(g, X, PAIRS, H, poly(X), 1e-14, refine=False)
+    assert res.evaluations == len(calls) == 3 * (2 + 4 + 2)
+    assert res.value.tolist() == [2.0, 3.0, 4.0]
+    assert res.step.tolist() == [1.0, 1.0, 1.0]
+    assert res.kind.tolist() == [SMOOTH] * 3
+    assert res.lower.tolist() == res.upper.tolist() == [2.0, 3.0, 4.0]
+    assert res.corner.tolist() == [False] * 3
+    assert res.reach >= poly(X)
+
+
+def test_the_refined_ladder_counts_its_evaluations_and_is_exact_on_a_quadratic():
+    g, calls = counted(poly)
+    res = second_ladder(g, X, PAIRS, H, poly(X), 1e-14)
+    assert res.evaluations == len(calls) >= 24
+    np.testing.assert_allclose(res.value, [2.0, 3.0, 4.0], rtol=1e-9)
+    assert np.all(np.abs(res.value - [2.0, 3.0, 4.0]) <= res.error)
+    assert res.kind.tolist() == [SMOOTH] * 3
+    # every step is a power of two of the top step
+    assert np.all(np.log2(res.step) == np.round(np.log2(res.step)))
+
+
+def test_a_kink_of_the_gradient_is_the_interval_of_its_one_sided_values():
+    f = lambda v: 0.5 * max(v[0], 0.0) ** 2 + v[1] ** 2  # noqa: E731
+    x = np.array([0.0, 1.0])
+    res = second_ladder(f, x, np.array([[0, 0], [1, 1]]), np.array([0.01, 0.01]), f(x), 1e-16)
+    assert res.kind.tolist() == [KINK, SMOOTH]
+    assert res.lower[0] == pytest.approx(0.0, abs=1e-6)
+    assert res.upper[0] == pytest.approx(1.0, abs=1e-6)
+    assert res.value[0] == pytest.approx(0.5, abs=1e-6)
+    assert res.value[1] == pytest.approx(2.0, rel=1e-9)
+    assert res.lower[1] == res.upper[1] == res.value[1]
+
+
+def test_a_kink_of_f_is_a_jump():
+    f = lambda v: abs(float(v[0]))  # noqa: E731
+    res = second_ladder(f, np.zeros(1), np.array([[0, 0]]), np.array([0.01]), 0.0, 1e-16)
+    assert res.kind.tolist() == [JUMP]
+
+
+def test_kinks_meeting_at_a_cross_pair_leave_it_unresolved_as_a_corner():
+    f = lambda v: max(v[0], 0.0) * max(v[1], 0.0)  # noqa: E731
+    res = second_ladder(f, np.zeros(2), PAIRS, np.array([0.01, 0.01]), 0.0, 1e-16)
+    assert res.kind[1] == UNRESOLVED and res.corner.tolist() == [False, True, False]
+
+
+def test_lines_whose_kinks_cancel_give_a_smooth_cross_entry():
+    # relu(x_0)^2 / 2 + x_0 sin(x_1) at x_0 = 0: both lines jump by h_0^2, H_01 = cos(x_1)
+    f = lambda v: 0.5 * max(v[0], 0.0) ** 2 + v[0] * np.sin(v[1])  # noqa: E731
+    x = np.array([0.0, 0.5])
+    res = second_ladder(f, x, PAIRS, np.array([0.01, 0.01]), f(x), 1e-16)
+    assert res.kind.tolist() == [KINK, SMOOTH, SMOOTH]
+    assert res.value[1] == pytest.approx(np.cos(0.5), abs=1e-7)
+    assert res.lower[1] == res.upper[1] == res.value[1]
+    assert res.value[2] == pytest.approx(0.0, abs=1e-7)
+
+
+def test_a_pair_never_finite_is_named_by_describe():
+    # finite only where x_1 is not moved: pairs (0, 1) and (1, 1) never are; the first raises
+    f = lambda v: float(v @ v) if v[1] == 2.0 else float("nan")  # noqa: E731
+    with pytest.raises(NonFiniteValueError, match="along pair number 1 for any step"):
+        second_ladder(f, X, PAIRS, H, f(X), 1e-14, describe=lambda p: f"pair number {p}")
+
+
+# ----------------------------------------------------------------------------- climbing
+
+
+def offset_parabola(v):
+    return 1e3 + 0.5 * float(v[0]) ** 2
+
+
+@pytest.mark.parametrize("h, climbs", [(1e-2, 4), (1e-3, 8), (1e-9, MAX_CLIMBS)])
+def test_a_pair_dominated_by_round_off_climbs_until_it_is_below_1e_9(h, climbs):
+    # f = 1e3 + x^2 / 2 at x = 1e-3: s = eps 1e3, round-off E = 92 s / h^2, a truncation of
+    # 0 (a parabola); the pair doubles its step while E > 1e-9 of H = 1, i.e. until
+    # h >= sqrt(92 eps 1e3 / 1e-9) = 0.143: from 1e-2 four doublings (0.16), from 1e-3 eight
+    # (0.256); from 1e-9 it would need 28 and stops at MAX_CLIMBS. Each climb costs the new
+    # level's 2 points, after the 6 of the first three levels.
+    x = np.array([1e-3])
+    assert 0.128 < np.sqrt(92 * EPS * 1e3 / 1e-9) < 0.16
+    res = second_ladder(offset_parabola, x, np.array([[0, 0]]), np.array([h]),
+                        offset_parabola(x), 1e-16)
+    assert res.kind.tolist() == [SMOOTH]
+    assert res.step[0] == 2.0**climbs
+    assert res.evaluations == 6 + 2 * climbs
+    assert abs(res.value[0] - 1.0) <= res.error[0]
+
+
+def test_without_refinement_a_pair_never_climbs():
+    x = np.array([1e-3])
+    res = second_ladder(offset_parabola, x, np.array([[0, 0]]), np.array([1e-3]),
+                        offset_parabola(x), 1e-16, refine=False)
+    assert res.step[0] == 1.0 and res.evaluations == 6
+
+
+def test_a_smooth_pair_descends_until_its_truncation_is_negligible():
+    # exp at 0 from h = 1/2: the first window's truncation is far above 1e-10 of H = 1
+    res = second_ladder(lambda v: float(np.exp(v[0])), np.zeros(1), np.array([[0, 0]]),
+                        np.array([0.5]), 1.0, 1e-16)
+    assert res.kind.tolist() == [SMOOTH]
+    assert res.step[0] < 1.0 and np.log2(res.step[0]) == np.round(np.log2(res.step[0]))
+    assert abs(res.value[0] - 1.0) <= res.error[0] <= 1e-9
+
+
+def test_a_cross_pair_climbs_by_its_own_round_off_at_four_points_a_level():
+    # f = 1e3 + x_0 x_1: E = 25 s / (h_0 h_1), below 1e-9 of H_01 = 1 from
+    # h >= sqrt(25 eps 1e3 / 1e-9) = 0.0745: from 1e-3 seven doublings (0.128); each level
+    # costs the four corners, after the 12 of the first three
+    x = np.array([1e-3, 1e-3])
+    f = lambda v: 1e3 + float(v[0] * v[1])  # noqa: E731
+    assert 0.064 < np.sqrt(25 * EPS * 1e3 / 1e-9) < 0.128
+    res = second_ladder(f, x, np.array([[0, 1]]), np.array([1e-3, 1e-3]), f(x), 1e-16)
+    assert res.kind.tolist() == [SMOOTH] and res.step[0] == 2.0**7
+    assert res.evaluations == 12 + 4 * 7
+    assert abs(res.value[0] - 1.0) <= res.error[0]
+
+
+# ----------------------------------------------------------------------------- the regime
+
+
+def window_of(d):
+    """The window at level 0 of one diagonal pair whose differences are ``d`` (levels 0, 1,
+    2) and whose line is flat (``F = B = 0``: curved, no kink), noise ``eps``."""
+    t = _Table(None, np.zeros(1), np.array([[0, 0]]), np.ones(1), 1.0, 0.0)
+    for lev in (-1, 0, 1, 2):
+        row = lev - t.first
+        t.data["tp"][row, 0, 0] = t.data["tm"][row, 0, 0] = 0.5**lev
+        t.data["P"][row, 0, 0] = t.data["M"][row, 0, 0] = 1.0
+    for lev, value in enumerate(d):
+        row = lev - t.first
+        t.data["d"][row, 0], t.data["coef"][row, 0] = value, 4.0 * 4.0**lev
+        t.data["top"][row, 0] = 1.0
+    return t.window(np.arange(1), np.zeros(1, int))
+
+
+def d_of(H, a, b):
+    """``D(h) = H + a h^2 + b h^4`` at ``h = 1, 1/2, 1/4``."""
+    return [H + a + b, H + a / 4 + b / 16, H + a / 16 + b / 256]
+
+
+def test_a_window_settles_when_its_first_correction_is_at_most_5_percent_of_its_value():
+    # a = b = 1: D(h) - D(h/2) = 27/16, q = (15/64) / (27/16) = 0.139 <= 0.3; the 5 % test
+    # holds with equality at D(h/4) = 33.75 (0.05 * 33.75 = 1.6875 exactly)
+    assert 0.05 * 33.75 == 1.6875
+    st = window_of(d_of(33.75 - 1 / 16 - 1 / 256, 1.0, 1.0))
+    assert st["q"][0] == pytest.approx(15 / 64 / 1.6875, rel=1e-12)
+    assert st["valid"][0] and st["shaped"][0] and not st["flat"][0]
+    assert st["candidate"][0] and not st["clean"][0]  # above 1e-4: to be confirmed
+    # D(h/4) = 33.5: the correction is more than 5 % of it
+    assert not window_of(d_of(33.5 - 1 / 16 - 1 / 256, 1.0, 1.0))["candidate"][0]
+
+
+def test_a_window_out_of_the_regime_or_exact_in_h2():
+    # b = -1/2: q = (15/128) / (0.75 - 15/32) = 0.417 > 0.3: never a candidate
+    st = window_of(d_of(1000.0, 1.0, -0.5))
+    assert st["q"][0] > 0.3 and not st["candidate"][0]
+    # b = 0 (D = H + a h^2): q = 0 <= 0.01 settles whatever the size of the correction
+    st = window_of(d_of(1.0, 8.0, 0.0))
+    assert st["q"][0] == 0.0 and st["candidate"][0] and st["r2"][0] == 1.0
+    # and a correction within 1e-4 of the value is taken at once
+    st = window_of(d_of(1e5, 1.0, 1.0))
+    assert st["candidate"][0] and st["clean"][0]
