@@ -116,3 +116,11 @@ def test_numerical_gradient_passes_every_argument_on():
     assert gd.dtype == np.float64 and gd.shape == x.shape
     with pytest.raises(ValueError):
         numerical_gradient(_cube, x, method="backward")
+
+
+def test_the_underflow_message_shows_plain_numbers():
+    """The step and the entry are printed as numbers, not as ``np.float64(...)`` reprs."""
+    with pytest.raises(ValueError) as info:
+        estimate_gradient(_cube, np.array([0.0, 2.0]), method="central", step=1e-20)
+    assert str(info.value) == ("step 1e-20 underflows at entry (1,): x + h == x there "
+                               "(x = 2.0); use a step above 4.44e-16 or the default")
