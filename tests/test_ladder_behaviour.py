@@ -528,3 +528,53 @@ def test_numbers_are_formatted_to_their_precision():
     kink, unresolved = describe_findings(lad, (2,))
     assert "L = 0.33333333 and R = 0.66666667 (error bound 0.12)" in kink
     assert "down to step 0.0123 (" in unresolved and "(error bound 0.99," in unresolved
+
+
+def _sided(F, B, s, h=1.0):
+    """``_triple`` of one-sided slopes ``F(h)``, ``B(h)`` given as functions (``f(0) = 0``)."""
+    hs = np.array([h, h / 2.0, h / 4.0])
+    fp = np.array([[t * F(t)] for t in hs])
+    fm = np.array([[-t * B(t)] for t in hs])
+    return _triple(fp, fm, hs[:, None], hs[:, None].copy(), 0.0, np.array([s]))
+
+
+@pytest.mark.parametrize("factor, agree", [(1.01, True), (0.99, False)])
+def test_sides_agree_within_their_bounds_plus_180_noise_bounds(factor, agree):
+    """Constant slopes ``R = 1``, ``L = -1``: no truncation, each side's bound ``30 s / h``;
+    the sides agree iff ``|R - L| = 2 <= 60 s / h + 180 s / h`` (``2 * 3 * 30 s / h``)."""
+    s = factor * 2.0 / 240.0
+    st = _sided(lambda t: 1.0, lambda t: -1.0, s)
+    assert st["right"][0] == 1.0 and st["left"][0] == -1.0
+    assert bool(st["sides"][0]) is agree
+
+
+@pytest.mark.parametrize("factor, symmetric", [(1.01, True), (0.99, False)])
+def test_sides_must_have_symmetric_truncation(factor, symmetric):
+    """``F(h) = a h^2`` (truncation ``a h^2 / 8 = 1`` at ``h = 1``, ``a = 8``) against a
+    constant ``B = 0`` (truncation 0): symmetric iff ``1 <= 0.9 + 180 s / h``."""
+    s = factor * 0.1 / 180.0
+    st = _sided(lambda t: 8.0 * t * t, lambda t: 0.0, s)
+    assert st["right"][0] == pytest.approx(0.0, abs=1e-12)  # the limit of a h^2 is 0
+    assert bool(st["sides"][0]) is symmetric
+
+
+def test_a_jump_descends_the_whole_ladder():
+    """``floor(t)`` at 3 from ``h_0 = 1/4``: ``F = 0``, ``B = 1 / h``; the central differences
+    double at every halving (a jump, no kink: ``|K| = 6/h`` is not above ``3 |K - K'| =
+    9/h``) and the round-off ``7 s / h`` stays below ``max(|F|, |B|) = 1 / h``: it descends
+    until ``_MAX_HALVINGS = 40`` levels below the first triple, ``6 + 2 * 40`` evaluations,
+    and reports the last triple's step ``h_0 2^-40``."""
+    lad = _run(lambda t: float(np.floor(t)), 3.0, 0.25)
+    assert lad.kind[0] == JUMP
+    assert lad.evaluations == 6 + 2 * 40
+    assert lad.step[0] == 0.25 * 2.0**-40
+
+
+def test_irregular_counts_the_levels_above_the_first_candidate_taken():
+    smooth = _run(lambda t: t * t, 1.0, 0.5)
+    assert smooth.irregular[0] == 0 and smooth.flat[0]
+    phi = lambda t: float(np.tanh(t) ** 2)  # noqa: E731
+    saturated = _run(phi, 0.7, 100.0)
+    # the first triples straddle both saturated sides: several levels above the one taken
+    assert saturated.irregular[0] >= 5
+    assert not saturated.flat[0]
