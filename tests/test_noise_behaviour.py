@@ -304,3 +304,43 @@ def test_noise_note_thresholds_and_text():
     assert noise_note(3e-8, 1.0, 0.123).endswith(
         "; the smallest detectable relative error here is 0.12")
     assert NOISY == 1e3 * EPS
+
+
+def test_a_constant_is_a_staircase_at_every_spacing():
+    """``f`` does not move at all: each probe is a staircase and the next is 100 times
+    coarser; after four, the noise is ``eps |f|`` and the note says why."""
+    x = np.array([1.0, 2.0])
+    p = _measure(lambda v: 1.0, x, 1.0, False)
+    rms = np.sqrt(2.5)
+    assert p.evaluations == 4 * PER_PROBE
+    assert p.delta == pytest.approx(PROBE_SPACING * rms * 100.0**4, rel=1e-12)
+    assert p.noise == EPS and p.table is None
+    assert p.notes == ("f moved by only a few ulps per step at every spacing of the noise "
+                       "probe (or left its domain); the noise of f was taken as eps * |f|",)
+    b = baseline(lambda v: 1.0, x, False)
+    assert b.notes == p.notes and b.slope is None and b.slope_error == float("inf")
+    assert b.slope_gain == 0.0 and b.evaluations == 2 + 4 * PER_PROBE
+
+
+def test_quantised_values_are_confirmed_by_a_finer_staircase():
+    """``f`` rounded to ``1e-8``: at ``1e-6 rms(x)`` its rounding errors look like noise
+    (about ``q / sqrt(12)`` for a uniform rounding error), above 100 ulps; 100 times finer it
+    moves by a few ulps per step (a staircase), which confirms the coarser measurement."""
+    q = 1e-8
+    f = lambda v: float(np.round(np.sum(v**2), 8))  # noqa: E731
+    x = np.array([1.0, 2.0])
+    p = _measure(f, x, f(x), False)
+    assert p.evaluations == 2 * PER_PROBE
+    assert p.delta == pytest.approx(PROBE_SPACING * np.sqrt(2.5), rel=1e-12)
+    assert q / np.sqrt(12.0) / 4.0 <= p.noise <= 4.0 * q / np.sqrt(12.0)
+    assert p.table is not None and p.notes == ()
+
+
+def test_a_kink_at_the_point_is_not_noise():
+    """``|x_0 - 1| + |x_1 - 2|`` at ``(1, 2)``: the probe's table has a break of slope; it is
+    probed again finer, and the noise stays at round-off, not at the kink's differences."""
+    f = lambda v: float(abs(v[0] - 1.0) + abs(v[1] - 2.0))  # noqa: E731
+    x = np.array([1.0, 2.0])
+    p = _measure(f, x, f(x), False)
+    assert p.evaluations >= 2 * PER_PROBE
+    assert p.noise <= 100.0 * EPS * max(p.top, 1.0)
