@@ -578,3 +578,24 @@ def test_irregular_counts_the_levels_above_the_first_candidate_taken():
     # the first triples straddle both saturated sides: several levels above the one taken
     assert saturated.irregular[0] >= 5
     assert not saturated.flat[0]
+
+
+def test_a_kink_descends_while_the_next_level_can_resolve_it():
+    """``|t - 1| + t / 4`` at 1 with noise ``s = 1e-6``: ``J = 2`` at every step, so
+    ``|K| = 2``; the kink is resolvable at the next step ``h / 2`` while ``240 s / (h / 2) <
+    |K| / 3``, i.e. ``h / 2 > 3.6e-4``. From ``h_0 = 0.1`` the triple at ``h = 0.1 / 2^8`` is
+    the first whose next level is below that: 8 levels down, ``6 + 2 * 8`` evaluations. The
+    sides are linear (no truncation), so their smallest bound is at the longest step:
+    ``30 s / h_0``. Without noise the cap of 40 halvings stops it instead."""
+    phi = lambda t: abs(t - 1.0) + 0.25 * t  # noqa: E731
+    lad = _run(phi, 1.0, 0.1, noise=1e-6)
+    assert lad.kind[0] == KINK and lad.evaluations == 6 + 2 * 8
+    assert lad.step[0] == pytest.approx(0.1 * 2.0**-8, rel=1e-9)
+    assert lad.error[0] == pytest.approx(30.0 * 1e-6 / 0.1, rel=1e-6)
+    quiet = _run(phi, 1.0, 0.1)
+    assert quiet.kind[0] == KINK and quiet.evaluations == 6 + 2 * 40
+
+
+def test_the_default_description_of_an_entry_is_its_flat_index():
+    with pytest.raises(NonFiniteValueError, match=r"x \+ h e_0 or x - h e_0 for any step"):
+        _run(lambda t: 1.0 if t == 0.5 else float("nan"), 0.5, 0.1)
