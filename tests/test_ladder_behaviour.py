@@ -599,3 +599,28 @@ def test_a_kink_descends_while_the_next_level_can_resolve_it():
 def test_the_default_description_of_an_entry_is_its_flat_index():
     with pytest.raises(NonFiniteValueError, match=r"x \+ h e_0 or x - h e_0 for any step"):
         _run(lambda t: 1.0 if t == 0.5 else float("nan"), 0.5, 0.1)
+
+
+@pytest.mark.parametrize("h0, clean", [(0.5, False), (0.025, False), (0.019, True)])
+def test_a_candidate_is_taken_at_once_only_when_its_correction_is_negligible(h0, clean):
+    """``t^3`` at 1: ``D(h) = 3 + h^2``, ``R_2 = 3`` exactly, a candidate at every level.
+    ``|D(h) - D(h/2)| = 3 h^2 / 4`` is negligible when at most ``1e-4 S`` (``S`` about 3):
+    ``h^2 <= 4e-4``. Clean: taken at the first triple (6 evaluations); otherwise the next
+    triple confirms it (8 evaluations, its step ``h_0 / 2``, one level irregular)."""
+    lad = _run(lambda t: t**3, 1.0, h0)
+    assert lad.kind[0] == SMOOTH and lad.value[0] == pytest.approx(3.0, rel=1e-14)
+    assert lad.evaluations == (6 if clean else 8)
+    assert lad.step[0] == pytest.approx(h0 if clean else h0 / 2.0, rel=1e-12)
+    assert lad.irregular[0] == (0 if clean else 1)
+
+
+@pytest.mark.parametrize("h0, resolved", [(0.4545, True), (0.503, False)])
+def test_a_candidate_must_change_by_at_most_five_percent(h0, resolved):
+    """``t + t^5`` at 0: ``D(h) = 1 + h^4`` and ``q = 1/4`` (not exact), so the first
+    triple is a candidate iff ``|D(h) - D(h/2)| = 15 h^4 / 16 <= 0.05 S`` (``S`` about 1):
+    ``h = 0.4545`` gives 0.040, ``h = 0.503`` gives 0.060. A candidate there is confirmed one
+    level down (first taken at level 1); otherwise the first candidate is one level down and
+    confirmed at the next (level 2)."""
+    lad = _run(lambda t: t + t**5, 0.0, h0)
+    assert lad.kind[0] == SMOOTH and abs(lad.value[0] - 1.0) <= lad.error[0] < 1e-9
+    assert lad.irregular[0] == (1 if resolved else 2)
