@@ -540,20 +540,23 @@ def _sided(F, B, s, h=1.0):
 
 @pytest.mark.parametrize("factor, agree", [(1.01, True), (0.99, False)])
 def test_sides_agree_within_their_bounds_plus_180_noise_bounds(factor, agree):
-    """Constant slopes ``R = 1``, ``L = -1``: no truncation, each side's bound ``30 s / h``;
-    the sides agree iff ``|R - L| = 2 <= 60 s / h + 180 s / h`` (``2 * 3 * 30 s / h``)."""
-    s = factor * 2.0 / 240.0
-    st = _sided(lambda t: 1.0, lambda t: -1.0, s)
+    """Constant slopes ``R = 1``, ``L = -1`` from ``h = 1/2``: no truncation, each side's
+    bound ``30 s / h``; the sides agree iff ``|R - L| = 2 <= 60 s / h + 180 s / h`` (the
+    last ``2 * 3 * 30 s / h``)."""
+    h = 0.5
+    s = factor * 2.0 * h / 240.0
+    st = _sided(lambda t: 1.0, lambda t: -1.0, s, h)
     assert st["right"][0] == 1.0 and st["left"][0] == -1.0
     assert bool(st["sides"][0]) is agree
 
 
 @pytest.mark.parametrize("factor, symmetric", [(1.01, True), (0.99, False)])
 def test_sides_must_have_symmetric_truncation(factor, symmetric):
-    """``F(h) = a h^2`` (truncation ``a h^2 / 8 = 1`` at ``h = 1``, ``a = 8``) against a
+    """``F(h) = a h^2`` (truncation ``a h^2 / 8 = 1`` at ``h = 1/2``, ``a = 32``) against a
     constant ``B = 0`` (truncation 0): symmetric iff ``1 <= 0.9 + 180 s / h``."""
-    s = factor * 0.1 / 180.0
-    st = _sided(lambda t: 8.0 * t * t, lambda t: 0.0, s)
+    h = 0.5
+    s = factor * 0.1 * h / 180.0
+    st = _sided(lambda t: 32.0 * t * t, lambda t: 0.0, s, h)
     assert st["right"][0] == pytest.approx(0.0, abs=1e-12)  # the limit of a h^2 is 0
     assert bool(st["sides"][0]) is symmetric
 
