@@ -627,3 +627,18 @@ def test_a_candidate_must_change_by_at_most_five_percent(h0, resolved):
     lad = _run(lambda t: t + t**5, 0.0, h0)
     assert lad.kind[0] == SMOOTH and abs(lad.value[0] - 1.0) <= lad.error[0] < 1e-9
     assert lad.irregular[0] == (1 if resolved else 2)
+
+
+def test_only_settled_entries_set_the_scale_of_the_others():
+    """``S`` is the larger of ``|D|`` and the largest *settled* entry. Entry 0,
+    ``1000 (t + t^5)`` from ``h = 0.503``, is steady (``q = 1/4``) but changes by 6 % at its
+    first triple: not settled there, so entry 1 (``t + t^5``, same step, also 6 %) is no
+    candidate at level 0. At level 1 entry 0 settles (1000): entry 1's change there,
+    ``0.06 / 16``, is below ``1e-4 S = 0.1`` and it is taken at once (alone it needed a
+    confirmation at level 2: :func:`test_a_candidate_must_change_by_at_most_five_percent`).
+    Entry 0's own change at level 1, ``60 / 16``, is not: it is confirmed at level 2."""
+    phis = [lambda t: 1000.0 * (t + t**5), lambda t: t + t**5]
+    lad = _run_sum(phis, [0.0, 0.0], [0.503, 0.503])
+    assert np.all(lad.kind == SMOOTH)
+    assert list(lad.irregular) == [2, 1]
+    np.testing.assert_allclose(lad.value, [1000.0, 1.0], rtol=1e-9)
