@@ -344,3 +344,41 @@ def test_a_kink_at_the_point_is_not_noise():
     p = _measure(f, x, f(x), False)
     assert p.evaluations >= 2 * PER_PROBE
     assert p.noise <= 100.0 * EPS * max(p.top, 1.0)
+
+
+def _hash_unit(v):
+    key = int(np.frombuffer(np.asarray(v, float).tobytes(), dtype=np.uint64).sum() % (2**63))
+    return np.random.default_rng(key).random() - 0.5
+
+
+def test_noise_that_shrinks_with_the_spacing_is_never_confirmed():
+    """Noise of amplitude ``|v - x|``: each probe 100 times finer measures about 100 times
+    less (never the same within the factor 4), so all four probes run and the finest
+    measurement is used, with a note. At the finest spacing ``delta = 1e-6 rms(x) / 100^3``
+    the points reach ``t_8 delta`` (``t_8 <= 8.5``) and a uniform error of width 1 has a
+    standard deviation of ``0.29``: the noise is a few times ``1e-12``."""
+    x = np.array([1.0, 2.0])
+    f = lambda v: 3.0 + float(np.max(np.abs(v - x))) * _hash_unit(v)  # noqa: E731
+    p = _measure(f, x, f(x), False)
+    finest = PROBE_SPACING * np.sqrt(2.5) / 100.0**3
+    assert p.evaluations == 4 * PER_PROBE
+    assert p.delta == pytest.approx(finest, rel=1e-12)
+    assert 0.25 * 0.29 * finest <= p.noise <= 4.0 * 0.29 * 8.5 * finest
+    assert p.notes == ("the noise of f changed with the spacing of its probe (a kink or a "
+                       "narrow feature within 1e-6 of x?); the finest measurement was used",)
+    assert p.table is not None
+
+
+def test_no_noise_like_table_gives_the_tightest_bound():
+    """``sqrt|x_0 - 1|`` at its cusp: no spacing gives noise-like differences (the cusp's
+    differences grow as the spacing shrinks); the tightest bound is used and noted, and
+    without a noise-like table there is no probe slope."""
+    x = np.array([1.0, 2.0])
+    f = lambda v: float(np.sqrt(np.abs(v[0] - 1.0)) + v[1])  # noqa: E731
+    p = _measure(f, x, f(x), False)
+    assert p.table is None and p.evaluations == 4 * PER_PROBE
+    assert p.notes == ("the noise of f could not be measured cleanly (no probe spacing gave "
+                       "noise-like differences); the tightest bound the probes gave was used",)
+    assert p.noise >= EPS * abs(f(x))
+    b = baseline(f, x, False)
+    assert b.slope is None and b.slope_error == float("inf") and b.notes == p.notes
