@@ -120,6 +120,11 @@ def test_baseline_along_a_given_direction_scales_it_to_rms_one():
     np.testing.assert_allclose(b.direction, np.array([3.0, 4.0]) / rms, rtol=1e-14)
     grad = np.exp(x) + x
     assert abs(b.slope - float(grad @ b.direction)) <= b.slope_error
+    # a direction given in float32 (or as integers) is used in float64
+    for given in (np.array([3.0, 4.0], dtype=np.float32), [3, 4]):
+        b32 = baseline(_smooth, x, False, direction=given)
+        assert b32.direction.dtype == np.float64
+        np.testing.assert_allclose(b32.direction, np.array([3.0, 4.0]) / rms, rtol=1e-15)
 
 
 def test_baseline_vectorized_agrees_and_checks_the_batch_shape():
