@@ -642,3 +642,31 @@ def test_only_settled_entries_set_the_scale_of_the_others():
     assert np.all(lad.kind == SMOOTH)
     assert list(lad.irregular) == [2, 1]
     np.testing.assert_allclose(lad.value, [1000.0, 1.0], rtol=1e-9)
+
+
+def test_growing_is_strictly_more_than_one_and_a_half_fold():
+    """``|D(h/4)| > 1.5 |D(h/2)| + 3 s / (h/4)``: exactly equal is not growing. With
+    ``s = 2^-10`` and ``h = 1``: ``D = (1, 2, 3 + 3 * 2^-8)`` sits on the boundary."""
+    hs = np.array([1.0, 0.5, 0.25])[:, None]
+    s = 2.0**-10
+
+    def growing(d3):
+        d = np.array([1.0, 2.0, d3])[:, None]
+        return bool(_triple(d * hs, -d * hs, hs, hs.copy(), 0.0, np.array([s]))["growing"][0])
+
+    edge = 1.5 * 2.0 + 3.0 * s / 0.25
+    assert not growing(edge)
+    assert growing(edge + 2.0**-20)
+
+
+def test_the_first_taken_level_is_not_moved_by_later_candidates():
+    """``t + t^5`` at 0 from ``h = 0.05``: ``D(h) = 1 + h^4`` changes by ``15 h^4 / 16 = 6e-6``
+    (clean, below ``1e-4``), so the first triple is taken; its truncation bound
+    ``15 h^4 / 1024 = 9e-8`` is neither below ``4 E`` nor negligible (``1e-10 |R_2|``), so
+    the entry descends and is taken again: ``irregular`` stays 0. The bound falls 16-fold per
+    level: three more levels bring it below ``1e-10``, 12 evaluations."""
+    lad = _run(lambda t: t + t**5, 0.0, 0.05)
+    assert lad.kind[0] == SMOOTH and lad.irregular[0] == 0
+    assert lad.evaluations == 6 + 2 * 3
+    assert abs(lad.value[0] - 1.0) <= lad.error[0] <= 1e-10
+

@@ -387,3 +387,12 @@ def test_no_noise_like_table_gives_the_tightest_bound():
     assert p.noise >= EPS * abs(f(x))
     b = baseline(f, x, False)
     assert b.slope is None and b.slope_error == float("inf") and b.notes == p.notes
+
+
+def test_errors_name_where_f_was_evaluated():
+    with pytest.raises(ValueError, match=r"f returned nan at x; f must be finite near the "
+                                         r"point"):
+        baseline(lambda batch: np.array([np.nan, np.nan]), np.array([1.0]), True)
+    with pytest.raises(ValueError, match=r"f must return a scalar, got an array of shape "
+                                         r"\(2,\) at x - h e_k$"):
+        noise_along(lambda v: np.ones(2), np.array([1.0, 2.0]), 0, 1.0, False, 0.1)

@@ -237,3 +237,14 @@ def test_validate_atol():
     with pytest.raises(ValueError, match="finite and >= 0"):
         _validate_atol([0.0, float("inf")], (2,), "full")
     assert _validate_atol(0.0, (2,), "full") == 0.0
+
+
+def test_detectable_along_checks_its_inputs_before_the_taus():
+    """A zero ``max|a|`` promises nothing even with a zero tau; a zero tau is handled without
+    taking its logarithm (no warning)."""
+    assert detectable_along(np.array([0.0, 1e-6]), 0.0) == float("inf")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert detectable_along(np.array([0.0, 1e-6]), 1.0) == 0.0
