@@ -9,6 +9,7 @@ import pytest
 
 from checks._util import EPS
 from checks.differences import _require_applied, estimate_gradient, numerical_gradient
+from checks.methods import STEP_FACTORS
 from checks.probe import NOISE_POINTS
 
 BASE = 2 + (NOISE_POINTS - 1)  # two calls at x and one probe, for a smooth f
@@ -47,6 +48,19 @@ def test_default_steps_are_refined_and_cover_the_truth():
         assert np.all(np.abs(est.value - np.cos(x)) <= est.error), method
         assert est.method == method and est.step.shape == x.shape
         assert np.all(est.step > 0.0)
+
+
+def test_the_steps_reported_are_those_the_values_came_from():
+    """``tanh(t)^2`` at 0.7 beside an entry of 100: the default Richardson step of entry 0,
+    ``2 eps^(1/7) rms(x)``, is about 0.8, where ``tanh^2`` is far from its asymptotic regime;
+    its ladder descends, and the step reported is the shorter one its value came from."""
+    x = np.array([0.7, 100.0])
+    f = lambda v: float(np.tanh(v[0]) ** 2 + v[1])  # noqa: E731
+    est = estimate_gradient(f, x)
+    first = STEP_FACTORS["richardson"] * np.sqrt((0.49 + 1e4) / 2.0)
+    assert est.step[0] < first / 2.0
+    true = 2.0 * np.tanh(0.7) * (1.0 - np.tanh(0.7) ** 2)
+    assert abs(est.value[0] - true) <= est.error[0]
 
 
 def test_complex_step_is_cross_checked_and_tight():

@@ -202,3 +202,15 @@ def test_options_and_prepare_shape_each_check():
                                    VECTORS, max_examples=3, seed=1, options=options,
                                    prepare=lambda raw: (raw[0], 3.0), names=("w", "c"))
     assert result.verdict == "pass" and calls and all(n == 2 for n in calls)
+
+
+def test_an_explicit_seed_neither_reads_nor_writes_the_database():
+    from hypothesis.database import InMemoryExampleDatabase
+
+    wrong = lambda w: 2.1 * w  # noqa: E731
+    db = InMemoryExampleDatabase()
+    conf = settings(max_examples=10, database=db)
+    seeded = search_counterexample(_f, wrong, VECTORS, settings=conf, seed=3)
+    assert seeded.verdict == "fail" and db.data == {}
+    unseeded = search_counterexample(_f, wrong, VECTORS, settings=conf)
+    assert unseeded.verdict == "fail" and db.data != {}  # the failure is saved for replay
