@@ -214,3 +214,18 @@ def test_an_explicit_seed_neither_reads_nor_writes_the_database():
     assert seeded.verdict == "fail" and db.data == {}
     unseeded = search_counterexample(_f, wrong, VECTORS, settings=conf)
     assert unseeded.verdict == "fail" and db.data != {}  # the failure is saved for replay
+
+
+def test_another_checks_failure_carries_its_result_and_the_draws():
+    class Result:
+        verdict = "fail"
+
+    def failing(f, grad, args, *, argnum, **options):
+        return Result()
+
+    result = search_counterexample(_f, _grad, VECTORS, max_examples=3, seed=1, check=failing,
+                                   names=("w",))
+    assert result.verdict == "fail" and result.draws.failed == 1
+    assert result.draws.passed == 0 and result.draws.drawn == 1
+    cx = result.counterexample
+    assert isinstance(cx.check, Result) and cx.exception is None and cx.names == ("w",)
