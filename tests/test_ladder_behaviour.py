@@ -22,6 +22,7 @@ from checks.ladder import (
     Ladder,
     _finalize,
     _one_sided,
+    _remember,
     _State,
     _triple,
     describe_findings,
@@ -670,3 +671,48 @@ def test_the_first_taken_level_is_not_moved_by_later_candidates():
     assert lad.evaluations == 6 + 2 * 3
     assert abs(lad.value[0] - 1.0) <= lad.error[0] <= 1e-10
 
+
+
+def _claim(mem, value, err):
+    """Remember one smooth, confirmed-free candidate of entry 0 claiming ``value +- err``."""
+    one = np.array([True])
+    st = {"value": np.array([value]), "h": np.array([0.5]), "flat": np.array([False]),
+          "top": np.array([1.0]), "s": np.array([1e-16])}
+    e = np.array([err])
+    _remember(mem, np.array([0]), one, st, e, np.zeros(1), e, one, np.array([False]), e, one)
+
+
+def test_claims_that_exclude_each_other_widen_the_bound_to_their_hull():
+    """Two taken candidates claim ``2 +- 0.25`` and ``3 +- 0.5``: ``[1.75, 2.25]`` and
+    ``[2.5, 3.5]`` exclude each other, so the best (smaller bound, value 2) gets the distance
+    to the far end of every claim, ``3.5 - 2 = 1.5``. Claims that overlap keep the bound."""
+    mem = _State(1)
+    assert mem.claim_lo[0] == -np.inf and mem.claim_hi[0] == np.inf  # no claim yet
+    assert mem.hull_lo[0] == np.inf and mem.hull_hi[0] == -np.inf
+    _claim(mem, 2.0, 0.25)
+    _claim(mem, 3.0, 0.5)
+    assert (mem.claim_lo[0], mem.claim_hi[0]) == (2.5, 2.25)
+    assert (mem.hull_lo[0], mem.hull_hi[0]) == (1.75, 3.5)
+    out, kind = _out(1), np.zeros(1, np.int8)
+    _finalize(0, True, False, True, out, kind, mem, 0.5, str)
+    assert out["value"][0] == 2.0 and out["error"][0] == 1.5
+    overlap = _State(1)
+    _claim(overlap, 2.0, 0.25)
+    _claim(overlap, 2.25, 0.5)
+    out = _out(1)
+    _finalize(0, True, False, True, out, np.zeros(1, np.int8), overlap, 0.5, str)
+    assert out["value"][0] == 2.0 and out["error"][0] == 0.25
+
+
+def test_a_kink_beside_an_entry_outside_the_domain():
+    """``f = phi_0(x_0) + |x_1|`` where ``phi_0`` is not finite to the right of 0: entry 0 is
+    one-sided (left), and entry 1's right side is still recorded: a kink with sides
+    ``-1, 1``. Each entry's sides are its own."""
+    def phi0(t):
+        return 2.0 * t if t <= 0.0 else float("nan")
+
+    lad = _run_sum([phi0, abs], [0.0, 0.0], [0.1, 0.1])
+    assert lad.kind[0] == ONE_SIDED_LEFT and lad.left[0] == pytest.approx(2.0, abs=1e-9)
+    assert lad.kind[1] == KINK
+    assert (lad.left[1], lad.right[1]) == (pytest.approx(-1.0, abs=1e-9),
+                                           pytest.approx(1.0, abs=1e-9))
