@@ -304,10 +304,13 @@ def test_noise_note_thresholds_and_text():
                                            "3e-08 absolute)")
     assert noise_note(2e-8, 4.0, None) == ("f is noisy at the 5e-09 level (relative to |f|; "
                                            "2e-08 absolute)")
-    assert noise_note(3e-8, 1.0, 1.0).endswith("; no relative error can be detected here")
+    assert noise_note(3e-8, 1.0, 1.0) == ("f is noisy at the 3e-08 level (relative to |f|; "
+                                          "3e-08 absolute); no relative error can be "
+                                          "detected here")
     assert noise_note(3e-8, 1.0, 2.0).endswith("; no relative error can be detected here")
-    assert noise_note(3e-8, 1.0, 0.123).endswith(
-        "; the smallest detectable relative error here is 0.12")
+    assert noise_note(3e-8, 1.0, 0.123) == ("f is noisy at the 3e-08 level (relative to |f|; "
+                                            "3e-08 absolute); the smallest detectable "
+                                            "relative error here is 0.12")
     assert NOISY == 1e3 * EPS
 
 
