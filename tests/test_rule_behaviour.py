@@ -109,6 +109,10 @@ def test_unjudged_entries():
     _, why = _unjudged(many, np.ones(7), "pair")
     assert why == ("7 pairs cannot be judged ((0,), (1,), (2,), (3,), (4,) ...): f jumps (is "
                    "discontinuous) there; see the notes")
+    _, why = _unjudged(np.full(2, UNRESOLVED), np.ones(2), "direction")
+    assert why.startswith("2 directions cannot be judged ((0,), (1,)): the finite")
+    _, why = _unjudged(np.array([UNRESOLVED]), np.ones(1), "pair")
+    assert why.startswith("1 pair cannot be judged ((0,)):")
     _, why = _unjudged(np.full(5, UNRESOLVED), np.ones(5))
     assert "((0,), (1,), (2,), (3,), (4,)):" in why  # exactly five: no ellipsis
 
