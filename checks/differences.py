@@ -160,8 +160,8 @@ def _require_applied(x: np.ndarray, h: np.ndarray) -> None:
     if lost.size:
         k = int(lost[0])
         raise ValueError(
-            f"step {hs[k]!r} underflows at entry {_index(x.shape, k)}: x + h == x there "
-            f"(x = {flat[k]!r}); use a step above {abs(flat[k]) * EPS:.3g} or the default"
+            f"step {float(hs[k])!r} underflows at entry {_index(x.shape, k)}: x + h == x there "
+            f"(x = {float(flat[k])!r}); use a step above {abs(flat[k]) * EPS:.3g} or the default"
         )
 
 

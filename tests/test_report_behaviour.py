@@ -1,0 +1,181 @@
+"""Behaviour of :mod:`checks.report`: every line of the report from a hand-made result, so
+that each text, number format and condition is pinned (the real checks are exercised in
+``test_verdicts``; here the inputs are chosen to hit each branch)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from checks.report import (
+    _atol_text,
+    _fmt_pair,
+    _inconclusive,
+    _per_entry,
+    _sensitivity,
+    render,
+)
+
+
+def _result(**kw):
+    analytic = np.array([1.0, 2.0, 3.0])
+    numerical = np.array([1.0, 2.5, 3.0])
+    base = dict(verdict="fail", mode="full", argnum=0, shape=(3,), name="loss", reason=None,
+                diagnosis=None, step_factor=None, method="central", evaluations=29,
+                atol=0.0, safety=10.0, rtol=1e-8, analytic=analytic, numerical=numerical,
+                tolerance=np.array([0.1, 0.1, 0.1]), absolute=None, detectable=0.05,
+                detectable_by_entry=None, mismatched=1, max_abs_error=0.5,
+                max_rel_error=0.5 / 3.0, worst_index=(1,), lower=numerical.copy(),
+                upper=numerical.copy(), difference=np.abs(analytic - numerical),
+                error=np.array([1e-9, 2e-9, 3e-9]), mismatched_indices=[(1,)], notes=(),
+                crosschecks=(), tree=None)
+    base.update(kw)
+    return SimpleNamespace(**base)
+
+
+def test_fmt_pair_shows_just_enough_digits():
+    assert _fmt_pair(1.0, 1.0) == ("1", "1")
+    assert _fmt_pair(1.5, 2.5) == ("1.5", "2.5")
+    assert _fmt_pair(1.0, 1.0000001) == ("1", "1.0000001")
+    assert _fmt_pair(0.1, 0.1 + 2**-55) == ("0.10000000000000001", "0.10000000000000003")
+    assert _fmt_pair(float("nan"), float("nan")) == ("nan", "nan")
+
+
+def test_atol_text():
+    assert _atol_text(0.0) == "0"
+    assert _atol_text(1e-8) == "1e-08"
+    assert _atol_text(np.array([0.0, 0.5, 0.25])) == "per entry (max 0.5)"
+
+
+def test_sensitivity_lines():
+    assert _sensitivity(_result(absolute=3e-12)) == (
+        "Sensitivity: absolute: the gradient is zero, confirmed to the noise floor of f; no "
+        "gradient with max|a - g| > 3e-12 can pass (a relative error of a zero cannot be "
+        "judged)")
+    assert _sensitivity(_result(detectable=0.0123)) == (
+        "Sensitivity: no gradient whose error max|a - g| / max|g| exceeds 0.012 can pass")
+    assert _sensitivity(_result(detectable=0.0123, mode="directional")).endswith(
+        "exceeds 0.012 can pass (with probability >= 99.9 % over the random directions)")
+    assert _sensitivity(_result(detectable=np.inf, tolerance=np.array([1.0, np.inf]))) == (
+        "Sensitivity: none promised: some entries cannot be judged (their estimates are not "
+        "bounds; see the notes)")
+    none = ("Sensitivity: none (the numerical gradient is zero within its error bounds, so "
+            "no relative error can be judged)")
+    assert _sensitivity(_result(detectable=np.inf, verdict="inconclusive")) == none
+    assert _sensitivity(_result(detectable=np.inf, verdict="fail")) == (
+        none + "; the failing entries differ from it by more than their error bounds")
+
+
+def test_per_entry_sensitivity():
+    assert _per_entry(_result()) is None
+    d = np.array([1e-6, 0.5, 2e-6, np.inf, 0.25, 1e-3])
+    assert _per_entry(_result(detectable_by_entry=d, mode="directional")) is None
+    assert _per_entry(_result(detectable_by_entry=np.array([1e-6, np.inf]))) is None
+    assert _per_entry(_result(detectable_by_entry=d)) == (
+        "Per entry: 4 entries could hide an error above 1e-06 of their own size (worst: (1,) "
+        "0.5, (4,) 0.25, (5,) 0.001); .detectable_by_entry has every entry's")
+    one = _per_entry(_result(detectable_by_entry=np.array([[0.0, 3e-6]])))
+    assert one.startswith("Per entry: 1 entry could hide an error above 1e-06 of their own "
+                          "size (worst: (0, 1) 3e-06)")
+    named = _result(detectable_by_entry=np.array([0.0, 3e-6]),
+                    entry_name=lambda i: f"w[{i[0]}]")
+    assert "(worst: w[1] 3e-06)" in _per_entry(named)
+
+
+def test_inconclusive_lines():
+    jumps = _inconclusive(_result(tolerance=np.array([np.inf]),
+                                  reason="1 entry cannot be judged ((0,)): f jumps there"))
+    assert jumps[0] == ("Inconclusive: some entries cannot be judged (see the notes); no other "
+                        "entry differs from its estimate by more than its tolerance")
+    assert jumps[1].startswith("What to try: f is discontinuous at the entries named in the "
+                               "notes and has no derivative there")
+    unsettled = _inconclusive(_result(tolerance=np.array([np.inf]), reason=None))
+    assert unsettled[1].startswith("What to try: f varies on a scale below the steps tried")
+    flat = _inconclusive(_result(tolerance=np.array([1.0]), reason="zero"))
+    assert flat[0].startswith("Inconclusive: the finite differences cannot resolve the "
+                              "gradient here well enough to catch even a gradient wrong by "
+                              "100 %")
+    assert flat[1].startswith("What to try: a point where the gradient is larger than the "
+                              "noise of f")
+
+
+def test_render_a_failure_line_by_line():
+    lines = render(_result(reason="1 entry differs", diagnosis="a factor 1.25",
+                           notes=("first note", "second"))).splitlines()
+    assert lines[0] == ("Gradient check FAILED: gradient of loss with respect to args[0], "
+                        "shape (3,)")
+    assert lines[1] == "Reason: 1 entry differs"
+    assert lines[2] == "Diagnosis: a factor 1.25"
+    assert lines[3] == "Method: central (full mode), 29 evaluations of f"
+    assert lines[4] == ("Tolerance: |analytic - numerical| <= atol + safety * error_estimate + "
+                        "rtol * |numerical|, atol=0, safety=10, rtol=1e-08")
+    assert lines[5].startswith("Sensitivity: no gradient whose error")
+    assert lines[6] == "Mismatched elements: 1 / 3 (33.3%)"
+    assert lines[7] == "Max absolute difference: 0.5"
+    assert lines[8] == "Max relative difference (to max |numerical|): 0.166667"
+    assert lines[9] == ("Worst entry (1,): analytic 2, numerical 2.5, |diff| 0.5, tolerance "
+                        "0.1 (error estimate 2e-09)")
+    assert lines[10].startswith(" ANALYTIC: [1. 2. 3.]")
+    assert lines[11].startswith(" NUMERICAL: [1.  2.5 3. ]")
+    assert lines[12:] == ["Note: first note", "Note: second"]
+
+
+def test_render_heads_method_and_kinks():
+    r = _result(verdict="pass", method="richardson", step_factor=0.011,
+                mismatched=0, mismatched_indices=[])
+    text = render(r)
+    assert text.startswith("Gradient check passed: gradient of loss")
+    assert ("Method: richardson (full mode), step factor 0.011 * max(|x_k|, rms(x)) with "
+            "per-entry adaptive steps, 29 evaluations of f") in text
+    r = _result(verdict="inconclusive", method="central", step_factor=1e-5)
+    text = render(r)
+    assert text.startswith("Gradient check INCONCLUSIVE: gradient")
+    assert "Method: central (full mode), step factor 1e-05 * max(|x_k|, rms(x)), 29 " in text
+    assert "adaptive" not in text and "Inconclusive: " in text
+    kink = _result(lower=np.array([1.0, -1.0, 3.0]), upper=np.array([1.0, 1.5, 3.0]))
+    assert "Worst entry (1,): analytic 2, one-sided derivatives -1 and 1.5 (not " \
+        "differentiable), |diff| 0.5" in render(kink)
+    assert "Mismatched elements: 0 / 0 (0%)" in render(_result(
+        analytic=np.zeros(0), numerical=np.zeros(0), mismatched=0, worst_index=None,
+        tolerance=np.zeros(0), mismatched_indices=[]))
+
+
+def test_render_lists_the_mismatched_entries_and_directions():
+    n = 12
+    analytic = np.arange(n, dtype=float)
+    numerical = analytic + 1.0
+    r = _result(analytic=analytic, numerical=numerical, shape=(n,), tolerance=np.zeros(n),
+                lower=numerical, upper=numerical, difference=np.ones(n), error=np.zeros(n),
+                mismatched=n, mismatched_indices=[(i,) for i in range(n)], worst_index=(0,))
+    text = render(r)
+    assert ("Mismatched entries (first 10 of 12): (0,), (1,), (2,), (3,), (4,), (5,), (6,), "
+            "(7,), (8,), (9,)") in text
+    few = _result(mismatched=2, mismatched_indices=[(0,), (1,)])
+    assert "Mismatched entries: (0,), (1,)" in render(few)
+    assert "Mismatched entries" not in render(_result())  # one entry: the worst line says it
+    d = _result(mode="directional", mismatched=2, mismatched_indices=[(0,), (2,)],
+                worst_index=(2,))
+    text = render(d)
+    assert text.startswith("Gradient check FAILED: directional derivatives of loss")
+    assert "Worst direction 2: analytic 3," in text
+    assert "Mismatched directions: 0, 2" in text
+    assert "(directional mode)" in text
+
+
+def test_render_without_numerical_side_and_failed_crosschecks():
+    r = _result(numerical=None, notes=("only note",))
+    lines = render(r).splitlines()
+    assert lines[-1] == "Note: only note"
+    assert not any(line.startswith("Mismatched") for line in lines)
+    good = SimpleNamespace(ok=True)
+
+    class Check:
+        ok = False
+
+        def __str__(self):
+            return "the adjoint disagrees"
+
+    text = render(_result(crosschecks=(good, Check())))
+    assert "Cross-check FAILED: the adjoint disagrees" in text
+    assert text.count("Cross-check FAILED") == 1
