@@ -59,7 +59,7 @@ not the ``10^{-16}`` the value itself usually has: a bar the real differences ca
 >>> f = lambda z: np.sum(np.exp(z) * z)
 >>> used, raw, evals, why = auto_estimate(f, x, False, baseline(f, x, False))
 >>> used, bool(np.allclose(raw.value, np.exp(x) * (1 + x), rtol=1e-14)), evals  # 3 + 1 + 20
-('complex', True, 23)
+('complex', True, 24)
 >>> g = lambda z: float(np.sum(np.abs(z) ** 3))
 >>> used, raw, evals, why = auto_estimate(g, x, False, baseline(g, x, False))
 >>> used, why.startswith("method='auto': f is not complex-safe")
