@@ -20,9 +20,10 @@ Richardson ladder (:mod:`checks.adaptive`) the moment a stage fails:
    ``v_j`` plus the round-off of the dot product.
 
 Where all three hold, ``g`` is the estimate: ``n + 6K + 1 = n + 19`` evaluations beyond the
-baseline's where ``f`` is smooth along the directions (their ladders may descend further,
-rarely), against the ladder's ``6n``; where one fails, the note says which and why
-(``"f is not complex-safe: ...; the ladder was used"``) and the ladder's estimate is returned.
+baseline's where ``f`` is smooth along the directions (a direction whose ladder needs a
+fourth level adds 2, up to ``n + 8K + 1`` in all), against the ladder's ``6n``; where one
+fails, the note says which and why (``"f is not complex-safe: ...; the ladder was used"``)
+and the ladder's estimate is returned.
 
 **The error bar.** The complex step's own error at step ``h`` is
 
@@ -139,7 +140,7 @@ def auto_estimate(
                       "near x), where the ladder's per-entry steps are needed")
     if not abs(c0 - d[0]) <= SAFETY * (r[0] + e0):
         return ladder(f"the complex step along a random direction gives {c0!r}, the real "
-                      f"differences {d[0]!r} +- {r[0]:.2g} (abs, np.real, conj, a norm or a "
+                      f"differences {float(d[0])!r} +- {r[0]:.2g} (abs, np.real, conj, a norm or a "
                       "cast drops or flips the imaginary part)")
 
     # stage 3: the complex-step gradient, held against every reference
@@ -160,7 +161,7 @@ def auto_estimate(
     if not np.all(gap <= SAFETY * (r + e)):
         j = int(np.argmax(gap - SAFETY * (r + e)))
         return ladder(f"the complex-step gradient along random direction {j} gives "
-                      f"{dots[j]!r}, the real differences {d[j]!r} +- {r[j]:.2g}")
+                      f"{float(dots[j])!r}, the real differences {float(d[j])!r} +- {r[j]:.2g}")
     # |<delta, v_j>| <= gap_j + r_j + fl_j: the true error, whatever the complex step's own
     # bars claim, so they do not enter
     bound = float(np.max(gap + r + fl)) / QUANTILE
