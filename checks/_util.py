@@ -54,8 +54,9 @@ def validate_method(method: str, *, auto: bool = False) -> str:
             f"numerical_gradient); here choose one of {', '.join(map(repr, METHODS))}"
         )
     if not isinstance(method, str) or method not in allowed:
-        choices = ", ".join(repr(m) for m in allowed)
-        raise ValueError(f"method must be one of {choices}; got {method!r}")
+        choices = ", ".join(repr(m) for m in METHODS)
+        also = " (or 'auto', which picks one of them)" if auto else ""
+        raise ValueError(f"method must be one of {choices}; got {method!r}{also}")
     return method
 
 
