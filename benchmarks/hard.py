@@ -221,16 +221,21 @@ def _our_verdict(r) -> str:
 class Ours(HardTool):
     family = "ours"
 
-    def __init__(self, mode: str = "full"):
-        self.mode = mode
+    def __init__(self, mode: str = "full", method: str | None = None):
+        self.mode, self.method = mode, method
         self.name = "ours full (default)" if mode == "full" else f"ours {mode}"
         extra = "" if mode == "full" else f", mode={mode!r}"
+        if method is not None:
+            self.name = f"ours {mode} {method}"
+            extra += f", method={method!r}"
         self.rule = f"check_gradient(f, grad, args, argnum=k{extra}); its verdict"
 
     def verdict(self, bound, grad):
         from checks import check_gradient
 
         kw = {} if self.mode == "full" else {"mode": self.mode}
+        if self.method is not None:
+            kw["method"] = self.method
         r = check_gradient(bound.case.f, grad, bound.args, argnum=bound.argnum, **kw)
         v = _our_verdict(r)
         if v == PASS and grad is not bound.case.grad:
@@ -341,6 +346,8 @@ def hard_tools(names: Sequence[str] | None = None) -> tuple[list[HardTool], list
             notes.append(f"checks failed to import ({type(exc).__name__}: {exc}): ours skipped")
         else:
             tools += [Ours("full"), Ours("directional")]
+    if want is not None and "ours-auto" in want:  # only when asked: method="auto", full mode
+        tools.append(Ours("full", "auto"))
     for family, module, make in (
         ("numdifftools", "numdifftools", NumdifftoolsRule),
         ("scipy", "scipy", ScipyRule),
@@ -600,7 +607,8 @@ def main(argv=None) -> int:
                         f"{SEEDS}: seeds 0..{SEEDS - 1})")
     parser.add_argument("--cases", nargs="+", help="case ids (default: CASE_IDS)")
     parser.add_argument("--tools", nargs="+", help="families to run: ours numdifftools scipy "
-                        "torch jax (default: all installed)")
+                        "torch jax, and ours-auto (method='auto', only when named; default: all "
+                        "installed)")
     parser.add_argument("--out", help="write the markdown section here (default: print it)")
     parser.add_argument("--json", help="write the raw verdicts, per seed, here ('-': stdout)")
     parser.add_argument("--module", nargs="+", default=list(MODULES), help=argparse.SUPPRESS)

@@ -23,6 +23,8 @@ MIN_STEP_ULPS = 16.0
 DOMAIN_ERRORS: tuple[type[BaseException], ...] = (ArithmeticError, ValueError)
 
 METHODS = ("forward", "central", "richardson", "complex")
+#: The method that picks one of :data:`METHODS` per function (:mod:`checks.auto`): gradients only.
+AUTO = "auto"
 
 
 class NonFiniteValueError(ValueError):
@@ -42,10 +44,19 @@ class DomainError(NonFiniteValueError):
     value there, :func:`checks.search.find_counterexample` skips such a draw."""
 
 
-def validate_method(method: str) -> str:
-    if method not in METHODS:
+def validate_method(method: str, *, auto: bool = False) -> str:
+    """``method`` if it is one of :data:`METHODS` (or ``"auto"`` where ``auto=True``: the
+    gradient's estimates), else ``ValueError``."""
+    allowed = METHODS + ((AUTO,) if auto else ())
+    if method == AUTO and not auto:
+        raise ValueError(
+            "method='auto' applies to gradients (check_gradient, estimate_gradient, "
+            f"numerical_gradient); here choose one of {', '.join(map(repr, METHODS))}"
+        )
+    if not isinstance(method, str) or method not in allowed:
         choices = ", ".join(repr(m) for m in METHODS)
-        raise ValueError(f"method must be one of {choices}; got {method!r}")
+        also = " (or 'auto', which picks one of them)" if auto else ""
+        raise ValueError(f"method must be one of {choices}; got {method!r}{also}")
     return method
 
 

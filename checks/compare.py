@@ -155,6 +155,11 @@ class GradientCheck:
 #: Probability that a gradient with an error above ``detectable`` passes a directional check.
 
 
+_AUTO_DIRECTIONAL = ("method='auto' uses the ladder (richardson) in directional mode: "
+                     "proving f complex-safe would cost as many evaluations as the "
+                     "directional derivatives themselves")
+
+
 @runs_on_executor
 def check_gradient(
     f: Callable[..., Any],
@@ -194,10 +199,13 @@ def check_gradient(
     argnum : int or tuple of int, default 0
         Which argument is differentiated; a tuple differentiates several at once (``grad``
         returns a tuple of their gradients, in that order).
-    method : {"richardson", "central", "forward", "complex"}, default "richardson"
+    method : {"richardson", "central", "forward", "complex", "auto"}, default "richardson"
         The finite-difference scheme (see :mod:`checks.differences`). Richardson adapts each
         entry's step (:mod:`checks.ladder`): kinks, domain edges, poles and offsets are
-        handled there.
+        handled there. ``"auto"`` takes the complex step where ``f`` proves complex-safe
+        against real differences along random directions, the ladder elsewhere
+        (:mod:`checks.auto`; the result's ``.method`` is the one used, a note says why); in
+        directional mode it is the ladder.
     mode : {"full", "directional"}, default "full"
         ``"full"`` compares every entry (``6n + 10`` evaluations with Richardson on smooth
         functions, more for the entries that need shorter steps); ``"directional"`` compares
@@ -261,7 +269,7 @@ def check_gradient(
     >>> r.verdict, r.ok
     ('pass', True)
     """
-    validate_method(method)
+    validate_method(method, auto=True)
     if mode == "taylor":
         raise ValueError("mode='taylor' is a different test with a different result: call "
                          "checks.taylor_test(f, grad, args, argnum=...) instead")
@@ -285,26 +293,32 @@ def check_gradient(
     for label, value in (("rtol", rtol), ("safety", safety)):
         if not (np.isfinite(value) and value >= 0):
             raise ValueError(f"{label} must be finite and >= 0, got {value!r}")
-    common = dict(
-        method=method, mode=mode, rtol=rtol, atol=atol, safety=safety, name=function_name(f),
-        argnum=p.argnum, shape=x.shape,
-        step_factor=STEP_FACTORS[method] if step is None else None,
-    )
     analytic, failure = analytic_of(grad, p)
     fx = closure(f, p)
+    requested = method
+    chosen: tuple[str, ...] = ()
+    if method == "auto" and mode == "directional":
+        # the complex step's cross-check would cost what the directional derivatives do
+        method, chosen = "richardson", (_AUTO_DIRECTIONAL,)
     # f measured at the point (its baseline: value, determinism, precision, noise) and the
     # numerical side estimated, per entry or along random directions: an Estimate
     if mode == "full":
         est = estimate_gradient(fx, x, method=method, step=step, vectorized=vectorized)
         a = analytic
+        method = est.method  # "auto" resolved: the method used (its note says why)
     else:
         est, a = _directional(
             fx, x, analytic if failure is None else None, method, step, directions, rng,
             vectorized,
         )
+    common = dict(
+        method=method, mode=mode, rtol=rtol, atol=atol, safety=safety, name=function_name(f),
+        argnum=p.argnum, shape=x.shape,
+        step_factor=STEP_FACTORS[method] if step is None else None,
+    )
     lower, upper = est.lower, est.upper
     numerical, error, evals = est.value, est.error, est.evaluations
-    notes = ((p.note,) if p.note else ()) + tuple(est.notes)
+    notes = ((p.note,) if p.note else ()) + chosen + tuple(est.notes)
     if failure is not None:
         return GradientCheck(
             ok=False, analytic=analytic, numerical=numerical, error=error, tolerance=None,
@@ -315,7 +329,8 @@ def check_gradient(
     # the rule, the cross-checks and the verdict; the result's str is the report
     r = _judge(fx, x, analytic, a, est, notes, common, step=step, vectorized=vectorized)
     if terms is not None:
-        r = _marked_terms(r, terms, lambda t: closure(t, p), fx, x, method=method, step=step)
+        r = _marked_terms(r, terms, lambda t: closure(t, p), fx, x, method=requested,
+                          step=step)
     return r
 
 

@@ -49,6 +49,7 @@ from checks._util import (
     user_steps,
     validate_method,
 )
+from checks.auto import auto_estimate
 from checks.directional import (
     _cross_check_complex,
 )
@@ -88,13 +89,17 @@ def estimate_gradient(
         ``(B, *x.shape)`` to shape ``(B,)`` and all perturbed points go in few calls.
     x : array_like
         The point; any shape (0-d included). Converted to float64 (noted).
-    method : {"richardson", "central", "forward", "complex"}, default "richardson"
+    method : {"richardson", "central", "forward", "complex", "auto"}, default "richardson"
         ``"richardson"`` combines central differences at ``h, h/2, h/4`` (error
         ``O(h^6)``, ``6n + 17`` evaluations); ``"central"`` uses ``h`` and ``2h``
         (``O(h^2)``, ``4n + 17``); ``"forward"`` uses ``h`` and ``2h`` (``O(h)``,
         ``2n + 17``); ``"complex"`` is the complex step ``Im f(x + i h e_k) / h`` (exact to
         round-off, ``n + 23``; ``f`` must be complex-safe, which is cross-checked against a
-        Richardson directional derivative along a random direction). The 16 extra
+        Richardson directional derivative along a random direction); ``"auto"`` is the
+        complex step where ``f`` proves complex-safe (one complex call, then the complex
+        step held against the ladder along 3 random directions: ``n + 19`` beyond the noise
+        probes), the ladder where it does not (:mod:`checks.auto`; ``.method`` is the one
+        used, a note says why; no ``step``). The 16 extra
         evaluations are the noise probes; entries whose step proves long (truncation well
         above round-off) are recomputed with shorter steps, at extra cost.
     step : float or ndarray, optional
@@ -121,8 +126,10 @@ def estimate_gradient(
     >>> np.allclose(est.value, [3.0, 12.0]), bool(np.all(est.error < 1e-8))
     (True, True)
     """
-    validate_method(method)
+    validate_method(method, auto=True)
     xf, note = as_float64("x", x)
+    if method == "auto":
+        return _auto(f, xf, note, step, vectorized)
     if step is not None:
         h = user_steps(step, xf)
     elif method == "complex":
@@ -133,19 +140,41 @@ def estimate_gradient(
         _require_applied(xf, h)
     base = baseline(f, xf, vectorized)
     raw = _estimate(f, xf, h, method, vectorized, base, step is None)
-    evals = base.evaluations + raw.evaluations
-    if raw.noise is not None:
-        base = with_noise(base, raw.noise)
-    error = raw.error
+    error, evals = raw.error, base.evaluations + raw.evaluations
     if method == "complex":
-        n_evals, floor = _cross_check_complex(f, xf, raw.value, error, vectorized, base)
+        n_evals, floor = _cross_check_complex(f, xf, raw.value, error, vectorized,
+                                              base if raw.noise is None
+                                              else with_noise(base, raw.noise))
         evals += n_evals
         error = np.maximum(error, floor)
-    notes = ((note,) if note else ()) + base.notes + raw.findings
+    return _wrap(raw, error, evals, base, method, note, h, xf.shape)
+
+
+def _auto(f, xf: np.ndarray, note: str | None, step: Any, vectorized: bool) -> Estimate:
+    """:func:`estimate_gradient` with ``method="auto"`` (:mod:`checks.auto`)."""
+    if step is not None:
+        raise ValueError("step= does not apply to method='auto', which chooses between the "
+                         "complex step and the ladder (their steps differ by 18 orders of "
+                         "magnitude): choose method='complex' or 'richardson' to set a step")
+    base = baseline(f, xf, vectorized)
+    used, raw, spent, why = auto_estimate(f, xf, vectorized, base)
+    h = default_steps(xf, STEP_FACTORS[used])
+    if used != "complex":
+        h = floor_steps(xf, h)
+    return _wrap(raw, raw.error, base.evaluations + spent, base, used, note, h, xf.shape,
+                 (why,))
+
+
+def _wrap(raw, error, evals: int, base, method: str, note: str | None, h: np.ndarray,
+          shape: tuple[int, ...], chosen: tuple[str, ...] = ()) -> Estimate:
+    """The :class:`Estimate` of one method's ``raw`` result, with the baseline's notes."""
+    if raw.noise is not None:
+        base = with_noise(base, raw.noise)
+    notes = ((note,) if note else ()) + chosen + base.notes + raw.findings
     noisy = noise_note(base.noise, base.scale, None)
     if noisy:
         notes += (noisy,)
-    used = h.reshape(xf.shape) if raw.step is None else raw.step
+    used = h.reshape(shape) if raw.step is None else raw.step
     if raw.inconsistent:
         notes += (raw.inconsistent,)
     return Estimate(raw.value, error, used, method, evals, notes, raw.lower, raw.upper,
