@@ -874,7 +874,8 @@ def _nan_off_entry0(b):
 MESSAGES = [
     # _util
     (lambda: check_gradient(_sq, _sq_grad, (W3,), method="bogus"), ValueError,
-     "method must be one of 'forward', 'central', 'richardson', 'complex'; got 'bogus'"),
+     "method must be one of 'forward', 'central', 'richardson', 'complex'; got 'bogus' "
+     "(or 'auto', which picks one of them)"),
     (lambda: check_gradient(_sq, _sq_grad, (W3 + 1j,)), ValueError,
      "args[0] must be real, got complex dtype complex128"),
     (lambda: check_gradient(_sq, _sq_grad, (np.array(["a"]),)), ValueError,

@@ -257,11 +257,13 @@ def test_a_badly_shaped_jacobian_is_a_failure_with_its_reason() -> None:
 
 
 def test_an_unresolvable_jacobian_is_inconclusive_and_says_why() -> None:
-    # sin(1e3 x) / 1e3 * 1e-12 + 1: derivative 1e-12 cos(..), below the round-off of f = 1
+    # 1 + 1e-15 sin(x): derivative 1e-15 cos(x), moving f = 1 by a few ulps over a unit step,
+    # below the round-off of f even at the longest steps a ladder climbs to (about 0.5:
+    # 7 eps / 0.5 = 3e-15); 1e-13 was resolved once the ladders climbed (checks.adaptive)
     def g(x):
-        return 1.0 + 1e-13 * np.sin(x)
+        return 1.0 + 1e-15 * np.sin(x)
 
-    r = check_jacobian(g, lambda x: 1e-13 * np.diag(np.cos(x)) * 5.0, (X,))
+    r = check_jacobian(g, lambda x: 1e-15 * np.diag(np.cos(x)) * 5.0, (X,))
     assert r.verdict == "inconclusive" and not r.ok
     assert r.reason == "the finite differences cannot resolve the derivatives here"
     assert r.detectable >= 1.0
