@@ -91,10 +91,19 @@ def typical_scale(x: np.ndarray) -> float:
     """
     if x.size == 0:
         return 1.0
-    top = float(np.max(np.abs(x)))
+    if x.dtype != np.float64 or x.ndim == 0:
+        top = float(np.max(np.abs(x)))
+        if top == 0.0 or not np.isfinite(top):
+            return 1.0
+        return top * float(np.sqrt(np.mean(np.square(x / top))))
+    # the same numbers without the temporaries: max|x| as max(max x, -min x), and x / top
+    # squared in place (x may have 10^6 entries; a directional check calls this per direction)
+    top = max(float(np.max(x)), -float(np.min(x)))
     if top == 0.0 or not np.isfinite(top):
         return 1.0
-    return top * float(np.sqrt(np.mean(np.square(x / top))))
+    scaled = np.divide(x, top, out=np.empty_like(x))  # the layout x / top would have
+    np.square(scaled, out=scaled)
+    return top * float(np.sqrt(np.mean(scaled)))
 
 
 def default_steps(x: np.ndarray, factor: float) -> np.ndarray:
