@@ -148,8 +148,10 @@ def _scales(x: np.ndarray, v: np.ndarray, base: Baseline,
     """``rms(x)`` (``sx`` where known), ``rms(v)``, and whether the noise probe of ``base``
     ran along ``v`` (only asked where the probe measured a slope)."""
     sv = typical_scale(v)
-    probed = (base.slope is not None and base.direction is not None
-              and base.direction.shape == v.shape and np.array_equal(base.direction, v / sv))
+    d = base.direction
+    # array_equal(d, v / sv), answered by the first entry where that differs (other directions)
+    probed = (base.slope is not None and d is not None and d.shape == v.shape
+              and (d.size == 0 or d.flat[0] == v.flat[0] / sv) and np.array_equal(d, v / sv))
     return typical_scale(x) if sx is None else sx, sv, probed
 
 
@@ -175,6 +177,16 @@ def directional_derivatives(
     vs, _ = as_float64("directions", directions)
     if vs.shape[1:] != xf.shape or vs.ndim != xf.ndim + 1:
         raise ValueError(f"directions must have shape (K, *{xf.shape}), got {vs.shape}")
+    return _directional_derivatives(f, xf, vs, method=method, step=step, vectorized=vectorized,
+                                    note=note)
+
+
+def _directional_derivatives(f: Callable[[np.ndarray], Any], xf: np.ndarray, vs: np.ndarray, *,
+                             method: str, step: Any, vectorized: bool,
+                             note: str | None = None) -> Estimate:
+    """:func:`directional_derivatives` at a float64 ``xf`` and float64 ``vs`` of shape
+    ``(K, *xf.shape)`` that the caller owns (a check's own copy of the point, its own random
+    directions): without copying and validating them again."""
     if not all(np.any(v) for v in vs):
         raise ValueError("every direction must be non-zero")
     base = baseline(f, xf, vectorized, direction=vs[0])

@@ -91,14 +91,18 @@ def _scaled_sigma(values: np.ndarray, orders: tuple[int, ...]) -> float:
 
 
 def _probe_values(fun, x, delta, vectorized, p) -> np.ndarray:
-    pts = x.ravel()[None] + (delta * _PROBE_T[1:])[:, None] * p.ravel()[None, :]
+    steps = delta * _PROBE_T[1:]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if not vectorized and _executor.current() is None:
+            # one point at a time, each a fresh array (f may keep it): x + (delta t_i) p,
+            # the numbers of the stack below without holding eight copies of x at once
+            return np.array([call_scalar(fun, _point(x, s, p), "the noise probe", False,
+                                         finite=False) for s in steps])
+    pts = x.ravel()[None] + steps[:, None] * p.ravel()[None, :]
     pts = pts.reshape((NOISE_POINTS - 1,) + x.shape)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if vectorized:
             return np.asarray(fun(pts), dtype=float)
-        if _executor.current() is None:
-            return np.array([call_scalar(fun, pt, "the noise probe", False, finite=False)
-                             for pt in pts])
         prefetch = getattr(fun, "prefetch", None)
         if prefetch is not None and prefetch(pts):
             got = [_executor.RAISED] * len(pts)
@@ -106,6 +110,14 @@ def _probe_values(fun, x, delta, vectorized, p) -> np.ndarray:
             got = _executor.map_points(fun, pts, "the noise probe", False, False)
         return np.array([call_scalar(fun, pt, "the noise probe", False, finite=False)
                          if v is _executor.RAISED else v for pt, v in zip(pts, got, strict=True)])
+
+
+def _point(x: np.ndarray, s: float, p: np.ndarray) -> np.ndarray:
+    """``x + s p`` (C order, ``x``'s shape) in one new array: ``s p``, then ``x`` added in place
+    (the same numbers: addition commutes exactly)."""
+    pt = np.multiply(p.reshape(x.shape), s, out=np.empty(x.shape))
+    pt += x
+    return pt
 
 
 _STAIRCASE_ULPS = 64.0
