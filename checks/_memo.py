@@ -8,6 +8,12 @@ costs (``6n + 18`` evaluations with Richardson on a smooth map), not ``m`` times
 rows that descend to shorter steps add only their own points. The random pairs of the
 directional modes share ``f(x)`` and the noise probe the same way.
 
+The noise probe (:mod:`checks.noise`) is shared further: its points depend on ``x``, the
+spacing and the direction alone, so :meth:`Memo.probe_table` forms them and reads the whole
+output vector there once per spacing, and each row's probe takes its column
+(:meth:`_Entry.probe_values`) -- the same values, without forming the points and looking
+them up again for every output.
+
 A memo would hide a random ``f`` (the second call at ``x`` would return the stored value), so
 :class:`Memo` calls ``f`` twice at ``x`` itself before storing anything: two different
 outputs are a ``ValueError``, as in :func:`checks.noise.baseline`.
@@ -21,7 +27,8 @@ from typing import Any
 import numpy as np
 
 from checks import executor as _executor
-from checks._util import UsageError, first_nonfinite
+from checks._util import DOMAIN_ERRORS, UsageError, first_nonfinite
+from checks.probe import probe_point
 
 __all__ = ["Memo"]
 
@@ -65,6 +72,7 @@ class Memo:
         self.out_shape: tuple[int, ...] = first.shape
         self.evaluations = 2
         self._store: dict[tuple[Any, ...], np.ndarray] = {self._key(x): first}
+        self._probes: dict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = {}
 
     @staticmethod
     def _key(z: np.ndarray) -> tuple[Any, ...]:
@@ -124,6 +132,27 @@ class Memo:
             self.evaluations += 1
         return True
 
+    def probe_table(self, x: np.ndarray, steps: np.ndarray, p: np.ndarray) -> np.ndarray:
+        """``f`` at the probe points ``x + s p`` (``s`` in ``steps``; :func:`probe_point`),
+        flattened: shape ``(len(steps), m)``, float64, each point evaluated through the memo
+        once for all outputs. A row is ``nan`` where ``f`` raised a domain error there (as
+        :func:`checks._util.call_scalar` makes of it for one output); any other exception
+        propagates, as it would from every output."""
+        key = (x.tobytes(), x.shape, steps.tobytes(), id(p))
+        hit = self._probes.get(key)
+        if hit is not None and hit[0] is p:
+            return hit[1]
+        table = np.empty((len(steps), int(np.prod(self.out_shape, dtype=int))))
+        for i, s in enumerate(steps):
+            try:
+                table[i] = self(probe_point(x, float(s), p)).ravel()
+            except UsageError:
+                raise
+            except DOMAIN_ERRORS:
+                table[i] = np.nan
+        self._probes[key] = (p, table)  # p kept: its id cannot be reused while stored
+        return table
+
     def entry(self, k: int) -> Callable[[np.ndarray], Any]:
         """``z -> f(z).flat[k]``: output ``k`` (flat index) as a scalar function.
 
@@ -148,6 +177,10 @@ class _Entry:
 
     def __call__(self, z: np.ndarray) -> Any:
         return self.memo(z).flat[self.k]
+
+    def probe_values(self, x: np.ndarray, steps: np.ndarray, p: np.ndarray) -> np.ndarray:
+        """Output ``k`` at the noise probe's points (:meth:`Memo.probe_table`)."""
+        return self.memo.probe_table(x, steps, p)[:, self.k].copy()
 
     def prefetch(self, points: np.ndarray) -> bool:
         self.memo.prefetch(points)
