@@ -73,6 +73,7 @@ class Memo:
         self.evaluations = 2
         self._store: dict[tuple[Any, ...], np.ndarray] = {self._key(x): first}
         self._probes: dict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = {}
+        self._levels: dict[tuple[Any, ...], np.ndarray | None] = {}
 
     @staticmethod
     def _key(z: np.ndarray) -> tuple[Any, ...]:
@@ -153,6 +154,35 @@ class Memo:
         self._probes[key] = (p, table)  # p kept: its id cannot be reused while stored
         return table
 
+    def level_table(self, x: np.ndarray, targets: np.ndarray,
+                    entries: np.ndarray) -> np.ndarray | None:
+        """``f`` at ``x`` with entry ``entries[k]`` set to ``targets[j, k]``, every output:
+        shape ``(j, k, m)``, float64, the points evaluated through the memo in the order of
+        :func:`checks.evaluation._evaluate`'s loop (entry by entry, offset by offset).
+        ``None`` where ``f`` raised at one of them or some value is not finite: the caller's
+        loop then evaluates (the memo keeps what was evaluated) and reports as it would."""
+        key = (x.tobytes(), x.shape, targets.tobytes(), targets.shape, entries.tobytes())
+        if key in self._levels:
+            return self._levels[key]
+        n_off, m = targets.shape
+        table = np.empty((n_off, m, int(np.prod(self.out_shape, dtype=int))))
+        buf = x.ravel().astype(targets.dtype, copy=True)
+        flat = x.ravel()
+        try:
+            for k in range(m):
+                e = int(entries[k])
+                for j in range(n_off):
+                    buf[e] = targets[j, k]
+                    table[j, k] = self(buf.reshape(x.shape)).ravel()
+                buf[e] = flat[e]
+        except (UsageError, *DOMAIN_ERRORS):
+            # what the loop would raise or turn into nan, point by point: left to it
+            self._levels[key] = None
+            return None
+        result = table if np.all(np.isfinite(table)) else None
+        self._levels[key] = result
+        return result
+
     def entry(self, k: int) -> Callable[[np.ndarray], Any]:
         """``z -> f(z).flat[k]``: output ``k`` (flat index) as a scalar function.
 
@@ -177,6 +207,12 @@ class _Entry:
 
     def __call__(self, z: np.ndarray) -> Any:
         return self.memo(z).flat[self.k]
+
+    def values_at(self, x: np.ndarray, targets: np.ndarray,
+                  entries: np.ndarray) -> np.ndarray | None:
+        """Output ``k`` at a ladder level's points (:meth:`Memo.level_table`), or ``None``."""
+        table = self.memo.level_table(x, targets, np.asarray(entries))
+        return None if table is None else table[:, :, self.k].copy()
 
     def probe_values(self, x: np.ndarray, steps: np.ndarray, p: np.ndarray) -> np.ndarray:
         """Output ``k`` at the noise probe's points (:meth:`Memo.probe_table`)."""
