@@ -70,6 +70,10 @@ def as_float64(name: str, x: Any) -> tuple[np.ndarray, str | None]:
 
 def first_nonfinite(a: np.ndarray) -> tuple[int, ...] | None:
     """Index of the first non-finite entry of ``a``, or ``None`` when all are finite."""
+    if a.dtype.kind == "f":
+        with np.errstate(over="ignore", invalid="ignore"):
+            if math.isfinite(float(np.sum(a))):
+                return None  # a sum is finite only where every term is (one pass, no |a|)
     finite = np.isfinite(a)
     if finite.all():
         return None
@@ -81,6 +85,15 @@ def require_finite(name: str, a: np.ndarray) -> None:
     idx = first_nonfinite(a)
     if idx is not None:
         raise ValueError(f"{name} contains non-finite values: {a[idx]} at index {idx}")
+
+
+def abs_max(x: np.ndarray) -> float:
+    """``max|x|`` (0 for an empty ``x``), without forming ``|x|`` for float64."""
+    if x.size == 0:
+        return 0.0
+    if x.dtype != np.float64:
+        return float(np.max(np.abs(x)))
+    return abs(max(float(np.max(x)), -float(np.min(x))))  # abs: -0.0 when x is all -0.0
 
 
 def typical_scale(x: np.ndarray) -> float:
@@ -98,7 +111,7 @@ def typical_scale(x: np.ndarray) -> float:
         return top * float(np.sqrt(np.mean(np.square(x / top))))
     # the same numbers without the temporaries: max|x| as max(max x, -min x), and x / top
     # squared in place (x may have 10^6 entries; a directional check calls this per direction)
-    top = max(float(np.max(x)), -float(np.min(x)))
+    top = abs_max(x)
     if top == 0.0 or not np.isfinite(top):
         return 1.0
     scaled = np.divide(x, top, out=np.empty_like(x))  # the layout x / top would have

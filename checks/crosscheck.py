@@ -98,7 +98,9 @@ def _dot(a: np.ndarray, v: np.ndarray) -> tuple[float, float]:
 
 
 def _atol_along(atol: Any, v: np.ndarray) -> float:
-    return float(np.sum(np.broadcast_to(atol, v.shape) * np.abs(v)))
+    t = np.abs(v)
+    np.multiply(np.broadcast_to(atol, v.shape), t, out=t)  # atol * |v|, in place
+    return float(np.sum(t))
 
 
 def along_probe(analytic: np.ndarray, est: Any, *, rtol: float, atol: Any,

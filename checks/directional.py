@@ -189,7 +189,8 @@ def _directional_derivatives(f: Callable[[np.ndarray], Any], xf: np.ndarray, vs:
     directions): without copying and validating them again."""
     if not all(np.any(v) for v in vs):
         raise ValueError("every direction must be non-zero")
-    base = baseline(f, xf, vectorized, direction=vs[0])
+    sx = typical_scale(xf)
+    base = baseline(f, xf, vectorized, direction=vs[0], scales=(sx, typical_scale(vs[0])))
     est = along_directions(f, xf, vs, method=method, step=step, vectorized=vectorized,
                            base=base)
     notes = ((note,) if note else ()) + base.notes + est.notes
