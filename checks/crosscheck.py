@@ -98,7 +98,7 @@ def _dot(a: np.ndarray, v: np.ndarray) -> tuple[float, float]:
 
 
 def _atol_along(atol: Any, v: np.ndarray) -> float:
-    t = np.abs(v)
+    t = np.abs(v, out=np.empty_like(v, dtype=float))  # an array also when v is 0-d
     np.multiply(np.broadcast_to(atol, v.shape), t, out=t)  # atol * |v|, in place
     return float(np.sum(t))
 
