@@ -21,6 +21,7 @@ outputs are a ``ValueError``, as in :func:`checks.noise.baseline`.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -54,14 +55,26 @@ class Memo:
     (6.25, 3.5, 3)
     """
 
-    def __init__(self, fx: Callable[[np.ndarray], Any], x: np.ndarray, what: str = "f"):
+    def __init__(self, fx: Callable[[np.ndarray], Any], x: np.ndarray, what: str = "f",
+                 vectorized: bool = False):
         self._fx = fx
         self.what = what
-        first = self._output(fx(x.copy()), "x", shape=None)
+        #: ``fx`` maps a stack of points ``(B, *x.shape)`` to a stack of outputs ``(B, *out)``:
+        #: the points of a ladder level or a noise probe go in one call
+        self.vectorized = vectorized
+        if vectorized:
+            both = np.asarray(fx(np.stack([x, x])))
+            if both.ndim < 1 or both.shape[0] != 2:
+                raise ValueError(f"a vectorized {what} must map a batch of shape "
+                                 f"(B, *x.shape) to shape (B, *out); got {both.shape} for B=2")
+            raw = (both[0], both[1])
+        else:
+            raw = (fx(x.copy()), None)
+        first = self._output(raw[0], "x", shape=None)
         idx = first_nonfinite(first) if first.size else None
         if idx is not None:
             raise ValueError(f"{what}(x) is not finite: {first[idx]} at output index {idx}")
-        second = self._output(fx(x.copy()), "x", shape=first.shape)
+        second = self._output(raw[1] if vectorized else fx(x.copy()), "x", shape=first.shape)
         if not np.array_equal(first, second) or first.dtype != second.dtype:
             raise ValueError(
                 f"{what} is not deterministic: two calls at the same x returned different "
@@ -102,11 +115,36 @@ class Memo:
         key = self._key(z)
         hit = self._store.get(key)
         if hit is None:
-            hit = self._output(self._fx(z.copy()), "a perturbed point", self.out_shape,
+            value = self._batch(z[None])[0] if self.vectorized else self._fx(z.copy())
+            hit = self._output(value, "a perturbed point", self.out_shape,
                                complex_ok=np.iscomplexobj(z))
             self.evaluations += 1
             self._store[key] = hit
         return hit
+
+    def _batch(self, points: np.ndarray) -> np.ndarray:
+        """A vectorized ``fx`` at a stack of points, its output's shape checked."""
+        got = np.asarray(self._fx(points.copy()))
+        if got.shape != (len(points),) + self.out_shape:
+            raise UsageError(
+                f"a vectorized {self.what} must map a batch of shape (B, *x.shape) to shape "
+                f"(B, *{self.out_shape}); got {got.shape} for B={len(points)}")
+        return got
+
+    def _fill(self, points: list[np.ndarray]) -> None:
+        """Store a vectorized ``fx`` at those of ``points`` not yet stored: one call."""
+        todo: dict[tuple[Any, ...], np.ndarray] = {}
+        for z in points:
+            key = self._key(z)
+            if key not in self._store and key not in todo:
+                todo[key] = z
+        if not todo:
+            return
+        got = self._batch(np.stack(list(todo.values())))
+        for (key, z), value in zip(todo.items(), got, strict=True):
+            self._store[key] = self._output(value, "a perturbed point", self.out_shape,
+                                            complex_ok=np.iscomplexobj(z))
+            self.evaluations += 1
 
     def prefetch(self, points: np.ndarray) -> bool:
         """Store ``fx`` at those of ``points`` (a stack along axis 0) not yet stored, evaluated
@@ -144,9 +182,13 @@ class Memo:
         if hit is not None and hit[0] is p:
             return hit[1]
         table = np.empty((len(steps), int(np.prod(self.out_shape, dtype=int))))
-        for i, s in enumerate(steps):
+        points = [probe_point(x, float(s), p) for s in steps]
+        if self.vectorized:
+            with contextlib.suppress(*DOMAIN_ERRORS):  # UsageError is raised again below
+                self._fill(points)
+        for i, point in enumerate(points):
             try:
-                table[i] = self(probe_point(x, float(s), p)).ravel()
+                table[i] = self(point).ravel()
             except UsageError:
                 raise
             except DOMAIN_ERRORS:
@@ -169,6 +211,14 @@ class Memo:
         buf = x.ravel().astype(targets.dtype, copy=True)
         flat = x.ravel()
         try:
+            if self.vectorized:
+                points = []
+                for k in range(m):
+                    for j in range(n_off):
+                        point = buf.copy()
+                        point[int(entries[k])] = targets[j, k]
+                        points.append(point.reshape(x.shape))
+                self._fill(points)
             for k in range(m):
                 e = int(entries[k])
                 for j in range(n_off):

@@ -15,7 +15,9 @@ values from those evaluations. What is checked here:
   ``z -> f(z)[k]`` -- for the kernel map, for outputs that are noisy at different levels (so
   that their probes take different spacings), and for a map returning float32;
 * the verdicts: a right Jacobian passes and a wrong one fails, with the same numerical side
-  as the per-output reference.
+  as the per-output reference;
+* ``vectorized=True``: a batched ``f`` gives the unbatched numbers and verdicts, each point
+  once, in a handful of calls; an ``f`` that does not batch is a clear error.
 """
 
 from __future__ import annotations
@@ -169,3 +171,49 @@ def test_the_verdict_and_numbers_are_the_per_output_ones(wrong):
     else:
         assert r.verdict == "pass"
         assert r.mismatched == 0
+
+
+# ----------------------------------------------------------------------------- vectorized=True
+
+
+class BatchRecorder:
+    """A vectorized ``f``: a stack of points in, a stack of outputs out; batches kept."""
+
+    def __init__(self, f):
+        self.f, self.batches = f, []
+
+    def __call__(self, Z):
+        Z = np.asarray(Z)
+        self.batches.append(Z.copy())
+        return np.stack([np.asarray(self.f(z)) for z in Z])
+
+
+def test_vectorized_gives_the_unbatched_numbers_in_few_calls():
+    batched = BatchRecorder(gp_kernel)
+    est = estimate_jacobian(batched, X5, vectorized=True)
+    ref = estimate_jacobian(gp_kernel, X5)
+    for name in FIELDS:
+        assert np.asarray(getattr(est, name)).tobytes() == np.asarray(getattr(ref, name)).tobytes()
+    assert est.evaluations == ref.evaluations
+    # every point once (x itself twice, in the first call), a batch per level and per probe
+    sizes = [len(b) for b in batched.batches]
+    assert sum(sizes) == est.evaluations
+    points = [z.tobytes() for b in batched.batches for z in b]
+    assert len(points) == len(set(points)) + 1
+    assert len(batched.batches) <= est.evaluations // 4
+
+
+@pytest.mark.parametrize("wrong", [False, True], ids=["right", "wrong"])
+def test_vectorized_check_keeps_the_verdicts(wrong):
+    def jac(x):
+        return gp_kernel_jac(x) + (1e-3 if wrong else 0.0)
+
+    r = check_jacobian(BatchRecorder(gp_kernel), jac, (X5,), vectorized=True)
+    ref = check_jacobian(gp_kernel, jac, (X5,))
+    assert r.verdict == ref.verdict == ("fail" if wrong else "pass")
+    assert np.asarray(r.numerical).tobytes() == np.asarray(ref.numerical).tobytes()
+
+
+def test_vectorized_f_that_does_not_batch_is_a_clear_error():
+    with pytest.raises(ValueError, match="vectorized"):
+        estimate_jacobian(lambda Z: np.sum(Z), X5, vectorized=True)
