@@ -1,4 +1,5 @@
-"""The engine's own work in a directional check: ``python -m benchmarks.overhead``.
+"""The engine's own work in a directional check and in a Jacobian check:
+``python -m benchmarks.overhead``.
 
 Issue 21: a directional check of ``f = tr(X^2)`` (with its gradient ``2 X^T``) at
 ``n = 2^10 ... 2^20`` entries costs a fixed number of evaluations of ``f``; what the engine
@@ -7,6 +8,10 @@ few milliseconds (target: at most 3 ms at ``n = 65,536`` and 40 ms at ``n = 2^20
 ``f`` and ``grad`` are wrapped with a timer, so the overhead is measured beside the cost of
 ``f`` in the same run: ``overhead = total - time in f - time in grad``, the minimum over
 ``--repeats`` runs (the machine's load makes single timings noisy).
+
+The second table times ``check_jacobian`` of a 25-output map (the squared-exponential kernel
+matrix of five inputs), unbatched and with ``vectorized=True``: total, time in ``f``, the
+engine's own work, evaluations and calls of ``f``, verdict.
 
 Usage::
 
@@ -78,10 +83,58 @@ def measure(n: int, repeats: int) -> dict[str, Any]:
     return best
 
 
+def gp_kernel(x: np.ndarray) -> np.ndarray:
+    """The squared-exponential kernel matrix of the entries of ``x``, flattened."""
+    d = x[:, None] - x[None, :]
+    return np.exp(-0.5 * d * d).ravel()
+
+
+def gp_kernel_batch(X: np.ndarray) -> np.ndarray:
+    """:func:`gp_kernel` of each row of ``X``."""
+    d = X[:, :, None] - X[:, None, :]
+    return np.exp(-0.5 * d * d).reshape(len(X), -1)
+
+
+def gp_kernel_jac(x: np.ndarray) -> np.ndarray:
+    """``dK_ij / dx_l = -d_ij K_ij (delta_il - delta_jl)``."""
+    n = x.size
+    d = x[:, None] - x[None, :]
+    dk = -d * np.exp(-0.5 * d * d)
+    eye = np.eye(n)
+    return (dk[:, :, None] * (eye[:, None, :] - eye[None, :, :])).reshape(n * n, n)
+
+
+def measure_jacobian(repeats: int, vectorized: bool) -> dict[str, Any]:
+    """``check_jacobian`` of the 25-output kernel map, the run with the least overhead."""
+    from checks import check_jacobian
+
+    x = np.array([0.3, -1.1, 0.8, 2.0, -0.4])
+    best: dict[str, Any] | None = None
+    for _ in range(repeats):
+        f, jac = _Timed(gp_kernel_batch if vectorized else gp_kernel), _Timed(gp_kernel_jac)
+        t0 = time.perf_counter()
+        # (vectorized= only where asked: the same command times a checkout without it)
+        r = check_jacobian(f, jac, (x,), **({"vectorized": True} if vectorized else {}))
+        total = time.perf_counter() - t0
+        row = {"vectorized": vectorized, "total": total, "f": f.seconds + jac.seconds,
+               "overhead": total - f.seconds - jac.seconds, "evaluations": r.evaluations,
+               "calls": f.calls, "verdict": r.verdict}
+        if best is None or row["overhead"] < best["overhead"]:
+            best = row
+    assert best is not None
+    return best
+
+
 def run(powers: list[int], repeats: int) -> dict[str, Any]:
     t0 = time.perf_counter()
     rows = [measure(2**p, repeats) for p in powers]
-    return {"repeats": repeats, "rows": rows, "elapsed": time.perf_counter() - t0}
+    jacobian = [measure_jacobian(repeats, False)]
+    try:
+        jacobian.append(measure_jacobian(repeats, True))
+    except TypeError:  # a checkout whose check_jacobian has no vectorized=
+        pass
+    return {"repeats": repeats, "rows": rows, "jacobian": jacobian,
+            "elapsed": time.perf_counter() - t0}
 
 
 def render(res: dict[str, Any]) -> str:
@@ -98,6 +151,12 @@ def render(res: dict[str, Any]) -> str:
     lines.append(f"Directional check of tr(X^2) (`mode=\"directional\"`); overhead = total - "
                  f"time in f - time in grad, the run with the least overhead of "
                  f"{res['repeats']}.")
+    lines.append("")
+    rows = [["vectorized" if r["vectorized"] else "one point per call", r["evaluations"],
+             r["calls"], f"{1e3 * r['total']:.2f}", f"{1e3 * r['f']:.2f}",
+             f"{1e3 * r['overhead']:.2f}", r["verdict"]] for r in res.get("jacobian", [])]
+    lines += table(["check_jacobian, 25 outputs", "evaluations", "calls of f", "total (ms)",
+                    "in f and jac (ms)", "overhead (ms)", "verdict"], rows)
     return "\n".join(lines) + "\n"
 
 
