@@ -189,10 +189,12 @@ def _directional_derivatives(f: Callable[[np.ndarray], Any], xf: np.ndarray, vs:
     directions): without copying and validating them again."""
     if not all(np.any(v) for v in vs):
         raise ValueError("every direction must be non-zero")
-    sx = typical_scale(xf)
-    base = baseline(f, xf, vectorized, direction=vs[0], scales=(sx, typical_scale(vs[0])))
+    sx, sv0 = typical_scale(xf), typical_scale(vs[0])
+    base = baseline(f, xf, vectorized, direction=vs[0], scales=(sx, sv0))
+    # the probe ran along vs[0] / sv0 (computed just so in baseline): no need to compare
+    scales = [(sx, sv0, base.slope is not None)] + [_scales(xf, v, base, sx) for v in vs[1:]]
     est = along_directions(f, xf, vs, method=method, step=step, vectorized=vectorized,
-                           base=base)
+                           base=base, scales=scales)
     notes = ((note,) if note else ()) + base.notes + est.notes
     noisy = noise_note(base.noise, base.scale, None)
     if noisy:
@@ -202,13 +204,16 @@ def _directional_derivatives(f: Callable[[np.ndarray], Any], xf: np.ndarray, vs:
 
 
 def along_directions(f: Callable[[np.ndarray], Any], x: np.ndarray, vs: np.ndarray, *,
-                     method: str, step: Any, vectorized: bool, base: Baseline) -> Estimate:
+                     method: str, step: Any, vectorized: bool, base: Baseline,
+                     scales: list[tuple[float, float, bool]] | None = None) -> Estimate:
     """The derivatives along ``vs`` at float64 ``x`` whose baseline (``f(x)``, noise) is
     known: :func:`directional_derivatives` without it. ``evaluations`` counts only the
-    ones spent here; ``notes`` are the directions' own findings."""
-    # rms(x), rms(v) and whether the probe ran along v: once per direction, not per pass
-    sx = typical_scale(x)
-    scales = [_scales(x, v, base, sx) for v in vs]
+    ones spent here; ``notes`` are the directions' own findings. ``scales`` is
+    :func:`_scales` of each direction where the caller has it."""
+    if scales is None:
+        # rms(x), rms(v) and whether the probe ran along v: once per direction, not per pass
+        sx = typical_scale(x)
+        scales = [_scales(x, v, base, sx) for v in vs]
     out = [_along(f, x, v, method, step, vectorized, base, scales=sc)
            for v, sc in zip(vs, scales, strict=True)]
     evals = sum(o.evaluations for o in out)
