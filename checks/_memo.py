@@ -8,6 +8,12 @@ costs (``6n + 18`` evaluations with Richardson on a smooth map), not ``m`` times
 rows that descend to shorter steps add only their own points. The random pairs of the
 directional modes share ``f(x)`` and the noise probe the same way.
 
+The noise probe (:mod:`checks.noise`) is shared further: its points depend on ``x``, the
+spacing and the direction alone, so :meth:`Memo.probe_table` forms them and reads the whole
+output vector there once per spacing, and each row's probe takes its column
+(:meth:`_Entry.probe_values`) -- the same values, without forming the points and looking
+them up again for every output.
+
 A memo would hide a random ``f`` (the second call at ``x`` would return the stored value), so
 :class:`Memo` calls ``f`` twice at ``x`` itself before storing anything: two different
 outputs are a ``ValueError``, as in :func:`checks.noise.baseline`.
@@ -15,13 +21,15 @@ outputs are a ``ValueError``, as in :func:`checks.noise.baseline`.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from checks import executor as _executor
-from checks._util import UsageError, first_nonfinite
+from checks._util import DOMAIN_ERRORS, UsageError, first_nonfinite
+from checks.probe import probe_point
 
 __all__ = ["Memo"]
 
@@ -47,14 +55,26 @@ class Memo:
     (6.25, 3.5, 3)
     """
 
-    def __init__(self, fx: Callable[[np.ndarray], Any], x: np.ndarray, what: str = "f"):
+    def __init__(self, fx: Callable[[np.ndarray], Any], x: np.ndarray, what: str = "f",
+                 vectorized: bool = False):
         self._fx = fx
         self.what = what
-        first = self._output(fx(x.copy()), "x", shape=None)
+        #: ``fx`` maps a stack of points ``(B, *x.shape)`` to a stack of outputs ``(B, *out)``:
+        #: the points of a ladder level or a noise probe go in one call
+        self.vectorized = vectorized
+        if vectorized:
+            both = np.asarray(fx(np.stack([x, x])))
+            if both.ndim < 1 or both.shape[0] != 2:
+                raise ValueError(f"a vectorized {what} must map a batch of shape "
+                                 f"(B, *x.shape) to shape (B, *out); got {both.shape} for B=2")
+            raw = (both[0], both[1])
+        else:
+            raw = (fx(x.copy()), None)
+        first = self._output(raw[0], "x", shape=None)
         idx = first_nonfinite(first) if first.size else None
         if idx is not None:
             raise ValueError(f"{what}(x) is not finite: {first[idx]} at output index {idx}")
-        second = self._output(fx(x.copy()), "x", shape=first.shape)
+        second = self._output(raw[1] if vectorized else fx(x.copy()), "x", shape=first.shape)
         if not np.array_equal(first, second) or first.dtype != second.dtype:
             raise ValueError(
                 f"{what} is not deterministic: two calls at the same x returned different "
@@ -65,6 +85,8 @@ class Memo:
         self.out_shape: tuple[int, ...] = first.shape
         self.evaluations = 2
         self._store: dict[tuple[Any, ...], np.ndarray] = {self._key(x): first}
+        self._probes: dict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = {}
+        self._levels: dict[tuple[Any, ...], np.ndarray | None] = {}
 
     @staticmethod
     def _key(z: np.ndarray) -> tuple[Any, ...]:
@@ -93,11 +115,36 @@ class Memo:
         key = self._key(z)
         hit = self._store.get(key)
         if hit is None:
-            hit = self._output(self._fx(z.copy()), "a perturbed point", self.out_shape,
+            value = self._batch(z[None])[0] if self.vectorized else self._fx(z.copy())
+            hit = self._output(value, "a perturbed point", self.out_shape,
                                complex_ok=np.iscomplexobj(z))
             self.evaluations += 1
             self._store[key] = hit
         return hit
+
+    def _batch(self, points: np.ndarray) -> np.ndarray:
+        """A vectorized ``fx`` at a stack of points, its output's shape checked."""
+        got = np.asarray(self._fx(points.copy()))
+        if got.shape != (len(points),) + self.out_shape:
+            raise UsageError(
+                f"a vectorized {self.what} must map a batch of shape (B, *x.shape) to shape "
+                f"(B, *{self.out_shape}); got {got.shape} for B={len(points)}")
+        return got
+
+    def _fill(self, points: list[np.ndarray]) -> None:
+        """Store a vectorized ``fx`` at those of ``points`` not yet stored: one call."""
+        todo: dict[tuple[Any, ...], np.ndarray] = {}
+        for z in points:
+            key = self._key(z)
+            if key not in self._store and key not in todo:
+                todo[key] = z
+        if not todo:
+            return
+        got = self._batch(np.stack(list(todo.values())))
+        for (key, z), value in zip(todo.items(), got, strict=True):
+            self._store[key] = self._output(value, "a perturbed point", self.out_shape,
+                                            complex_ok=np.iscomplexobj(z))
+            self.evaluations += 1
 
     def prefetch(self, points: np.ndarray) -> bool:
         """Store ``fx`` at those of ``points`` (a stack along axis 0) not yet stored, evaluated
@@ -124,6 +171,68 @@ class Memo:
             self.evaluations += 1
         return True
 
+    def probe_table(self, x: np.ndarray, steps: np.ndarray, p: np.ndarray) -> np.ndarray:
+        """``f`` at the probe points ``x + s p`` (``s`` in ``steps``; :func:`probe_point`),
+        flattened: shape ``(len(steps), m)``, float64, each point evaluated through the memo
+        once for all outputs. A row is ``nan`` where ``f`` raised a domain error there (as
+        :func:`checks._util.call_scalar` makes of it for one output); any other exception
+        propagates, as it would from every output."""
+        key = (x.tobytes(), x.shape, steps.tobytes(), id(p))
+        hit = self._probes.get(key)
+        if hit is not None and hit[0] is p:
+            return hit[1]
+        table = np.empty((len(steps), int(np.prod(self.out_shape, dtype=int))))
+        points = [probe_point(x, float(s), p) for s in steps]
+        if self.vectorized:
+            with contextlib.suppress(*DOMAIN_ERRORS):  # UsageError is raised again below
+                self._fill(points)
+        for i, point in enumerate(points):
+            try:
+                table[i] = self(point).ravel()
+            except UsageError:
+                raise
+            except DOMAIN_ERRORS:
+                table[i] = np.nan
+        self._probes[key] = (p, table)  # p kept: its id cannot be reused while stored
+        return table
+
+    def level_table(self, x: np.ndarray, targets: np.ndarray,
+                    entries: np.ndarray) -> np.ndarray | None:
+        """``f`` at ``x`` with entry ``entries[k]`` set to ``targets[j, k]``, every output:
+        shape ``(j, k, m)``, float64, the points evaluated through the memo in the order of
+        :func:`checks.evaluation._evaluate`'s loop (entry by entry, offset by offset).
+        ``None`` where ``f`` raised at one of them or some value is not finite: the caller's
+        loop then evaluates (the memo keeps what was evaluated) and reports as it would."""
+        key = (x.tobytes(), x.shape, targets.tobytes(), targets.shape, entries.tobytes())
+        if key in self._levels:
+            return self._levels[key]
+        n_off, m = targets.shape
+        table = np.empty((n_off, m, int(np.prod(self.out_shape, dtype=int))))
+        buf = x.ravel().astype(targets.dtype, copy=True)
+        flat = x.ravel()
+        try:
+            if self.vectorized:
+                points = []
+                for k in range(m):
+                    for j in range(n_off):
+                        point = buf.copy()
+                        point[int(entries[k])] = targets[j, k]
+                        points.append(point.reshape(x.shape))
+                self._fill(points)
+            for k in range(m):
+                e = int(entries[k])
+                for j in range(n_off):
+                    buf[e] = targets[j, k]
+                    table[j, k] = self(buf.reshape(x.shape)).ravel()
+                buf[e] = flat[e]
+        except (UsageError, *DOMAIN_ERRORS):
+            # what the loop would raise or turn into nan, point by point: left to it
+            self._levels[key] = None
+            return None
+        result = table if np.all(np.isfinite(table)) else None
+        self._levels[key] = result
+        return result
+
     def entry(self, k: int) -> Callable[[np.ndarray], Any]:
         """``z -> f(z).flat[k]``: output ``k`` (flat index) as a scalar function.
 
@@ -148,6 +257,16 @@ class _Entry:
 
     def __call__(self, z: np.ndarray) -> Any:
         return self.memo(z).flat[self.k]
+
+    def values_at(self, x: np.ndarray, targets: np.ndarray,
+                  entries: np.ndarray) -> np.ndarray | None:
+        """Output ``k`` at a ladder level's points (:meth:`Memo.level_table`), or ``None``."""
+        table = self.memo.level_table(x, targets, np.asarray(entries))
+        return None if table is None else table[:, :, self.k].copy()
+
+    def probe_values(self, x: np.ndarray, steps: np.ndarray, p: np.ndarray) -> np.ndarray:
+        """Output ``k`` at the noise probe's points (:meth:`Memo.probe_table`)."""
+        return self.memo.probe_table(x, steps, p)[:, self.k].copy()
 
     def prefetch(self, points: np.ndarray) -> bool:
         self.memo.prefetch(points)

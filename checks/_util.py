@@ -81,6 +81,10 @@ def as_float64(name: str, x: Any) -> tuple[np.ndarray, str | None]:
 
 def first_nonfinite(a: np.ndarray) -> tuple[int, ...] | None:
     """Index of the first non-finite entry of ``a``, or ``None`` when all are finite."""
+    if a.dtype.kind == "f":
+        with np.errstate(over="ignore", invalid="ignore"):
+            if math.isfinite(float(np.sum(a))):
+                return None  # a sum is finite only where every term is (one pass, no |a|)
     finite = np.isfinite(a)
     if finite.all():
         return None
@@ -94,6 +98,15 @@ def require_finite(name: str, a: np.ndarray) -> None:
         raise ValueError(f"{name} contains non-finite values: {a[idx]} at index {idx}")
 
 
+def abs_max(x: np.ndarray) -> float:
+    """``max|x|`` (0 for an empty ``x``), without forming ``|x|`` for float64."""
+    if x.size == 0:
+        return 0.0
+    if x.dtype != np.float64:
+        return float(np.max(np.abs(x)))
+    return abs(max(float(np.max(x)), -float(np.min(x))))  # abs: -0.0 when x is all -0.0
+
+
 def typical_scale(x: np.ndarray) -> float:
     """The scale that steps are measured in: the root mean square of ``x``, 1 if ``x == 0``.
 
@@ -102,10 +115,19 @@ def typical_scale(x: np.ndarray) -> float:
     """
     if x.size == 0:
         return 1.0
-    top = float(np.max(np.abs(x)))
+    if x.dtype != np.float64 or x.ndim == 0:
+        top = float(np.max(np.abs(x)))
+        if top == 0.0 or not np.isfinite(top):
+            return 1.0
+        return top * float(np.sqrt(np.mean(np.square(x / top))))
+    # the same numbers without the temporaries: max|x| as max(max x, -min x), and x / top
+    # squared in place (x may have 10^6 entries; a directional check calls this per direction)
+    top = abs_max(x)
     if top == 0.0 or not np.isfinite(top):
         return 1.0
-    return top * float(np.sqrt(np.mean(np.square(x / top))))
+    scaled = np.divide(x, top, out=np.empty_like(x))  # the layout x / top would have
+    np.square(scaled, out=scaled)
+    return top * float(np.sqrt(np.mean(scaled)))
 
 
 def default_steps(x: np.ndarray, factor: float) -> np.ndarray:

@@ -22,7 +22,7 @@ import numpy as np
 from checks._util import EPS
 from checks.estimates import _Raw
 from checks.evaluation import _evaluate, _index
-from checks.ladder import RELIABLE, SMOOTH, Ladder, describe_findings, ladder
+from checks.ladder import SMOOTH, Ladder, describe_findings, ladder, reliable
 from checks.noise import PROBE_SPACING, Baseline, noise_along, with_noise
 
 #: Entries whose first candidate came this many irregular levels down have their own noise
@@ -128,7 +128,7 @@ def _adaptive(fun, x, h, vectorized, base: Baseline, refine, unit=1.0) -> _Raw:
         if attempt == 0:
             quiet = noise <= _QUIET * EPS * max(abs(base.f0), reach)
             evals += _climb(run, steps, noise, parts, names, quiet)
-        if base.slope is None or not np.all(np.isin(parts["kind"], RELIABLE)):
+        if base.slope is None or not np.all(reliable(parts["kind"])):
             break
         gap, bound = _probe_gap(x, parts, base)
         if gap <= _PROBE_SAFETY * bound:

@@ -29,7 +29,7 @@ from checks._util import function_name, validate_method
 from checks.crosscheck import along_probe, coupled_kinks, kink_directions
 from checks.diagnosis import diagnose, missing_term
 from checks.differences import estimate_gradient
-from checks.directional import along_directions, directional_derivatives
+from checks.directional import _directional_derivatives, along_directions
 from checks.executor import runs_on_executor
 from checks.methods import STEP_FACTORS
 from checks.noise import Baseline, noise_note
@@ -307,6 +307,11 @@ def check_gradient(
         a = analytic
         method = est.method  # "auto" resolved: the method used (its note says why)
     else:
+        if failure is None:
+            # the gradient in C order, once (grad may return a transposed view, 2 X.T): its
+            # products with the directions and the probe are then contiguous passes, and the
+            # same numbers (they were formed in C order before being summed)
+            analytic = np.asarray(analytic, order="C")
         est, a = _directional(
             fx, x, analytic if failure is None else None, method, step, directions, rng,
             vectorized,
@@ -505,13 +510,14 @@ def _directional(fx, x, analytic, method, step, directions, rng, vectorized):
     if k < 1:
         raise ValueError(f"directions must be >= 1, got {directions!r}")
     vs = generator(rng).standard_normal((k,) + x.shape)
-    est = directional_derivatives(fx, x, vs, method=method, step=step, vectorized=vectorized)
+    est = _directional_derivatives(fx, x, vs, method=method, step=step, vectorized=vectorized)
     a = np.full(k, np.nan)
     if analytic is not None:
         prod = analytic[None] * vs
         a = prod.reshape(k, -1).sum(axis=1)
         # round-off of each dot product itself: |error| <= sqrt(n) eps sum|a_k v_k| (typical)
-        extra = np.sqrt(x.size) * np.finfo(float).eps * np.abs(prod).reshape(k, -1).sum(axis=1)
+        np.abs(prod, out=prod)
+        extra = np.sqrt(x.size) * np.finfo(float).eps * prod.reshape(k, -1).sum(axis=1)
         est = dataclasses.replace(est, error=np.asarray(est.error, dtype=float) + extra)
     return est, a
 

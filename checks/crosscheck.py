@@ -37,6 +37,7 @@ would miss it the same way).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,7 +99,11 @@ def _dot(a: np.ndarray, v: np.ndarray) -> tuple[float, float]:
 
 
 def _atol_along(atol: Any, v: np.ndarray) -> float:
-    return float(np.sum(np.broadcast_to(atol, v.shape) * np.abs(v)))
+    if np.ndim(atol) == 0 and float(atol) == 0.0 and math.isfinite(float(np.sum(v))):
+        return 0.0  # the default atol: 0 * |v_k| is 0 for every (finite) entry, so is the sum
+    t = np.abs(v, out=np.empty_like(v, dtype=float))  # an array also when v is 0-d
+    np.multiply(np.broadcast_to(atol, v.shape), t, out=t)  # atol * |v|, in place
+    return float(np.sum(t))
 
 
 def along_probe(analytic: np.ndarray, est: Any, *, rtol: float, atol: Any,

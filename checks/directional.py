@@ -91,7 +91,8 @@ def directional_derivative(
                     est.f_scale)
 
 
-def _along(f, x, v, method, step, vectorized, base: Baseline, shrink: float = 1.0):
+def _along(f, x, v, method, step, vectorized, base: Baseline, shrink: float = 1.0,
+           scales: tuple[float, float, bool] | None = None):
     """The derivative of ``f`` at ``x`` along ``v``, as an :class:`_Raw` of 0-d arrays.
 
     Works in ``t``-units where ``t = 1`` moves ``x`` by ``rms(x)``, so that every default
@@ -99,9 +100,11 @@ def _along(f, x, v, method, step, vectorized, base: Baseline, shrink: float = 1.
     (in units of ``f``) do not depend on the direction and are shared between them. The
     returned ``value``, ``error``, ``lower``, ``upper`` and ``step`` are per unit of ``t``
     along ``v`` itself. ``shrink`` divides the default step (another direction needed
-    shorter steps to agree with the noise probe).
+    shorter steps to agree with the noise probe). ``scales`` is :func:`_scales` of ``x``
+    and ``v`` where the caller has it (it costs passes over ``x`` and ``v``).
     """
-    unit = typical_scale(x) / typical_scale(v)
+    sx, sv, probed = _scales(x, v, base) if scales is None else scales
+    unit = sx / sv
     if step is None:
         h = STEP_FACTORS[method] / shrink
     else:
@@ -114,11 +117,10 @@ def _along(f, x, v, method, step, vectorized, base: Baseline, shrink: float = 1.
     phi = _direction_fun(f, x, v * unit, vectorized)
     t0 = np.zeros(())
     line_base = dataclasses.replace(base, slope=None, direction=np.ones(()))
-    if (base.slope is not None and base.direction is not None
-            and np.array_equal(base.direction, v / typical_scale(v))):
+    if base.slope is not None and probed:
         # the probe ran along v (a directional check's first direction): its slope, per unit
         # of t (t = 1 moves x by rms(x) along v / rms(v)), cross-checks this ladder
-        s = typical_scale(x)
+        s = sx
         line_base = dataclasses.replace(line_base, slope=base.slope * s,
                                         slope_error=base.slope_error * s,
                                         slope_gain=base.slope_gain * s)
@@ -139,6 +141,18 @@ def _along(f, x, v, method, step, vectorized, base: Baseline, shrink: float = 1.
                 np.array(float(raw.lower) / unit), np.array(float(raw.upper) / unit),
                 raw.kind, evals, findings, np.array(used * unit), raw.inconsistent,
                 raw.noise, raw.shrink * shrink)
+
+
+def _scales(x: np.ndarray, v: np.ndarray, base: Baseline,
+            sx: float | None = None) -> tuple[float, float, bool]:
+    """``rms(x)`` (``sx`` where known), ``rms(v)``, and whether the noise probe of ``base``
+    ran along ``v`` (only asked where the probe measured a slope)."""
+    sv = typical_scale(v)
+    d = base.direction
+    # array_equal(d, v / sv), answered by the first entry where that differs (other directions)
+    probed = (base.slope is not None and d is not None and d.shape == v.shape
+              and (d.size == 0 or d.flat[0] == v.flat[0] / sv) and np.array_equal(d, v / sv))
+    return typical_scale(x) if sx is None else sx, sv, probed
 
 
 def directional_derivatives(
@@ -163,11 +177,24 @@ def directional_derivatives(
     vs, _ = as_float64("directions", directions)
     if vs.shape[1:] != xf.shape or vs.ndim != xf.ndim + 1:
         raise ValueError(f"directions must have shape (K, *{xf.shape}), got {vs.shape}")
+    return _directional_derivatives(f, xf, vs, method=method, step=step, vectorized=vectorized,
+                                    note=note)
+
+
+def _directional_derivatives(f: Callable[[np.ndarray], Any], xf: np.ndarray, vs: np.ndarray, *,
+                             method: str, step: Any, vectorized: bool,
+                             note: str | None = None) -> Estimate:
+    """:func:`directional_derivatives` at a float64 ``xf`` and float64 ``vs`` of shape
+    ``(K, *xf.shape)`` that the caller owns (a check's own copy of the point, its own random
+    directions): without copying and validating them again."""
     if not all(np.any(v) for v in vs):
         raise ValueError("every direction must be non-zero")
-    base = baseline(f, xf, vectorized, direction=vs[0])
+    sx, sv0 = typical_scale(xf), typical_scale(vs[0])
+    base = baseline(f, xf, vectorized, direction=vs[0], scales=(sx, sv0))
+    # the probe ran along vs[0] / sv0 (computed just so in baseline): no need to compare
+    scales = [(sx, sv0, base.slope is not None)] + [_scales(xf, v, base, sx) for v in vs[1:]]
     est = along_directions(f, xf, vs, method=method, step=step, vectorized=vectorized,
-                           base=base)
+                           base=base, scales=scales)
     notes = ((note,) if note else ()) + base.notes + est.notes
     noisy = noise_note(base.noise, base.scale, None)
     if noisy:
@@ -177,11 +204,18 @@ def directional_derivatives(
 
 
 def along_directions(f: Callable[[np.ndarray], Any], x: np.ndarray, vs: np.ndarray, *,
-                     method: str, step: Any, vectorized: bool, base: Baseline) -> Estimate:
+                     method: str, step: Any, vectorized: bool, base: Baseline,
+                     scales: list[tuple[float, float, bool]] | None = None) -> Estimate:
     """The derivatives along ``vs`` at float64 ``x`` whose baseline (``f(x)``, noise) is
     known: :func:`directional_derivatives` without it. ``evaluations`` counts only the
-    ones spent here; ``notes`` are the directions' own findings."""
-    out = [_along(f, x, v, method, step, vectorized, base) for v in vs]
+    ones spent here; ``notes`` are the directions' own findings. ``scales`` is
+    :func:`_scales` of each direction where the caller has it."""
+    if scales is None:
+        # rms(x), rms(v) and whether the probe ran along v: once per direction, not per pass
+        sx = typical_scale(x)
+        scales = [_scales(x, v, base, sx) for v in vs]
+    out = [_along(f, x, v, method, step, vectorized, base, scales=sc)
+           for v, sc in zip(vs, scales, strict=True)]
     evals = sum(o.evaluations for o in out)
     louder = max((o.noise for o in out if o.noise is not None), default=None)
     shrink = max(o.shrink for o in out)
@@ -190,7 +224,8 @@ def along_directions(f: Callable[[np.ndarray], Any], x: np.ndarray, vs: np.ndarr
         # steps that the probe showed along the first is there for every direction: all of
         # them again, with that noise and at those steps
         base = with_noise(base, louder) if louder is not None else base
-        out = [_along(f, x, v, method, step, vectorized, base, shrink) for v in vs]
+        out = [_along(f, x, v, method, step, vectorized, base, shrink, sc)
+               for v, sc in zip(vs, scales, strict=True)]
         evals += sum(o.evaluations for o in out)
     inconsistent = next((o.inconsistent for o in out if o.inconsistent), None)
     notes: tuple[str, ...] = ()

@@ -35,6 +35,14 @@ def _evaluate(
     flat = x.ravel()
     if not vectorized and _executor.current() is not None:
         return _on_executor(fun, x, targets, entries, values, complex_ok, finite)
+    shared = getattr(fun, "values_at", None)
+    if shared is not None and not vectorized and not complex_ok:
+        # one output of a map (checks._memo): its slice of the whole output vector at these
+        # points, evaluated once for every output -- where every value is finite; anything
+        # else (a domain error, a non-finite value) takes the loop below, which says so
+        got = shared(x, targets, entries)
+        if got is not None:
+            return got
     if not vectorized:
         # one working buffer: set entry e, copy, evaluate, restore. f gets its own copy, so an
         # f that writes into its argument cannot corrupt the points that follow.

@@ -271,13 +271,13 @@ def _pairs_detectable(bound, low, high, us, vs, analytic_max) -> float:
 
 
 def _run(f, an: _Analytic, args, *, argnum, method, mode, rtol, atol, safety, step,
-         directions, rng, what) -> JacobianCheck:
+         directions, rng, what, vectorized: bool = False) -> JacobianCheck:
     """The three checks against ``f``: build the numerical and the analytic side, conclude."""
     validate_method(method)
     rtol, safety = _options(mode, directions, rng, rtol, safety)
     p = prepare(args, argnum)
     x = p.x
-    memo = Memo(closure(f, p), x)
+    memo = Memo(closure(f, p), x, vectorized=vectorized)
     out = memo.out_shape
     atol = _validate_atol(atol, out + x.shape, mode)
     common = dict(method=method, mode=mode, name=function_name(f), argnum=p.argnum,
@@ -322,6 +322,7 @@ def check_jacobian(
     step: Any = None,
     directions: int | None = None,
     rng: Any = None,
+    vectorized: bool = False,
     executor: Any = None,
 ) -> JacobianCheck:
     r"""Compare ``jac(*args)`` with the numerical Jacobian of ``f(*args)`` w.r.t. one argument.
@@ -341,6 +342,12 @@ def check_jacobian(
         ``"full"`` compares every entry (``6n + 18`` evaluations of ``f`` on a smooth map);
         ``"directional"`` compares ``u_j^T jac v_j`` with ``d/dt <u_j, f(x + t v_j)>`` along
         ``directions`` random pairs (``6K + 18`` evaluations; see the module docstring).
+    vectorized : bool, default False
+        ``f`` takes a stack of points in place of ``args[argnum]`` (shape ``(B, *x.shape)``)
+        and returns a stack of outputs ``(B, *out)``: in full mode the points of each ladder
+        level and of each noise probe go in one call (:func:`checks.estimate_jacobian`).
+        The numbers are those of the unbatched ``f`` wherever the batched one computes each
+        point as the unbatched one does. Not with ``executor=``.
 
     Returns
     -------
@@ -369,7 +376,7 @@ def check_jacobian(
     """
     return _run(f, _Analytic("matrix", jac, "jac"), args, argnum=argnum, method=method,
                 mode=mode, rtol=rtol, atol=atol, safety=safety, step=step,
-                directions=directions, rng=rng, what="Jacobian")
+                directions=directions, rng=rng, what="Jacobian", vectorized=vectorized)
 
 
 def check_jvp(

@@ -40,6 +40,7 @@ def estimate_jacobian(
     *,
     method: str = "richardson",
     step: Any = None,
+    vectorized: bool = False,
 ) -> Estimate:
     """Numerical Jacobian of an array-valued ``f`` at ``x``, with a per-entry error estimate.
 
@@ -55,6 +56,11 @@ def estimate_jacobian(
         The point, converted to float64.
     method, step
         As in :func:`checks.estimate_gradient`.
+    vectorized : bool, default False
+        Whether ``f`` maps a stack of points ``(B, *x.shape)`` to a stack of outputs
+        ``(B, *out)``: the points of each ladder level and of each noise probe then go in one
+        call. The numbers are those of the unbatched ``f`` wherever the batched one computes
+        each point as the unbatched one does.
 
     Returns
     -------
@@ -70,7 +76,7 @@ def estimate_jacobian(
     """
     validate_method(method)
     xf, note = as_float64("x", x)
-    est = _jacobian_estimate(Memo(f, xf), xf, method, step)
+    est = _jacobian_estimate(Memo(f, xf, vectorized=vectorized), xf, method, step)
     return dataclasses.replace(est, notes=(note,) + est.notes) if note else est
 
 

@@ -138,6 +138,15 @@ KIND_NAMES = ("smooth", "kink", "one-sided (right)", "one-sided (left)", "unreso
 RELIABLE = (SMOOTH, KINK, ONE_SIDED_RIGHT, ONE_SIDED_LEFT)
 
 
+def reliable(kind: np.ndarray) -> np.ndarray:
+    """``np.isin(kind, RELIABLE)``, without its per-call cost (every row of a Jacobian asks)."""
+    kind = np.asarray(kind)
+    out = kind == RELIABLE[0]
+    for k in RELIABLE[1:]:
+        out |= kind == k
+    return out
+
+
 @dataclass(frozen=True)
 class Ladder:
     """Per-entry results of :func:`ladder` (flat arrays of ``x.size``)."""

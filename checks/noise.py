@@ -75,6 +75,7 @@ from checks._util import (
     TINY,
     DomainError,
     UsageError,
+    abs_max,
     call_scalar,
     typical_scale,
 )
@@ -145,17 +146,20 @@ def with_noise(base: Baseline, noise: float) -> Baseline:
 
 
 def _measure(fun, x, f0, vectorized, spacing: float | None = None,
-             confirm: bool = True, direction: np.ndarray | None = None) -> _Probe:
+             confirm: bool = True, direction: np.ndarray | None = None,
+             scale: float | None = None) -> _Probe:
     """The noise of ``f`` near ``x`` (module docstring): the first noise-like probe table at
     the level of round-off, or confirmed by a probe 100 times finer; evaluations and notes.
 
     ``spacing`` replaces the first spacing ``1e-6 rms(x)``; ``confirm=False`` takes noise
     above round-off as it is, without the finer probe (the noise *at that spacing*, whatever
-    makes it: :func:`noise_along`). ``direction`` (rms 1) replaces the fixed one."""
+    makes it: :func:`noise_along`). ``direction`` (rms 1) replaces the fixed one; ``scale`` is
+    ``rms(x)`` where known."""
     p = _probe_direction(x.shape) if direction is None else direction
     # the spacing never drops below a few ulps of x (subnormal points: 1e-6 rms(x) is 0)
-    least = MIN_STEP_ULPS * float(np.spacing(np.max(np.abs(x), initial=0.0)))
-    delta = max(PROBE_SPACING * typical_scale(x) if spacing is None else spacing, least)
+    least = MIN_STEP_ULPS * float(np.spacing(abs_max(x)))
+    rms = typical_scale(x) if scale is None and spacing is None else scale
+    delta = max(PROBE_SPACING * rms if spacing is None else spacing, least)
     evals, notes = 0, []
     top = abs(f0)
     bounds: list[float] = []  # upper bounds on the noise from tables that were f's variation
@@ -263,12 +267,14 @@ def _returned_dtype(value: Any) -> str:
 
 
 def baseline(fun: Callable[[np.ndarray], Any], x: np.ndarray, vectorized: bool,
-             direction: np.ndarray | None = None) -> Baseline:
+             direction: np.ndarray | None = None, *,
+             scales: tuple[float, float] | None = None) -> Baseline:
     """``f(x)`` (twice: it must be deterministic), its noise near ``x``, and notes.
 
     The probe runs along ``direction`` (scaled to rms 1) where given -- a directional check
     probes along its first direction, so that the probe's slope cross-checks that direction's
-    estimate -- else along :func:`probe_direction`.
+    estimate -- else along :func:`probe_direction`. ``scales`` is ``(rms(x), rms(direction))``
+    where the caller has computed them (passes over a large ``x``).
 
     Examples
     --------
@@ -313,9 +319,13 @@ def baseline(fun: Callable[[np.ndarray], Any], x: np.ndarray, vectorized: bool,
         )
     notes = []
     dtype = _returned_dtype(first)
-    p = probe_direction(x.shape) if direction is None else (
-        np.asarray(direction, dtype=float) / typical_scale(np.asarray(direction, dtype=float)))
-    probe = _measure(fun, x, f0, vectorized, direction=p)
+    if direction is None:
+        p = probe_direction(x.shape)
+    else:
+        d = np.asarray(direction, dtype=float)
+        p = d / (typical_scale(d) if scales is None else scales[1])
+    probe = _measure(fun, x, f0, vectorized, direction=p,
+                     scale=None if scales is None else scales[0])
     how = f"f returned {dtype}"
     if dtype == "float64" and _precision_of(probe.values):
         dtype = _precision_of(probe.values)

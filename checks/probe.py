@@ -91,14 +91,23 @@ def _scaled_sigma(values: np.ndarray, orders: tuple[int, ...]) -> float:
 
 
 def _probe_values(fun, x, delta, vectorized, p) -> np.ndarray:
-    pts = x.ravel()[None] + (delta * _PROBE_T[1:])[:, None] * p.ravel()[None, :]
+    steps = delta * _PROBE_T[1:]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        shared = getattr(fun, "probe_values", None)
+        if shared is not None and not vectorized and _executor.current() is None:
+            # one output of a map whose probe is shared (checks._memo): its column of the
+            # table of the whole output vector, evaluated once for every output
+            return shared(x, steps, p)
+        if not vectorized and _executor.current() is None:
+            # one point at a time, each a fresh array (f may keep it): x + (delta t_i) p,
+            # the numbers of the stack below without holding eight copies of x at once
+            return np.array([call_scalar(fun, probe_point(x, s, p), "the noise probe", False,
+                                         finite=False) for s in steps])
+    pts = x.ravel()[None] + steps[:, None] * p.ravel()[None, :]
     pts = pts.reshape((NOISE_POINTS - 1,) + x.shape)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if vectorized:
             return np.asarray(fun(pts), dtype=float)
-        if _executor.current() is None:
-            return np.array([call_scalar(fun, pt, "the noise probe", False, finite=False)
-                             for pt in pts])
         prefetch = getattr(fun, "prefetch", None)
         if prefetch is not None and prefetch(pts):
             got = [_executor.RAISED] * len(pts)
@@ -108,6 +117,25 @@ def _probe_values(fun, x, delta, vectorized, p) -> np.ndarray:
                          if v is _executor.RAISED else v for pt, v in zip(pts, got, strict=True)])
 
 
+def probe_point(x: np.ndarray, s: float, p: np.ndarray) -> np.ndarray:
+    """``x + s p`` (C order, ``x``'s shape) in one new array: ``s p``, then ``x`` added in place
+    (the same numbers: addition commutes exactly)."""
+    pt = np.multiply(p.reshape(x.shape), s, out=np.empty(x.shape))
+    pt += x
+    return pt
+
+
+def _median(a: np.ndarray) -> float:
+    """``np.median`` of a short 1-d array, without its per-call overhead (a Jacobian's probe
+    reads a table per output): the middle value, or the mean ``(a + b) / 2`` of the middle two
+    -- numpy's arithmetic exactly. Empty or with a ``nan``: ``np.median`` itself."""
+    s = sorted(a.tolist())
+    if not s or any(v != v for v in s):
+        return float(np.median(a))
+    mid = len(s) // 2
+    return s[mid] if len(s) % 2 else (s[mid - 1] + s[mid]) / 2
+
+
 _STAIRCASE_ULPS = 64.0
 
 
@@ -115,7 +143,7 @@ def _staircase(table: np.ndarray) -> bool:
     """``f`` moves by fewer than ``_STAIRCASE_ULPS`` ulps per probe step (median)."""
     steps = np.abs(np.diff(table))
     ulp = float(np.spacing(np.max(np.abs(table))))
-    return bool(np.median(steps) < _STAIRCASE_ULPS * ulp)
+    return bool(_median(steps) < _STAIRCASE_ULPS * ulp)
 
 
 def _quantum(table: np.ndarray) -> float | None:
@@ -168,7 +196,7 @@ def _ecnoise(table: np.ndarray) -> tuple[float | None, str]:
     t = table / top
     d2 = np.abs(_divided(t, 2))
     others = np.delete(d2, int(np.argmax(d2)))
-    if d2.max() > _KINK_OUTLIER * max(float(np.median(others)), 100.0 * EPS):
+    if d2.max() > _KINK_OUTLIER * max(_median(others), 100.0 * EPS):
         return None, "kink"
     sig, sign = [], []
     for k in range(1, 7):

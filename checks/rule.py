@@ -79,7 +79,7 @@ from typing import Any
 import numpy as np
 
 from checks._util import typical_scale
-from checks.ladder import JUMP, RELIABLE
+from checks.ladder import JUMP, reliable
 
 __all__ = ["DEFAULT_RTOL", "DEFAULT_SAFETY", "MISS_PROBABILITY", "ZERO_FLOOR", "confirmed_zero",
            "detectable_along"]
@@ -146,7 +146,7 @@ def _unjudged(kind, tol, unit: str = "entr") -> tuple[np.ndarray, str | None]:
     tol = np.array(tol, dtype=float)
     if kind is None or np.shape(kind) != np.shape(tol):
         return tol, None
-    loose = ~np.isin(kind, RELIABLE)
+    loose = ~reliable(kind)
     if not np.any(loose):
         return tol, None
     tol[loose] = np.inf
