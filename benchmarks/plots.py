@@ -16,7 +16,7 @@ below and :mod:`benchmarks.run` call them. From a checkout, with the bench extra
 * :func:`plot_regularisation` — problem 2: ``||w*(lam)||`` and the training loss against
   ``lam``, and the weight norm during gradient descent with and without the penalty on
   separable data.
-* :func:`plot_accuracy_time` — accuracy against time of every checker, one point per tool
+* :func:`plot_accuracy_time` — error against time of every checker, one point per tool
   per size, from the benchmark's measurements.
 """
 
@@ -283,7 +283,7 @@ def plot_accuracy_time(results: Iterable[Any] | str | os.PathLike, out: str | os
     out : path
         The PNG to write.
 
-    For each tool and size: the worst accuracy over the problems (``max|num - exact| /
+    For each tool and size: the largest error over the problems (``max|num - exact| /
     max|exact|``; for directional tools, of the derivatives along the tool's directions, drawn
     hollow) against the total time of checking all of them. Rows without an accuracy figure
     (the Taylor test) are left out. An error of exactly 0 is drawn at ``1e-17``.
@@ -321,8 +321,9 @@ def plot_accuracy_time(results: Iterable[Any] | str | os.PathLike, out: str | os
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("time to check all problems at one size (s, sum of medians)")
-    ax.set_ylabel("worst accuracy over the problems\nmax|num − exact| / max|exact|")
-    ax.set_title("Accuracy vs time of every checker (squares: ours; hollow: directional;\n"
+    ax.set_ylabel("largest relative error over the problems (lower is better)\n"
+                  "max|num − exact| / max|exact|")
+    ax.set_title("Error vs time of every checker (squares: ours; hollow: directional;\n"
                  f"marker size: D = {', '.join(map(str, sizes))})", fontsize=10)
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize=7.5, loc="center left", bbox_to_anchor=(1.01, 0.5))

@@ -97,3 +97,28 @@ def test_realworld_benchmark_counts_every_tool_on_one_seed():
     assert ours.alarms == 0 and ours.passes == 0
     text = render_section(res)
     assert "## Real-world gradients" in text and "NegativeBinomial/s1/rand/hessian" in text
+
+
+def test_the_accuracy_picture_says_it_plots_the_error(tmp_path, monkeypatch):
+    """The y axis of ``accuracy_time.png`` is max|num - exact| / max|exact|: an error (lower
+    is better), and the labels say so (it read "worst accuracy")."""
+    pytest.importorskip("matplotlib")
+    import benchmarks.plots as plots
+
+    seen = {}
+
+    def keep(fig, out):
+        ax = fig.axes[0]
+        seen["y"], seen["title"] = ax.get_ylabel(), ax.get_title()
+        seen["points"] = [line.get_ydata() for line in ax.lines if len(line.get_ydata())]
+        return str(out)
+
+    monkeypatch.setattr(plots, "_save", keep)
+    rows = [dict(tool="a", D=2, accuracy=1e-9, time_median=0.1, scope="full", family="ours"),
+            dict(tool="a", D=2, accuracy=1e-6, time_median=0.2, scope="full", family="ours")]
+    plots.plot_accuracy_time(rows, tmp_path / "p.png")
+    assert "error" in seen["y"] and "accuracy" not in seen["y"].lower()
+    assert "lower is better" in seen["y"]
+    assert seen["title"].startswith("Error vs time")
+    # the point drawn is the larger error of the two problems, not the smaller
+    assert any(1e-6 in list(ys) for ys in seen["points"])
