@@ -131,13 +131,18 @@ class Memo:
                 f"(B, *{self.out_shape}); got {got.shape} for B={len(points)}")
         return got
 
-    def _fill(self, points: list[np.ndarray]) -> None:
-        """Store a vectorized ``fx`` at those of ``points`` not yet stored: one call."""
+    def _missing(self, points: Any) -> dict[tuple[Any, ...], np.ndarray]:
+        """Those of ``points`` not yet stored, once each, by key (in order)."""
         todo: dict[tuple[Any, ...], np.ndarray] = {}
         for z in points:
             key = self._key(z)
             if key not in self._store and key not in todo:
                 todo[key] = z
+        return todo
+
+    def _fill(self, points: list[np.ndarray]) -> None:
+        """Store a vectorized ``fx`` at those of ``points`` not yet stored: one call."""
+        todo = self._missing(points)
         if not todo:
             return
         got = self._batch(np.stack(list(todo.values())))
@@ -152,11 +157,7 @@ class Memo:
         :attr:`evaluations` grows by what the same calls would have cost. A point where ``fx``
         raised, or returned what :meth:`__call__` refuses, is left for that call to raise. True:
         the memo is filled (the protocol of :func:`checks.evaluation._evaluate`)."""
-        todo: dict[tuple[Any, ...], np.ndarray] = {}
-        for z in points:
-            key = self._key(z)
-            if key not in self._store and key not in todo:
-                todo[key] = z
+        todo = self._missing(points)
         if not todo:
             return True
         got = _executor.map_raw(self._fx, np.stack(list(todo.values())))
