@@ -104,9 +104,7 @@ def _on_executor(fun, x, targets, entries, values, complex_ok, finite) -> np.nda
         k, j = divmod(i, n_off)
         if value is _executor.RAISED:
             e = int(ee[i])
-            point = x.ravel().astype(targets.dtype, copy=True)
-            point[e] = tt[i]
-            value = call_scalar(fun, point.reshape(x.shape),
+            value = call_scalar(fun, _points(x, ee[i:i + 1], tt[i:i + 1])[0],
                                 lambda e=e: f"x + h e_{_index(x.shape, e)}", complex_ok, finite)
         values[j, k] = value
     return values
