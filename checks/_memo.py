@@ -29,6 +29,7 @@ import numpy as np
 
 from checks import executor as _executor
 from checks._util import DOMAIN_ERRORS, UsageError, first_nonfinite
+from checks.evaluation import _points
 from checks.probe import probe_point
 
 __all__ = ["Memo"]
@@ -212,14 +213,8 @@ class Memo:
         buf = x.ravel().astype(targets.dtype, copy=True)
         flat = x.ravel()
         try:
-            if self.vectorized:
-                points = []
-                for k in range(m):
-                    for j in range(n_off):
-                        point = buf.copy()
-                        point[int(entries[k])] = targets[j, k]
-                        points.append(point.reshape(x.shape))
-                self._fill(points)
+            if self.vectorized:  # the loop's points, in its order
+                self._fill(list(_points(x, np.repeat(entries, n_off), targets.T.ravel())))
             for k in range(m):
                 e = int(entries[k])
                 for j in range(n_off):
@@ -248,8 +243,19 @@ class Memo:
         return _Dot(self, u)
 
 
-class _Entry:
-    """``z -> memo(z).flat[k]``; :meth:`prefetch` lets an executor fill the memo first."""
+class _View:
+    """A scalar function of the memo's output; :meth:`prefetch` lets an executor fill the
+    memo first (the protocol of :func:`checks.evaluation._evaluate`)."""
+
+    memo: Memo
+
+    def prefetch(self, points: np.ndarray) -> bool:
+        self.memo.prefetch(points)
+        return True
+
+
+class _Entry(_View):
+    """``z -> memo(z).flat[k]``."""
 
     copies_argument = True  # the memo copies the point before f sees it
 
@@ -269,20 +275,12 @@ class _Entry:
         """Output ``k`` at the noise probe's points (:meth:`Memo.probe_table`)."""
         return self.memo.probe_table(x, steps, p)[:, self.k].copy()
 
-    def prefetch(self, points: np.ndarray) -> bool:
-        self.memo.prefetch(points)
-        return True
 
-
-class _Dot:
-    """``z -> <u, memo(z)>``; :meth:`prefetch` lets an executor fill the memo first."""
+class _Dot(_View):
+    """``z -> <u, memo(z)>``."""
 
     def __init__(self, memo: Memo, u: np.ndarray):
         self.memo, self.u = memo, u
 
     def __call__(self, z: np.ndarray) -> Any:
         return np.sum(self.u * self.memo(z))
-
-    def prefetch(self, points: np.ndarray) -> bool:
-        self.memo.prefetch(points)
-        return True
