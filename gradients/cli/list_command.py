@@ -22,6 +22,7 @@ import json
 import re
 from pathlib import Path
 
+from gradients.cli.columns import aligned
 from gradients.cli.selection import catalog_of, problem_of, select
 
 __all__ = ["cmd_list", "recorded_statuses"]
@@ -50,9 +51,5 @@ def cmd_list(ns: argparse.Namespace) -> int:
     table = [("id", "problem", "kind", "title", "proof status")]
     table += [(r["id"], r["problem"] or "-", r["kind"], r["title"], r["status"] or "-")
               for r in rows]
-    widths = [max(len(row[c]) for row in table) for c in range(5)]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-             for row in table]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    print("\n".join(lines))
+    print("\n".join(aligned(table)))
     return 0

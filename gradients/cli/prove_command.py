@@ -33,6 +33,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from gradients.cli.columns import aligned
+
 __all__ = [
     "DEFAULT_TIME_LIMIT",
     "add_prove_parser",
@@ -134,10 +136,7 @@ def format_results(results: Sequence[Any], total: float | None = None) -> str:
 
     rows = [("id", "status", "time")]
     rows += [(r.id, r.summary(), f"{r.seconds:.1f} s") for r in results]
-    widths = [max(len(row[c]) for row in rows) for c in range(3)]
-    lines = [f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c:>{widths[2]}}".rstrip()
-             for a, b, c in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines = aligned(rows, right={2})
     for r in results:
         if r.witness is not None:
             lines.append(f"\n{r.id}: refuted {r.witness}")

@@ -25,6 +25,7 @@ import time
 from typing import Any
 
 from gradients.catalog import Derivation
+from gradients.cli.columns import aligned
 from gradients.cli.selection import catalog_of, complex_filter, select
 from gradients.cli.verification import DETECTABLE, Verification, verify_derivation
 
@@ -163,11 +164,7 @@ def _profile(results: list[Verification]) -> str:
         drawing = max(r.seconds - r.check_seconds - r.search_seconds, 0.0)
         rows.append((r.id, f"{r.seconds:.2f}", f"{r.check_seconds:.2f}", f"{drawing:.2f}",
                      f"{r.search_seconds:.2f}"))
-    widths = [max(len(row[c]) for row in rows) for c in range(len(rows[0]))]
-    lines = ["  ".join(cell.rjust(w) if c else cell.ljust(w)
-                       for c, (cell, w) in enumerate(zip(row, widths, strict=True)))
-             for row in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines = aligned(rows, right=range(1, len(rows[0])))
     lines.append("checks: inside the checks (finite differences and the answer); drawing: "
                  "hypothesis drawing the inputs; search: shrinking a failure to a minimal "
                  "counterexample. The sum of the seconds is CPU time spread over the workers "
@@ -198,10 +195,7 @@ def _table(results: list[Verification], wall: float) -> str:
     for r in results:
         rows.append((r.id, r.title, str(r.examples), str(r.inconclusive), _worst(r),
                      _verdict(r)))
-    widths = [max(len(row[c]) for row in rows) for c in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-             for row in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines = aligned(rows)
     passed = sum(r.ok for r in results)
     lines.append(
         "\ninconclusive: inputs where the check could not have caught a gradient wrong by a "
