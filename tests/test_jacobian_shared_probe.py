@@ -25,27 +25,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from benchmarks.overhead import gp_kernel, gp_kernel_jac
 from checks import check_jacobian, estimate_gradient, estimate_jacobian
 
 #: From checks.noise's docstring: nine probe points, the first of them x itself ...
 NEW_POINTS_PER_PROBE = 9 - 1
 #: ... and four probes at most.
 MAX_PROBES = 4
-
-
-def gp_kernel(x: np.ndarray) -> np.ndarray:
-    """The squared-exponential kernel matrix of five inputs, flattened: 25 outputs."""
-    d = x[:, None] - x[None, :]
-    return np.exp(-0.5 * d * d).ravel()
-
-
-def gp_kernel_jac(x: np.ndarray) -> np.ndarray:
-    """``dK_ij / dx_l = -d_ij K_ij (delta_il - delta_jl)``, ``d_ij = x_i - x_j``."""
-    n = x.size
-    d = x[:, None] - x[None, :]
-    dk = -d * np.exp(-0.5 * d * d)
-    eye = np.eye(n)
-    return (dk[:, :, None] * (eye[:, None, :] - eye[None, :, :])).reshape(n * n, n)
 
 
 def noisy_outputs(x: np.ndarray) -> np.ndarray:
