@@ -374,15 +374,18 @@ class Derivation:
         rest = params[1 + len(self.variables):]
         return (first, *self.variables, *(f"{p} (loss only)" for p in rest))
 
-    def find_counterexample(self, candidate: Callable[..., Any] | None = None, **kwargs: Any):
-        """Shrink a failure: :func:`checks.search.find_counterexample` over this entry's inputs."""
+    def find_counterexample(self, candidate: Callable[..., Any] | None = None, *,
+                            prepare: Callable[..., Any] | None = None, **kwargs: Any):
+        """Shrink a failure: :func:`checks.search.find_counterexample` over this entry's inputs
+        (``prepare``, where given, in place of the entry's own :meth:`prepare`)."""
         from checks.search import find_counterexample
 
         f, grad = self.check_functions(candidate)
         return find_counterexample(
             f, grad, self.inputs(), argnum=self.argnum, names=self.argument_names,
-            options=self.options, prepare=self.prepare(candidate), check=self.checker(),
-            **kwargs,
+            options=self.options,
+            prepare=self.prepare(candidate) if prepare is None else prepare,
+            check=self.checker(), **kwargs,
         )
 
     def check_args(self, args: tuple[Any, ...]) -> tuple[Any, ...]:

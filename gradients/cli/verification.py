@@ -197,9 +197,7 @@ def _wrong_counterexample(d: Derivation, candidate: Any, method: str, seed: int,
     """
     from hypothesis import reject
 
-    from checks.search import find_counterexample
-
-    f, grad = d.check_functions(candidate)
+    _, grad = d.check_functions(candidate)
     prepare = d.prepare(candidate)
 
     def defined_only(raw: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -216,11 +214,9 @@ def _wrong_counterexample(d: Derivation, candidate: Any, method: str, seed: int,
         return args
 
     try:
-        return find_counterexample(f, grad, d.inputs(), argnum=d.argnum,
-                                   names=d.argument_names, options=d.options,
-                                   prepare=defined_only, check=d.checker(), method=method,
-                                   seed=seed, max_examples=max_examples,
-                                   settings=_search_settings())
+        return d.find_counterexample(candidate, prepare=defined_only, method=method,
+                                     seed=seed, max_examples=max_examples,
+                                     settings=_search_settings())
     except Exception:  # noqa: BLE001 - none found (or unsatisfiable): the general search runs
         return None
 
