@@ -397,6 +397,34 @@ def _profile(res) -> list[str]:
     return lines
 
 
+def _big(big) -> list[str]:
+    """Issue 21's tables: executors, the engine's overhead, T1 for each method."""
+    from benchmarks import overhead, scale, t1_methods
+
+    def body(text: str) -> list[str]:
+        return text.rstrip("\n").split("\n")
+
+    return [
+        "## Expensive f and big checks (issue 21)",
+        "",
+        "### One check on each executor (`python -m benchmarks.scale`)",
+        "",
+        "`check_gradient(f, grad, (x,), executor=...)`, full mode, for an `f` that sleeps "
+        "20 ms (a solver stand-in that releases the GIL) and one that spends 20 ms of its own "
+        "CPU time in pure Python (holds the GIL: threads cannot help it).",
+        "",
+        *body(scale.render(big["scale"])),
+        "",
+        "### The engine's own work (`python -m benchmarks.overhead`)",
+        "",
+        *body(overhead.render(big["overhead"])),
+        "",
+        "### T1 for each method (`python -m benchmarks.t1_methods`)",
+        "",
+        *body(t1_methods.render(big["t1_methods"])),
+    ]
+
+
 def _detail(res) -> list[str]:
     from benchmarks.problems import PROBLEM_IDS
 
@@ -478,6 +506,8 @@ def render(res: dict[str, Any]) -> str:
         from benchmarks.hessian import render_section as hessian_section
 
         lines += hessian_section(res["hessian"]).rstrip("\n").split("\n") + [""]
+    if res.get("big"):
+        lines += _big(res["big"]) + [""]
     lines += _profile(res) + [""]
     figs = res.get("figures") or {}
     if figs:

@@ -2,10 +2,11 @@
 
 A full run measures every tool on the eight problems at D = 4, 16, 64, the speed targets,
 the directional series up to D = 1024, the hard functions of ``tests/_hard.py`` (kinks,
-domain edges, offsets, noise; :mod:`benchmarks.hard`) and the profile of the property suite,
-draws the three pictures into ``docs/`` and writes ``docs/BENCHMARKS.md`` with the raw
-figures beside it in ``docs/benchmark_results.json``. About 5 to 10 minutes on an idle
-2-core machine.
+domain edges, offsets, noise; :mod:`benchmarks.hard`), the Hessians, issue 21's expensive-f
+tables (executors, the engine's overhead, T1 for each method) and the profile of the property
+suite, draws the three pictures into ``docs/`` and writes ``docs/BENCHMARKS.md`` with the raw
+figures beside it in ``docs/benchmark_results.json``. About 35 minutes on an idle 2-core
+machine.
 
 ``--quick``: D = 4 and 16, one timing per call, the series up to D = 256, no profile, no
 pictures; prints the report unless ``--out`` is given.
@@ -112,6 +113,7 @@ def run(*, quick: bool = False, sizes=None, profile: bool = True, figures_dir=No
 
     _log("Hessians: ours, numdifftools, torch gradgradcheck")
     hessian = hessian_run(seeds=3 if quick else 20)
+    big = _big_checks(quick)
     prof = None
     if profile and not quick:
         from benchmarks.profile_suite import profile_suite
@@ -125,7 +127,7 @@ def run(*, quick: bool = False, sizes=None, profile: bool = True, figures_dir=No
         "command": command, "env": env, "sizes": list(sizes), "tools": tools, "notes": notes,
         "measurements": measurements, "sensitivity": sensitivity, "t1": t1, "t2": t2,
         "series": series, "profile": prof, "figures": {}, "hard": hard,
-        "hessian": hessian,
+        "hessian": hessian, "big": big,
     }
     if figures_dir is not None:
         res["figures"] = _figures(res, Path(figures_dir))
@@ -135,6 +137,23 @@ def run(*, quick: bool = False, sizes=None, profile: bool = True, figures_dir=No
         res["load_end"] = (float("nan"),) * 3
     res["elapsed"] = time.perf_counter() - started
     return res
+
+
+def _big_checks(quick: bool) -> dict:
+    """Issue 21: the executors (:mod:`benchmarks.scale`), the directional overhead series and
+    the Jacobian's shared probe (:mod:`benchmarks.overhead`), T1 for each method
+    (:mod:`benchmarks.t1_methods`)."""
+    from benchmarks import overhead, scale, t1_methods
+
+    ns = [8] if quick else [8, 32, 128, 256]
+    _log(f"executors: serial, threads, processes, Dask at n = {ns}")
+    out = {"scale": scale.run(ns)}
+    powers = list(range(10, (16 if quick else 20) + 1, 2))
+    _log(f"directional overhead at n = 2^{powers[0]} ... 2^{powers[-1]}")
+    out["overhead"] = overhead.run(powers, 2 if quick else 5)
+    _log("T1 for each method")
+    out["t1_methods"] = t1_methods.run(1 if quick else 3)
+    return out
 
 
 def _figures(res, folder: Path) -> dict[str, str]:
@@ -169,7 +188,7 @@ def _dump(res, path: Path) -> None:
         "hard": [r.as_dict() for r in res["hard"]["results"]] if res.get("hard") else None,
         "hessian": ([r.as_dict() for r in res["hessian"]["accuracy"] + res["hessian"]["verdicts"]]
                     if res.get("hessian") else None),
-        "elapsed": res["elapsed"], "command": res["command"],
+        "big": res.get("big"), "elapsed": res["elapsed"], "command": res["command"],
     }
     path.write_text(json.dumps(_clean(data), indent=1, default=_json_default) + "\n")
 

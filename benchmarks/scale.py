@@ -27,7 +27,8 @@ from benchmarks.output import emit
 from checks import check_gradient
 
 WORKERS = 2
-_LOOP = 60_000  # iterations of cpu_bound's loop: about 20 ms on this machine
+#: CPU time each call of :func:`cpu_bound` spends (seconds of its own thread's CPU time).
+CPU_SECONDS = 0.02
 
 
 def sleeping(x: np.ndarray) -> float:
@@ -41,10 +42,20 @@ def sleeping_grad(x: np.ndarray) -> np.ndarray:
 
 
 def cpu_bound(x: np.ndarray) -> float:
-    """The same value after about 20 ms of pure-Python arithmetic (holds the GIL)."""
-    acc = 0.0
-    for i in range(_LOOP):
-        acc += (i % 7) * 1e-300
+    """The same value after 20 ms of pure-Python arithmetic (holds the GIL).
+
+    The loop runs until its own thread has used :data:`CPU_SECONDS` of CPU time
+    (``time.thread_time``), not for a fixed count of iterations: a count calibrated once
+    measured 2-4 ms per call on this machine, and any count depends on the machine and its
+    load. CPU time, unlike wall time, does not advance while the thread waits for the GIL or
+    for a core, so every call costs the same 20 ms of work on any executor.
+    """
+    start = time.thread_time()
+    acc, i = 0.0, 0
+    while time.thread_time() - start < CPU_SECONDS:
+        for _ in range(200):
+            acc += (i % 7) * 1e-300
+            i += 1
     return float(np.sum(np.sin(x)) + 0.5 * x @ x) + acc * 0.0
 
 
@@ -75,12 +86,15 @@ def _identical(a, b) -> bool:
             and np.array_equal(a.numerical, b.numerical) and np.array_equal(a.error, b.error))
 
 
-def run(ns: list[int]) -> dict[str, Any]:
-    try:
-        import distributed  # noqa: F401
-        dask = True
-    except ImportError:
-        dask = False
+def run(ns: list[int], dask: bool | None = None) -> dict[str, Any]:
+    """One row per ``f`` and ``n``; ``dask=None``: a Dask cluster where ``distributed`` is
+    installed."""
+    if dask is None:
+        try:
+            import distributed  # noqa: F401
+            dask = True
+        except ImportError:
+            dask = False
     rows = []
     with _executors(dask) as pools:
         for pool in pools.values():  # warm the workers up: start-up is not the check's cost

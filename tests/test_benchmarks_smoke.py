@@ -122,3 +122,26 @@ def test_the_accuracy_picture_says_it_plots_the_error(tmp_path, monkeypatch):
     assert seen["title"].startswith("Error vs time")
     # the point drawn is the larger error of the two problems, not the smaller
     assert any(1e-6 in list(ys) for ys in seen["points"])
+
+
+def test_the_expensive_f_section_reports_identical_executors_and_every_method():
+    """Issue 21's section of ``docs/BENCHMARKS.md`` on tiny sizes (threads and processes, no
+    Dask cluster): every executor's result is identical to serial, the CPU-bound ``f`` spends
+    its 20 ms of CPU per call, and each method of T1 has its row with an error below its bar."""
+    from benchmarks import overhead, scale, t1_methods
+    from benchmarks.report import _big
+
+    executors = scale.run([2], dask=False)
+    assert executors["backends"] == ["threads", "processes"]
+    for row in executors["rows"]:
+        assert row["threads_identical"] and row["processes_identical"], row
+        assert row["per_call"] >= 0.02, row  # wall time >= the 20 ms slept or spent on CPU
+    t1 = t1_methods.run(1)
+    assert [r["method"] for r in t1["rows"]] == ["auto", "richardson", "complex"]
+    for r in t1["rows"]:
+        assert r["error"] <= r["bar"], r
+    text = "\n".join(_big({"scale": executors, "overhead": overhead.run([10], 1),
+                           "t1_methods": t1}))
+    assert "**NO**" not in text
+    for heading in ("One check on each executor", "The engine's own work", "T1 for each"):
+        assert heading in text, text
