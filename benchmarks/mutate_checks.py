@@ -27,6 +27,10 @@ on a sample::
   the engine, weighted by the modules' populations, with 95 % intervals
   (:func:`stratified_score`); ``--equivalent`` names the mutants judged equivalent (one name
   a line, ``#`` starts a comment), for the score that leaves them out.
+* ``forget NAME...`` drops the recorded results of the named mutants, so that the next
+  ``run`` tests them again: after new tests were written against survivors (mutmut keeps a
+  result until the mutated function's source changes, and a new test alone does not change
+  it).
 * ``results`` and ``show NAME`` are mutmut's, run in the work directory.
 
 ``--workdir`` (default ``$TMPDIR/gradcheck-mutmut-checks``) chooses the directory;
@@ -211,6 +215,33 @@ def exit_codes(workdir: Path) -> dict[str, int | None]:
         codes.update(json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"])
     codes.update(_at_start_results(workdir)["codes"])
     return codes
+
+
+def forget(workdir: Path, names: Iterable[str]) -> list[str]:
+    """Drop the recorded results of ``names`` (mutmut's and :func:`run_at_start`'s); return
+    the names that had none to drop. Unknown names are refused before anything changes."""
+    names = list(dict.fromkeys(names))
+    unknown = sorted(set(names) - set(exit_codes(workdir)))
+    if unknown:
+        raise SystemExit(f"no such mutant in {workdir}: {', '.join(unknown)}")
+    untested = []
+    for meta in _metas(workdir):
+        data = json.loads(meta.read_text(encoding="utf-8"))
+        codes = data["exit_code_by_key"]
+        mine = [n for n in names if n in codes]
+        untested += [n for n in mine if codes[n] is None]
+        for n in mine:
+            codes[n] = None
+        if mine:
+            meta.write_text(json.dumps(data, indent=4), encoding="utf-8")
+    results = _at_start_results(workdir)
+    mine = [n for n in names if n in results["codes"]]
+    if mine:
+        untested += [n for n in mine if results["codes"][n] is None]
+        for n in mine:
+            del results["codes"][n]
+        _save_at_start(workdir, results)
+    return untested
 
 
 # --------------------------------------------------------- modules that run at pytest's start
@@ -541,6 +572,8 @@ def main(argv: list[str] | None = None) -> int:
     p_score = sub.add_parser("score", help="the score of the sample, with 95 %% intervals")
     p_score.add_argument("--sample", type=Path, required=True)
     p_score.add_argument("--equivalent", type=Path, help="names judged equivalent")
+    p_forget = sub.add_parser("forget", help="drop the results of named mutants (re-test)")
+    p_forget.add_argument("names", nargs="+")
     sub.add_parser("results", help="mutmut results (the survivors)")
     p_show = sub.add_parser("show", help="mutmut show NAME (the diff)")
     p_show.add_argument("name")
@@ -591,6 +624,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if not (workdir / "mutants").is_dir():
         raise SystemExit(f"no mutmut run in {workdir} yet")
+    if opts.command == "forget":
+        untested = forget(workdir, opts.names)
+        print(f"forgot {len(set(opts.names)) - len(untested)} results"
+              + (f"; never tested: {', '.join(untested)}" if untested else ""))
+        return 0
     if opts.command == "show" and opts.name.rsplit(".", 1)[0] in _AT_START_MODULES:
         print(f"# {opts.name}: {_status(exit_codes(workdir).get(opts.name))}")
         print(_diff_at_start(workdir, opts.name))

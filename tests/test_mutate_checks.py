@@ -207,3 +207,27 @@ def test_the_report_scores_with_and_without_the_equivalent_mutants():
     assert "Unweighted: 4 / 5 killed (80.0 %); without the 1 equivalent: 4 / 4" in text
     assert "m.a.x_f__mutmut_2  [survived]" in text.split("equivalent (1):")[1]
     assert np.isclose(raw.estimate, 50 / 54 * 2 / 3 + 4 / 54)
+
+
+def test_forget_drops_only_the_named_results_and_refuses_unknown_names(tmp_path):
+    """``forget`` makes ``run`` test the named survivors again after new tests were written;
+    every other result is kept, and a misspelt name changes nothing."""
+    import json
+
+    from benchmarks.mutate_checks import exit_codes, forget
+
+    (tmp_path / "pyproject.toml").write_text('[tool.mutmut]\ndo_not_mutate = []\n')
+    meta = tmp_path / "mutants" / "checks" / "a.py.meta"
+    meta.parent.mkdir(parents=True)
+    codes = {"checks.a.x_f__mutmut_1": 0, "checks.a.x_f__mutmut_2": 1,
+             "checks.a.x_f__mutmut_3": None}
+    meta.write_text(json.dumps({"exit_code_by_key": codes, "hash_by_function_name": {}}))
+    with pytest.raises(SystemExit, match="no such mutant.*x_f__mutmut_9"):
+        forget(tmp_path, ["checks.a.x_f__mutmut_1", "checks.a.x_f__mutmut_9"])
+    assert exit_codes(tmp_path) == codes
+    untested = forget(tmp_path, ["checks.a.x_f__mutmut_1", "checks.a.x_f__mutmut_3"])
+    assert untested == ["checks.a.x_f__mutmut_3"]
+    assert exit_codes(tmp_path) == {"checks.a.x_f__mutmut_1": None,
+                                    "checks.a.x_f__mutmut_2": 1,
+                                    "checks.a.x_f__mutmut_3": None}
+    assert json.loads(meta.read_text())["hash_by_function_name"] == {}
