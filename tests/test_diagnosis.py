@@ -278,3 +278,45 @@ def test_a_backward_returning_its_square_result_transposed_is_named():
     assert r.diagnosis.startswith("analytic = numerical with the argument's entries "
                                   "transposed: the derivative with respect to entry (i, j) "
                                   "of the 3 x 3 argument"), r.diagnosis
+
+
+@pytest.mark.parametrize(("shape", "swap", "expected"), [
+    ((2, 3), lambda g: g[[1, 0]],
+     "analytic = numerical with its rows permuted: row 0 is numerical row 1, row 1 is "
+     "numerical row 0"),
+    ((3, 2), lambda g: g[:, [1, 0]],
+     "analytic = numerical with its columns permuted: column 0 is numerical column 1, "
+     "column 1 is numerical column 0"),
+], ids=["two-rows", "two-columns"])
+def test_two_rows_or_two_columns_swapped_are_named(shape, swap, expected):
+    """The smallest permutation: a gradient with only two rows (or two columns), swapped.
+    (Not square, so no transpose can explain it.)"""
+    X0 = RNG.standard_normal(shape)
+    C = np.arange(1.0, 7.0).reshape(shape)
+    f = lambda X: float(np.sum(np.sin(X) * C))  # noqa: E731
+    g = lambda X: np.cos(X) * C  # noqa: E731
+    assert check_gradient(f, g, (X0,)).verdict == "pass"
+    r = check_gradient(f, lambda X: swap(g(X)), (X0,))
+    assert r.verdict == "fail" and r.diagnosis == expected, r.diagnosis
+
+
+def test_the_marked_terms_estimates_count_in_the_evaluations():
+    """On failure the diagnosis estimates ``f`` minus and plus each term (four estimates
+    for two terms), each calling ``f``: all of those calls show in the check's evaluation
+    count. Counted by a wrapper: the failing check reports exactly as many more evaluations
+    than the passing one as ``f`` received more calls."""
+    calls = [0]
+
+    def counted(w, X, y):
+        calls[0] += 1
+        return regularised(w, X, y)
+
+    right = check_gradient(counted, lambda w, X, y: logistic_grad(w, X, y) + LAM * w,
+                           (W, XS, YS), terms=TERMS)
+    right_calls, calls[0] = calls[0], 0
+    r = check_gradient(counted, logistic_grad, (W, XS, YS), terms=TERMS)
+    assert right.verdict == "pass" and r.verdict == "fail"
+    assert r.diagnosis.startswith("the analytic gradient is the gradient of f without its "
+                                  "term 'penalty'"), r.diagnosis
+    assert calls[0] > 4 * right_calls  # the four estimates ran
+    assert r.evaluations - right.evaluations == calls[0] - right_calls

@@ -330,3 +330,48 @@ def test_eps_is_the_engines_absolute_step():
     with pytest.raises(ValueError, match="underflows"):
         check_grads(jnp.sin, (np.array([1e10]),), 1, modes=("rev",), eps=1e-10)
     check_grads(jnp.sin, (np.array([1e10]),), 1, modes=("rev",), eps=1e-3)
+
+
+# ----------------------------------------------------------------------------- results
+
+
+def test_order_2_checks_every_derivative_map_in_jax_order():
+    """``order=2`` with both modes checks six maps, as jax's ``check_grads`` does: the JVP,
+    then the JVP and VJP of the JVP map ``(x, t) -> (f, J t)``, then the VJP, then the JVP
+    and VJP of the VJP map ``(x, u) -> J^T u``; each map block by block (2 x 2 leaf pairs
+    for the JVP map, 2 x 1 for the VJP map)."""
+    rs = check(lambda x: jnp.sin(x) * x, (np.array([0.3, -1.1]),), order=2)
+    assert [r.what for r in rs] == (["JVP"] + ["JVP of JVP"] * 4 + ["VJP of JVP"] * 4
+                                    + ["VJP"] + ["JVP of VJP"] * 2 + ["VJP of VJP"] * 2)
+    assert {(r.input, r.output) for r in rs if r.what == "VJP of VJP"} == {
+        ("args[0]", "vjp[args[0]]"), ("cotangent[out]", "vjp[args[0]]")}
+    assert all(r.verdict == "pass" for r in rs), [str(r) for r in rs if r.verdict != "pass"]
+
+
+def test_a_directional_leaf_check_reads_without_a_worst_entry_line():
+    """A leaf pair above ``FULL_MAX`` is checked along random pairs: its ``str()``, passing
+    or failing, heads the engine's report with the verdict and the block, and names no
+    worst *entry* (a pair is not an entry; the engine's report names the worst pair)."""
+    fun, backward, _, _ = RULES["softmax"]
+    x = _point(12, (80,))
+    right = check(_vjp_rule(fun, backward), (x,), order=1, modes=("rev",))
+    wrong = check(_vjp_rule(fun, lambda x, y, g: backward(x, y, g) * (1 + 1e-5)), (x,),
+                  order=1, modes=("rev",))
+    for (c,), word in ((right, "passed"), (wrong, "FAILED")):
+        assert c.result.mode == "directional"
+        lines = str(c).splitlines()
+        assert lines[:2] == [
+            f"VJP check {word}: d out / d args[0] (block of shape (80,) x (80,), "
+            "directional mode)",
+            "In the engine's report, args[0] is args[0] and the output is out:"]
+        assert not any(line.startswith("Worst entry") for line in lines)
+
+
+def test_a_passing_leaf_check_reads_passed():
+    """``str()`` of a passing full-mode leaf check starts with ``... check passed`` and its
+    block, then the worst entry by leaf name."""
+    (c,) = check(jnp.sin, (np.array([0.3, 1.2]),), order=1, modes=("rev",))
+    assert c.verdict == "pass"
+    lines = str(c).splitlines()
+    assert lines[0] == "VJP check passed: d out / d args[0] (block of shape (2,) x (2,), full mode)"
+    assert lines[1].startswith("Worst entry: d out[")

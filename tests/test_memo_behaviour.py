@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from checks import check_jacobian
 from checks._memo import Memo
 from checks._util import UsageError
 
@@ -126,3 +127,24 @@ def test_complex_and_non_numeric_outputs():
     with pytest.raises(UsageError, match="must return real values, got dtype complex128 at a "
                                          "perturbed point"):
         memo_c(np.array([2.0]))
+
+
+def test_a_vectorized_jacobian_check_counts_every_point_of_its_batches():
+    """``check_jacobian(vectorized=True)`` sends the points of a ladder level or a noise
+    probe to ``f`` as one stack: the evaluation count it reports is the number of points in
+    the stacks ``f`` received (each once), fewer calls than points but not fewer points."""
+    W = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    batches = []
+
+    def f(stack):
+        batches.append(len(stack))
+        return np.tanh(stack @ W.T)
+
+    def jac(x):
+        return (1.0 - np.tanh(W @ x) ** 2)[:, None] * W
+
+    r = check_jacobian(f, jac, (np.array([0.1, -0.2]),), vectorized=True)
+    assert r.verdict == "pass", str(r)
+    assert len(batches) < sum(batches)  # batched: several points per call
+    assert r.evaluations == sum(batches)
+    assert f"{sum(batches)} evaluations" in str(r)

@@ -4,11 +4,13 @@ the report says which method was used and why."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
 from checks import check_gradient, check_jacobian, estimate_gradient
-from checks.auto import DIRECTIONS
+from checks.auto import DIRECTIONS, auto_estimate
 from checks.noise import baseline
 
 X = np.array([0.7, -1.3, 0.4, 2.1])
@@ -145,3 +147,75 @@ def test_auto_is_for_gradients_and_takes_no_step():
         check_jacobian(lambda z: z**2, lambda z: np.diag(2 * z), (X,), method="auto")
     with pytest.raises(ValueError, match="step= does not apply to method='auto'"):
         estimate_gradient(lambda z: np.sum(z**2), X, method="auto", step=1e-6)
+
+
+def test_the_note_for_a_real_valued_f_names_the_dropped_imaginary_part():
+    """``sum |z|^3`` returns a real value for complex input: the note is the documented
+    ``method='auto': f is not complex-safe: <why>; the ladder (richardson) was used``, and
+    ``why`` says what happened and names the usual culprits, word for word."""
+    r = check_gradient(lambda z: np.sum(np.abs(z) ** 3), lambda z: 3 * z * np.abs(z), (X,),
+                       method="auto")
+    assert r.verdict == "pass" and r.method == "richardson", str(r)
+    notes = [n for n in r.notes if n.startswith("method='auto'")]
+    assert notes == [
+        "method='auto': f is not complex-safe: f returned a real value for complex input: "
+        "the imaginary part was dropped (abs, np.real, a norm, float() or a real-typed "
+        "result); the ladder (richardson) was used"]
+
+
+def _lines_through(x, points):
+    """The distinct lines through ``x`` that ``points`` lie on, as unit vectors."""
+    lines = []
+    for z in points:
+        d = z - x
+        if not np.any(d):
+            continue
+        u = d / np.linalg.norm(d)
+        u = u if u[np.argmax(np.abs(u))] > 0 else -u
+        if not any(np.allclose(u, w, rtol=0.0, atol=1e-12) for w in lines):
+            lines.append(u)
+    return lines
+
+
+def test_the_fallback_names_the_direction_along_which_the_complex_step_is_wrong():
+    """``f = sum z^2 + <w, Re z>``: the complex step misses ``w``, so along a reference
+    direction ``v`` it gives ``<2x, v>`` where the real differences give ``<2x + w, v>``.
+    With ``w`` orthogonal to ``v_0`` (stage 2 passes) and to one of the two other
+    references, exactly one direction disagrees, and the note must name that one with its
+    own numbers: ``(B - A) / A = <w, v> / <2x, v>``, a ratio free of ``v``'s length. The
+    references are read off the points ``f`` is evaluated at: the stage-1 complex call is
+    ``x + i t v_0``, the real references lie on lines through ``x``."""
+    seen = []
+
+    def probe(z):
+        seen.append(np.array(z, copy=True))
+        return np.sum(z**2)
+
+    base = baseline(probe, X, False)
+    seen.clear()  # from here on: the points of auto's three stages
+    auto_estimate(probe, X, False, base)
+    v0 = next(z for z in seen if np.iscomplexobj(z)).imag
+    refs = _lines_through(X, [z for z in seen if not np.iscomplexobj(z)])
+    assert len(refs) == DIRECTIONS
+    along_v0 = [abs(u @ v0) > (1.0 - 1e-12) * np.linalg.norm(v0) for u in refs]
+    assert sum(along_v0) == 1
+    named = set()
+    for k, v in enumerate(refs):
+        if along_v0[k]:
+            continue
+        q, _ = np.linalg.qr(np.array([u for j, u in enumerate(refs) if j != k]).T)
+        w = 1e-3 * (v - q @ (q.T @ v))  # orthogonal to every reference but v
+
+        def f(z, w=w):
+            return np.sum(z**2) + w @ np.real(z)
+
+        est = estimate_gradient(f, X, method="auto")
+        assert est.method == "richardson"
+        note = next(n for n in est.notes if n.startswith("method='auto'"))
+        found = re.search(r"along random direction (\d+) gives ([-+.e0-9]+), the real "
+                          r"differences ([-+.e0-9]+) \+-", note)
+        assert found, note
+        a, b = float(found[2]), float(found[3])
+        assert (b - a) / a == pytest.approx((w @ v) / (2 * X @ v), rel=1e-6), note
+        named.add(int(found[1]))
+    assert named == {1, 2}  # v_1 and v_2 in turn, never v_0 (which agrees)

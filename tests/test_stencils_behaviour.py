@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from checks import estimate_gradient
 from checks._util import EPS
 from checks.noise import Baseline
 from checks.stencils import _combine, _stencil
@@ -185,3 +186,21 @@ def test_combine_forward_and_central():
     steps = np.array([[1.0], [-1.0], [2.0], [-2.0]])
     v, t = _combine("central", values, steps, 0.0)
     assert v[0] == 2.0 and t[0] == 1.0  # D(2h) = 12 / 4 = 3
+
+
+def test_each_entry_s_round_off_is_bounded_by_its_own_stencil_values():
+    """``f = exp(40 x_0) + x_1`` at 0, central differences at the fixed step ``h = 1/2``:
+    entry 0's stencil sees ``f`` up to ``e^40 ~ 2e17``, entry 1's only ``1 + t`` for
+    ``|t| <= 2h``. Entry 1's central difference ``D(h) = (f(x + h e_1) - f(x - h e_1)) / 2h``
+    subtracts two values each rounded to within ``eps |f|``, so its round-off is at most
+    ``eps max|f| / h`` over its own stencil (``max|f| = 2``), and ``D(2h) - D(h) = 0`` (a
+    linear entry has no truncation): its error bar must be a few of those ulps, whatever
+    entry 0's values are."""
+    f = lambda z: float(np.exp(40.0 * z[0]) + z[1])  # noqa: E731
+    h = 0.5
+    est = estimate_gradient(f, np.zeros(2), method="central", step=h)
+    assert est.value[1] == 1.0  # dyadic points: exact
+    own = max(abs(f(np.array([0.0, t]))) for t in (h, -h, 2 * h, -2 * h))
+    assert est.error[1] <= 4.0 * EPS * own / h
+    # entry 0's own bar is large (its truncation), and does not leak into entry 1's
+    assert est.error[0] > 1e6

@@ -277,3 +277,34 @@ def test_parameter_dicts_refuses_bad_shapes_with_the_argument_named(shapes, kwar
 
     with pytest.raises(ValueError, match=message.replace("[", r"\[").replace("(", r"\(")):
         S.parameter_dicts(shapes, **kwargs)
+
+
+def test_a_dict_whose_values_are_containers_is_rebuilt_with_its_structure():
+    """``{"layer": [W, b], "inner": {"scale": s}}``: ``f`` is called with that very
+    structure (a list of two arrays, a nested dict with a float), the values at the point
+    unchanged; the right gradient passes and the entries are named by their paths."""
+    W, b = RNG.standard_normal((2, 3)), RNG.standard_normal(3)
+    params = {"layer": [W, b], "inner": {"scale": 0.75}}
+    x = RNG.standard_normal((4, 2))
+    seen = []
+
+    def loss(p, x):
+        seen.append(p)
+        return p["inner"]["scale"] * float(np.sum(np.tanh(x @ p["layer"][0] + p["layer"][1])))
+
+    def grad(p, x):
+        s, (W, b) = p["inner"]["scale"], p["layer"]
+        t = np.tanh(x @ W + b)
+        dz = s * (1.0 - t**2)
+        return {"layer": [x.T @ dz, dz.sum(axis=0)], "inner": {"scale": float(np.sum(t))}}
+
+    r = check_gradient(loss, grad, (params, x))
+    assert r.verdict == "pass", str(r)
+    first = seen[0]
+    assert list(first) == ["layer", "inner"] and list(first["inner"]) == ["scale"]
+    assert isinstance(first["layer"], list) and len(first["layer"]) == 2
+    np.testing.assert_array_equal(first["layer"][0], W)
+    np.testing.assert_array_equal(first["layer"][1], b)
+    assert type(first["inner"]["scale"]) is float and first["inner"]["scale"] == 0.75
+    assert r.tree.name(r.tree.size - 1) == "args[0]['inner']['scale']"
+    assert r.tree.name(6) == "args[0]['layer'][1][0]"
