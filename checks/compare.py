@@ -344,8 +344,9 @@ def _marked_terms(r: GradientCheck, terms, as_function, fx, x, *, method, step
     """``r`` with the diagnosis of a marked term (``terms=``) where a full-mode check failed
     and exactly one term's gradient is missing or counted twice (:func:`missing_term`).
     ``as_function(t)`` is term ``t`` as a function of the flat argument ``x``, like ``fx``;
-    the terms must add up to ``f`` at ``x``."""
+    the terms must add up to ``f`` at ``x`` (asking so calls ``f`` once more: counted)."""
     parts = _terms_at(terms, as_function, fx, x)
+    r = dataclasses.replace(r, evaluations=r.evaluations + 1)
     if r.mismatched and r.mode == "full" and np.all(np.isfinite(r.analytic)):
         found = missing_term(parts, fx, x, r, method=method, step=step)
         if found is not None:

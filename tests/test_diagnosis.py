@@ -320,3 +320,5 @@ def test_the_marked_terms_estimates_count_in_the_evaluations():
                                   "term 'penalty'"), r.diagnosis
     assert calls[0] > 4 * right_calls  # the four estimates ran
     assert r.evaluations - right.evaluations == calls[0] - right_calls
+    # and every call, the one that checks the terms add up to f at the point included
+    assert (right.evaluations, r.evaluations) == (right_calls, calls[0])
