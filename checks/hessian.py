@@ -155,9 +155,10 @@ def check_hessian(
     args, argnum, rtol, atol, safety, step, directions, rng
         As in :func:`checks.check_jacobian`.
     executor : concurrent.futures.Executor, optional
-        As in :func:`checks.check_gradient`: every evaluation of ``grad`` (with ``grad=``),
-        and the noise probes of ``f``; the second differences of ``f`` (without ``grad=``)
-        run serially.
+        As in :func:`checks.check_gradient`: the points of ``f`` at each level of the second
+        differences (without ``grad=``; along each direction in directional mode), of the
+        noise probes and of the curvature probe, and every evaluation of ``grad`` (with
+        ``grad=``), go there; the result is the serial one, bit for bit.
 
     Returns
     -------

@@ -188,12 +188,31 @@ def _second_differences(fx, x, step, base) -> Estimate:
                     base.noise, base.f0, base.scale)
 
 
+class _Psi:
+    """``t -> f(x + (t_0 c) v)`` (``c`` omitted where ``None``): ``f`` along a line, for
+    :func:`checks.second.second_ladder` on the one-entry ``t``. Vectorized, a stack of ``t``
+    (shape ``(B, 1)``) to ``f`` of the stack of its points, each formed with the same
+    operations as the single point (the same numbers). An object, not a lambda, so that an
+    executor in other processes can receive it (:mod:`checks.executor`)."""
+
+    def __init__(self, f, x, v, c, vectorized):
+        self.f, self.x, self.v, self.c, self.vectorized = f, x, v, c, vectorized
+
+    def __call__(self, t):
+        x, v, c = self.x, self.v, self.c
+        if self.vectorized:
+            s = np.asarray(t)[:, 0]
+            s = s if c is None else s * c
+            return self.f(x[None] + s.reshape((-1,) + (1,) * x.ndim) * v[None])
+        return self.f(x + (t[0] if c is None else t[0] * c) * v)
+
+
 def _curvature_probe(fx, x, base) -> dict[str, Any]:
     """``p^T H p`` along the noise probe's direction ``p`` at the spacing ``delta`` of the noise
     probe (three levels ``delta, delta/2, delta/4``, 6 evaluations)."""
     p = probe_direction(x.shape)
     delta = PROBE_SPACING * typical_scale(x)
-    psi = lambda t: fx(x + t[0] * delta * p)  # noqa: E731
+    psi = _Psi(fx, x, p, delta, False)
     res = second_ladder(psi, np.zeros(1), np.zeros((1, 2), dtype=int), np.ones(1), base.f0,
                         base.noise, refine=False, describe=lambda k: "the probe's direction")
     return dict(value=float(res.value[0]) / delta**2, error=float(res.error[0]) / delta**2,
@@ -224,7 +243,7 @@ def _along_second(fx, x, w, base, step) -> dict[str, Any]:
     else:
         h = user_steps(step, np.zeros(())).reshape(1) / unit
     wu = w * unit
-    psi = lambda t: fx(x + t[0] * wu)  # noqa: E731
+    psi = _Psi(fx, x, wu, None, False)
     res = second_ladder(psi, np.zeros(1), np.zeros((1, 2), dtype=int), h, base.f0,
                         base.noise, refine=step is None, describe=lambda k: "the direction")
     out = {name: float(getattr(res, name)[0]) / unit**2
