@@ -71,7 +71,7 @@ __all__ = [
 
 
 def _run(f, an: _Analytic, args, *, argnum, grad, method, mode, rtol, atol, safety, step,
-         directions, rng, what) -> JacobianCheck:
+         directions, rng, what, vectorized: bool = False) -> JacobianCheck:
     if grad is None and method not in (None, "richardson"):
         raise ValueError(f"method={method!r} applies with grad= only: without grad the "
                          "Hessian comes from Richardson second differences")
@@ -90,18 +90,18 @@ def _run(f, an: _Analytic, args, *, argnum, grad, method, mode, rtol, atol, safe
     us = vs = analytic_max = None
     if mode == "full":
         if gx is None:
-            est = _second_differences(fx, x, step, baseline(fx, x, False))
+            est = _second_differences(fx, x, step, baseline(fx, x, vectorized), vectorized)
         else:
-            est = _from_gradient(fx, gx, x, method, step)
+            est = _from_gradient(fx, gx, x, method, step, vectorized)
         a, failure = _full_matrix(an, p, x.shape, hessian=True)
     else:
         _require_entries(x, x.shape, p.argnum)
         us, vs = _draw_pairs(rng, _count(directions), x.shape, x.shape)
         if gx is None:
-            est = _polarised_pairs(fx, x, us, vs, step)
+            est = _polarised_pairs(fx, x, us, vs, step, vectorized)
             numerical = "(q(u + v) - q(u - v)) / 4, q(w) = d2/dt2 f(x + t w)"
         else:
-            memo, f_evals = _grad_memo(fx, gx, x)
+            memo, f_evals = _grad_memo(fx, gx, x, vectorized)
             est = _pair_estimates(memo, x, us, vs, method, step)
             est = dataclasses.replace(est, evaluations=est.evaluations + f_evals)
             numerical = "d/dt <u, grad(x + t v)>"
@@ -134,6 +134,7 @@ def check_hessian(
     step: Any = None,
     directions: int | None = None,
     rng: Any = None,
+    vectorized: bool = False,
     executor: Any = None,
 ) -> JacobianCheck:
     r"""Compare ``hess(*args)`` (shape ``x.shape + x.shape``) with ``f``'s numerical Hessian.
@@ -154,10 +155,21 @@ def check_hessian(
         compares ``u_j^T hess v_j`` along random pairs (module docstring).
     args, argnum, rtol, atol, safety, step, directions, rng
         As in :func:`checks.check_jacobian`.
+    vectorized : bool, default False
+        ``f`` takes a stack of points in place of ``args[argnum]`` (shape ``(B, *x.shape)``)
+        and returns shape ``(B,)``; with ``grad=``, ``grad`` takes the same stack and returns
+        shape ``(B, *x.shape)``. The points of each level of the second differences (of the
+        Jacobian of ``grad``, with ``grad=``), of each noise probe and of the curvature probe
+        go in one call; along a direction (directional mode) the stack holds the line's
+        points. The result is that of the unbatched functions wherever the batched ones
+        compute each point as they do; ``evaluations`` counts points, not calls. Not with
+        ``executor=``.
     executor : concurrent.futures.Executor, optional
-        As in :func:`checks.check_gradient`: every evaluation of ``grad`` (with ``grad=``),
-        and the noise probes of ``f``; the second differences of ``f`` (without ``grad=``)
-        run serially.
+        As in :func:`checks.check_gradient`: the points of ``f`` at each level of the second
+        differences (without ``grad=``; along each direction in directional mode), of the
+        noise probes and of the curvature probe, and every evaluation of ``grad`` (with
+        ``grad=``), go there; the result is the serial one, bit for bit. Not with
+        ``vectorized=True``.
 
     Returns
     -------
@@ -174,7 +186,7 @@ def check_hessian(
     """
     return _run(f, _Analytic("matrix", hess, "hess"), args, argnum=argnum, grad=grad,
                 method=method, mode=mode, rtol=rtol, atol=atol, safety=safety, step=step,
-                directions=directions, rng=rng, what="Hessian")
+                directions=directions, rng=rng, what="Hessian", vectorized=vectorized)
 
 
 def check_hvp(

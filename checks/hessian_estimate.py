@@ -119,9 +119,10 @@ def _all_pairs(n: int) -> np.ndarray:
     return np.stack([i, j], axis=1)
 
 
-def _second_differences(fx, x, step, base) -> Estimate:
+def _second_differences(fx, x, step, base, vectorized: bool = False) -> Estimate:
     """The estimate without a gradient: every ``(k, l)``, ``k <= l``, mirrored, held against
-    the curvature probe (module docstring)."""
+    the curvature probe (module docstring). ``vectorized``: ``fx`` maps a stack of points to
+    a stack of values (:func:`checks.second.second_ladder`)."""
     n = x.size
     if step is None:
         h = floor_steps(x, default_steps(x, HESSIAN_STEP_FACTOR)).ravel()
@@ -146,7 +147,7 @@ def _second_differences(fx, x, step, base) -> Estimate:
     reach = 0.0
     for attempt in range(_RETRIES_SHORTER + 1):
         res = second_ladder(fx, x, pairs, h, base.f0, base.noise, refine=step is None,
-                            describe=describe, reach=reach)
+                            describe=describe, reach=reach, vectorized=vectorized)
         evals += res.evaluations
         # f's round-off at the first steps holds at shorter ones and in the probe
         reach = res.reach
@@ -154,7 +155,7 @@ def _second_differences(fx, x, step, base) -> Estimate:
         if step is not None or not np.all(np.isin(res.kind, (SMOOTH, KINK))):
             break
         if probe is None:
-            probe = _curvature_probe(fx, x, base)
+            probe = _curvature_probe(fx, x, base, vectorized)
             evals += probe["evaluations"]
             if probe["kind"] != SMOOTH:
                 break
@@ -188,14 +189,34 @@ def _second_differences(fx, x, step, base) -> Estimate:
                     base.noise, base.f0, base.scale)
 
 
-def _curvature_probe(fx, x, base) -> dict[str, Any]:
+class _Psi:
+    """``t -> f(x + (t_0 c) v)`` (``c`` omitted where ``None``): ``f`` along a line, for
+    :func:`checks.second.second_ladder` on the one-entry ``t``. Vectorized, a stack of ``t``
+    (shape ``(B, 1)``) to ``f`` of the stack of its points, each formed with the same
+    operations as the single point (the same numbers). An object, not a lambda, so that an
+    executor in other processes can receive it (:mod:`checks.executor`)."""
+
+    def __init__(self, f, x, v, c, vectorized):
+        self.f, self.x, self.v, self.c, self.vectorized = f, x, v, c, vectorized
+
+    def __call__(self, t):
+        x, v, c = self.x, self.v, self.c
+        if self.vectorized:
+            s = np.asarray(t)[:, 0]
+            s = s if c is None else s * c
+            return self.f(x[None] + s.reshape((-1,) + (1,) * x.ndim) * v[None])
+        return self.f(x + (t[0] if c is None else t[0] * c) * v)
+
+
+def _curvature_probe(fx, x, base, vectorized: bool = False) -> dict[str, Any]:
     """``p^T H p`` along the noise probe's direction ``p`` at the spacing ``delta`` of the noise
     probe (three levels ``delta, delta/2, delta/4``, 6 evaluations)."""
     p = probe_direction(x.shape)
     delta = PROBE_SPACING * typical_scale(x)
-    psi = lambda t: fx(x + t[0] * delta * p)  # noqa: E731
+    psi = _Psi(fx, x, p, delta, vectorized)
     res = second_ladder(psi, np.zeros(1), np.zeros((1, 2), dtype=int), np.ones(1), base.f0,
-                        base.noise, refine=False, describe=lambda k: "the probe's direction")
+                        base.noise, refine=False, describe=lambda k: "the probe's direction",
+                        vectorized=vectorized)
     return dict(value=float(res.value[0]) / delta**2, error=float(res.error[0]) / delta**2,
                 kind=int(res.kind[0]), evaluations=res.evaluations)
 
@@ -214,7 +235,7 @@ def _probe_gap(x, pairs, res, probe) -> tuple[float, float]:
     return gap, bound
 
 
-def _along_second(fx, x, w, base, step) -> dict[str, Any]:
+def _along_second(fx, x, w, base, step, vectorized: bool = False) -> dict[str, Any]:
     """``w^T H w`` by second differences of ``t -> f(x + t w)``: ``value``, ``error``,
     ``lower``, ``upper`` (a kink's interval), ``kind`` and ``evaluations``. ``step`` is the
     absolute step in ``t`` (default scale-invariant)."""
@@ -224,9 +245,10 @@ def _along_second(fx, x, w, base, step) -> dict[str, Any]:
     else:
         h = user_steps(step, np.zeros(())).reshape(1) / unit
     wu = w * unit
-    psi = lambda t: fx(x + t[0] * wu)  # noqa: E731
+    psi = _Psi(fx, x, wu, None, vectorized)
     res = second_ladder(psi, np.zeros(1), np.zeros((1, 2), dtype=int), h, base.f0,
-                        base.noise, refine=step is None, describe=lambda k: "the direction")
+                        base.noise, refine=step is None, describe=lambda k: "the direction",
+                        vectorized=vectorized)
     out = {name: float(getattr(res, name)[0]) / unit**2
            for name in ("value", "error", "lower", "upper")}
     return dict(out, kind=int(res.kind[0]), evaluations=res.evaluations)
@@ -241,16 +263,17 @@ def _worse(a, b):
     return np.where(rank(a) >= rank(b), a, b).astype(np.int8)
 
 
-def _polarised_pairs(fx, x, us, vs, step) -> Estimate:
+def _polarised_pairs(fx, x, us, vs, step, vectorized: bool = False) -> Estimate:
     """``u_j^T H v_j = (q(u + v) - q(u - v)) / 4`` for every pair (module docstring)."""
-    base = baseline(fx, x, False)
+    base = baseline(fx, x, vectorized)
     k = len(us)
     value, error, lower, upper = (np.zeros(k) for _ in range(4))
     kind = np.zeros(k, dtype=np.int8)
     evals = base.evaluations
     notes = list(base.notes)
     for j in range(k):
-        plus, minus = (_along_second(fx, x, us[j] + s * vs[j], base, step) for s in (1.0, -1.0))
+        plus, minus = (_along_second(fx, x, us[j] + s * vs[j], base, step, vectorized)
+                       for s in (1.0, -1.0))
         # at a kink of the gradient (one surface, normal n, jump c n n^T: checks.second) the
         # limiting values of u^T H v are M +- d: M from the midpoints of the two lines'
         # intervals, d = ||J_+| - |J_-|| / 8 from their widths (c (n.u)(n.v) / 2 =
@@ -281,6 +304,7 @@ def numerical_hessian(
     grad: Callable[[np.ndarray], Any] | None = None,
     method: str | None = None,
     step: Any = None,
+    vectorized: bool = False,
 ) -> Estimate:
     r"""Hessian of scalar ``f`` at ``x`` with a per-entry error bar: an :class:`Estimate`.
 
@@ -303,6 +327,13 @@ def numerical_hessian(
     step : float or ndarray, optional
         The top step per entry (scalar or the shape of ``x``), without refinement; default
         ``HESSIAN_STEP_FACTOR * max(|x_k|, rms(x))`` (with ``grad``: the method's default).
+    vectorized : bool, default False
+        ``f`` maps a stack of points ``(B, *x.shape)`` to shape ``(B,)`` (and ``grad``, if
+        given, to shape ``(B, *x.shape)``): the points of each level of the second
+        differences (or of the Jacobian of ``grad``), of the noise probe and of the curvature
+        probe go in one call. The numbers and the evaluation count (points, not calls) are
+        those of the unbatched ``f`` wherever the batched one computes each point as the
+        unbatched one does.
 
     Returns
     -------
@@ -322,26 +353,28 @@ def numerical_hessian(
         if method not in (None, "richardson"):
             raise ValueError(f"method={method!r} applies to the Jacobian of grad only: without "
                              "grad the Hessian comes from Richardson second differences")
-        est = _second_differences(f, xf, step, baseline(f, xf, False))
+        est = _second_differences(f, xf, step, baseline(f, xf, vectorized), vectorized)
     else:
-        est = _from_gradient(f, grad, xf, "richardson" if method is None else method, step)
+        est = _from_gradient(f, grad, xf, "richardson" if method is None else method, step,
+                             vectorized)
     return dataclasses.replace(est, notes=(note,) + est.notes) if note else est
 
 
-def _grad_memo(fx, gx, x) -> tuple[Memo, int]:
-    """``grad``'s memo, once ``grad`` is known to be ``f``'s gradient along two directions."""
-    memo = Memo(gx, x, "grad")
+def _grad_memo(fx, gx, x, vectorized: bool = False) -> tuple[Memo, int]:
+    """``grad``'s memo, once ``grad`` is known to be ``f``'s gradient along two directions
+    (``vectorized``: both map stacks of points)."""
+    memo = Memo(gx, x, "grad", vectorized=vectorized)
     if memo.out_shape != x.shape:
         raise ValueError(f"grad(x) must have the shape of x, {x.shape}; got {memo.out_shape}")
-    r = check_gradient(fx, lambda z: memo(z), (x,), mode="directional")
+    r = check_gradient(fx, lambda z: memo(z), (x,), mode="directional", vectorized=vectorized)
     if r.verdict == "fail":
         raise ValueError("grad is not the gradient of f (a Hessian estimated from it would not "
                          f"be f's); check it with check_gradient first:\n{r}")
     return memo, r.evaluations
 
 
-def _from_gradient(fx, gx, x, method, step) -> Estimate:
-    memo, f_evals = _grad_memo(fx, gx, x)
+def _from_gradient(fx, gx, x, method, step, vectorized: bool = False) -> Estimate:
+    memo, f_evals = _grad_memo(fx, gx, x, vectorized)
     est = _jacobian_estimate(memo, x, method, step)
     n = x.size
     sq = {k: np.asarray(getattr(est, k), dtype=float).reshape(n, n)

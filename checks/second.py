@@ -233,8 +233,9 @@ class _State:
 class _Table:
     """The levels evaluated so far, per pair, and the statistics of any window of them."""
 
-    def __init__(self, fun, x, pairs, h, f0, noise, reach=0.0):
+    def __init__(self, fun, x, pairs, h, f0, noise, reach=0.0, vectorized=False):
         self.fun, self.x, self.pairs, self.h, self.f0, self.noise = fun, x, pairs, h, f0, noise
+        self.vectorized = vectorized
         self.reach = max(reach, abs(f0))
         n_pairs = len(pairs)
         i, j = pairs[:, 0], pairs[:, 1]
@@ -259,7 +260,7 @@ class _Table:
             sub = idx[(levels == level) & np.isnan(self.data["top"][row, idx])]
             if sub.size:
                 d, coef, top, lines, n = _level(self.fun, self.x, self.pairs[sub], self.h,
-                                                int(level), self.f0)
+                                                int(level), self.f0, self.vectorized)
                 self.data["d"][row, sub], self.data["coef"][row, sub] = d, coef
                 self.data["top"][row, sub] = top
                 for name, arr in lines.items():
@@ -275,7 +276,7 @@ class _Table:
         for level in np.unique(lev):
             at = np.flatnonzero(lev == level)
             d, coef, top, _, n = _level(self.fun, self.x, self.pairs[idx[at]], self.h,
-                                        int(level) + _SPOT, self.f0)
+                                        int(level) + _SPOT, self.f0, self.vectorized)
             self.evaluations += n
             s = np.maximum(np.maximum(self.noise, EPS * np.maximum(top, self.reach)), TINY)
             with np.errstate(invalid="ignore"):
@@ -342,6 +343,7 @@ def second_ladder(
     refine: bool = True,
     describe: Callable[[int], str] = str,
     reach: float = 0.0,
+    vectorized: bool = False,
 ) -> Second:
     """Second derivative ``e_k^T H e_l`` for every pair ``(k, l)`` (module docstring).
 
@@ -349,7 +351,9 @@ def second_ladder(
     ``refine=False`` (a step the user chose) evaluates only levels ``0, 1, 2``.
     ``describe(p)`` names pair ``p`` in errors. The noise of ``f`` is at least ``eps`` times
     ``reach`` (found by a run at longer steps); the run's own reach is :attr:`Second.reach`
-    (module docstring).
+    (module docstring). With ``vectorized``, ``fun`` maps a stack of points ``(B, *x.shape)``
+    to shape ``(B,)`` and gets each level's points in stacks; else each point alone, on the
+    active executor if there is one (:mod:`checks.executor`). The result is the same.
 
     Examples
     --------
@@ -364,7 +368,7 @@ def second_ladder(
     [0.0, 1.0, 2.0]
     """
     n_pairs = len(pairs)
-    table = _Table(fun, x, pairs, h, f0, noise, reach)
+    table = _Table(fun, x, pairs, h, f0, noise, reach, vectorized)
     out = {name: np.full(n_pairs, np.nan) for name in ("value", "error", "lower", "upper",
                                                          "step")}
     kind = np.full(n_pairs, SMOOTH, dtype=np.int8)

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from checks._util import call_scalar
+from checks import executor as _executor
+from checks._util import UsageError, call_scalar
+from checks.evaluation import _BATCH_BYTES
 from checks.ladder import _DECAY, _SIGMAS
 
 __all__ = ["ROUNDOFF_CROSS", "ROUNDOFF_DIAG"]
@@ -30,45 +32,51 @@ ROUNDOFF_DIAG = 92.0
 ROUNDOFF_CROSS = 25.0
 
 
-def _level(fun, x, pairs, h, level, f0):
+def _level(fun, x, pairs, h, level, f0, vectorized: bool = False):
     """Every pair at ``level`` (steps ``h 2^-level``): ``D``, its noise coefficient (times
     ``s``), the largest ``|f|`` used, the lines' values ``(P, M)`` at ``+-t`` and their nodes
     ``(tp, tm)`` (shape ``(pairs, 2)``; the diagonal's second line is ``nan``), and the
-    evaluations."""
+    evaluations.
+
+    The level's points are gathered first, pair by pair (the diagonal's ``x + h e_k``, ``x -
+    h e_k``; a cross pair's corners ``(+, +), (+, -), (-, +), (-, -)``), then evaluated by
+    :func:`_values`: one at a time, on the executor, or in stacks when ``vectorized``. The
+    values are the same whichever way, and so is everything computed from them."""
     flat = x.ravel()
     n = len(pairs)
     scale = 0.5**level
     d, coef = np.empty(n), np.empty(n)
     top = np.full(n, abs(f0))
     lines = {name: np.full((n, 2), np.nan) for name in ("P", "M", "tp", "tm")}
-    evals = 0
-
-    def at(changes):
-        nonlocal evals
-        z = flat.copy()
-        for k, t in changes:
-            z[k] = t
-        evals += 1
-        return call_scalar(fun, z.reshape(x.shape), lambda: f"x + perturbation {changes}",
-                           False, finite=False)
-
+    changes: list[list[tuple]] = []  # the points, as the entries they change, in order
+    applied = []  # per pair: the steps actually applied, (spa, sma) or (spa, sma, spb, smb)
     with np.errstate(all="ignore"):
-        for p, (a, b) in enumerate(pairs):
+        for a, b in pairs:
             ha, hb = h[a] * scale, h[b] * scale
             ap, am = flat[a] + ha, flat[a] - ha
             spa, sma = ap - flat[a], flat[a] - am
             if a == b:
-                fp, fm = at([(a, ap)]), at([(a, am)])
+                changes += [[(a, ap)], [(a, am)]]
+                applied.append((spa, sma))
+                continue
+            bp, bm = flat[b] + hb, flat[b] - hb
+            spb, smb = bp - flat[b], flat[b] - bm
+            changes += [[(a, ap), (b, bp)], [(a, ap), (b, bm)],
+                        [(a, am), (b, bp)], [(a, am), (b, bm)]]
+            applied.append((spa, sma, spb, smb))
+        values = iter(_values(fun, x, changes, vectorized))
+        for p, steps in enumerate(applied):
+            if len(steps) == 2:
+                spa, sma = steps
+                fp, fm = next(values), next(values)
                 d[p] = 2.0 * ((fp - f0) / spa - (f0 - fm) / sma) / (spa + sma)
                 coef[p] = 2.0 * (2.0 / spa + 2.0 / sma) / (spa + sma)
                 top[p] = max(top[p], abs(fp), abs(fm))
                 lines["P"][p, 0], lines["M"][p, 0] = fp, fm
                 lines["tp"][p, 0], lines["tm"][p, 0] = spa, sma
                 continue
-            bp, bm = flat[b] + hb, flat[b] - hb
-            spb, smb = bp - flat[b], flat[b] - bm
-            vals = [at([(a, ap), (b, bp)]), at([(a, ap), (b, bm)]),
-                    at([(a, am), (b, bp)]), at([(a, am), (b, bm)])]
+            spa, sma, spb, smb = steps
+            vals = [next(values) for _ in range(4)]
             den = (spa + sma) * (spb + smb)
             num = vals[0] - vals[1] - vals[2] + vals[3]
             # steps below about 1e-162: their product underflows to 0, the quotients do not
@@ -79,7 +87,94 @@ def _level(fun, x, pairs, h, level, f0):
             lines["P"][p] = vals[0], vals[1]
             lines["M"][p] = vals[3], vals[2]
             lines["tp"][p] = lines["tm"][p] = scale
-    return d, coef, top, lines, evals
+    return d, coef, top, lines, len(changes)
+
+
+def _values(fun, x, changes, vectorized) -> list[float]:
+    """``f`` at ``x`` with the entries ``changes[i]`` (pairs ``(k, t)``: ``x_k = t``) set, for
+    every ``i``, in order; non-finite values returned, a domain error ``nan`` (``finite=False``
+    of :func:`checks._util.call_scalar`).
+
+    Serially (no executor, not ``vectorized``) one point after the other, each a fresh array.
+    On the executor (:mod:`checks.executor`) the points go out as one batch; a point where
+    ``f`` raised is evaluated again here, in order, so that it raises as the serial loop
+    would. A ``vectorized`` ``f`` gets stacks ``(B, *x.shape)`` of at most ``_BATCH_BYTES``
+    and returns shape ``(B,)``; where it raises on a stack, that stack's points are evaluated
+    one by one (each a stack of one) through ``call_scalar``, which makes of each point what
+    the serial loop does.
+    """
+    flat = x.ravel()
+
+    def at(change) -> float:
+        z = flat.copy()
+        for k, t in change:
+            z[k] = t
+        return call_scalar(fun, z.reshape(x.shape), lambda: f"x + perturbation {change}",
+                           False, finite=False)
+
+    if not vectorized and _executor.current() is None:
+        return [at(change) for change in changes]
+    if not vectorized:
+        got = _executor.map_points(fun, _stack(x, changes), "a second-difference point",
+                                   False, False)
+        return [at(change) if value is _executor.RAISED else value
+                for change, value in zip(changes, got, strict=True)]
+    per_batch = max(1, _BATCH_BYTES // max(1, x.size * 8))
+    out: list[float] = []
+    for start in range(0, len(changes), per_batch):
+        part = changes[start:start + per_batch]
+        points = _stack(x, part)
+        try:
+            got = np.asarray(fun(points.copy()))
+        except UsageError:
+            raise
+        except Exception:  # noqa: BLE001 - which point? each alone says, as serially
+            one = _OneOfStack(fun)
+            out += [call_scalar(one, pt, lambda c=change: f"x + perturbation {c}", False,
+                                finite=False) for pt, change in zip(points, part, strict=True)]
+            continue
+        out += _batch_values(got, len(part))
+    return out
+
+
+def _stack(x, changes) -> np.ndarray:
+    """The points of ``changes`` (:func:`_values`) as one stack ``(len(changes), *x.shape)``."""
+    pts = np.repeat(x.ravel()[None, :], len(changes), axis=0)
+    for i, change in enumerate(changes):
+        for k, t in change:
+            pts[i, k] = t
+    return pts.reshape((-1,) + x.shape)
+
+
+def _batch_values(got: np.ndarray, size: int) -> list[float]:
+    """A vectorized ``f``'s output for a stack of ``size`` points, checked: shape ``(size,)``,
+    real numbers; as floats (non-finite ones kept)."""
+    if got.shape != (size,):
+        raise UsageError(
+            "a vectorized f must map a batch of shape (B, *x.shape) to shape (B,); "
+            f"got {got.shape} for B={size}"
+        )
+    if got.dtype.kind == "c":
+        raise UsageError("f must return real values, got complex ones")
+    if got.dtype.kind not in "biuf":
+        raise UsageError(f"f must return real numbers, got an array of dtype {got.dtype}")
+    return got.astype(np.float64).tolist()
+
+
+class _OneOfStack:
+    """A vectorized ``f`` at one point: ``f`` of the stack of that point alone, its value."""
+
+    def __init__(self, fun):
+        self.fun = fun
+
+    def __call__(self, z: np.ndarray):
+        got = np.asarray(self.fun(z[None]))
+        if got.shape != (1,):
+            raise UsageError(
+                "a vectorized f must map a batch of shape (B, *x.shape) to shape (B,); "
+                f"got {got.shape} for B=1"
+            )
+        return got[0]
 
 
 def _richardson(d0, d1, d2):
