@@ -12,10 +12,12 @@ become strings (JSON has none), numpy scalars Python numbers, and records dicts 
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import json
 import math
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -95,3 +97,25 @@ def table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
 def bold(k: int) -> str:
     """A count in bold where it is not 0 (a false alarm, a miss)."""
     return f"**{k}**" if k else "0"
+
+
+def command(prog: str, doc: str | None) -> argparse.ArgumentParser:
+    """The parser of a section's command: its first paragraph as the description, with the
+    ``--out`` (the markdown) and ``--json`` (the raw figures; ``-``: stdout) options."""
+    parser = argparse.ArgumentParser(prog=f"python -m {prog}",
+                                     description=(doc or "").split("\n\n")[0])
+    parser.add_argument("--out", help="write the markdown section here")
+    parser.add_argument("--json", help="write the raw figures here ('-': stdout)")
+    return parser
+
+
+def run_and_emit(opts: argparse.Namespace, run: Callable[[], dict[str, Any]],
+                 render: Callable[[dict[str, Any]], str]) -> dict[str, Any]:
+    """``run()``, timed into its ``elapsed``, then :func:`emit` of ``render`` of it as the
+    options of :func:`command` say; the results."""
+    start = time.perf_counter()
+    res = run()
+    res["elapsed"] = time.perf_counter() - start
+    emit(render(res), res, out=opts.out, json_path=opts.json,
+         log=lambda s: print(s, file=sys.stderr))
+    return res

@@ -21,14 +21,12 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
-import sys
 import time
 from typing import Any
 
 import numpy as np
 
-from benchmarks.output import emit, table
+from benchmarks.output import command, run_and_emit, table
 
 #: Issue 21's targets: overhead in seconds at these sizes.
 TARGETS = {2**16: 3e-3, 2**20: 40e-3}
@@ -161,18 +159,13 @@ def render(res: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.overhead",
-                                     description=__doc__.split("\n\n")[0])
+    parser = command("benchmarks.overhead", __doc__)
     parser.add_argument("--min-power", type=int, default=10, help="even")
     parser.add_argument("--max-power", type=int, default=20, help="even")
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--out", help="write the markdown section here")
-    parser.add_argument("--json", help="write the raw timings here ('-': stdout)")
     opts = parser.parse_args(argv)
     powers = list(range(opts.min_power, opts.max_power + 1, 2))
-    res = run(powers, opts.repeats)
-    emit(render(res), res, out=opts.out, json_path=opts.json,
-         log=lambda s: print(s, file=sys.stderr))
+    run_and_emit(opts, lambda: run(powers, opts.repeats), render)
     return 0
 
 

@@ -12,7 +12,6 @@ serial run's (asserted: the command fails if not).
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import math
 import sys
@@ -23,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.output import emit
+from benchmarks.output import command, run_and_emit
 from checks import check_gradient
 
 WORKERS = 2
@@ -139,18 +138,11 @@ def render(res: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.scale",
-                                     description=__doc__.split("\n\n")[0])
+    parser = command("benchmarks.scale", __doc__)
     parser.add_argument("--n", type=int, nargs="+", default=[8, 32, 128],
                         help="sizes of x (default 8 32 128)")
-    parser.add_argument("--out", help="write the Markdown table here")
-    parser.add_argument("--json", help="write the raw timings here ('-': stdout)")
     opts = parser.parse_args(argv)
-    start = time.perf_counter()
-    res = run(opts.n)
-    res["elapsed"] = time.perf_counter() - start
-    emit(render(res), res, out=opts.out, json_path=opts.json,
-         log=lambda m: print(m, file=sys.stderr))
+    res = run_and_emit(opts, lambda: run(opts.n), render)
     ok = all(r[f"{b}_identical"] for r in res["rows"] for b in res["backends"])
     return 0 if ok and not math.isnan(res["elapsed"]) else 1
 

@@ -9,14 +9,12 @@ time as a multiple of numdifftools' (issue 21's goal for ``auto``: 0.1x).
 
 from __future__ import annotations
 
-import argparse
-import sys
 import time
 from typing import Any
 
 import numpy as np
 
-from benchmarks.output import emit, table
+from benchmarks.output import command, run_and_emit, table
 from checks import estimate_gradient
 
 D = 48
@@ -73,17 +71,10 @@ def render(res: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.t1_methods",
-                                     description=__doc__.split("\n\n")[0])
+    parser = command("benchmarks.t1_methods", __doc__)
     parser.add_argument("--rounds", type=int, default=3, help="timings per method (best kept)")
-    parser.add_argument("--out", help="write the markdown table here")
-    parser.add_argument("--json", help="write the raw figures here ('-': stdout)")
     opts = parser.parse_args(argv)
-    start = time.perf_counter()
-    res = run(opts.rounds)
-    res["elapsed"] = time.perf_counter() - start
-    emit(render(res), res, out=opts.out, json_path=opts.json,
-         log=lambda s: print(s, file=sys.stderr))
+    run_and_emit(opts, lambda: run(opts.rounds), render)
     return 0
 
 
