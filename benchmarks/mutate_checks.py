@@ -161,12 +161,20 @@ def sync(workdir: Path) -> None:
                                             encoding="utf-8")
 
 
+#: mutmut forks each mutant's process from the one that ran the tests. A fork taken after an
+#: OpenMP thread pool ran (torch's, once a test of ``checks.torch`` computed anything) hangs
+#: the child as soon as it computes in turn, using no CPU, until mutmut's timeout: every
+#: mutant of ``checks.torch`` came out "timeout", which counts as killed (the fourth sample's
+#: first run: 11 of 11). With one thread per pool there is no pool to inherit.
+SINGLE_THREADED = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+
+
 def _mutmut(workdir: Path, args: list[str]) -> int:
     if shutil.which("mutmut") is None:
         raise SystemExit("mutmut is not installed: python -m pip install mutmut==3.8.1")
     print(f"[{workdir}] mutmut {' '.join(args[:8])}{' ...' if len(args) > 8 else ''}",
           file=sys.stderr)
-    env = dict(os.environ, HYPOTHESIS_PROFILE="ci")
+    env = dict(os.environ, HYPOTHESIS_PROFILE="ci", **SINGLE_THREADED)
     return subprocess.call(["mutmut", *args], cwd=workdir, env=env)
 
 

@@ -231,3 +231,24 @@ def test_forget_drops_only_the_named_results_and_refuses_unknown_names(tmp_path)
                                     "checks.a.x_f__mutmut_2": 1,
                                     "checks.a.x_f__mutmut_3": None}
     assert json.loads(meta.read_text())["hash_by_function_name"] == {}
+
+
+def test_mutmut_runs_with_one_thread_per_pool(tmp_path, monkeypatch):
+    """mutmut forks each mutant from the process that ran the tests; a fork after an OpenMP
+    pool ran (torch's) hangs the child, which then counts as a "timeout", i.e. killed. The
+    runner starts mutmut with one thread per pool (and the ``ci`` hypothesis profile)."""
+    import benchmarks.mutate_checks as mc
+
+    seen = {}
+
+    def call(argv, cwd, env):
+        seen.update(argv=argv, cwd=cwd, env=env)
+        return 0
+
+    monkeypatch.setattr(mc.shutil, "which", lambda name: "/bin/" + name)
+    monkeypatch.setattr(mc.subprocess, "call", call)
+    assert mc._mutmut(tmp_path, ["run", "x"]) == 0
+    assert seen["argv"] == ["mutmut", "run", "x"] and seen["cwd"] == tmp_path
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        assert seen["env"][var] == "1", var
+    assert seen["env"]["HYPOTHESIS_PROFILE"] == "ci"
