@@ -71,7 +71,18 @@ _SKIP = {".git", "mutants", AT_START_DIR, ".pytest_cache", ".hypothesis", ".ruff
 #: their own (``<workdir>/mutants-at-start``), and each of their mutants runs in a fresh
 #: pytest process, active from its start (``MUTANT_UNDER_TEST``), on the whole selection:
 #: :func:`run_at_start`.
-AT_START = ("checks/pytest_plugin.py",)
+#:
+#: The drop-ins for torch and JAX take the same path, each on the test files that use it
+#: (:data:`FRESH_TESTS`): mutmut forks each mutant's process from the one that ran the
+#: tests, and after torch's or JAX's thread pools ran there, the child hangs as soon as it
+#: computes with them (no CPU used) until mutmut's timeout, which counts as killed. One
+#: thread per OpenMP pool (:data:`SINGLE_THREADED`) cures torch's, nothing cures XLA's: the
+#: fourth sample's run hung on every ``checks.jax`` mutant it reached.
+AT_START = ("checks/pytest_plugin.py", "checks/jax.py", "checks/torch.py")
+
+#: The test files each :data:`AT_START` module runs on (absent: the whole selection).
+FRESH_TESTS = {"checks/jax.py": ("tests/test_jax.py", "tests/test_docstrings.py"),
+               "checks/torch.py": ("tests/test_torch.py", "tests/test_docstrings.py")}
 
 #: The sample's design, unless told otherwise: 600 mutants (the issue asks for at least
 #: 500), at least 15 per module (all of a module that has fewer), seed 17 (the issue).
@@ -297,11 +308,13 @@ def _save_at_start(workdir: Path, results: dict) -> None:
     (workdir / AT_START_DIR / "results.json").write_text(json.dumps(results, indent=1), "utf-8")
 
 
-def _pytest_args(workdir: Path) -> list[str]:
-    """The engine table's pytest arguments and test selection, as mutmut passes them."""
+def _pytest_args(workdir: Path, path: str | None = None) -> list[str]:
+    """The engine table's pytest arguments and test selection, as mutmut passes them; for
+    the :data:`AT_START` module ``path``, its :data:`FRESH_TESTS` in place of the
+    selection."""
     config = toml_loads((workdir / "pyproject.toml").read_text("utf-8"))["tool"]["mutmut"]
-    return ["--rootdir=.", "-x", "-q", "-p", "no:randomly",
-            *config.get("pytest_add_cli_args_test_selection", []),
+    tests = FRESH_TESTS.get(path) or config.get("pytest_add_cli_args_test_selection", [])
+    return ["--rootdir=.", "-x", "-q", "-p", "no:randomly", *tests,
             *config.get("pytest_add_cli_args", [])]
 
 
@@ -314,31 +327,39 @@ def _pytest(tree: Path, args: list[str], mutant: str) -> subprocess.Popen:
 
 def run_at_start(workdir: Path, names: list[str], max_children: int,
                  timeout_factor: float = 15.0) -> None:
-    """Run each :data:`AT_START` mutant in ``names`` in a fresh pytest process.
+    """Run each :data:`AT_START` mutant in ``names`` in a fresh pytest process, on its
+    module's tests (:func:`_pytest_args`).
 
-    As mutmut does, first the tests without a mutant (they must pass; their wall time times
-    ``timeout_factor`` is each mutant's time limit) and with every mutated function raising
-    (they must fail). A mutant is killed when pytest exits with any non-zero status: tests
-    failed (1), collection or start-up broken (2, 3, 4: e.g. the ``ci`` profile not
-    registered); recorded in mutmut's codes: 1 killed, 0 survived, 36 timeout.
+    As mutmut does, first, per module, the tests without a mutant (they must pass; their
+    wall time times ``timeout_factor`` is each mutant's time limit) and with every mutated
+    function raising (they must fail). A mutant is killed when pytest exits with any
+    non-zero status: tests failed (1), collection or start-up broken (2, 3, 4: e.g. the
+    ``ci`` profile not registered); recorded in mutmut's codes: 1 killed, 0 survived, 36 timeout.
     """
-    tree, args = workdir / AT_START_DIR, _pytest_args(workdir)
-    start = time.monotonic()
-    if _pytest(tree, args, "").wait() != 0:
-        raise SystemExit(f"the tests fail without a mutant in {tree}")
-    limit = timeout_factor * (time.monotonic() - start)
-    if _pytest(tree, args, "fail").wait() == 0:
-        raise SystemExit(f"the tests pass with every mutated function raising, in {tree}")
-    results = _at_start_results(workdir)
+    tree, results = workdir / AT_START_DIR, _at_start_results(workdir)
+    args, limit = {}, {}
+    for path in AT_START:
+        module = path.removesuffix(".py").replace("/", ".")
+        if not any(n.rsplit(".", 1)[0] == module for n in names):
+            continue
+        args[module] = _pytest_args(workdir, path)
+        start = time.monotonic()
+        if _pytest(tree, args[module], "").wait() != 0:
+            raise SystemExit(f"the tests of {module} fail without a mutant in {tree}")
+        limit[module] = timeout_factor * (time.monotonic() - start)
+        if _pytest(tree, args[module], "fail").wait() == 0:
+            raise SystemExit(f"the tests of {module} pass with every mutated function "
+                             f"raising, in {tree}")
     queue, running = list(names), {}
     while queue or running:
         while queue and len(running) < max_children:
             name = queue.pop(0)
-            running[name] = (_pytest(tree, args, name), time.monotonic())
+            module = name.rsplit(".", 1)[0]
+            running[name] = (_pytest(tree, args[module], name), time.monotonic(), module)
         time.sleep(0.5)
-        for name, (proc, began) in list(running.items()):
+        for name, (proc, began, module) in list(running.items()):
             status = proc.poll()
-            if status is None and time.monotonic() - began > limit:
+            if status is None and time.monotonic() - began > limit[module]:
                 proc.kill()
                 proc.wait()
                 status = "timeout"
