@@ -137,6 +137,13 @@ def test_a_tuple_argnum_differentiates_several_arguments_at_once():
 @pytest.mark.parametrize(("grad", "reason"), [
     (lambda p, X, y: {"W1": mlp_grad(p, X, y)["W1"]},
      "the analytic gradient of args[0] has other keys: missing 'b1', 'w2'"),
+    # a key the parameters do not have is named, after the missing ones
+    (lambda p, X, y: {**mlp_grad(p, X, y), "b2": np.zeros(1)},
+     "the analytic gradient of args[0] has other keys: unexpected 'b2'"),
+    (lambda p, X, y: {"W1": mlp_grad(p, X, y)["W1"], "w1": 0.0, "bias": 0.0,
+                      "w2": mlp_grad(p, X, y)["w2"]},
+     "the analytic gradient of args[0] has other keys: missing 'b1'; unexpected 'w1', "
+     "'bias'"),
     (lambda p, X, y: {**mlp_grad(p, X, y), "b1": np.zeros(3)},
      "the analytic gradient of args[0]['b1'] has shape (3,), but args[0]['b1'] has shape (4,)"),
     (lambda p, X, y: list(mlp_grad(p, X, y).values()),
