@@ -135,6 +135,28 @@ def test_evaluations_for_a_complex_safe_smooth_f_at_n_48():
     assert ladder.evaluations - spent >= 6 * n
 
 
+def test_a_vectorized_complex_safe_f_gets_its_complex_call_as_a_batch_of_one():
+    """A vectorized ``f`` maps a stack ``(B, n)`` to ``(B,)``; stage 1's one complex call
+    (``checks.auto``) is such a stack with ``B = 1``, the point ``x + i h v_0``. A cube sum is
+    complex-analytic, so auto must choose the complex step for it vectorized as it does
+    scalar, and the gradient ``3 x^2`` passes."""
+    complex_batches = []
+
+    def f(zs):
+        zs = np.asarray(zs)
+        if np.iscomplexobj(zs):
+            complex_batches.append(zs.shape)
+        return np.sum(zs**3, axis=1)
+
+    r = check_gradient(f, lambda z: 3 * z**2, (X,), method="auto", vectorized=True)
+    assert r.verdict == "pass", str(r)
+    assert r.method == "complex"
+    assert any("the complex step was used" in n for n in r.notes), r.notes
+    assert complex_batches[0] == (1, X.size)
+    assert check_gradient(f, _wrong(lambda z: 3 * z**2), (X,), method="auto",
+                          vectorized=True).verdict == "fail"
+
+
 def test_directional_mode_uses_the_ladder_and_says_so():
     r = check_gradient(lambda z: np.sum(z**3), lambda z: 3 * z**2, (X,), method="auto",
                        mode="directional")
