@@ -9,11 +9,16 @@ reject. Expected values are derived by hand (in the docstrings), never copied fr
 
 from __future__ import annotations
 
+import os
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+
 import numpy as np
 import pytest
 
 from checks import (
     check_adjoint,
+    check_gradient,
     check_hessian,
     check_jacobian,
     check_jvp,
@@ -21,6 +26,7 @@ from checks import (
     ladder,
     numerical_hessian,
 )
+from checks.executor import map_points, using, validate_executor
 from checks.second_lines import _level, _lines
 
 A = np.array([[1.0, 2.0], [0.0, 3.0], [1.0, 1.0]])
@@ -283,3 +289,171 @@ def test_one_sided_limits_error_bar_is_the_documented_roundoff_where_the_lines_a
     assert np.all(out["R"] == 0.0) and np.all(out["L"] == 0.0)
     assert out["Rerr"] == pytest.approx(np.full((1, 2), expected), rel=1e-12)
     assert out["Lerr"] == pytest.approx(np.full((1, 2), expected), rel=1e-12)
+
+
+# ------------------------------------------------------------------------------ executor
+
+
+class _RecordingPool(ThreadPoolExecutor):
+    """A thread pool that records, for every task it receives, how many times ``f`` ran in
+    it (``f`` calls :meth:`ran`)."""
+
+    def __init__(self, workers: int):
+        super().__init__(workers)
+        self.per_task: list[int] = []
+        self._local = threading.local()
+        self._lock = threading.Lock()
+
+    def submit(self, fn, /, *args, **kwargs):
+        with self._lock:
+            task = len(self.per_task)
+            self.per_task.append(0)
+
+        def run():
+            self._local.task = task
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self._local.task = None
+
+        return super().submit(run)
+
+    def ran(self) -> None:
+        task = getattr(self._local, "task", None)
+        if task is not None:
+            with self._lock:
+                self.per_task[task] += 1
+
+
+class _Client:
+    """What ``checks.executor`` asks of a Dask client: its workers' thread counts."""
+
+    def nthreads(self) -> dict[str, int]:
+        return {"tcp://10.0.0.1:4001": 3, "tcp://10.0.0.2:4001": 5}
+
+
+class ClientExecutor:
+    """A stand-in for Dask's ``distributed.cfexecutor.ClientExecutor`` (``Client.
+    get_executor()``): the ``Executor`` interface and the ``_client`` it wraps; it runs each
+    task at once, in the caller's thread, and counts them."""
+
+    def __init__(self):
+        self._client = _Client()
+        self.tasks = 0
+
+    def submit(self, fn, /, *args, **kwargs):
+        self.tasks += 1
+        fut: Future = Future()
+        try:
+            fut.set_result(fn(*args, **kwargs))
+        except Exception as exc:  # noqa: BLE001 - a future carries what the task raised
+            fut.set_exception(exc)
+        return fut
+
+    def map(self, fn, *iterables):
+        return map(fn, *iterables)
+
+
+ClientExecutor.__module__ = "distributed.cfexecutor"
+
+
+def test_a_jacobians_rows_send_the_executor_only_points_f_has_not_been_evaluated_at():
+    """The rows of a Jacobian share their points through a memo (``checks._memo``: ``f``
+    once per point for every output); on an executor the memo is filled from it before a
+    row reads its values, so every task the executor receives evaluates ``f`` at least once
+    -- the rows after the first find their shared points stored and send nothing for them --
+    and the check is the serial one. Kills ``checks.evaluation.x__on_executor__mutmut_15``
+    (the memo's ``prefetch`` not found: every row sends its points again, tasks in which
+    ``f`` never runs)."""
+    a = np.array([[1.0, 2.0, 0.5, -1.0], [0.0, 3.0, 1.0, 2.0], [1.0, 1.0, -2.0, 0.5]])
+    x = np.array([0.3, 0.7, 1.1, -0.4])
+
+    def jac(z):
+        return (1.0 - np.tanh(a @ z) ** 2)[:, None] * a
+
+    serial = check_jacobian(lambda z: np.tanh(a @ z), jac, (x,))
+    with _RecordingPool(2) as pool:
+        def f(z):
+            pool.ran()
+            return np.tanh(a @ z)
+
+        parallel = check_jacobian(f, jac, (x,), executor=pool)
+    assert serial.verdict == parallel.verdict == "pass", str(parallel)
+    assert parallel.evaluations == serial.evaluations
+    np.testing.assert_array_equal(parallel.numerical, serial.numerical)
+    assert pool.per_task and min(pool.per_task) >= 1, pool.per_task
+    # the two evaluations at x (is f deterministic?) are the check's own, not the executor's
+    assert sum(pool.per_task) == serial.evaluations - 2
+
+
+def test_a_batch_on_a_thread_pool_goes_out_in_four_tasks_per_worker(monkeypatch):
+    """``checks.executor``: a batch of ``N`` points is split into ``ceil(N / (4 workers))``
+    points per task, the workers being the pool's ``max_workers``. ``N = 24`` on 3 threads:
+    2 points per task, 12 tasks, each value where its point is. (The machine's CPU count,
+    the fallback for an executor that does not say, is set to 1 here: 4 tasks of 6 if it
+    were used.) Kills ``checks.executor.x__workers__mutmut_8`` (the pool's size not read)
+    and ``checks.executor.x_map_points__mutmut_11`` (the tasks not built)."""
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    points = np.arange(48.0).reshape(24, 2)
+    with _RecordingPool(3) as pool, using(pool):
+        def f(z):
+            pool.ran()
+            return float(z[0] * z[1])
+
+        got = map_points(f, points, "a point", False, True)
+    assert got == [p * q for p, q in points.tolist()]
+    assert pool.per_task == [2] * 12
+
+
+def test_a_dask_executor_gets_four_tasks_per_worker_thread_of_its_cluster(monkeypatch):
+    """On a Dask executor the workers are the threads of the cluster behind it
+    (``client.nthreads()``): 3 + 5 = 8 here, so a batch of 64 points goes out in tasks of
+    ``ceil(64 / 32) = 2`` points, 32 tasks (with the CPU count of 1 this machine is made to
+    report: 4 tasks). Kills ``checks.executor.x__workers__mutmut_18`` (the client not
+    read)."""
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    points = np.linspace(-1.0, 1.0, 64)[:, None]
+    dask = ClientExecutor()
+    with using(dask):
+        got = map_points(lambda z: float(z[0] ** 2), points, "a point", False, True)
+    assert got == [p * p for p in points[:, 0].tolist()]
+    assert dask.tasks == 32
+
+
+def test_a_dask_executor_refuses_an_f_cloudpickle_cannot_send():
+    """A Dask executor sends ``f`` to its workers with cloudpickle (``checks.executor.
+    require_sendable``): an ``f`` that holds a lock cannot go, and the check says so before
+    evaluating anything; a lambda can, and runs there as serially. Kills
+    ``checks.executor.x__is_dask__mutmut_2`` (no executor taken for Dask's: the lock sent
+    unchecked)."""
+    lock = threading.Lock()
+
+    def f(z):
+        with lock:
+            return float(z @ z)
+
+    dask = ClientExecutor()
+    x = np.array([0.5, -1.5])
+    with pytest.raises(TypeError, match=r"f cannot be sent to the workers of a ClientExecutor: "
+                                        r"cloudpickle \(Dask\) failed"):
+        check_gradient(f, lambda z: 2 * z, (x,), executor=dask)
+    assert dask.tasks == 0
+    r = check_gradient(lambda z: float(z @ z), lambda z: 2 * z, (x,), executor=dask)
+    assert r.verdict == "pass"
+    assert dask.tasks > 0
+
+
+def test_an_executor_without_map_is_refused_naming_its_type():
+    """``executor=`` must have ``submit`` and ``map``; the error names the object's type and
+    what it lacks. Kills ``checks.executor.x_validate_executor__mutmut_18`` (the type of
+    ``None`` named: "got NoneType")."""
+    class SubmitOnly:
+        def submit(self, fn, /, *args):
+            raise AssertionError("never called")
+
+    with pytest.raises(TypeError, match=r"e\.g\. a ThreadPoolExecutor; got SubmitOnly "
+                                        r"without map$"):
+        validate_executor(SubmitOnly())
+    with pytest.raises(TypeError, match=r"got SubmitOnly without map$"):
+        check_gradient(lambda z: float(z @ z), lambda z: 2 * z, (np.ones(2),),
+                       executor=SubmitOnly())
