@@ -74,6 +74,36 @@ def test_a_quadratics_hessian_is_exact_symmetric_and_taken_at_the_default_steps(
     assert est.notes == ()
 
 
+def test_a_vectorized_f_without_grad_gets_stacks_and_gives_the_unbatched_estimate():
+    """``vectorized=True``: ``f`` maps a stack ``(B, *x.shape)`` to ``(B,)``, and the
+    second differences' levels go to it as stacks; where the batched ``f`` computes each
+    point as the unbatched one does, the estimate, its error bars and the evaluation count
+    (points, not calls) are the unbatched ones (the docstring of ``numerical_hessian``).
+    ``f = w^T A w / 2 + sum sin(w)``: ``H = A - diag(sin w)``."""
+    a = np.array([[2.0, 1.0, 0.0], [1.0, 3.0, -1.0], [0.0, -1.0, 4.0]])
+    x = np.array([0.3, -0.8, 1.2])
+
+    def f(w):
+        return float(w @ a @ w / 2.0 + np.sum(np.sin(w)))
+
+    shapes = []
+
+    def batched(ws):
+        ws = np.asarray(ws)
+        shapes.append(ws.shape)
+        assert ws.ndim == 2 and ws.shape[1:] == x.shape, ws.shape  # a stack, never a point
+        return np.array([f(w) for w in ws])
+
+    serial = numerical_hessian(f, x)
+    est = numerical_hessian(batched, x, vectorized=True)
+    np.testing.assert_array_equal(est.value, serial.value)
+    np.testing.assert_array_equal(est.error, serial.error)
+    assert est.evaluations == serial.evaluations == sum(s[0] for s in shapes)
+    assert len(shapes) < est.evaluations / 4  # levels in few calls, not point by point
+    exact = a - np.diag(np.sin(x))
+    assert np.all(np.abs(est.value - exact) <= est.error)
+
+
 def test_a_method_other_than_richardson_needs_grad():
     with pytest.raises(ValueError, match="^method='central' applies to the Jacobian of grad "
                                          "only: without grad the Hessian comes from "
