@@ -262,15 +262,30 @@ def test_noise_along_an_entry():
 
 
 def test_noise_along_an_entry_vectorized_agrees():
+    """Batched, the same noise and the same count -- of points, which is what the batched
+    ``f`` receives: the first point, ``x_k - reach``, is a batch of one."""
     x = np.array([0.5, 1.0, 1.5])
     f = _noisy(1e-8)
+    batches = []
 
     def fv(batch):
+        batches.append(len(batch))
         return np.array([f(row) for row in np.asarray(batch).reshape(-1, 3)])
 
     a = noise_along(f, x, 0, f(x), False, 1e-4)
     b = noise_along(fv, x, 0, f(x), True, 1e-4)
     assert a == b
+    assert batches[0] == 1 and sum(batches) == b[1] == 1 + PER_PROBE
+    # where f is not finite at x_k - reach, that one point is all it was asked for
+    batches.clear()
+    edge = np.array([0.5, 1.0, 1.5])
+
+    def fv_edge(batch):
+        batches.append(len(batch))
+        return np.where(batch[:, 0] < 0.4, np.nan, np.sum(batch, axis=1))
+
+    assert noise_along(fv_edge, edge, 0, 3.0, True, 0.25) == (0.0, 1)
+    assert batches == [1]
 
 
 def test_noise_along_starts_at_x_minus_reach():
