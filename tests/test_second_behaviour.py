@@ -315,3 +315,140 @@ def test_a_window_out_of_the_regime_or_exact_in_h2():
     # and a correction within 1e-4 of the value is taken at once
     st = window_of(d_of(1e5, 1.0, 1.0))
     assert st["candidate"][0] and st["clean"][0]
+
+
+# ----------------------------------------------------------------------------- settling
+
+
+def _sextic(v):
+    """``phi(t) = t^2 / 2 + t^6``: ``D(h) = 1 + 2 h^4``, so ``R_2 = H = 1`` exactly, ``R_1(h)
+    = 1 - h^4 / 2`` and the truncation bound ``T = |R_1(h) - R_1(h/2)| / 16 = 15 h^4 / 512``,
+    16 times smaller per halving, while ``E = 92 s / h^2`` grows 4 times."""
+    t = float(v[0])
+    return 0.5 * t**2 + t**6
+
+
+@pytest.mark.parametrize("ratio, descends", [(4.5, True), (3.5, False)])
+def test_a_pair_descends_while_its_truncation_exceeds_four_times_its_round_off(ratio,
+                                                                                descends):
+    """The docstring's rule: a pair with a taken candidate descends while its truncation
+    exceeds 4 times its round-off (and 1e-10 of the Hessian's scale). At ``h = 0.08`` the
+    first window is clean (``|D(h) - D(h/2)| = 15 h^4 / 8 = 7.7e-5 <= 1e-4 |D|``) with ``T =
+    1.2e-6``; the noise ``s`` is set so that ``T = ratio E``. At 4.5 the pair takes one more
+    level (2 points), where ``T / 16 + 4 E`` is the smaller claim; at 3.5 it stops with
+    ``T + E``. Kills ``checks.second.x_second_ladder__mutmut_301`` (5 times: 4.5 would
+    stop)."""
+    h = 0.08
+    trunc = 15.0 * h**4 / 512.0
+    roundoff = trunc / ratio
+    s = roundoff * h**2 / 92.0
+    res = second_ladder(_sextic, np.zeros(1), np.array([[0, 0]]), np.array([h]), 0.0, s)
+    assert res.kind.tolist() == [SMOOTH]
+    assert res.value[0] == pytest.approx(1.0, abs=1e-12)
+    if descends:
+        assert res.evaluations == 6 + 2 and res.step[0] == 0.5
+        assert res.error[0] == pytest.approx(trunc / 16.0 + 4.0 * roundoff, rel=1e-6)
+    else:
+        assert res.evaluations == 6 and res.step[0] == 1.0
+        assert res.error[0] == pytest.approx(trunc + roundoff, rel=1e-6)
+
+
+def test_a_pair_gives_up_five_levels_past_its_last_candidate():
+    """The docstring: a pair descends "at most 5 levels past its last candidate". The same
+    sextic at ``h = 0.08`` (noise ``1e-20``: its truncation ``1.2e-6`` is far above 4 times
+    its round-off and 1e-10 of ``H = 1``, so it wants to descend), but ``f`` is not finite
+    for ``0 < |t| < h 2^-2.5``: from level 3 down every window holds a level that is not
+    used. Windows 1 to 5 (levels up to 7) are five without a candidate; then it stops with
+    the first window's estimate: 8 levels of 2 points. Kills
+    ``checks.second.x_second_ladder__mutmut_356`` (a sixth window: 18 evaluations)."""
+    h = 0.08
+    calls = []
+
+    def f(v):
+        t = float(v[0])
+        calls.append(t)
+        return float("nan") if 0.0 < abs(t) < h * 2**-2.5 else _sextic(v)
+
+    res = second_ladder(f, np.zeros(1), np.array([[0, 0]]), np.array([h]), 0.0, 1e-20)
+    assert res.kind.tolist() == [SMOOTH]
+    assert res.evaluations == len(calls) == 2 * 8
+    assert min(abs(t) for t in calls) == h * 2.0**-7
+    assert res.step[0] == 1.0
+    assert res.value[0] == pytest.approx(1.0, abs=1e-12)
+    assert res.error[0] == pytest.approx(15.0 * h**4 / 512.0, rel=1e-6)
+
+
+def test_a_window_out_of_the_regime_by_one_difference_alone_is_not_climbed_from():
+    """A pair climbs from a window out of the regime only where round-off spoils it: both
+    differences ``D(h) - D(h/2)`` and ``D(h/2) - D(h/4)`` within ``10 * 3`` noise bounds.
+    ``phi(t) = t^2 / 2 - 1.25 t^4 + t^6``: ``D(h) = 1 - 2.5 h^2 + 2 h^4``, and at ``h = 1``
+    ``D(1) = D(1/2) = 1/2`` -- the first difference vanishes -- but ``D(1/4) = 0.8516``:
+    the second is ``0.35``, ``0.35 / (30 (16 + 64) 1e-6) = 146`` noise bounds. That is
+    truncation, not noise: the pair descends (never evaluating beyond ``|t| = 1``) and
+    finds ``H = 1`` (``R_2`` is exact on ``a h^2 + b h^4``). Kills
+    ``checks.second.xǁ_Tableǁwindow__mutmut_112`` (either difference enough: it climbs to
+    steps of 4 and ends unresolved)."""
+    calls = []
+
+    def f(v):
+        t = float(v[0])
+        calls.append(abs(t))
+        return 0.5 * t**2 - 1.25 * t**4 + t**6
+
+    res = second_ladder(f, np.zeros(1), np.array([[0, 0]]), np.array([1.0]), 0.0, 1e-6)
+    assert max(calls) == 1.0
+    assert res.kind.tolist() == [SMOOTH]
+    assert res.step[0] < 1.0
+    assert abs(res.value[0] - 1.0) <= res.error[0] < 0.01
+
+
+def test_a_window_the_level_below_contradicts_is_not_taken_though_its_spot_agrees():
+    """``phi = p_2 t^2 + p_4 t^4 + p_6 t^6 + p_8 t^8``: ``D(h) = H + a h^2 + b h^4 + c h^6``
+    (``H = 2 p_2``, ``a = 2 p_4``, ...), ``R_2 = H + c h^6 / 64``. With ``b = -1.3125 c h^2``
+    the truncation bound of the first window vanishes (``R_1(h) - R_1(h/2) = -(15/64) b h^4
+    - (315/1024) c h^6 = 0``) while ``R_2`` is ``c/64 = 0.03125`` off (``h = 1``, ``c = 2``);
+    with ``a = 2^20 c / 64`` the spot ``D(2^-10) = H + a 2^-20 + ...`` is off by the same
+    0.03125: it agrees. ``H = 10^6`` makes the first difference ``< 5 %`` of ``D``
+    (``q = 0``: a candidate) but above ``1e-4`` of it (to be confirmed). Only the window
+    below sees it: its ``R_2`` is ``H + c / 4096``, a gap of 0.0308 against claims of
+    ``T + T' = 0 + 0.0018`` (and round-off ~1e-9). Taken with that spread, the first
+    window's claim ``[H + 0.0005, H + 0.062]`` would exclude ``H``, and the pair's bar would
+    have to span it. So it is not taken: the estimate comes from shorter steps, its bar
+    covers ``H`` and is far below 0.03. Kills ``checks.second.x_second_ladder__mutmut_174``
+    (``3 / E`` for ``3 E``: a claim of ``3e8``, the contradiction passes)."""
+    big_h, c = 1e6, 2.0
+    a, b = 2.0**20 * c / 64.0, -1.3125 * c
+    assert (15 / 64) * b + (315 / 1024) * c == 0.0
+
+    def f(v):
+        t = float(v[0])
+        return big_h / 2 * t**2 + a / 2 * t**4 + b / 2 * t**6 + c / 2 * t**8
+
+    res = second_ladder(f, np.zeros(1), np.array([[0, 0]]), np.array([1.0]), 0.0, 1e-16)
+    assert res.kind.tolist() == [SMOOTH]
+    assert res.step[0] < 1.0
+    assert abs(res.value[0] - big_h) <= res.error[0] < 1e-3
+
+
+def test_an_unsettled_pair_stops_where_the_next_rounds_off_above_what_it_shows():
+    """``|t|^2.5`` at 0: ``H = 0``, but ``D(t) = 2 t^0.5`` (``q = 0.63``, never in the
+    regime) and ``F(t) = B(t) = 4 (phi(t) - 2 phi(t/2)) / t^2 = 2.586 t^0.5``; no candidate,
+    so it descends while the next level's round-off ``4 E = 4 * 92 s 4^L`` stays below what
+    the pair shows: ``max(|D|, |F|, |B|)`` at the window's finer levels, ``F(2^-L)``. With
+    ``s = 4.6e-5``: level 2, ``0.27 < 1.29``; level 3, ``1.08 > 0.91``: it stops there, its
+    differences not yet flat (at level 3 ``|D(t) - D(t/2)| = 0.207`` against ``3 (4 + 16)
+    4^3 s = 0.177``, the noise coefficient of ``D`` being ``4 / t^2``). Unresolved, its
+    last window at level 3, 6 levels of 2 points. Kills
+    ``checks.second_lines.x__lines__mutmut_190`` (the variation of every pair and line
+    pooled, ``nan`` from the diagonal's unused line: no limit, flat at level 4)."""
+    s = 4.6e-5
+    phi = lambda t: abs(t) ** 2.5  # noqa: E731
+    f_side = [4.0 * (phi(t) - 2.0 * phi(t / 2)) / t**2 for t in (0.25, 0.125)]
+    assert 4 * 92 * s * 4**2 < f_side[0] and 4 * 92 * s * 4**3 > f_side[1]
+    delta3 = 2.0 * 0.125**0.5 - 2.0 * 0.0625**0.5
+    assert delta3 > 3.0 * (4.0 + 16.0) * 4**3 * s
+    res = second_ladder(lambda v: phi(float(v[0])), np.zeros(1), np.array([[0, 0]]),
+                        np.array([1.0]), 0.0, s)
+    assert res.kind.tolist() == [UNRESOLVED]
+    assert res.step[0] == 0.125
+    assert res.evaluations == 2 * 6
