@@ -193,6 +193,26 @@ def test_a_quartic_lines_side_bound_adds_a_third_of_the_richardson_change():
     assert np.all(out["central_err"] <= 1e-15)
 
 
+def test_each_line_of_each_pair_has_its_own_variation():
+    """``variation`` is per pair and per line: the largest ``|F|``, ``|B|`` of that line at
+    the window's two finer levels (``F(1/2) = 3.5`` for ``t^2 + t^3``), whatever the other
+    pairs show. Pair 1 is ``10^6`` times pair 0 on its first line, and its second line is
+    ``nan`` like a diagonal's (``_level``): pair 0 keeps 3.5, pair 1's first line
+    ``3.5e6``. Kills ``checks.second_lines.x__lines__mutmut_190`` (one maximum for all)."""
+    phi = lambda t: t**2 + t**3  # noqa: E731
+    P = np.empty((4, 2, 2))
+    M = np.empty((4, 2, 2))
+    P[:, 0, :] = np.array([phi(t) for t in T])[:, None]
+    M[:, 0, :] = np.array([phi(-t) for t in T])[:, None]
+    P[:, 1, 0], M[:, 1, 0] = 1e6 * P[:, 0, 0], 1e6 * M[:, 0, 0]
+    P[:, 1, 1] = M[:, 1, 1] = np.nan
+    tt = np.broadcast_to(T[:, None, None], (4, 2, 2))
+    out = _lines({"P": P, "M": M, "tp": tt, "tm": tt}, 0.0, np.full((2, 1), 1e-12))
+    assert out["variation"].shape == (2, 2)
+    assert out["variation"][0].tolist() == [3.5, 3.5]
+    assert out["variation"][1, 0] == pytest.approx(3.5e6, rel=1e-12)
+
+
 def test_a_kink_of_the_gradient_is_seen_on_its_line_with_its_sides():
     # relu(t)^2 / 2 + t: F = 1, B = 0, J = 1 at every level (not shrinking), K = K' = 1
     out = line_window(lambda t: 0.5 * max(t, 0.0) ** 2 + t, 1e-12)
