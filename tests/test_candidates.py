@@ -323,3 +323,16 @@ def test_sheet_7a_prime_is_right_with_one_feature():
     # with D = 1, w_{2,j} h_j is w_2^T h: the two lines of the sheet agree
     one_feature = get("7a").inputs().map(lambda a: (a[0][:, :1], a[1][:1], a[2]))
     assert search("7a", sheet_7a_prime, inputs=one_feature) is None
+
+
+def test_sheet_7a_is_accurate_where_the_output_saturates():
+    """At ``s = w2^T h = 19.5625`` with ``y = 1``, ``g - y = sigma(s) - 1`` is -3.2e-9: computed
+    as a difference it keeps only ``eps / 3.2e-9 = 3.5e-8`` relative precision, and the
+    sheet's right formula was FAILED there (2.5e-8 off against the rtol of 1e-8; a
+    derandomized search drew this input once its path changed). The candidate computes the
+    same formula with ``sigma(s) - 1 = -sigma(-s)``, as the library does."""
+    d = get("7a")
+    f, grad, _ = d.setup(candidate=sheet_7a)
+    args = (np.array([[-2.5, 3.5]]), np.array([-3.625, 3.0]), np.array([1.0]))
+    r = check_gradient(f, grad, args, argnum=d.argnum, **d.options(args))
+    assert r.verdict == "pass", str(r)
