@@ -6,11 +6,13 @@ or a noise the probe would not give."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
 from checks._util import EPS
-from checks.adaptive import _adaptive, _entries_text, _probe_gap
+from checks.adaptive import _adaptive, _climb, _entries_text, _probe_gap
 from checks.ladder import KINK, SMOOTH
 from checks.noise import Baseline
 
@@ -107,3 +109,57 @@ def test_a_kink_is_cross_checked_against_the_interval_and_reported():
     assert raw.lower[0] == pytest.approx(-1.0) and raw.upper[0] == pytest.approx(1.0)
     assert any(line.startswith("not differentiable at entry (0,)") for line in raw.findings)
 
+
+
+def _climbing_parts(value, error):
+    """One smooth entry taken from its first triple, its bound all round-off (no
+    truncation) and far above ``1e-9`` of the derivative: it climbs (``_climb``'s docstring)."""
+    return {"value": np.array([value]), "error": np.array([error]), "lower": np.array([value]),
+            "upper": np.array([value]), "step": np.array([1e-3]), "kind": np.array([SMOOTH]),
+            "irregular": np.array([0]), "truncation": np.array([0.0])}
+
+
+class _Climbed:
+    """A ``run`` whose ladder from the longer steps gives the one estimate it was told to."""
+
+    def __init__(self, value, error, kind=SMOOTH):
+        self.value, self.error, self.kind = value, error, kind
+        self.tops = []
+
+    def __call__(self, top, noise, sel):
+        self.tops.append(top.copy())
+        v = np.array([self.value])
+        return SimpleNamespace(value=v, error=np.array([self.error]), lower=v, upper=v,
+                               step=top[sel].copy(), kind=np.array([self.kind]),
+                               irregular=np.array([0]), truncation=np.array([0.0]),
+                               evaluations=4)
+
+
+_CLIMB_NAMES = ("value", "error", "lower", "upper", "step", "kind", "irregular", "truncation")
+
+
+def test_a_climbed_estimate_replaces_the_first_only_if_smooth_tighter_and_agreeing():
+    # the first estimate: 1.0 +- 1e-6 from the step 1e-3
+    # a smooth climbed estimate with a smaller bound whose claim intersects: taken
+    parts = _climbing_parts(1.0, 1e-6)
+    run = _Climbed(1.0 + 5e-7, 1e-8)
+    _climb(run, np.array([1e-3]), np.array([0.0]), parts, _CLIMB_NAMES, np.array([True]))
+    assert parts["value"][0] == 1.0 + 5e-7 and parts["error"][0] == 1e-8
+    assert parts["step"][0] == 16.0 * 1e-3  # the steps were 16 times longer
+    # smooth and agreeing, but a wider bound than the first: not taken
+    parts = _climbing_parts(1.0, 1e-6)
+    evals = _climb(_Climbed(1.0, 1e-5), np.array([1e-3]), np.array([0.0]), parts,
+                   _CLIMB_NAMES, np.array([True]))
+    assert evals == 4
+    assert parts["value"][0] == 1.0 and parts["error"][0] == 1e-6 and parts["step"][0] == 1e-3
+    # smooth and tighter, but contradicting the first beyond both bounds (|2 - 1| > 1e-6 +
+    # 1e-9): a longer step that reads a narrow feature as flat is not taken
+    parts = _climbing_parts(1.0, 1e-6)
+    _climb(_Climbed(2.0, 1e-9), np.array([1e-3]), np.array([0.0]), parts, _CLIMB_NAMES,
+           np.array([True]))
+    assert parts["value"][0] == 1.0 and parts["error"][0] == 1e-6 and parts["step"][0] == 1e-3
+    # tighter and agreeing, but not smooth: not taken
+    parts = _climbing_parts(1.0, 1e-6)
+    _climb(_Climbed(1.0, 1e-9, kind=KINK), np.array([1e-3]), np.array([0.0]), parts,
+           _CLIMB_NAMES, np.array([True]))
+    assert parts["value"][0] == 1.0 and parts["error"][0] == 1e-6
