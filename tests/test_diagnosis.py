@@ -7,11 +7,13 @@ with no diagnosis.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 import pytest
 
 from checks import check_gradient, check_jacobian, check_vjp
-from checks.diagnosis import diagnose
+from checks.diagnosis import _nice, diagnose
 
 RNG = np.random.default_rng(5)
 N, D = 6, 3
@@ -322,3 +324,14 @@ def test_the_marked_terms_estimates_count_in_the_evaluations():
     assert r.evaluations - right.evaluations == calls[0] - right_calls
     # and every call, the one that checks the terms add up to f at the point included
     assert (right.evaluations, r.evaluations) == (right_calls, calls[0])
+
+
+def test_a_factor_exactly_one_percent_from_a_whole_number_is_a_candidate():
+    # "within 1 %" includes 1 %: 25.25 and 24.75 are 1 % (0.25, exact in binary) from 25,
+    # 50.5 is 1 % from 50; 1 / 25.25 is 1 % from 1/25 in the reciprocal
+    assert _nice(25.25) == Fraction(25)
+    assert _nice(-24.75) == -Fraction(25)
+    assert _nice(50.5) == Fraction(50)
+    assert _nice(1.0 / 25.25) == Fraction(1, 25)
+    # just beyond 1 %: no candidate
+    assert _nice(25.2501) is None
