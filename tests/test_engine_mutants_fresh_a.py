@@ -15,9 +15,9 @@ import re
 import numpy as np
 import pytest
 
-from checks import check_gradient, check_hessian, estimate_gradient, taylor_test
+from checks import check_gradient, check_hessian, check_jacobian, estimate_gradient, taylor_test
 from checks import strategies as S
-from checks._util import EPS, DomainError, default_steps, floor_steps
+from checks._util import EPS, DomainError, abs_max, default_steps, floor_steps
 from checks.differences import STEP_FACTORS
 from checks.evaluation import _BATCH_BYTES, _evaluate
 from checks.ladder import JUMP, SMOOTH, UNRESOLVED, ladder
@@ -316,3 +316,35 @@ def test_one_pair_that_cannot_be_judged_is_named_in_the_singular():
     assert r.reason.endswith("; see the notes")
     wrong = check_hessian(g, lambda v: 7.0 * np.eye(2), (x,), mode="directional", directions=1)
     assert wrong.verdict != "pass", str(wrong)
+
+
+def test_abs_max_of_arrays_other_than_float64():
+    """``max|x|`` of a ``float32``, an integer and a complex array (kills
+    ``checks._util.x_abs_max__mutmut_6``, which took the max of ``None``)."""
+    assert abs_max(np.array([-3.0, 2.0], dtype=np.float32)) == 3.0
+    assert abs_max(np.array([1, -7, 4])) == 7.0
+    assert abs_max(np.array([3.0 + 4.0j, -1.0])) == 5.0
+    assert abs_max(np.zeros(0, dtype=np.float32)) == 0.0
+    assert abs_max(np.array([-2.5, 1.0])) == 2.5
+
+
+def test_a_vectorized_map_gets_each_ladder_level_of_every_output_in_one_call():
+    """A Jacobian of a vectorized ``f`` : the rows share their points through the memo, and a
+    ladder level's points go to ``f`` in one batch (``checks._memo``'s docstring) -- the
+    first level of 3 entries, ``x +- h_k e_k`` at three steps, is one call of 18 points, not
+    18 calls of one (kills ``checks.evaluation.x__evaluate__mutmut_46``, which sent a memo's
+    entries down the point-by-point loop)."""
+    a = np.array([[1.0, -2.0, 0.5], [3.0, 0.25, -1.0]])
+    x = np.array([0.5, -1.0, 2.0])
+    batches = []
+
+    def fv(zs):
+        batches.append(len(zs))
+        return np.tanh(zs @ a.T)
+
+    r = check_jacobian(fv, lambda z: (1.0 - np.tanh(a @ z) ** 2)[:, None] * a, (x,),
+                       vectorized=True)
+    assert r.verdict == "pass", str(r)
+    assert 3 * 6 in batches
+    assert sum(batches) == r.evaluations
+    assert len(batches) < 10, batches  # one per level and probe, not one per point
