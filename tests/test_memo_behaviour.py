@@ -148,3 +148,26 @@ def test_a_vectorized_jacobian_check_counts_every_point_of_its_batches():
     assert len(batches) < sum(batches)  # batched: several points per call
     assert r.evaluations == sum(batches)
     assert f"{sum(batches)} evaluations" in str(r)
+
+
+@pytest.mark.parametrize("vectorized", [False, True])
+def test_a_level_table_evaluates_the_points_in_the_targets_dtype(vectorized):
+    # the points of checks.evaluation._evaluate's loop: x with one entry set to a target, in
+    # the targets' dtype -- float32 here, as f itself would get them from that loop; each
+    # point evaluated once
+    seen = []
+
+    def f(z):
+        seen.append(z.dtype)
+        return np.stack([np.sum(z**2, axis=-1), np.sum(z, axis=-1)], axis=-1)
+
+    x = np.array([1.0, 2.0], dtype=np.float32)
+    memo = Memo(f, x, vectorized=vectorized)
+    seen.clear()
+    targets = np.array([[1.5, 2.5], [0.5, 1.5]], dtype=np.float32)
+    table = memo.level_table(x, targets, np.array([0, 1]))
+    assert set(seen) == {np.dtype(np.float32)}
+    assert memo.evaluations == 2 + 4
+    # points (1.5, 2), (0.5, 2), (1, 2.5), (1, 1.5): sum of squares and sum
+    np.testing.assert_array_equal(table[:, :, 0], [[6.25, 7.25], [4.25, 3.25]])
+    np.testing.assert_array_equal(table[:, :, 1], [[3.5, 3.5], [2.5, 2.5]])
