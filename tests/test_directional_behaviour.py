@@ -266,3 +266,17 @@ def test_each_smooth_direction_costs_six_evaluations_more() -> None:
         assert e.evaluations == f.calls
         counts.append(e.evaluations)
     assert [c - counts[0] for c in counts] == [0, 6, 12, 24]
+
+
+def test_the_step_of_a_line_that_descended_is_the_one_its_value_came_from() -> None:
+    # a step of height 2e-7 and width 1e-4 at x_0 = 0.3 (slope 1e-3 there): the default
+    # step along V (about 0.58) straddles it, and the estimate that resolves it comes from
+    # steps shorter than its width -- the step reported is that one, not the default
+    def f(z):
+        return float(np.sum(np.sin(z)) + 1e-7 * np.tanh(1e4 * (z[0] - 0.3)))
+
+    d = directional_derivative(f, X, V)
+    exact = float(np.cos(X) @ V) + 1e-3 * V[0]
+    assert abs(d.value - exact) <= d.error < 1e-6
+    default = STEP_FACTORS["richardson"] * rms(X) / rms(V)
+    assert d.step * abs(V[0]) < 1e-4 < default
