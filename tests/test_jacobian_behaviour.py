@@ -469,3 +469,12 @@ def test_a_given_step_reaches_the_pairs(check) -> None:
     coarse = check(f, side, (X,), mode="directional", step=0.3, method="forward")
     fine = check(f, side, (X,), mode="directional")
     assert np.all(coarse.error > 1e3 * fine.error)  # a forward step of 0.3 is far coarser
+
+
+def test_conclude_a_failure_keeps_the_estimates_bounds() -> None:
+    n = np.array([[1.0, 2.0]])
+    est = estimate(n, [[1e-9, 1e-9]], lower=n - 0.5, upper=n + 0.25)
+    r = conclude([[np.nan, np.nan]], est, failure="jac raised")
+    np.testing.assert_array_equal(r.lower, [[0.5, 1.5]])
+    np.testing.assert_array_equal(r.upper, [[1.25, 2.25]])
+    np.testing.assert_array_equal(r.numerical, n)
