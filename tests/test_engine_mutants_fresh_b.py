@@ -457,3 +457,89 @@ def test_an_executor_without_map_is_refused_naming_its_type():
     with pytest.raises(TypeError, match=r"got SubmitOnly without map$"):
         check_gradient(lambda z: float(z @ z), lambda z: 2 * z, (np.ones(2),),
                        executor=SubmitOnly())
+
+
+# ------------------------------------------------------------------------------ probe
+
+
+def test_the_probes_median_is_numpys_median_of_odd_even_empty_and_nan_tables():
+    """``checks.probe._median`` is documented as ``np.median`` exactly: the middle value of an
+    odd count, the mean of the middle two of an even count (``[4, 1, 3, 2]``: ``2.5``, not
+    the upper middle ``3``), and ``np.median`` itself -- ``nan`` -- for an empty table or
+    one with a ``nan`` in it. Kills ``checks.probe.x__median__mutmut_14`` (an even count
+    read as odd) and ``checks.probe.x__median__mutmut_3`` (the empty and ``nan`` tables sorted
+    as if they had a middle)."""
+    from checks.probe import _median
+
+    assert _median(np.array([4.0, 1.0, 3.0, 2.0])) == 2.5
+    assert _median(np.array([5.0, -1.0, 2.0])) == 2.0
+    assert _median(np.array([1e300, 3e300])) == float(np.median([1e300, 3e300]))
+    with np.errstate(invalid="ignore"), pytest.warns(RuntimeWarning):
+        assert np.isnan(_median(np.array([])))
+    assert np.isnan(_median(np.array([1.0, np.nan, 0.5])))
+    assert np.isnan(_median(np.array([np.nan, 1.0, 0.5, 2.0])))
+
+
+def test_probe_point_lays_a_flat_direction_out_in_x_shape_in_c_order():
+    """``probe_point(x, s, p)`` is ``x + s p`` with ``p`` read in C order in ``x``'s shape: a
+    flat ``p`` of six numbers against a 2 x 3 ``x`` gives ``x + s p.reshape(2, 3)``, a new
+    array. Kills ``checks.probe.x_probe_point__mutmut_8`` (``p`` not reshaped: a flat ``p``
+    cannot fill a 2 x 3 result)."""
+    from checks.probe import probe_point
+
+    x = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    p = np.array([0.5, -1.0, 2.0, 0.0, 1.5, -0.25])
+    pt = probe_point(x, 2.0, p)
+    np.testing.assert_array_equal(pt, [[2.0, 0.0, 7.0], [4.0, 8.0, 5.5]])
+    assert pt.shape == (2, 3) and not np.shares_memory(pt, x)
+
+
+def test_probe_slope_is_the_least_squares_cubics_slope_at_zero():
+    """``probe_slope``: "the slope at ``t = 0`` is the cubic's" -- of the least-squares cubic
+    through the nine values, per unit of ``tau = t delta``. On a table of ``t^4`` the cubic,
+    quartic (exact: 0) and quadratic slopes differ; the value must be the cubic's, computed
+    here independently by ``np.polyfit`` of degree 3 on the probe points. Kills
+    ``checks.probe.x_probe_slope__mutmut_5`` (the quartic's slope returned: 0)."""
+    from checks.probe import _PROBE_T, probe_slope
+
+    delta = 1e-2
+    table = _PROBE_T ** 4
+    cubic = np.polyfit(_PROBE_T, table, 3)[-2]  # coefficient of t: the slope at t = 0
+    assert abs(cubic) > 1.0  # far from the quartic's exact 0
+    value, bound, _ = probe_slope(table, delta, 0.0)
+    assert value == pytest.approx(cubic / delta, rel=1e-9)
+    assert bound >= abs(value) * 0.5  # truncation seen: the slope is not to be trusted
+
+
+def test_a_noise_probe_on_an_executor_evaluates_each_point_once_even_where_f_is_nan():
+    """The noise probe of a plain ``f`` on an executor sends its eight points to it and takes
+    what comes back, ``nan`` included (a point outside ``f``'s domain is the probe's to judge,
+    not an error): each point evaluated once, on the pool's threads, and the table is the
+    serial one. Kills ``checks.probe.x__probe_values__mutmut_104`` (the points not sent: a
+    ``TypeError``) and ``checks.probe.x__probe_values__mutmut_111`` (the values asked to be
+    finite: every ``nan`` point evaluated a second time, serially)."""
+    from checks.probe import _probe_values, probe_direction
+
+    x = np.array([0.3, -0.2, 0.5])
+    p = probe_direction(x.shape)
+    delta = 0.1
+    calls: list[tuple[float, ...]] = []
+    lock = threading.Lock()
+    main = threading.get_ident()
+    threads: set[int] = set()
+
+    def f(z):
+        with lock:
+            calls.append(tuple(z.tolist()))
+            threads.add(threading.get_ident())
+        return float(np.sum(z)) if z[1] < 0.3 else float("nan")  # nan beyond z_1 = 0.3
+
+    serial = _probe_values(f, x, delta, False, p)
+    assert np.isnan(serial).any() and np.isfinite(serial).any(), serial
+    calls.clear()
+    threads.clear()
+    with ThreadPoolExecutor(2) as pool, using(pool):
+        got = _probe_values(f, x, delta, False, p)
+    np.testing.assert_array_equal(got, serial)
+    assert len(calls) == 8 and len(set(calls)) == 8, calls
+    assert main not in threads

@@ -8,6 +8,7 @@ from the code's output.
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 import pytest
@@ -414,3 +415,58 @@ def test_errors_name_where_f_was_evaluated():
     with pytest.raises(ValueError, match=r"f must return a scalar, got an array of shape "
                                          r"\(2,\) at x - h e_k$"):
         noise_along(lambda v: np.ones(2), np.array([1.0, 2.0]), 0, 1.0, False, 0.1)
+
+
+def test_a_smooth_table_below_round_off_takes_its_order_4_bound():
+    """Module docstring: a table where no order looks like noise is ``f``'s own variation;
+    "its order-4..6 differences bound the noise from above. Below ``100 eps |f|`` that bound
+    is taken". ``f(z) = 1 + c (z - 1000)^4`` probed at ``delta = 1e-6 * 1000 = 1e-3``: its
+    4th divided differences are exactly ``c delta^4`` in every window (the 5th and 6th are
+    round-off), so the bound is ``rms_j(c delta^4 / ||w_j||)`` (``w_j`` the weights of window
+    ``j``: ``w_i = 1 / prod_{l != i} (t_i - t_l)``), about ``4.5e-15``: 20 ulps of ``f``, taken
+    at once. Kills ``checks.noise.x__measure__mutmut_107`` (order 4 left out of the bound:
+    round-off, ``2.2e-16``, taken instead)."""
+    from checks.probe import _PROBE_T
+
+    c, delta = 1.7e-3, 1e-3
+    norms = []
+    for start in range(NOISE_POINTS - 4):
+        t = _PROBE_T[start:start + 5]
+        w = [1.0 / math.prod(t[i] - t[j] for j in range(5) if j != i) for i in range(5)]
+        norms.append(math.sqrt(sum(v * v for v in w)))
+    bound = math.sqrt(sum((c * delta**4 / n) ** 2 for n in norms) / len(norms))
+    assert 10 * EPS < bound < 100 * EPS
+    b = baseline(lambda z: 1.0 + c * float(z[0] - 1000.0) ** 4, np.array([1000.0]), False)
+    assert b.noise == pytest.approx(bound, rel=0.02, abs=0.0)
+    assert b.evaluations == 2 + PER_PROBE and b.notes == ()
+
+
+def test_noise_four_times_larger_100_times_finer_is_the_same_noise():
+    """Noise above round-off is confirmed by a probe 100 times finer when it "measures the
+    same there (within the factor 4)" -- the factor included. ``f`` is 0 at ``x = 1`` and a
+    fixed pattern ``N_j`` at the ``j``-th probe point, times 1 at the first spacing
+    (``1e-6``), 4 at the spacing 100 times finer (16, 64 beyond): the tables scale by a
+    power of 2, so the finer noise is exactly 4 times the first. That is the same noise:
+    two probes, no note. Kills ``checks.noise.x__measure__mutmut_190`` (the factor 4 itself
+    excluded: every probe finer disagrees, four probes and a note)."""
+    from checks.probe import _PROBE_T
+
+    pattern = np.random.default_rng(3).standard_normal(NOISE_POINTS - 1)
+
+    def f(z):
+        r = abs(float(z[0]) - 1.0)
+        if r == 0.0:
+            return 0.0
+        for amp, spacing in ((1.0, 1e-6), (4.0, 1e-8), (16.0, 1e-10), (64.0, 1e-12)):
+            j = int(np.argmin(np.abs(_PROBE_T - r / spacing)))
+            if j > 0 and abs(_PROBE_T[j] - r / spacing) < 0.1:
+                return amp * float(pattern[j - 1])
+        raise AssertionError(f"not a probe point: {z}")
+
+    b = baseline(f, np.array([1.0]), False)
+    assert b.evaluations == 2 + 2 * PER_PROBE
+    assert b.notes == ()
+    # the finer measurement is taken: 4 times the noise the first spacing alone measures
+    first = _measure(f, np.array([1.0]), 0.0, False, confirm=False)
+    assert first.evaluations == PER_PROBE
+    assert b.noise == 4.0 * first.noise > 1.0

@@ -229,3 +229,20 @@ def test_another_checks_failure_carries_its_result_and_the_draws():
     assert result.draws.passed == 0 and result.draws.drawn == 1
     cx = result.counterexample
     assert isinstance(cx.check, Result) and cx.exception is None and cx.names == ("w",)
+
+
+def test_a_gradient_that_raises_is_reported_under_the_argument_names_given():
+    """A counterexample where ``grad`` raised keeps the argument names the search was given,
+    as a failed check's does: the report prints ``w = ...`` and the exception. Kills
+    ``checks.search.x_search_counterexample__mutmut_189`` (the names dropped: ``None``, and
+    the report cannot be printed)."""
+    def bad(w):
+        raise ZeroDivisionError("no")
+
+    cx = search_counterexample(_f, bad, VECTORS, names=("w",), max_examples=5,
+                               seed=1).counterexample
+    assert cx is not None and cx.check is None
+    assert cx.names == ("w",)
+    text = str(cx)
+    assert "\n  w = [" in text and "args[0]" not in text
+    assert text.endswith("The gradient function raised: ZeroDivisionError: no")

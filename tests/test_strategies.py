@@ -425,3 +425,17 @@ def test_the_kept_indices_follow_the_flags_down_to_the_minimum(flags, minimum, k
     from checks.strategies._base import _kept
 
     assert _kept(flags, minimum).tolist() == kept
+
+
+def test_elements_without_floor_never_draw_a_subnormal_however_hard_searched():
+    """``elements``: "Subnormals are never drawn", even with ``min_nonzero=0`` (no floor to
+    map them to 0): a search of 2000 draws aimed at a non-zero magnitude below the smallest
+    normal float finds none (hypothesis draws subnormals readily when allowed: the smallest
+    one is among its boundary values). Kills ``checks.strategies._base.x_elements__mutmut_15``
+    (``allow_subnormal=False`` dropped)."""
+    from hypothesis.errors import NoSuchExample
+
+    tiny = np.finfo(np.float64).tiny
+    with pytest.raises(NoSuchExample):
+        minimal(S.elements(max_magnitude=1.0, min_nonzero=0.0),
+                lambda x: 0.0 < abs(x) < tiny, max_examples=2000)
