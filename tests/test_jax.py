@@ -375,3 +375,54 @@ def test_a_passing_leaf_check_reads_passed():
     lines = str(c).splitlines()
     assert lines[0] == "VJP check passed: d out / d args[0] (block of shape (2,) x (2,), full mode)"
     assert lines[1].startswith("Worst entry: d out[")
+
+
+# ----------------------------------------------------------------------------- mutation kills
+
+
+def test_fwd_mode_checks_the_jvp_not_the_vjp():
+    """``modes=("fwd",)`` judges ``jax.jvp``: a ``custom_vjp`` function (no JVP rule) cannot
+    be checked in forward mode at all -- jax itself refuses, as in jax's own
+    ``check_grads`` -- while its VJP can."""
+    ln = _layernorm_rule(_ln_right)
+    with pytest.raises(TypeError):
+        check(ln, (_point(0),), order=1, modes=("fwd",))
+    check(ln, (_point(0),), order=1, modes=("rev",))  # its VJP is checkable, and right
+
+
+def test_the_report_names_the_function_checked():
+    """The engine's report inside a leaf check names ``f`` (its ``__qualname__``)."""
+
+    def my_squashing_function(x):
+        return jnp.tanh(x) * 2.0
+
+    (c,) = check(my_squashing_function, (np.array([0.3, -0.4]),), order=1, modes=("rev",))
+    assert "my_squashing_function" in str(c.result)
+    assert "None" not in str(c.result)
+
+
+def test_f_only_ever_sees_float64_leaves_at_order_2():
+    """The module docstring: every floating leaf is promoted to float64 before ``f`` sees it,
+    and every jax computation of the check runs with x64 enabled -- also the extra calls
+    the higher-order maps make (the VJP map's output shapes)."""
+    seen = []
+
+    def f(x):
+        seen.append(str(x.dtype))
+        return jnp.sin(x) * x
+
+    check(f, (np.array([0.3, -1.1], dtype=np.float32),), order=2, modes=("rev",))
+    assert seen and set(seen) == {"float64"}, sorted(set(seen))
+
+
+def test_a_full_mode_zero_block_states_a_plain_absolute_promise():
+    """A zero block checked in full mode reads ``(an absolute promise)``: a sure bound,
+    not a probability (that wording belongs to blocks checked along random pairs)."""
+    A = _point(9, (3, 4))
+    rs = check(lambda x: A @ x, (_point(10, (4,)),), order=2, modes=("fwd",))
+    zero = [r for r in rs if r.absolute is not None and r.result.mode == "full"]
+    assert zero
+    for r in zero:
+        (line,) = [s for s in str(r).splitlines() if s.startswith("Zero block")]
+        assert line.endswith("(an absolute promise)"), line
+        assert "probability" not in line

@@ -346,3 +346,102 @@ def test_an_inconclusive_check_raises_inconclusive_error_not_a_failure():
     x = torch.zeros(3, dtype=torch.float64, requires_grad=True)  # sign jumps at 0
     with pytest.raises(InconclusiveError):
         ct.gradcheck(torch.sign, (x,))
+
+
+# ----------------------------------------------------------------------------- mutation kills
+
+
+def test_forward_ad_of_a_non_square_jacobian_in_full_mode():
+    """JVPs build ``J`` column by column: ``n`` unit tangents of the input's size, also when
+    the output has a different size (here 6 outputs of 3 inputs)."""
+    x = _x((3,), 20)
+    res = ct.check(lambda x: torch.cat([x.sin(), x**2]), (x,), check_forward_ad=True)
+    assert [(it.side, it.verdict, it.result.mode) for it in res.items] == [
+        ("backward", "pass", "full"), ("forward", "pass", "full")]
+
+
+def test_rtol_loosens_the_full_mode_rule_as_asked():
+    """``rtol`` reaches the engine's rule in full mode: a backward wrong by 1e-5 relative
+    passes with ``rtol=1e-3`` (torch's default) and fails with the engine's default."""
+    x = _x((3, 4), 21)
+    wrong = layer_norm("1e-5 relative")
+    assert ct.check(wrong, (x,), rtol=1e-3).items[0].result.mode == "full"
+    assert ct.gradcheck(wrong, (x,), rtol=1e-3) is True
+    assert ct.gradcheck(wrong, (x,), raise_exception=False) is False
+
+
+def test_float32_backward_along_random_pairs_passes_right_fails_wrong():
+    """``fast_mode`` with a float32 backward: the round-off of each pair's product enters
+    atol (noted); a right backward passes, one wrong by 1e-2 fails."""
+    x = _x((3, 4), 22, torch.float32)
+    res = ct.check(torch.tanh, (x,), fast_mode=True)
+    (it,) = res.items
+    assert (it.result.mode, it.verdict) == ("directional", "pass")
+    assert any("round-off along the pairs" in n for n in it.notes)
+    assert ct.gradcheck(layer_norm("1e-2 relative"), (x,), fast_mode=True,
+                        raise_exception=False) is False
+
+
+def test_gradgradcheck_draws_grad_outputs_uniform_in_minus_one_one():
+    """Without ``grad_outputs`` the cotangents are uniform in [-1, 1) (as torch draws them):
+    the double backward sees cotangents of both signs, none beyond 1 in size."""
+    seen = []
+
+    class Cube(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x**3
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            seen.append(g.detach().clone())
+            return 3 * x**2 * g
+
+    x = _x((6,), 23)
+    assert ct.gradgradcheck(Cube.apply, (x,)) is True
+    g = torch.cat([s.reshape(-1) for s in seen])
+    assert g.max() > 0.05 and g.min() < -0.05
+    assert g.abs().max() <= 1 + 1e-3
+
+
+def test_gradgradcheck_says_how_many_grad_outputs_were_expected():
+    x = _x((3,), 24)
+    with pytest.raises(ValueError, match="grad_outputs has 2 tensors; func has 1 "
+                                         "differentiable outputs"):
+        ct.gradgradcheck(torch.sin, (x,), (torch.ones(3), torch.ones(3)))
+
+
+def test_a_failing_gradcheck_hides_its_own_frames_from_pytest():
+    """``gradcheck`` sets ``__tracebackhide__``: a failing test's traceback, as pytest
+    filters it, ends in the test, not inside checks.torch."""
+    with pytest.raises(ct.GradcheckError) as info:
+        ct.gradcheck(layer_norm("factor N"), (_x((2, 4), 25),))
+    shown = info.traceback.filter(info)
+    assert not [e for e in shown if e.path.name == "torch.py" and e.path.parent.name == "checks"]
+
+
+def test_result_text_starts_with_the_verdict_line_then_the_notes():
+    x = _x((3,), 27)
+    res = ct.check(torch.sin, (x,), check_batched_grad=True)
+    lines = str(res).splitlines()
+    assert lines[0] == "checks.torch gradcheck passed: 1 checks"
+    assert lines[1] == ("Note: check_batched_grad=True accepted, not performed (torch "
+                        "plumbing, not a derivative)")
+    assert lines[2] == "  backward of input 0 (inputs[0], float64) -> output 0: passed"
+
+
+def test_a_func_that_runs_only_at_float32_is_differenced_at_float32():
+    """A ``func`` that refuses float64 is not dtype-generic: the finite differences evaluate
+    it at its own dtype (noted), and a right backward passes."""
+
+    def sin32(x):
+        if x.dtype != torch.float32:
+            raise TypeError("float32 only")
+        return x.sin()
+
+    x = _x((4,), 28, torch.float32)
+    (it,) = ct.check(sin32, (x,)).items
+    assert it.verdict == "pass"
+    assert any("does not run in float64" in n for n in it.notes)
