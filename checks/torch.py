@@ -299,7 +299,10 @@ class _Problem:
             tangent = torch.zeros(x.numel(), dtype=x.dtype)
             tangent[torch.as_tensor(free)] = torch.as_tensor(np.asarray(v)).to(x.dtype)
             with fwad.dual_level():
-                args[i] = fwad.make_dual(x.detach(), tangent.reshape(x.shape))
+                # the primal keeps requires_grad: over a backward (fwd-over-rev), the function
+                # differentiated along the tangent calls torch.autograd.grad on it
+                args[i] = fwad.make_dual(x.detach().requires_grad_(x.requires_grad),
+                                         tangent.reshape(x.shape))
                 out = _tuple(self.func(*args))[o]
                 t = fwad.unpack_dual(out).tangent
             return _grad_array(t, out, out_free, check_dtype)

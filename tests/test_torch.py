@@ -445,3 +445,38 @@ def test_a_func_that_runs_only_at_float32_is_differenced_at_float32():
     (it,) = ct.check(sin32, (x,)).items
     assert it.verdict == "pass"
     assert any("does not run in float64" in n for n in it.notes)
+
+
+class _SinLosingItsSecondDerivative(torch.autograd.Function):
+    """``sin`` whose backward detaches ``x``: its first derivatives are right (forward and
+    reverse), its second derivatives through the backward are lost."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        ctx.save_for_forward(x)
+        return torch.sin(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * torch.cos(x.detach())
+
+    @staticmethod
+    def jvp(ctx, tx):
+        (x,) = ctx.saved_tensors
+        return tx * torch.cos(x)
+
+
+def test_gradgradcheck_forward_over_reverse_runs_and_judges():
+    """``check_fwd_over_rev=True`` (torch's option: the second derivatives by forward mode over
+    the backward) crashed on any function: the dual input lost ``requires_grad``, and the
+    backward it is pushed through calls ``torch.autograd.grad`` on it. ``sin`` passes, as
+    torch's own ``gradgradcheck`` says; a backward that detaches ``x`` fails, as torch's does."""
+    x = torch.tensor([0.5, -0.75, 1.25], dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradgradcheck(torch.sin, (x,), check_fwd_over_rev=True)
+    assert ct.gradgradcheck(torch.sin, (x,), check_fwd_over_rev=True)
+    bad = _SinLosingItsSecondDerivative.apply
+    assert not torch.autograd.gradgradcheck(bad, (x,), check_fwd_over_rev=True,
+                                            raise_exception=False)
+    assert not ct.gradgradcheck(bad, (x,), check_fwd_over_rev=True, raise_exception=False)
