@@ -307,9 +307,13 @@ def test_vector_shrinks_to_zeros():
 
 
 def test_element_shrinks_to_simple_values():
-    assert minimal(S.elements(), lambda x: x != 0) == 1.0
-    assert minimal(S.elements(), lambda x: x < 0) == -1.0
-    assert minimal(S.scales()) == 1.0
+    """The searches name their own budget: ``find`` otherwise takes the active profile's,
+    and one run of the README command under the random profile found no negative element
+    (``NoSuchExample``), though 38 % of the elements drawn are negative: 500 draws miss them
+    with probability 0.62^500."""
+    assert minimal(S.elements(), lambda x: x != 0, max_examples=500) == 1.0
+    assert minimal(S.elements(), lambda x: x < 0, max_examples=500) == -1.0
+    assert minimal(S.scales(), max_examples=500) == 1.0
 
 
 def test_matrix_pair_shrinks_small():
