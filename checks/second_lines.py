@@ -103,13 +103,8 @@ def _values(fun, x, changes, vectorized) -> list[float]:
     one by one (each a stack of one) through ``call_scalar``, which makes of each point what
     the serial loop does.
     """
-    flat = x.ravel()
-
-    def at(change) -> float:
-        z = flat.copy()
-        for k, t in change:
-            z[k] = t
-        return call_scalar(fun, z.reshape(x.shape), lambda: f"x + perturbation {change}",
+    def at(change) -> float:  # a fresh array: the stack of that one point
+        return call_scalar(fun, _stack(x, [change])[0], lambda: f"x + perturbation {change}",
                            False, finite=False)
 
     if not vectorized and _executor.current() is None:
@@ -149,11 +144,7 @@ def _stack(x, changes) -> np.ndarray:
 def _batch_values(got: np.ndarray, size: int) -> list[float]:
     """A vectorized ``f``'s output for a stack of ``size`` points, checked: shape ``(size,)``,
     real numbers; as floats (non-finite ones kept)."""
-    if got.shape != (size,):
-        raise UsageError(
-            "a vectorized f must map a batch of shape (B, *x.shape) to shape (B,); "
-            f"got {got.shape} for B={size}"
-        )
+    _check_shape(got, size)
     if got.dtype.kind == "c":
         raise UsageError("f must return real values, got complex ones")
     if got.dtype.kind not in "biuf":
@@ -169,12 +160,17 @@ class _OneOfStack:
 
     def __call__(self, z: np.ndarray):
         got = np.asarray(self.fun(z[None]))
-        if got.shape != (1,):
-            raise UsageError(
-                "a vectorized f must map a batch of shape (B, *x.shape) to shape (B,); "
-                f"got {got.shape} for B=1"
-            )
+        _check_shape(got, 1)
         return got[0]
+
+
+def _check_shape(got: np.ndarray, size: int) -> None:
+    """A vectorized ``f``'s output for a stack of ``size`` points has shape ``(size,)``."""
+    if got.shape != (size,):
+        raise UsageError(
+            "a vectorized f must map a batch of shape (B, *x.shape) to shape (B,); "
+            f"got {got.shape} for B={size}"
+        )
 
 
 def _richardson(d0, d1, d2):
