@@ -100,6 +100,7 @@ from checks._util import EPS, as_float64, default_steps, floor_steps, typical_sc
 from checks.adaptive import _RETRIES_SHORTER, _SHORTER
 from checks.compare import check_gradient
 from checks.differences import _require_applied
+from checks.directional import _Line
 from checks.estimates import Estimate
 from checks.jacobian_estimate import _jacobian_estimate
 from checks.ladder import JUMP, KINK, ONE_SIDED_LEFT, ONE_SIDED_RIGHT, SMOOTH, UNRESOLVED
@@ -190,22 +191,17 @@ def _second_differences(fx, x, step, base, vectorized: bool = False) -> Estimate
 
 
 class _Psi:
-    """``t -> f(x + (t_0 c) v)`` (``c`` omitted where ``None``): ``f`` along a line, for
-    :func:`checks.second.second_ladder` on the one-entry ``t``. Vectorized, a stack of ``t``
-    (shape ``(B, 1)``) to ``f`` of the stack of its points, each formed with the same
-    operations as the single point (the same numbers). An object, not a lambda, so that an
-    executor in other processes can receive it (:mod:`checks.executor`)."""
+    """``t -> f(x + (t_0 c) v)`` (``c`` omitted where ``None``): ``f`` along a line
+    (:class:`checks.directional._Line` at ``t_0 c``), for :func:`checks.second.second_ladder`
+    on the one-entry ``t``; vectorized, a stack of ``t`` (shape ``(B, 1)``). An object, so
+    that an executor in other processes can receive it."""
 
     def __init__(self, f, x, v, c, vectorized):
-        self.f, self.x, self.v, self.c, self.vectorized = f, x, v, c, vectorized
+        self.line, self.c = _Line(f, x, v, vectorized), c
 
     def __call__(self, t):
-        x, v, c = self.x, self.v, self.c
-        if self.vectorized:
-            s = np.asarray(t)[:, 0]
-            s = s if c is None else s * c
-            return self.f(x[None] + s.reshape((-1,) + (1,) * x.ndim) * v[None])
-        return self.f(x + (t[0] if c is None else t[0] * c) * v)
+        s = np.asarray(t)[..., 0]
+        return self.line(s if self.c is None else s * self.c)
 
 
 def _curvature_probe(fx, x, base, vectorized: bool = False) -> dict[str, Any]:
