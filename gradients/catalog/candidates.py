@@ -35,6 +35,7 @@ from numpy.typing import ArrayLike
 from gradients._numerics import _sigmoid
 from gradients.bipolar import bipolar_sigmoid
 from gradients.logistic import logistic_l2_loss
+from gradients.residual_net import _residual
 
 __all__ = [
     "l2_penalty",
@@ -233,21 +234,15 @@ def sheet_7a(H: ArrayLike, w2: ArrayLike, y: ArrayLike) -> np.ndarray:
             = (g - y)\,\sigma(w_2^\top h)(1 - \sigma(w_2^\top h))\, w_{2,j}
 
     Per sample (rows of ``H``), ``g = σ(w_2^T h)``. Answers catalog entry ``"7a"``. ``g - y``
-    is computed as :func:`_g_minus_y` does (the same number, without cancellation).
+    is computed as the library's ``_residual`` (the same number, without cancellation: as a
+    difference it keeps only ``eps / |g - y|`` relative precision where ``g`` saturates
+    towards ``y``, 3.5e-8 at ``s = 19.6``, above the checker's rtol of 1e-8).
     """
     H = np.asarray(H, dtype=float)
     w2 = np.asarray(w2, dtype=float)
+    y = np.asarray(y, dtype=float)
     s = H @ w2
-    return (_g_minus_y(s, y) * _sigmoid(s) * _sigmoid(-s))[:, None] * w2[None, :]
-
-
-def _g_minus_y(s: np.ndarray, y: ArrayLike) -> np.ndarray:
-    r"""``g - y = σ(s) - y`` for labels ``y`` in {0, 1}, as ``c σ(c s)`` with ``c = 1 - 2y``
-    (``σ(s) - 1 = -σ(-s)``): as a difference it keeps only ``eps / |g - y|`` relative
-    precision where ``g`` saturates towards ``y`` (3.5e-8 at ``s = 19.6``, above the
-    checker's rtol of 1e-8)."""
-    c = 1.0 - 2.0 * np.asarray(y, dtype=float)
-    return c * _sigmoid(c * s)
+    return (_residual(s, y) * _sigmoid(s) * _sigmoid(-s))[:, None] * w2[None, :]
 
 
 def sheet_7a_prime(H: ArrayLike, w2: ArrayLike, y: ArrayLike) -> np.ndarray:
@@ -264,5 +259,6 @@ def sheet_7a_prime(H: ArrayLike, w2: ArrayLike, y: ArrayLike) -> np.ndarray:
     """
     H = np.asarray(H, dtype=float)
     w2 = np.asarray(w2, dtype=float)
+    y = np.asarray(y, dtype=float)
     a = H * w2[None, :]
-    return _g_minus_y(H @ w2, y)[:, None] * _sigmoid(a) * _sigmoid(-a) * w2[None, :]
+    return _residual(H @ w2, y)[:, None] * _sigmoid(a) * _sigmoid(-a) * w2[None, :]
