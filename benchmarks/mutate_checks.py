@@ -339,7 +339,7 @@ def run_at_start(workdir: Path, names: list[str], max_children: int,
     tree, results = workdir / AT_START_DIR, _at_start_results(workdir)
     args, limit = {}, {}
     for path in AT_START:
-        module = path.removesuffix(".py").replace("/", ".")
+        module = _module_name(path)
         if not any(n.rsplit(".", 1)[0] == module for n in names):
             continue
         args[module] = _pytest_args(workdir, path)
@@ -670,7 +670,12 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
-_AT_START_MODULES = {p.removesuffix(".py").replace("/", ".") for p in AT_START}
+def _module_name(path: str) -> str:
+    """``checks.torch`` for ``checks/torch.py``."""
+    return path.removesuffix(".py").replace("/", ".")
+
+
+_AT_START_MODULES = {_module_name(p) for p in AT_START}
 
 
 def _minutes(seconds: float) -> str:

@@ -22,6 +22,7 @@ from benchmarks.mutate_checks import (
     FRESH_TESTS,
     ROOT,
     Z95,
+    _module_name,
     allocate,
     draw,
     mutmut_table,
@@ -83,7 +84,7 @@ def test_the_engine_table_selects_test_files_that_exist_and_every_module_but_ree
     assert set(config["do_not_mutate"]) == reexports | set(AT_START)
     assert set(FRESH_TESTS) <= set(AT_START)
     for path, tests in FRESH_TESTS.items():
-        module = path.removesuffix(".py").replace("/", ".")
+        module = _module_name(path)
         for test in tests:
             assert test in files and module in (ROOT / test).read_text("utf-8"), (path, test)
     for path in reexports:
