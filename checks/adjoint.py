@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from checks import draws
 from checks._args import generator, prepare
 from checks._util import EPS, function_name
 from checks.analytic import _Analytic, _bad, _call
@@ -83,12 +84,12 @@ def check_adjoint(
     x = p.x
     k = _count(directions)
     gen = generator(rng)
-    vs = gen.standard_normal((k,) + x.shape)
+    vs = draws.standard_normal(gen, (k,) + x.shape)
     fwd, bwd = _Analytic("tangent", jvp, "jvp"), _Analytic("cotangent", vjp, "vjp")
     ws = [_call(fwd, p, v) for v in vs]
     out = ws[0].shape
     _require_entries(x, out, p.argnum)
-    us = gen.standard_normal((k,) + out)
+    us = draws.standard_normal(gen, (k,) + out)
     a, b, err = np.full(k, np.nan), np.full(k, np.nan), np.zeros(k)
     failure = None
     for j in range(k):

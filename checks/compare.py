@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from checks import draws
 from checks._args import analytic_of, call_grad, closure, generator, prepare
 from checks._util import function_name, validate_method
 from checks.crosscheck import along_probe, coupled_kinks, kink_directions
@@ -510,15 +511,20 @@ def _directional(fx, x, analytic, method, step, directions, rng, vectorized):
     k = DEFAULT_DIRECTIONS if directions is None else int(directions)
     if k < 1:
         raise ValueError(f"directions must be >= 1, got {directions!r}")
-    vs = generator(rng).standard_normal((k,) + x.shape)
+    vs = draws.standard_normal(generator(rng), (k,) + x.shape)
     est = _directional_derivatives(fx, x, vs, method=method, step=step, vectorized=vectorized)
     a = np.full(k, np.nan)
     if analytic is not None:
-        prod = analytic[None] * vs
-        a = prod.reshape(k, -1).sum(axis=1)
-        # round-off of each dot product itself: |error| <= sqrt(n) eps sum|a_k v_k| (typical)
-        np.abs(prod, out=prod)
-        extra = np.sqrt(x.size) * np.finfo(float).eps * prod.reshape(k, -1).sum(axis=1)
+        # round-off of each dot product itself: |error| <= sqrt(n) eps sum|a_k v_k| (typical);
+        # one direction at a time in one buffer (the row sums of a (k, n) product, the same
+        # numbers, with a k-th of the memory)
+        size, buf = np.zeros(k), np.empty(x.shape)
+        for j in range(k):
+            np.multiply(analytic, vs[j], out=buf)
+            a[j] = buf.sum()
+            np.abs(buf, out=buf)
+            size[j] = buf.sum()
+        extra = np.sqrt(x.size) * np.finfo(float).eps * size
         est = dataclasses.replace(est, error=np.asarray(est.error, dtype=float) + extra)
     return est, a
 

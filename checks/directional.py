@@ -24,6 +24,7 @@ from checks.estimates import Estimate, _Raw
 from checks.ladder import UNRESOLVED
 from checks.methods import STEP_FACTORS, _estimate
 from checks.noise import Baseline, baseline, noise_note, with_noise
+from checks.probe import probe_point
 
 __all__ = ["along_directions", "directional_derivative", "directional_derivatives"]
 
@@ -43,7 +44,11 @@ class _Line:
         x, v = self.x, self.v
         if self.vectorized:
             return self.f(x[None] + np.reshape(t, (-1,) + (1,) * x.ndim) * v[None])
-        return self.f(x + t * v)
+        if np.iscomplexobj(t):
+            return self.f(x + t * v)  # the complex step
+        # x + t v in one new array (probe_point's way: t v, then x added in place -- the same
+        # numbers, addition commutes exactly -- without a second array of x's size)
+        return self.f(probe_point(x, t, v))
 
     def prefetch(self, ts: np.ndarray) -> bool:
         """Pass the points ``x + t v`` on to ``f``'s own prefetch (a memo), if it has one."""

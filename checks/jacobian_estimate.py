@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from checks import draws
 from checks._args import generator
 from checks._memo import Memo
 from checks._util import NonFiniteValueError, as_float64, validate_method
@@ -130,8 +131,8 @@ def _row_notes(notes: list[tuple[str, ...]], out: tuple[int, ...]) -> tuple[str,
 
 def _draw_pairs(rng: Any, k: int, in_shape: tuple[int, ...], out_shape: tuple[int, ...]):
     gen = generator(rng)
-    vs = gen.standard_normal((k,) + in_shape)
-    us = gen.standard_normal((k,) + out_shape)
+    vs = draws.standard_normal(gen, (k,) + in_shape)
+    us = draws.standard_normal(gen, (k,) + out_shape)
     return us, vs
 
 

@@ -1,0 +1,101 @@
+"""The random directions of directional checks: drawn in parallel chunks when long
+(checks.draws), the same numbers on any number of threads, independent chunks; and
+typical_scale's one-pass root mean square (checks._util)."""
+
+from __future__ import annotations
+
+import multiprocessing
+
+import numpy as np
+import pytest
+
+from checks import check_gradient, draws
+from checks._util import typical_scale
+
+
+def _long() -> tuple[int, ...]:
+    """A shape of more entries than PARALLEL_ENTRIES, not a multiple of CHUNK (a short last
+    chunk)."""
+    return (3, draws.PARALLEL_ENTRIES // 3 + 17)
+
+
+def test_short_arrays_are_the_generators_own_draw():
+    shape = (2, draws.PARALLEL_ENTRIES // 2 - 1)
+    got = draws.standard_normal(np.random.default_rng(5), shape)
+    assert np.array_equal(got, np.random.default_rng(5).standard_normal(shape))
+
+
+def test_long_arrays_are_the_same_numbers_on_one_thread_or_many(monkeypatch):
+    pooled = draws.standard_normal(np.random.default_rng(9), _long())
+    monkeypatch.setattr(draws, "_pool", lambda: None)
+    serial = draws.standard_normal(np.random.default_rng(9), _long())
+    assert np.array_equal(pooled, serial)
+    # and they follow the caller's generator: another seed, other numbers
+    assert not np.array_equal(serial, draws.standard_normal(np.random.default_rng(10), _long()))
+
+
+def test_long_arrays_are_filled_and_their_chunks_independent():
+    """Every entry drawn (no chunk left as np.empty's garbage), standard normal moments, and
+    no two chunks alike: the correlation of neighbouring chunks is ~ N(0, 1/CHUNK), so 6 /
+    sqrt(CHUNK) fails by chance with probability 2e-9 per pair. One seed for every chunk
+    (or a seed reused) would give a correlation of 1."""
+    v = draws.standard_normal(np.random.default_rng(2), _long())
+    assert v.shape == _long() and np.all(np.isfinite(v))
+    flat = v.ravel()
+    n = flat.size
+    assert abs(flat.mean()) < 6 / np.sqrt(n)
+    assert abs(flat.var() - 1.0) < 6 * np.sqrt(2 / n)
+    c = draws.CHUNK
+    chunks = [flat[i * c:(i + 1) * c] for i in range(n // c)]
+    assert len(chunks) >= 2
+    for a, b in zip(chunks, chunks[1:], strict=False):
+        assert abs(np.corrcoef(a, b)[0, 1]) < 6 / np.sqrt(c)
+
+
+def _draw_in_child(seed: int) -> np.ndarray:
+    return draws.standard_normal(np.random.default_rng(seed), _long())
+
+
+def test_a_forked_child_draws_on_its_own_pool():
+    """The parent's pool has run (its threads exist only in the parent); a child forked from
+    it must not wait on them for ever, and draws the parent's numbers."""
+    here = _draw_in_child(4)
+    # (a multiprocessing pool: leaving its block terminates a child that hangs)
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        there = pool.apply_async(_draw_in_child, (4,)).get(timeout=60)
+    assert np.array_equal(here, there)
+
+
+def test_a_directional_check_of_a_long_argument_sees_a_planted_error():
+    """Long enough for the parallel draw: the right gradient passes, one entry wrong by
+    1e-3 of the gradient's size fails (the directions are random normal in every entry)."""
+    n = draws.PARALLEL_ENTRIES
+    x = np.random.default_rng(1).standard_normal(n)
+
+    def f(v):
+        return float(v @ v)
+
+    def wrong(v):
+        g = 2 * v
+        g[n // 2] += 1e-3 * np.sqrt(n)
+        return g
+
+    assert check_gradient(f, lambda v: 2 * v, (x,), mode="directional").verdict == "pass"
+    assert check_gradient(f, wrong, (x,), mode="directional").verdict == "fail"
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e200, 1e-200, 1e-310, 3e-162, 1e154])
+def test_typical_scale_is_the_root_mean_square_at_every_scale(scale):
+    """One pass of sum x_k^2 where that neither overflows nor underflows, the scaled form
+    m rms(x / m) elsewhere: both the root mean square, to a few ulp times sqrt(n)."""
+    base = np.random.default_rng(0).uniform(0.5, 2.0, 1000) * np.r_[1.0, -1.0].repeat(500)
+    x = base * scale
+    want = float(np.sqrt(np.mean(base**2))) * scale  # exact scaling where scale is a power
+    assert typical_scale(x) == pytest.approx(want, rel=1e-13, abs=0.0)
+
+
+def test_typical_scale_of_mixed_tiny_and_huge_entries():
+    """Squares that overflow (1e200) beside ones that are fine: the scaled form."""
+    x = np.array([1e200, 1.0, -1e200, 1e-300])
+    assert typical_scale(x) == pytest.approx(1e200 * np.sqrt(0.5), rel=1e-15, abs=0.0)
+    assert typical_scale(np.zeros(5)) == 1.0
