@@ -49,6 +49,7 @@ from checks.rule import (
     detectable_along,
     natural_scale,
 )
+from checks.scales import second_opinion
 from checks.trees import Tree, is_tree
 
 __all__ = [
@@ -162,6 +163,7 @@ _AUTO_DIRECTIONAL = ("method='auto' uses the ladder (richardson) in directional 
 
 
 @runs_on_executor
+@second_opinion
 def check_gradient(
     f: Callable[..., Any],
     grad: Callable[..., Any],

@@ -49,6 +49,7 @@ from checks.jacobian_estimate import _draw_pairs, _pair_estimates
 from checks.methods import STEP_FACTORS
 from checks.noise import baseline
 from checks.rule import _validate_atol, natural_scale
+from checks.scales import second_opinion
 
 __all__ = [
     "check_hessian",
@@ -119,6 +120,7 @@ def _run(f, an: _Analytic, args, *, argnum, grad, method, mode, rtol, atol, safe
 
 
 @runs_on_executor
+@second_opinion
 def check_hessian(
     f: Callable[..., Any],
     hess: Callable[..., Any],

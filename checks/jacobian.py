@@ -98,6 +98,7 @@ from checks.rule import (
     confirmed_zero,
     natural_scale,
 )
+from checks.scales import second_opinion
 
 __all__ = [
     "JacobianCheck",
@@ -308,6 +309,7 @@ def _run(f, an: _Analytic, args, *, argnum, method, mode, rtol, atol, safety, st
 
 
 @runs_on_executor
+@second_opinion
 def check_jacobian(
     f: Callable[..., Any],
     jac: Callable[..., Any],

@@ -68,6 +68,7 @@ from typing import Any
 
 import numpy as np
 
+from checks import scales as _scales
 from checks._util import (
     DOMAIN_ERRORS,
     EPS,
@@ -183,6 +184,11 @@ def _measure(fun, x, f0, vectorized, spacing: float | None = None,
                 return dataclasses.replace(pending, evaluations=evals, top=top, values=tuple(seen))
             stairs = stairs or status == "staircase"
             if status in ("smooth", "kink"):
+                if pending is not None and status == "kink":
+                    # one jump 100 times finer: values quantised there, perhaps (a float32
+                    # part moving by one quantum). A smooth table is f's own variation
+                    # resolved: the noise was a feature narrower than the spacing
+                    evals += _coarser(fun, x, vectorized, p, pending)
                 # the differences are f's variation: the noise is below them -- and noise
                 # measured at a coarser spacing, which would show here too, was not noise
                 bound = _scaled_sigma(table, (4, 5, 6))
@@ -198,6 +204,9 @@ def _measure(fun, x, f0, vectorized, spacing: float | None = None,
             continue
         here = _Probe(max(sigma, EPS * abs(f0)), table, delta, evals, top)
         if not confirm or sigma <= _CONFIRM * EPS * float(np.max(np.abs(table))):
+            if pending is not None:
+                evals += _coarser(fun, x, vectorized, p, pending)
+                here = dataclasses.replace(here, evaluations=evals)
             return dataclasses.replace(here, values=tuple(seen))  # round-off: no confirmation
         if pending is not None and pending.noise / _AGREE <= sigma <= _AGREE * pending.noise:
             # the same noise 100 times finer: stationary, a property of f's values. The
@@ -224,6 +233,25 @@ def _measure(fun, x, f0, vectorized, spacing: float | None = None,
     else:
         notes.append("every noise probe left f's domain; the noise of f was taken as eps * |f|")
     return _Probe(EPS * abs(f0), None, delta, evals, top, tuple(notes), tuple(seen))
+
+
+def _coarser(fun, x, vectorized, p, pending: _Probe) -> int:
+    """``pending`` is noise above round-off at its spacing that the probe 100 times finer did
+    not see -- that probe saw round-off, or one jump (a quantum), not a smooth table (a smooth
+    oscillation under-resolved at ``pending``'s spacing, ``cos(741 z)`` at ``z = 1901`` probed
+    at 2e-3, is smooth 100 times finer, looks like noise at every coarser spacing, and its
+    derivative is f's): probe 100 times *coarser*; where that measures noise above round-off
+    too, and not louder than :data:`_AGREE` times ``pending`` (a kink's differences grow with
+    the spacing, noise does not), the larger is noise at longer scales only, a second
+    hypothesis for the check (:func:`checks.scales.seen`). The evaluations spent."""
+    table = np.concatenate(([pending.table[0]],
+                            _probe_values(fun, x, 100.0 * pending.delta, vectorized, p)))
+    if np.all(np.isfinite(table)):
+        sigma, _ = _ecnoise(table)
+        if (sigma is not None and sigma > _CONFIRM * EPS * float(np.max(np.abs(table)))
+                and sigma <= _AGREE * pending.noise):
+            _scales.seen(max(sigma, pending.noise))
+    return NOISE_POINTS - 1
 
 
 @dataclass(frozen=True)
@@ -332,6 +360,10 @@ def baseline(fun: Callable[[np.ndarray], Any], x: np.ndarray, vectorized: bool,
         how = f"every value f returned is a {dtype} number (computed in {dtype}?)"
     noise, evals, top = max(probe.noise, TINY), probe.evaluations, probe.top
     notes.extend(probe.notes)
+    if _scales.forced() > noise:  # a check's second opinion (checks.scales)
+        noise = _scales.forced()
+        notes.append(f"f's noise taken as {noise:.2g}, what its values show at the scale of "
+                     "the steps but not closer to x (checks.scales)")
     if dtype != "float64":
         unit = float(np.finfo(np.dtype(dtype)).eps)
         noise = max(noise, 0.5 * unit * abs(f0))

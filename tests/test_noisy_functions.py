@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from checks import check_gradient
+from checks import check_gradient, check_hessian
 from tests._functions import fewer, sin_exp, sin_exp_grad
 from tests._hard import (
     MODES,
@@ -278,3 +278,99 @@ def test_verdicts_do_not_change_when_inputs_or_outputs_are_scaled_by_1e150(
     # the unscaled verdicts are right, so that "unchanged" is not "equally wrong"
     assert verdicts[0] != "fail" and verdicts[1] != "pass", verdicts
     assert mode == "directional" or verdicts == ["pass", "fail"], verdicts
+
+
+def _float32_sum_plus_quartic(a):
+    """A loss summed in float32 (its inputs rounded to float32 too) plus a float64 term:
+    the float32 part moves in quanta of its value's float32 spacing, and only where an input
+    crosses one of its own float32 spacings. Its noise has a correlation length: a probe
+    100 times finer than 1e-6 rms(x) sits on one flat step and sees only round-off."""
+    def f(z):
+        return float(np.float32(np.sum(z.astype(np.float32) ** 2))) + 1e-3 * a * np.sum(z**4)
+
+    def grad(z):
+        return 2 * z + 4e-3 * a * z**3
+
+    def hess(z):
+        return np.diag(2 + 12e-3 * a * z**2)
+
+    return f, grad, hess
+
+
+def _mixed_precision_points():
+    for seed in range(30):
+        rng = np.random.default_rng(seed)
+        yield rng.uniform(0.1, 1.0), rng.uniform(-1, 1, 3) * 10 ** rng.uniform(2, 4.5, 3)
+
+
+def test_a_float32_sum_plus_a_float64_term_is_never_a_false_alarm():
+    """The exact gradient and Hessian of the mixed-precision loss at 30 points: never FAILED
+    (they were at 7 and 12 of them: the noise probe found the float32 part's noise at 1e-6
+    rms(x), a probe 100 times finer did not, and the finer one was believed, so the error
+    bars were those of round-off, 1e-4 of the true error). Where the float32 noise decides,
+    the verdict is inconclusive and says why (checks.scales). A gradient missing the float32
+    part's ``2 x`` fails at every point: its error is far above that noise."""
+    alarms, passes, reasons = [], [], []
+    for a, x in _mixed_precision_points():
+        f, grad, hess = _float32_sum_plus_quartic(a)
+        for r in (check_gradient(f, grad, (x,)), check_hessian(f, hess, (x,))):
+            if r.verdict == "fail":
+                alarms.append((x, str(r)))
+            elif r.verdict == "inconclusive":
+                reasons.append(r.reason)
+        if check_gradient(f, lambda z, a=a: 4e-3 * a * z**3, (x,)).verdict != "fail":
+            passes.append(x)
+    assert alarms == [], alarms[0]
+    assert passes == [], passes
+    assert all(reasons), reasons  # every inconclusive verdict says why
+    assert any(r.startswith("f's derivative depends on the scale") for r in reasons), reasons
+
+
+def test_noise_at_longer_scales_only_is_a_second_hypothesis_not_the_noise():
+    """At ``x_2 = 10524`` the float32 sum is about 1.1e8, whose float32 spacing is 8. Its
+    error: rounding ``x_2`` to float32 (relative ``2^-24``) moves ``x_2^2`` by up to
+    ``2 x_2^2 2^-24 = 13``, the other entries by under 0.1, and rounding the three-term sum
+    adds up to ``3 * 4``; the probe 100 times finer sees none of it. The baseline keeps the
+    round-off it measured (a wiggle narrower than the probe looks the same, and its derivative
+    is f's: tests/test_noise.py), and records noise between a fraction of the quantum and 25
+    as the second hypothesis a FAILED check is judged again under (checks.scales)."""
+    from checks import scales
+    from checks.noise import baseline
+
+    f, _, _ = _float32_sum_plus_quartic(0.3)
+    x = np.array([542.33598526, -813.95680113, 10524.30963934])
+    token = scales._SEEN.set([])
+    try:
+        base = baseline(f, x, False)
+        found = scales._SEEN.get()
+    finally:
+        scales._SEEN.reset(token)
+    assert base.noise < 1e-2, base.noise  # round-off of |f| ~ 1e12, as the finer probe saw
+    assert len(found) == 1 and 0.5 <= found[0] <= 25.0, found
+
+
+def test_a_smooth_oscillation_under_resolved_by_the_probe_is_not_noise_at_longer_scales():
+    """``cos(741 z)`` at ``z = 1901.3``: the probe's spacing (``1.9e-3``, 1.4 radians a step)
+    sees irregular values, the probe 100 times finer a smooth table, the one 100 times coarser
+    (140 radians a step) "noise" of 0.7 -- an oscillation, not values quantised between the
+    two spacings (those show 100 times finer as round-off or one jump, never as a smooth
+    table). No second hypothesis is recorded, and a gradient that is 0 (its true value is
+    up to 741) fails, as the exact one passes (with the oscillation taken for noise it was
+    inconclusive)."""
+    from checks import scales
+    from checks.noise import baseline
+
+    k, x = 741.0, np.array([1901.3])
+
+    def f(z):
+        return float(np.cos(k * z[0]))
+
+    token = scales._SEEN.set([])
+    try:
+        baseline(f, x, False)
+        found = scales._SEEN.get()
+    finally:
+        scales._SEEN.reset(token)
+    assert found == [], found
+    assert check_gradient(f, lambda z: np.array([-k * np.sin(k * z[0])]), (x,)).verdict == "pass"
+    assert check_gradient(f, lambda z: np.zeros(1), (x,)).verdict == "fail"
