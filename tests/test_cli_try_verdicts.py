@@ -181,3 +181,28 @@ def test_a_candidate_with_no_finite_value_is_undefined_and_counted_as_such(capsy
     X = np.array(eval(re.search(r"^  X = (\[\[.*\]\])   shape", out, re.M).group(1)  # noqa: S307
                       .replace(" ", ",")), dtype=float)
     assert np.allclose(_array_after("right", out), (X + X.T) @ w)  # the gradient, by hand
+
+
+# the textbook closed form, w* = (X^T X)^-1 X^T y, written with an explicit inverse
+INVERSE_4_MLE = "np.linalg.inv(X.T @ X) @ X.T @ y"
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_4_mle_with_an_explicit_inverse_is_right(seed, capsys):
+    """The closed form through ``inv(X^T X)`` is right: its ``w*`` solves the normal
+    equations only to about ``eps cond(X)^2`` (the inverse of ``X^T X`` is not backward
+    stable), and 4-mle's round-off bound was that of a backward-stable solve, ``eps
+    cond(X)^0``: 100 examples reported it "wrong on 3 of 100 random inputs" (seed 0), with
+    yours and right equal to six digits, on 7 of 8 seeds."""
+    status, out, err = run(["try", "4-mle", INVERSE_4_MLE, "--examples", "100",
+                            "--seed", str(seed)], capsys)
+    assert status == 0 and err == "", out + err
+    assert out.startswith("PASS: 4-mle"), out
+
+
+def test_4_mle_off_by_one_part_in_a_million_is_wrong(capsys):
+    """The looser bound still catches a maximiser scaled by 1 + 1e-6."""
+    status, out, err = run(["try", "4-mle", f"1.000001 * ({INVERSE_4_MLE})", "--seed", "0"],
+                           capsys)
+    assert status == 1 and err == "", out + err
+    assert out.startswith("FAIL: 4-mle"), out
