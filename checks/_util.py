@@ -38,6 +38,31 @@ class UsageError(ValueError):
     never mistaken for a point outside ``f``'s domain, always raised."""
 
 
+def batch_values(got: Any, size: int, complex_ok: bool = False) -> np.ndarray:
+    """A vectorized ``f``'s output for a stack of ``size`` points, checked: an array of
+    shape ``(size,)`` of real numbers (complex ones too where ``complex_ok``: the complex
+    step), else a :class:`UsageError` saying what came back. Non-finite values are kept.
+
+    >>> batch_values([1.0, 2.0], 2)
+    array([1., 2.])
+    >>> batch_values(np.ones((2, 1)), 2)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    checks._util.UsageError: a vectorized f must map a batch ... got (2, 1) for B=2
+    """
+    arr = np.asarray(got)
+    if arr.shape != (size,):
+        raise UsageError(
+            "a vectorized f must map a batch of shape (B, *x.shape) to shape (B,); "
+            f"got {arr.shape} for B={size}"
+        )
+    if arr.dtype.kind == "c" and not complex_ok:
+        raise UsageError("f must return real values, got complex ones")
+    if arr.dtype.kind not in "biufc":
+        raise UsageError(f"f must return real numbers, got an array of dtype {arr.dtype}")
+    return arr
+
+
 class DomainError(NonFiniteValueError):
     """``f`` raised a domain error (:data:`DOMAIN_ERRORS`) at the point itself: the point is
     outside ``f``'s domain. The original exception is its ``__cause__``; like a non-finite

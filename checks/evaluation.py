@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from checks import executor as _executor
-from checks._util import NonFiniteValueError, call_scalar
+from checks._util import NonFiniteValueError, batch_values, call_scalar
 
 _BATCH_BYTES = 32 * 2**20  # memory per vectorized call
 
@@ -68,14 +68,7 @@ def _evaluate(
         sl = slice(start, start + per_batch)
         batch = np.repeat(flat.astype(dtype)[None, :], len(jj[sl]), axis=0)
         batch[np.arange(len(jj[sl])), entries[kk[sl]]] = targets[jj[sl], kk[sl]]
-        out = np.asarray(fun(batch.reshape((-1,) + x.shape)))
-        if out.shape != (len(jj[sl]),):
-            raise ValueError(
-                "a vectorized f must map a batch of shape (B, *x.shape) to shape (B,); "
-                f"got {out.shape} for B={len(jj[sl])}"
-            )
-        if out.dtype.kind == "c" and not complex_ok:
-            raise ValueError("f must return real values, got complex ones")
+        out = batch_values(fun(batch.reshape((-1,) + x.shape)), len(jj[sl]), complex_ok)
         if finite and not np.all(np.isfinite(out)):
             bad = int(np.argmin(np.isfinite(out)))
             where = _index(x.shape, int(entries[kk[sl][bad]]))

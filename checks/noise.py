@@ -77,6 +77,7 @@ from checks._util import (
     DomainError,
     UsageError,
     abs_max,
+    batch_values,
     call_scalar,
     typical_scale,
 )
@@ -318,12 +319,7 @@ def baseline(fun: Callable[[np.ndarray], Any], x: np.ndarray, vectorized: bool,
     (True, 'float32')
     """
     if vectorized:
-        raw = np.asarray(fun(np.stack([x, x])))
-        if raw.shape != (2,):
-            raise ValueError(
-                "a vectorized f must map a batch of shape (B, *x.shape) to shape (B,); "
-                f"got {raw.shape} for B=2"
-            )
+        raw = batch_values(fun(np.stack([x, x])), 2)
         first, second = raw[0], raw[1]
         f0 = call_scalar(lambda _: first, x, "x", False)
         f1 = call_scalar(lambda _: second, x, "x", False)

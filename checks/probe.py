@@ -30,7 +30,7 @@ import math
 import numpy as np
 
 from checks import executor as _executor
-from checks._util import EPS, call_scalar, typical_scale
+from checks._util import EPS, batch_values, call_scalar, typical_scale
 
 __all__ = ["NOISE_POINTS", "probe_direction", "probe_slope"]
 
@@ -107,7 +107,7 @@ def _probe_values(fun, x, delta, vectorized, p) -> np.ndarray:
     pts = pts.reshape((NOISE_POINTS - 1,) + x.shape)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if vectorized:
-            return np.asarray(fun(pts), dtype=float)
+            return batch_values(fun(pts), len(pts)).astype(float)
         prefetch = getattr(fun, "prefetch", None)
         if prefetch is not None and prefetch(pts):
             got = [_executor.RAISED] * len(pts)

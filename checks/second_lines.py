@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from checks import executor as _executor
-from checks._util import UsageError, call_scalar
+from checks._util import UsageError, batch_values, call_scalar
 from checks.evaluation import _BATCH_BYTES
 from checks.ladder import _DECAY, _SIGMAS
 
@@ -142,14 +142,9 @@ def _stack(x, changes) -> np.ndarray:
 
 
 def _batch_values(got: np.ndarray, size: int) -> list[float]:
-    """A vectorized ``f``'s output for a stack of ``size`` points, checked: shape ``(size,)``,
-    real numbers; as floats (non-finite ones kept)."""
-    _check_shape(got, size)
-    if got.dtype.kind == "c":
-        raise UsageError("f must return real values, got complex ones")
-    if got.dtype.kind not in "biuf":
-        raise UsageError(f"f must return real numbers, got an array of dtype {got.dtype}")
-    return got.astype(np.float64).tolist()
+    """A vectorized ``f``'s output for a stack of ``size`` points, checked
+    (:func:`checks._util.batch_values`); as floats (non-finite ones kept)."""
+    return batch_values(got, size).astype(np.float64).tolist()
 
 
 class _OneOfStack:
@@ -159,18 +154,7 @@ class _OneOfStack:
         self.fun = fun
 
     def __call__(self, z: np.ndarray):
-        got = np.asarray(self.fun(z[None]))
-        _check_shape(got, 1)
-        return got[0]
-
-
-def _check_shape(got: np.ndarray, size: int) -> None:
-    """A vectorized ``f``'s output for a stack of ``size`` points has shape ``(size,)``."""
-    if got.shape != (size,):
-        raise UsageError(
-            "a vectorized f must map a batch of shape (B, *x.shape) to shape (B,); "
-            f"got {got.shape} for B={size}"
-        )
+        return batch_values(self.fun(z[None]), 1)[0]
 
 
 def _richardson(d0, d1, d2):
