@@ -47,7 +47,7 @@ def test_probe_gap_and_its_bound():
     gap, bound = _probe_gap(x, parts, base)
     assert gap == 2.5
     top = 1.0 + 6.0 + 1.0 + 0.0  # sum_k max |p_k lower_k|, |p_k upper_k|
-    assert bound == pytest.approx(0.1 + 0.4 + 0.2 + 0.05 + 2.0 * EPS * top, rel=1e-15)
+    assert bound == pytest.approx(0.1 + 0.4 + 0.2 + 0.05 + 2.0 * EPS * top, rel=1e-15, abs=0)
     below = Baseline(0.0, 0.0, 0, slope=-7.0, slope_error=0.05, direction=p)
     assert _probe_gap(x, parts, below)[0] == 1.0
     inside = Baseline(0.0, 0.0, 0, slope=-3.0, slope_error=0.05, direction=p)

@@ -36,10 +36,10 @@ def test_both_sides_and_the_bar_term_by_term() -> None:
     for j in range(3):
         left = [us[j, o] * sum(A[o, i] * vs[j, i] for i in range(2)) for o in range(3)]
         right = [sum(A[o, i] * us[j, o] for o in range(3)) * vs[j, i] for i in range(2)]
-        assert r.analytic[j] == pytest.approx(math.fsum(left), rel=1e-13)
-        assert r.numerical[j] == pytest.approx(math.fsum(right), rel=1e-13)
+        assert r.analytic[j] == pytest.approx(math.fsum(left), rel=1e-13, abs=0)
+        assert r.numerical[j] == pytest.approx(math.fsum(right), rel=1e-13, abs=0)
         bar = EPS * (math.sqrt(3) * sum(map(abs, left)) + math.sqrt(2) * sum(map(abs, right)))
-        assert r.error[j] == pytest.approx(bar, rel=1e-12)
+        assert r.error[j] == pytest.approx(bar, rel=1e-12, abs=0)
     assert np.array_equal(r.lower, r.numerical) and np.array_equal(r.upper, r.numerical)
     assert r.verdict == "pass" and r.ok
 
@@ -138,4 +138,4 @@ def test_detectable_is_the_pair_bound_over_the_jvps_lower_bound_on_max_a() -> No
     vs = gen.standard_normal((5, 2))
     us = gen.standard_normal((5, 3))
     top = max(float(np.max(np.abs(A @ v))) / np.abs(v).sum() for v in vs)
-    assert r.detectable == pytest.approx(detectable_by_hand(r, us, vs, top), rel=1e-7)
+    assert r.detectable == pytest.approx(detectable_by_hand(r, us, vs, top), rel=1e-7, abs=0)

@@ -208,8 +208,8 @@ def test_along_pairs_of_a_matrix() -> None:
     assert top == 6.0
     for j in range(2):
         value, bar = by_hand(j)
-        assert a[j] == pytest.approx(value, rel=1e-14)
-        assert extra[j] == pytest.approx(bar, rel=1e-12)
+        assert a[j] == pytest.approx(value, rel=1e-14, abs=0)
+        assert extra[j] == pytest.approx(bar, rel=1e-12, abs=0)
 
 
 def test_along_pairs_of_a_jvp() -> None:
@@ -217,11 +217,11 @@ def test_along_pairs_of_a_jvp() -> None:
     assert why is None
     for j in range(2):
         value = sum(US[j, o] * sum(A[o, i] * VS[j, i] for i in range(3)) for o in range(2))
-        assert a[j] == pytest.approx(value, rel=1e-14)
+        assert a[j] == pytest.approx(value, rel=1e-14, abs=0)
         terms = [US[j, o] * (A[o] @ VS[j]) for o in range(2)]
-        assert extra[j] == pytest.approx(np.sqrt(2) * EPS * sum(map(abs, terms)), rel=1e-12)
+        assert extra[j] == pytest.approx(np.sqrt(2) * EPS * sum(map(abs, terms)), rel=1e-12, abs=0)
     # max|A v_j| / ||v_j||_1: pair 0: A v = (-2, 10), 10 / 2 = 5; pair 1: (4.75, 1.5), / 3.25
-    assert top == pytest.approx(5.0, rel=1e-15)
+    assert top == pytest.approx(5.0, rel=1e-15, abs=0)
 
 
 def test_along_pairs_of_a_vjp() -> None:
@@ -230,17 +230,17 @@ def test_along_pairs_of_a_vjp() -> None:
     for j in range(2):
         atu = [sum(A[o, i] * US[j, o] for o in range(2)) for i in range(3)]
         terms = [atu[i] * VS[j, i] for i in range(3)]
-        assert a[j] == pytest.approx(sum(terms), rel=1e-14)
-        assert extra[j] == pytest.approx(np.sqrt(3) * EPS * sum(map(abs, terms)), rel=1e-12)
+        assert a[j] == pytest.approx(sum(terms), rel=1e-14, abs=0)
+        assert extra[j] == pytest.approx(np.sqrt(3) * EPS * sum(map(abs, terms)), rel=1e-12, abs=0)
     # A^T u_0 = (-7, -12, 15) / 3 = 5; A^T u_1 = (12.5, 14, -16.5) / 3.5 = 4.71...
-    assert top == pytest.approx(5.0, rel=1e-15)
+    assert top == pytest.approx(5.0, rel=1e-15, abs=0)
 
 
 def test_along_pairs_top_is_the_largest_over_pairs() -> None:
     us = US[::-1]
     vs = VS[::-1]
     *_, top = _along_pairs(_Analytic("cotangent", vjp, "vjp"), P, us, vs, (2,))
-    assert top == pytest.approx(5.0, rel=1e-15)
+    assert top == pytest.approx(5.0, rel=1e-15, abs=0)
 
 
 def test_along_pairs_of_a_bad_matrix_says_why_and_gives_nan() -> None:
@@ -260,7 +260,7 @@ def test_along_pairs_names_the_pair_of_a_bad_product() -> None:
                                       (2,))
     assert why == "vjp(u, *args) of pair 1 is not finite: inf at index (1,)"
     assert top is None
-    assert a[0] == pytest.approx(by_hand(0)[0], rel=1e-14)
+    assert a[0] == pytest.approx(by_hand(0)[0], rel=1e-14, abs=0)
     assert np.isnan(a[1])
     assert extra[1] == 0.0
 

@@ -46,7 +46,7 @@ def test_bipolar_sigmoid_saturates_without_overflow():
 def test_loss_matches_the_definition(rng):
     w, X, y = random_problem(rng)
     expected = 0.5 * np.sum((sheet_f(X @ w) - y) ** 2)
-    assert bipolar_squared_loss(w, X, y) == pytest.approx(expected, rel=1e-12)
+    assert bipolar_squared_loss(w, X, y) == pytest.approx(expected, rel=1e-12, abs=0)
 
 
 def test_gradient_is_sheet_candidate_3_times_the_loss_factor(rng):

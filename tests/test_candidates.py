@@ -165,8 +165,8 @@ def test_norm_gradient_has_unit_length_whatever_the_size_of_w(w, scale):
     v = scale * w
     g_norm = numerical_gradient(sheet_2b_penalty, v)
     g_square = numerical_gradient(l2_penalty, v)
-    assert np.linalg.norm(g_norm) == pytest.approx(1.0, rel=1e-6)
-    assert np.linalg.norm(g_square) == pytest.approx(2.0 * np.linalg.norm(v), rel=1e-6)
+    assert np.linalg.norm(g_norm) == pytest.approx(1.0, rel=1e-6, abs=0)
+    assert np.linalg.norm(g_square) == pytest.approx(2.0 * np.linalg.norm(v), rel=1e-6, abs=0)
     # the norm pulls with the same force at every scale: only the direction of w matters
     np.testing.assert_allclose(g_norm, numerical_gradient(sheet_2b_penalty, w), rtol=1e-6,
                                atol=1e-6)

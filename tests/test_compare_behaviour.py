@@ -90,8 +90,8 @@ def test_a_wrong_gradient_fails_with_its_worst_entry():
     assert r.verdict == "fail" and not r.ok
     assert r.worst_index == (1,) and r.mismatched == 1
     assert r.mismatched_indices == [(1,)]
-    assert r.max_abs_error == pytest.approx(1e-3, rel=1e-6)
-    assert r.max_rel_error == pytest.approx(1e-3 / 4.0, rel=1e-6)  # max |n| = 4
+    assert r.max_abs_error == pytest.approx(1e-3, rel=1e-6, abs=0)
+    assert r.max_rel_error == pytest.approx(1e-3 / 4.0, rel=1e-6, abs=0)  # max |n| = 4
     assert r.entry_name((1,)) == "(1,)"
     with pytest.raises(TypeError, match=r"^use `.ok` \(or assert_gradient\) rather than the "
                                         r"truth of the result$"):

@@ -62,7 +62,7 @@ def test_dot_and_its_round_off() -> None:
     v = np.array([[0.5, 1.0], [-1.0, 2.0]])
     value, roundoff = _dot(a, v)
     assert value == 0.5 - 2.0 - 3.0 + 8.0
-    assert roundoff == pytest.approx(np.sqrt(4) * EPS * (0.5 + 2.0 + 3.0 + 8.0), rel=1e-15)
+    assert roundoff == pytest.approx(np.sqrt(4) * EPS * (0.5 + 2.0 + 3.0 + 8.0), rel=1e-15, abs=0)
 
 
 def test_atol_along_a_direction() -> None:
@@ -86,13 +86,14 @@ def test_along_probe_compares_the_dot_product_with_the_slope() -> None:
     a = np.array([1.0, -1.0])  # <a, p> = 0.6 + 0.8 = 1.4
     c = along_probe(a, probe_est(), rtol=0.1, atol=0.5, safety=3.0)
     assert c.label == "the noise probe's direction"
-    assert c.analytic == pytest.approx(1.4, rel=1e-15)
+    assert c.analytic == pytest.approx(1.4, rel=1e-15, abs=0)
     assert (c.lower, c.upper, c.error) == (2.0, 2.0, 1e-3)
     roundoff = np.sqrt(2) * EPS * 1.4
-    assert c.tolerance == pytest.approx(0.5 * 1.4 + 3.0 * 1e-3 + 0.1 * 2.0 + roundoff, rel=1e-14)
+    assert c.tolerance == pytest.approx(0.5 * 1.4 + 3.0 * 1e-3 + 0.1 * 2.0 + roundoff,
+                                        rel=1e-14, abs=0)
     assert c.ok is True  # |1.4 - 2| = 0.6 <= 0.903
     c = along_probe(a, probe_est(slope=-1.5), rtol=0.5, atol=0.0, safety=0.0)
-    assert c.tolerance == pytest.approx(0.5 * 1.5 + np.sqrt(2) * EPS * 1.4, rel=1e-14)
+    assert c.tolerance == pytest.approx(0.5 * 1.5 + np.sqrt(2) * EPS * 1.4, rel=1e-14, abs=0)
 
 
 def test_along_probe_gives_nothing_without_a_smooth_slope() -> None:
@@ -176,9 +177,9 @@ def test_coupled_kinks_tolerance_and_values_by_hand() -> None:
     tol0 = 0.25 * 2.0 + 2.0 * 1e-3 + 0.0 + np.sqrt(3) * EPS * 2.0
     tol2 = 0.25 * 2.5 + 0.0 + 0.1 * 3.0 + np.sqrt(3) * EPS * 2.5
     tol3 = 0.25 * 1.25 + 2.0 * 2e-3 + 0.1 * 1.5 + np.sqrt(3) * EPS * 1.25
-    assert cs[0].tolerance == pytest.approx(tol0, rel=1e-14)
-    assert cs[2].tolerance == pytest.approx(tol2, rel=1e-14)
-    assert cs[3].tolerance == pytest.approx(tol3, rel=1e-14)
+    assert cs[0].tolerance == pytest.approx(tol0, rel=1e-14, abs=0)
+    assert cs[2].tolerance == pytest.approx(tol2, rel=1e-14, abs=0)
+    assert cs[3].tolerance == pytest.approx(tol3, rel=1e-14, abs=0)
     assert [c.ok for c in cs] == [False, False, True, True]
 
 

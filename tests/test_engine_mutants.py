@@ -636,8 +636,8 @@ def test_taylor_test_with_a_single_usable_remainder_passes_without_an_order():
     # tau: 3 c h_1 with c = r(h_1) / h_1^2 (the module docstring), the smaller bound here
     c = r.remainders[0] / TAYLOR_STEPS[0] ** 2
     assert r.tau == pytest.approx(min(3.0 * c * TAYLOR_STEPS[0],
-                                      100.0 * np.sqrt(c * np.min(r.floor))), rel=1e-12)
-    assert r.detectable == pytest.approx(r.tau / (1.0 - r.tau), rel=1e-12)
+                                      100.0 * np.sqrt(c * np.min(r.floor))), rel=1e-12, abs=0)
+    assert r.detectable == pytest.approx(r.tau / (1.0 - r.tau), rel=1e-12, abs=0)
     assert "Observed order of the first-order remainder: nan" in str(r)
     wrong = taylor_test(f, lambda u: 1.1 + 4.0 * u**3, (x.copy(),), direction=v)
     assert wrong.verdict == "fail" and abs(wrong.order - 1.0) < 0.1
@@ -1430,7 +1430,7 @@ def test_a_directional_check_costs_the_same_at_any_scale_of_x():
     unit, big = at_scale(1.0), at_scale(1e3)
     assert unit.verdict == big.verdict == "pass", (str(unit), str(big))
     assert big.evaluations == unit.evaluations
-    assert big.detectable == pytest.approx(unit.detectable, rel=1e-3)
+    assert big.detectable == pytest.approx(unit.detectable, rel=1e-3, abs=0)
 
 
 def test_the_slope_of_a_smooth_probe_table_is_within_its_bound():

@@ -285,10 +285,10 @@ def test_one_sided_limits_error_bar_is_the_documented_roundoff_where_the_lines_a
     n_now = 2.0 * 16.0 * s / 0.25**2 + 16.0 * s / 0.5**2
     n_up = 2.0 * 16.0 * s / 0.5**2 + 16.0 * s / 1.0**2
     expected = n_now + (n_now + n_up) / 3.0
-    assert expected == pytest.approx(816.0 * s, rel=1e-15)
+    assert expected == pytest.approx(816.0 * s, rel=1e-15, abs=0)
     assert np.all(out["R"] == 0.0) and np.all(out["L"] == 0.0)
-    assert out["Rerr"] == pytest.approx(np.full((1, 2), expected), rel=1e-12)
-    assert out["Lerr"] == pytest.approx(np.full((1, 2), expected), rel=1e-12)
+    assert out["Rerr"] == pytest.approx(np.full((1, 2), expected), rel=1e-12, abs=0)
+    assert out["Lerr"] == pytest.approx(np.full((1, 2), expected), rel=1e-12, abs=0)
 
 
 # ------------------------------------------------------------------------------ executor
@@ -507,7 +507,7 @@ def test_probe_slope_is_the_least_squares_cubics_slope_at_zero():
     cubic = np.polyfit(_PROBE_T, table, 3)[-2]  # coefficient of t: the slope at t = 0
     assert abs(cubic) > 1.0  # far from the quartic's exact 0
     value, bound, _ = probe_slope(table, delta, 0.0)
-    assert value == pytest.approx(cubic / delta, rel=1e-9)
+    assert value == pytest.approx(cubic / delta, rel=1e-9, abs=0)
     assert bound >= abs(value) * 0.5  # truncation seen: the slope is not to be trusted
 
 

@@ -70,7 +70,7 @@ def test_a_quadratics_hessian_is_exact_symmetric_and_taken_at_the_default_steps(
     for k in range(2):
         for m in range(2):
             ratio = est.step[k, m] / top[min(k, m)]
-            assert ratio == pytest.approx(2.0 ** np.round(np.log2(ratio)), rel=1e-6)
+            assert ratio == pytest.approx(2.0 ** np.round(np.log2(ratio)), rel=1e-6, abs=0)
     assert est.notes == ()
 
 
@@ -253,12 +253,12 @@ def test_the_probe_gap_is_the_distance_to_the_weighted_interval():
     for value, gap in ((high + 3.0, 3.0), (low - 2.0, 2.0), (0.5 * (low + high), 0.0)):
         got_gap, bound = _probe_gap(x, pairs, res, {"value": value, "error": 0.75})
         assert got_gap == pytest.approx(gap, rel=1e-12, abs=1e-15)
-        assert bound == pytest.approx(0.75 + err_sum + roundoff, rel=1e-12)
+        assert bound == pytest.approx(0.75 + err_sum + roundoff, rel=1e-12, abs=0)
     # without error bars the bound is the round-off of the sum alone
     # (of size 1e3: the round-off grows with the entries)
     exact = second_of([1e3, -1e3, 2e3], [1e3, 1e3, 2e3], [0.0, 0.0, 0.0])
     _, bound = _probe_gap(x, pairs, exact, {"value": 1e3 * high, "error": 0.0})
-    assert bound == pytest.approx(1e3 * roundoff, rel=1e-12)
+    assert bound == pytest.approx(1e3 * roundoff, rel=1e-12, abs=0)
 
 
 # ----------------------------------------------------------------------------- polarised pairs
@@ -270,10 +270,10 @@ def test_along_second_is_w_h_w_in_the_units_of_w():
     w = np.array([3.0, -1.0])
     out = _along_second(quad, x, w, base, None)
     assert out["kind"] == SMOOTH
-    assert out["value"] == pytest.approx(float(w @ (B + B.T) @ w), rel=1e-9)
+    assert out["value"] == pytest.approx(float(w @ (B + B.T) @ w), rel=1e-9, abs=0)
     assert out["lower"] == out["upper"] == out["value"]
     out = _along_second(quad, x, w, base, 0.25)  # a user step, absolute along w
-    assert out["value"] == pytest.approx(float(w @ (B + B.T) @ w), rel=1e-9)
+    assert out["value"] == pytest.approx(float(w @ (B + B.T) @ w), rel=1e-9, abs=0)
 
 
 def test_polarised_pairs_give_u_h_v_with_half_the_summed_errors():
@@ -282,7 +282,7 @@ def test_polarised_pairs_give_u_h_v_with_half_the_summed_errors():
     vs = np.array([[0.0, 1.0], [2.0, 1.0]])
     est = _polarised_pairs(quad, x, us, vs, None)
     H = B + B.T
-    assert est.value == pytest.approx([us[j] @ H @ vs[j] for j in range(2)], rel=1e-8)
+    assert est.value == pytest.approx([us[j] @ H @ vs[j] for j in range(2)], rel=1e-8, abs=0)
     assert est.kind.tolist() == [SMOOTH, SMOOTH] and est.notes == ()
     assert np.array_equal(est.lower, est.upper)
     assert est.lower == pytest.approx(est.value, rel=1e-12, abs=1e-12)
@@ -333,7 +333,7 @@ def test_a_user_step_along_a_direction_is_absolute_in_units_of_the_direction():
     out = _along_second(fexp, XE, w, base, 0.5)
     d = [(fexp(XE + s * w) - 2.0 * fexp(XE) + fexp(XE - s * w)) / s**2
          for s in (0.5, 0.25, 0.125)]
-    assert out["value"] == pytest.approx(r2(d), rel=1e-9)
+    assert out["value"] == pytest.approx(r2(d), rel=1e-9, abs=0)
     assert out["evaluations"] == 6
     # and not the exact value: the step was taken as given
     exact = fexp(XE) * (3.0 - 0.5) ** 2
@@ -348,13 +348,13 @@ def test_a_user_step_for_the_full_hessian_is_taken_per_entry_without_refinement(
     for k in range(2):
         d = [(fexp(XE + s * e[k]) - 2.0 * fexp(XE) + fexp(XE - s * e[k])) / s**2
              for s in (step[k], step[k] / 2, step[k] / 4)]
-        assert est.value[k, k] == pytest.approx(r2(d), rel=1e-9)
+        assert est.value[k, k] == pytest.approx(r2(d), rel=1e-9, abs=0)
     d = []
     for lev in range(3):
         a, b = step * 0.5**lev
         corners = [fexp(XE + [sa * a, sb * b]) for sa, sb in ((1, 1), (1, -1), (-1, 1), (-1, -1))]
         d.append((corners[0] - corners[1] - corners[2] + corners[3]) / (4.0 * a * b))
-    assert est.value[0, 1] == est.value[1, 0] == pytest.approx(r2(d), rel=1e-9)
+    assert est.value[0, 1] == est.value[1, 0] == pytest.approx(r2(d), rel=1e-9, abs=0)
     # three levels: 2 points per diagonal pair, 4 for the cross pair, and the baseline's
     assert len(calls) == est.evaluations
     assert est.evaluations - 3 * (2 + 4 + 2) == baseline(fexp, XE, False).evaluations
@@ -379,7 +379,7 @@ def test_polarised_pairs_take_a_user_step_along_both_lines():
                    for t in (s, s / 2, s / 4)])
 
     est = _polarised_pairs(fexp, XE, u[None], v[None], 0.5)
-    assert est.value[0] == pytest.approx((q(u + v, 0.5) - q(u - v, 0.5)) / 4.0, rel=1e-9)
+    assert est.value[0] == pytest.approx((q(u + v, 0.5) - q(u - v, 0.5)) / 4.0, rel=1e-9, abs=0)
     exact = fexp(XE) * (u[0] + 0.5 * u[1]) * (v[0] + 0.5 * v[1])
     assert abs(est.value[0] - exact) > 1e-8  # the step, not the default (1e-10), was taken
 

@@ -557,4 +557,4 @@ def test_kink_notes_along_pairs_give_the_one_sided_derivatives_along_v():
                      r"R = (\S+) ", text)
     assert note is not None, text
     sides = sorted(float(s) for s in note.groups())
-    assert sides == pytest.approx([low, high], rel=1e-5)
+    assert sides == pytest.approx([low, high], rel=1e-5, abs=0)

@@ -74,12 +74,12 @@ def m_min_by_hand(taus: list[float]) -> float:
 
 @pytest.mark.parametrize("taus", [[1e-9, 1e-9], [1.0], [3.0, 0.5, 2.0], [1e-3] * 8])
 def test_pair_error_bound_solves_the_docstrings_equation(taus: list[float]) -> None:
-    assert pair_error_bound(taus) == pytest.approx(m_min_by_hand(taus), rel=1e-9)
+    assert pair_error_bound(taus) == pytest.approx(m_min_by_hand(taus), rel=1e-9, abs=0)
 
 
 def test_pair_error_bound_scales_with_tau() -> None:
     assert pair_error_bound([2e-6, 4e-6]) == pytest.approx(1e-6 * pair_error_bound([2.0, 4.0]),
-                                                            rel=1e-9)
+                                                            rel=1e-9, abs=0)
 
 
 def test_pair_error_bound_edge_values() -> None:
@@ -87,9 +87,9 @@ def test_pair_error_bound_edge_values() -> None:
     assert pair_error_bound([np.inf, np.nan]) == math.inf
     assert pair_error_bound([1.0, 0.0]) == 0.0
     assert pair_error_bound([1.0, -1.0]) == 0.0
-    assert pair_error_bound([1.0, np.inf]) == pytest.approx(m_min_by_hand([1.0]), rel=1e-9)
+    assert pair_error_bound([1.0, np.inf]) == pytest.approx(m_min_by_hand([1.0]), rel=1e-9, abs=0)
     assert pair_error_bound(np.array([[1.0], [2.0]])) == pytest.approx(
-        m_min_by_hand([1.0, 2.0]), rel=1e-9)
+        m_min_by_hand([1.0, 2.0]), rel=1e-9, abs=0)
 
 
 def test_more_pairs_detect_smaller_errors() -> None:
@@ -106,11 +106,12 @@ def test_pairs_detectable_by_hand() -> None:
     low = np.array([3.0, -5.0])
     high = np.array([4.0, -1.0])
     # distance of 0 to the bars: 3 and 1; over the norms: 3 / 2 and 1 / 6: G = 1.5
-    assert _pairs_detectable(0.3, low, high, us, vs, None) == pytest.approx(0.2, rel=1e-15)
+    assert _pairs_detectable(0.3, low, high, us, vs, None) == pytest.approx(0.2, rel=1e-15, abs=0)
     # max|A| - M_min = 2.5 - 0.5 = 2 beats 1.5
-    assert _pairs_detectable(0.5, low, high, us, vs, 2.5) == pytest.approx(0.25, rel=1e-15)
+    assert _pairs_detectable(0.5, low, high, us, vs, 2.5) == pytest.approx(0.25, rel=1e-15, abs=0)
     # 1.6 - 0.5 = 1.1 does not
-    assert _pairs_detectable(0.5, low, high, us, vs, 1.6) == pytest.approx(0.5 / 1.5, rel=1e-15)
+    assert _pairs_detectable(0.5, low, high, us, vs, 1.6) == pytest.approx(0.5 / 1.5, rel=1e-15,
+                                                                           abs=0)
 
 
 def test_pairs_detectable_without_a_lower_bound() -> None:
@@ -315,7 +316,7 @@ def test_conclude_a_pass_and_a_mismatch() -> None:
     bad = conclude([[2.0, 4.5]], est)
     assert (bad.verdict, bad.ok, bad.mismatched, bad.worst_index) == ("fail", False, 1, (0, 1))
     assert bad.reason == "1 of 2 entries differ by more than the tolerance"
-    assert bad.max_abs_error == pytest.approx(0.5, rel=1e-12)
+    assert bad.max_abs_error == pytest.approx(0.5, rel=1e-12, abs=0)
     pairs = conclude([2.0, 4.5], estimate([2.0, 4.0], [1e-10, 1e-10]), pairs=True)
     assert pairs.reason == "1 of 2 pairs differ by more than the tolerance"
     assert pairs.worst_index == (1,)
@@ -438,7 +439,7 @@ def test_detectable_along_pairs_by_hand(check, analytic) -> None:
         top = max(float(np.max(np.abs(J @ v))) / np.abs(v).sum() for v in vs)
     else:  # max|A^T u_j| / ||u_j||_1
         top = max(float(np.max(np.abs(J.T @ u))) / np.abs(u).sum() for u in us)
-    assert r.detectable == pytest.approx(detectable_by_hand(r, us, vs, top), rel=1e-7)
+    assert r.detectable == pytest.approx(detectable_by_hand(r, us, vs, top), rel=1e-7, abs=0)
     assert r.verdict == "pass"
 
 
@@ -457,7 +458,7 @@ def test_detectable_of_a_small_map_uses_its_small_products(check, which) -> None
     M = J if which == "tangent" else J.T
     top = max(float(np.max(np.abs(M @ w))) / np.abs(w).sum() for w in ws)
     assert top < 1e-2
-    assert r.detectable == pytest.approx(detectable_by_hand(r, us, vs, top), rel=1e-7)
+    assert r.detectable == pytest.approx(detectable_by_hand(r, us, vs, top), rel=1e-7, abs=0)
     assert r.verdict == "pass"
 
 

@@ -191,9 +191,9 @@ def test_pair_findings_name_the_pair_once() -> None:
     assert any("pair 1" in n for n in est.notes)
     assert not any("pair 2" in n for n in est.notes)
     assert len(est.notes) == len(set(est.notes))
-    assert est.lower[0] == pytest.approx(-1.0, rel=1e-8)
-    assert est.upper[0] == pytest.approx(1.0, rel=1e-8)
-    assert est.value[2] == pytest.approx(1.0, rel=1e-9)
+    assert est.lower[0] == pytest.approx(-1.0, rel=1e-8, abs=0)
+    assert est.upper[0] == pytest.approx(1.0, rel=1e-8, abs=0)
+    assert est.value[2] == pytest.approx(1.0, rel=1e-9, abs=0)
 
 
 def test_a_pair_on_the_edge_of_the_domain_is_named() -> None:
@@ -228,7 +228,7 @@ def test_pair_estimates_carry_the_value_and_scale_of_their_dot_product() -> None
     memo = Memo(lambda z: A @ z + 10.0, x)
     est = _pair_estimates(memo, x, u, np.array([[1.0, 0.0, 0.0]]), "richardson", None)
     f0 = float(u[0] @ (A @ x + 10.0))  # <u, f(x)> = 2 * 11 - 1 * 11 = 11
-    assert est.f0 == pytest.approx(f0, rel=1e-15)
+    assert est.f0 == pytest.approx(f0, rel=1e-15, abs=0)
     assert est.f_scale >= abs(f0)
 
 

@@ -86,15 +86,15 @@ def test_a_cubic_triple_in_closed_form():
     assert st["delta1"][0] == 0.75  # D(1) - D(1/2) = 2 - 1.25
     assert st["top"][0] == 8.0  # phi(1) = 8 is the largest |f| on the triple
     assert st["s"][0] == 1e-3  # the noise given, far above eps * 8
-    assert st["roundoff"][0] == pytest.approx(7.0 * 1e-3 / 1.0, rel=1e-15)
+    assert st["roundoff"][0] == pytest.approx(7.0 * 1e-3 / 1.0, rel=1e-15, abs=0)
     assert not st["flat"][0]  # |delta1| = 0.75 >> 9 s / h
     assert st["curved"][0] and not st["kink"][0] and not st["growing"][0]
     assert st["k"][0] == 0.0  # K = 2 J(1/4) - J(1/2) = 2 (1/2) - 1
     assert st["right"][0] == pytest.approx(1.0, abs=1e-15)
     assert st["left"][0] == pytest.approx(1.0, abs=1e-15)
     side = 1.0 / 8.0 + 30.0 * 1e-3  # h^2 / 8 + 30 s / h
-    assert st["right_err"][0] == pytest.approx(side, rel=1e-12)
-    assert st["left_err"][0] == pytest.approx(side, rel=1e-12)
+    assert st["right_err"][0] == pytest.approx(side, rel=1e-12, abs=0)
+    assert st["left_err"][0] == pytest.approx(side, rel=1e-12, abs=0)
     assert st["sides"][0]
     # max(|F|, |B|) over the triple: F(1) = 3
     assert st["variation"][0] == 3.0
@@ -106,11 +106,11 @@ def test_a_quintic_triple_has_q_one_quarter_and_an_exact_zero():
     fp, fm, sp, sm = _levels(lambda t: t**5, 1.0)
     st = _triple(fp, fm, sp, sm, 0.0, np.array([0.0]))
     assert st["value"][0] == 0.0
-    assert st["trunc"][0] == pytest.approx(15.0 / 64.0 / 16.0, rel=1e-14)
-    assert st["q"][0] == pytest.approx(0.25, rel=1e-14)
+    assert st["trunc"][0] == pytest.approx(15.0 / 64.0 / 16.0, rel=1e-14, abs=0)
+    assert st["q"][0] == pytest.approx(0.25, rel=1e-14, abs=0)
     # noise 0: s is eps times the largest |f| (1 at t = +-1)
     assert st["s"][0] == EPS
-    assert st["roundoff"][0] == pytest.approx(7.0 * EPS, rel=1e-15)
+    assert st["roundoff"][0] == pytest.approx(7.0 * EPS, rel=1e-15, abs=0)
 
 
 def test_noise_floors_eps_f0_reach_and_the_smallest_float():
@@ -132,7 +132,7 @@ def test_a_kink_triple():
     st = _triple(fp, fm, sp, sm, 0.0, np.array([1e-12]))
     assert not st["curved"][0] and st["kink"][0] and st["k"][0] == 2.0
     assert (st["right"][0], st["left"][0]) == (1.5, -0.5)
-    assert st["right_err"][0] == pytest.approx(30.0 * 1e-12 / 0.5, rel=1e-12)
+    assert st["right_err"][0] == pytest.approx(30.0 * 1e-12 / 0.5, rel=1e-12, abs=0)
     assert not st["sides"][0]
     assert st["value"][0] == 0.5 and st["q"][0] == 0.0  # the odd part is linear
     # a noise large enough to hide the kink: 3 (40 s / h) >= 2
@@ -187,11 +187,11 @@ def test_one_sided_richardson():
     R, a, b, c = 2.0, 3.0, 5.0, 8.0
     slopes = (R + a * hs + b * hs**2 + c * hs**3)[:, None]
     value, trunc, err = _one_sided(slopes, np.array([0.01]), np.array([h]))
-    assert value[0] == pytest.approx(R + c * h**3 / 8.0, rel=1e-14)
+    assert value[0] == pytest.approx(R + c * h**3 / 8.0, rel=1e-14, abs=0)
     # F1(h) = 2 F(h/2) - F(h) = R - b h^2 / 2 - 3 c h^3 / 4, F1(h/2) the same at h/2
     f1 = lambda t: R - b * t**2 / 2.0 - 3.0 * c * t**3 / 4.0  # noqa: E731
-    assert trunc[0] == pytest.approx(abs(f1(h / 2) - f1(h)) / 3.0, rel=1e-14)
-    assert err[0] == pytest.approx(trunc[0] + 30.0 * 0.01 / h, rel=1e-14)
+    assert trunc[0] == pytest.approx(abs(f1(h / 2) - f1(h)) / 3.0, rel=1e-14, abs=0)
+    assert err[0] == pytest.approx(trunc[0] + 30.0 * 0.01 / h, rel=1e-14, abs=0)
 
 
 # -- whole ladders ------------------------------------------------------------------------
@@ -240,7 +240,7 @@ def test_without_refinement_only_three_levels_are_evaluated():
     # refine=False takes a candidate at once even when its correction is not negligible
     cubic = _run(lambda t: t**3, 1.0, 0.5, refine=False)
     assert cubic.evaluations == 6 and cubic.kind[0] == SMOOTH
-    assert cubic.value[0] == pytest.approx(3.0, rel=1e-14)  # R_2 is exact for a cubic
+    assert cubic.value[0] == pytest.approx(3.0, rel=1e-14, abs=0)  # R_2 is exact for a cubic
 
 
 def test_a_kink_reports_both_sides():
@@ -311,7 +311,7 @@ def test_a_given_reach_raises_the_noise_floor():
     assert big.reach == 1e12 and base.reach < 10.0
     assert big.error[0] >= 7.0 * 1e12 * EPS / 0.5 * (1.0 - 1e-12)
     assert base.error[0] < 1e-12
-    assert big.value[0] == base.value[0] == pytest.approx(2.0, rel=1e-14)
+    assert big.value[0] == base.value[0] == pytest.approx(2.0, rel=1e-14, abs=0)
 
 
 def test_per_entry_noise():
@@ -357,10 +357,10 @@ def test_floor_roundoff_counts_candidates_and_the_given_reach():
     mem.best_s[:] = 0.0
     out = {"error": np.array([0.0])}
     assert floor_roundoff(out, kind, mem, 2.0, np.array([3.0])) == 4.0
-    assert out["error"][0] == pytest.approx(3.0 * 4.0 * EPS, rel=1e-14)
+    assert out["error"][0] == pytest.approx(3.0 * 4.0 * EPS, rel=1e-14, abs=0)
     out = {"error": np.array([0.0])}
     assert floor_roundoff(out, kind, mem, 64.0, np.array([3.0])) == 64.0
-    assert out["error"][0] == pytest.approx(3.0 * 64.0 * EPS, rel=1e-14)
+    assert out["error"][0] == pytest.approx(3.0 * 64.0 * EPS, rel=1e-14, abs=0)
     # a noise already above the floor adds nothing; an infinite gain adds nothing either
     mem.best_s[:] = 1.0
     out = {"error": np.array([0.5])}
@@ -594,8 +594,8 @@ def test_a_kink_descends_while_the_next_level_can_resolve_it():
     phi = lambda t: abs(t - 1.0) + 0.25 * t  # noqa: E731
     lad = _run(phi, 1.0, 0.1, noise=1e-6)
     assert lad.kind[0] == KINK and lad.evaluations == 6 + 2 * 8
-    assert lad.step[0] == pytest.approx(0.1 * 2.0**-8, rel=1e-9)
-    assert lad.error[0] == pytest.approx(30.0 * 1e-6 / 0.1, rel=1e-6)
+    assert lad.step[0] == pytest.approx(0.1 * 2.0**-8, rel=1e-9, abs=0)
+    assert lad.error[0] == pytest.approx(30.0 * 1e-6 / 0.1, rel=1e-6, abs=0)
     quiet = _run(phi, 1.0, 0.1)
     assert quiet.kind[0] == KINK and quiet.evaluations == 6 + 2 * 40
 
@@ -612,9 +612,9 @@ def test_a_candidate_is_taken_at_once_only_when_its_correction_is_negligible(h0,
     ``h^2 <= 4e-4``. Clean: taken at the first triple (6 evaluations); otherwise the next
     triple confirms it (8 evaluations, its step ``h_0 / 2``, one level irregular)."""
     lad = _run(lambda t: t**3, 1.0, h0)
-    assert lad.kind[0] == SMOOTH and lad.value[0] == pytest.approx(3.0, rel=1e-14)
+    assert lad.kind[0] == SMOOTH and lad.value[0] == pytest.approx(3.0, rel=1e-14, abs=0)
     assert lad.evaluations == (6 if clean else 8)
-    assert lad.step[0] == pytest.approx(h0 if clean else h0 / 2.0, rel=1e-12)
+    assert lad.step[0] == pytest.approx(h0 if clean else h0 / 2.0, rel=1e-12, abs=0)
     assert lad.irregular[0] == (0 if clean else 1)
 
 

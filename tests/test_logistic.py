@@ -36,7 +36,7 @@ def test_loss_matches_the_cross_entropy_definition(rng):
     f = naive_sigmoid(X @ w)
     for lam in (0.0, 1.0, 2.5):
         expected = np.sum(-y * np.log(f) - (1 - y) * np.log(1 - f)) + lam * np.sum(w**2)
-        assert logistic_l2_loss(w, X, y, lam) == pytest.approx(expected, rel=1e-12)
+        assert logistic_l2_loss(w, X, y, lam) == pytest.approx(expected, rel=1e-12, abs=0)
 
 
 def test_default_penalty_is_the_sheets_coefficient_one(rng):
@@ -44,7 +44,7 @@ def test_default_penalty_is_the_sheets_coefficient_one(rng):
     assert logistic_l2_loss(w, X, y) == logistic_l2_loss(w, X, y, lam=1.0)
     assert logistic_l2_loss(w, X, y) - logistic_l2_loss(w, X, y, lam=0.0) == pytest.approx(
         np.sum(w**2), rel=1e-12
-    )
+    , abs=0)
 
 
 def test_gradient_matches_sheet_candidate_2(rng):
@@ -76,7 +76,7 @@ def test_extreme_margins_give_finite_exact_values_without_warnings():
         loss = logistic_l2_loss(w, X, y, lam=0.0)
         grad = logistic_l2_grad(w, X, y, lam=0.0)
     # misclassified at |a| = 1000 cost 1000 each; ln 2 at a = 0; the rest ~exp(-40) or less
-    assert loss == pytest.approx(2000.0 + np.log(2) + 2 * np.exp(-40.0), rel=1e-15)
+    assert loss == pytest.approx(2000.0 + np.log(2) + 2 * np.exp(-40.0), rel=1e-15, abs=0)
     # sigma(a) - y: 1, -1, ~0, ~0, -exp(-40), +exp(-40), -1/2, kept to full relative accuracy
     tail = np.exp(-40.0) / (1 + np.exp(-40.0))
     expected = 1.0 + 1.0 + 0.04 * (-tail) + (-0.04) * tail
@@ -90,13 +90,13 @@ def test_loss_keeps_relative_accuracy_for_well_classified_samples():
     # y = 1, a = 40: the loss is ln(1 + exp(-40)) ~ 4e-18; softplus(a) - y a would give 0
     for y, a in [(1.0, 40.0), (0.0, -40.0), (1.0, 700.0)]:
         loss = logistic_l2_loss(np.array([a]), np.array([[1.0]]), np.array([y]), lam=0.0)
-        assert loss == pytest.approx(np.log1p(np.exp(-abs(a))), rel=1e-14)
+        assert loss == pytest.approx(np.log1p(np.exp(-abs(a))), rel=1e-14, abs=0)
 
 
 def test_gradient_keeps_relative_accuracy_for_well_classified_samples():
     # one sample, y = 1, a = 40: the gradient is -sigma(-40) x, about -4e-18 x, not 0
     grad = logistic_l2_grad(np.array([40.0]), np.array([[1.0]]), np.array([1.0]), lam=0.0)
-    assert grad[0] == pytest.approx(-np.exp(-40.0) / (1 + np.exp(-40.0)), rel=1e-14)
+    assert grad[0] == pytest.approx(-np.exp(-40.0) / (1 + np.exp(-40.0)), rel=1e-14, abs=0)
 
 
 def test_step_is_one_gradient_descent_update_and_does_not_mutate(rng):

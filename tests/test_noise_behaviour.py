@@ -55,7 +55,7 @@ def test_with_noise_only_ever_raises_the_noise_and_carries_it_into_the_slope():
     assert with_noise(base, 1e-10) is base
     louder = with_noise(base, 1e-8)
     assert louder.noise == 1e-8
-    assert louder.slope_error == pytest.approx(1e-6 + 1e3 * (1e-8 - 1e-10), rel=1e-14)
+    assert louder.slope_error == pytest.approx(1e-6 + 1e3 * (1e-8 - 1e-10), rel=1e-14, abs=0)
     assert louder.slope == 2.0 and louder.f0 == 1.0 and louder.evaluations == 10
 
 
@@ -107,7 +107,7 @@ def test_baseline_of_a_smooth_function():
     assert EPS * abs(b.f0) <= b.noise < 100.0 * EPS * abs(b.f0)
     assert b.scale >= abs(b.f0)
     assert b.direction is not None and b.direction.shape == x.shape
-    assert np.sqrt(np.mean(b.direction**2)) == pytest.approx(1.0, rel=1e-12)
+    assert np.sqrt(np.mean(b.direction**2)) == pytest.approx(1.0, rel=1e-12, abs=0)
     # the probe's slope is the derivative along its direction
     assert b.slope is not None
     grad = np.exp(x) + x
@@ -135,7 +135,7 @@ def test_baseline_vectorized_agrees_and_checks_the_batch_shape():
         return np.exp(batch).sum(axis=-1) + 0.5 * (batch * batch).sum(axis=-1)
 
     b = baseline(fv, x, True)
-    assert b.f0 == pytest.approx(_smooth(x), rel=1e-15)
+    assert b.f0 == pytest.approx(_smooth(x), rel=1e-15, abs=0)
     assert b.evaluations == 2 + PER_PROBE
     with pytest.raises(ValueError, match=r"a vectorized f must map a batch of shape "
                                          r"\(B, \*x.shape\) to shape \(B,\); got \(2, 3\) "
@@ -216,7 +216,7 @@ def test_every_probe_outside_the_domain():
     assert p.notes == ("every noise probe left f's domain; the noise of f was taken as "
                        "eps * |f|",)
     # each failed probe makes the next 100 times finer: four divisions by 100
-    assert p.delta == pytest.approx(PROBE_SPACING * 2.0 * 1e-8, rel=1e-12)
+    assert p.delta == pytest.approx(PROBE_SPACING * 2.0 * 1e-8, rel=1e-12, abs=0)
     assert p.values == (4.0,)
 
 
@@ -225,7 +225,7 @@ def test_a_smooth_probe_is_taken_at_once_at_its_spacing():
     f0 = _smooth(x)
     p = _measure(_smooth, x, f0, False)
     rms = np.sqrt((9.0 + 16.0) / 2.0)
-    assert p.delta == pytest.approx(PROBE_SPACING * rms, rel=1e-14)
+    assert p.delta == pytest.approx(PROBE_SPACING * rms, rel=1e-14, abs=0)
     assert p.evaluations == PER_PROBE and p.notes == ()
     assert len(p.values) == NOISE_POINTS and p.values[0] == f0
     assert p.top >= abs(f0)
@@ -337,7 +337,7 @@ def test_a_constant_is_a_staircase_at_every_spacing():
     p = _measure(lambda v: 1.0, x, 1.0, False)
     rms = np.sqrt(2.5)
     assert p.evaluations == 4 * PER_PROBE
-    assert p.delta == pytest.approx(PROBE_SPACING * rms * 100.0**4, rel=1e-12)
+    assert p.delta == pytest.approx(PROBE_SPACING * rms * 100.0**4, rel=1e-12, abs=0)
     assert p.noise == EPS and p.table is None
     assert p.notes == ("f moved by only a few ulps per step at every spacing of the noise "
                        "probe (or left its domain); the noise of f was taken as eps * |f|",)
@@ -355,7 +355,7 @@ def test_quantised_values_are_confirmed_by_a_finer_staircase():
     x = np.array([1.0, 2.0])
     p = _measure(f, x, f(x), False)
     assert p.evaluations == 2 * PER_PROBE
-    assert p.delta == pytest.approx(PROBE_SPACING * np.sqrt(2.5), rel=1e-12)
+    assert p.delta == pytest.approx(PROBE_SPACING * np.sqrt(2.5), rel=1e-12, abs=0)
     assert q / np.sqrt(12.0) / 4.0 <= p.noise <= 4.0 * q / np.sqrt(12.0)
     assert p.table is not None and p.notes == ()
 
@@ -386,7 +386,7 @@ def test_noise_that_shrinks_with_the_spacing_is_never_confirmed():
     p = _measure(f, x, f(x), False)
     finest = PROBE_SPACING * np.sqrt(2.5) / 100.0**3
     assert p.evaluations == 4 * PER_PROBE
-    assert p.delta == pytest.approx(finest, rel=1e-12)
+    assert p.delta == pytest.approx(finest, rel=1e-12, abs=0)
     assert 0.25 * 0.29 * finest <= p.noise <= 4.0 * 0.29 * 8.5 * finest
     assert p.notes == ("the noise of f changed with the spacing of its probe (a kink or a "
                        "narrow feature within 1e-6 of x?); the finest measurement was used",)

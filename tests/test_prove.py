@@ -174,7 +174,7 @@ def test_sheet_4_loss_transcribes_the_sheet():
     numbers = _numbers(form, np.random.default_rng(3), form.loss_args)
     got = prover.evaluate_builder("4", sheet_4_loss, numbers, loss=True)
     want = candidates.sheet_4_log_likelihood(*(numbers[a] for a in form.loss_args))
-    assert got == pytest.approx(want, rel=1e-12)
+    assert got == pytest.approx(want, rel=1e-12, abs=0)
 
 
 # --------------------------------------------------------------------------- the catalog

@@ -41,8 +41,8 @@ def test_documented_defaults():
 
 def test_natural_scale():
     x = np.array([3.0, 4.0])  # rms = sqrt(12.5)
-    assert natural_scale(5.0, x) == pytest.approx(5.0 / math.sqrt(12.5), rel=1e-15)
-    assert natural_scale(5.0, x, order=2) == pytest.approx(5.0 / 12.5, rel=1e-15)
+    assert natural_scale(5.0, x) == pytest.approx(5.0 / math.sqrt(12.5), rel=1e-15, abs=0)
+    assert natural_scale(5.0, x, order=2) == pytest.approx(5.0 / 12.5, rel=1e-15, abs=0)
     assert natural_scale(5.0, np.array([1e-200]), order=2) == float("inf")  # rms^2 underflows
 
 
@@ -64,7 +64,7 @@ def test_verdict_counts_strictly_greater_differences():
                                                  atol=2.0**-10, safety=10.0)
     np.testing.assert_array_equal(tol, [2.0**-10] * 3)
     assert bad == 1  # the third differs by exactly atol: not a mismatch
-    assert max_abs == 0.5 and max_rel == pytest.approx(0.5 / (3.0 + 2.0**-10), rel=1e-15)
+    assert max_abs == 0.5 and max_rel == pytest.approx(0.5 / (3.0 + 2.0**-10), rel=1e-15, abs=0)
     assert worst == (1,)
 
 
@@ -78,7 +78,7 @@ def test_compare_relative_error_worst_entry_and_empty():
     nu = np.array([[11.0, 1.5]])
     bad, max_abs, max_rel, worst = _compare(an, nu, np.array([[10.0, 0.1]]), None, None)
     assert (bad, max_abs, worst) == (1, 1.0, (0, 1))
-    assert max_rel == pytest.approx(1.0 / 11.0, rel=1e-15)
+    assert max_rel == pytest.approx(1.0 / 11.0, rel=1e-15, abs=0)
     # an interval numerical side: the distance to it
     bad, max_abs, _, worst = _compare(np.array([0.0, 5.0]), np.array([1.0, 1.0]),
                                       np.array([0.5, 0.5]), np.array([-1.0, -1.0]),
@@ -153,14 +153,14 @@ def test_detectable_along_random_directions():
     c = math.sqrt(2.0 / math.pi)
     # P(every direction misses) <= prod_j c tau_j / max|e| <= p: (prod_j c tau_j / p)^(1/K)
     eps_min = math.sqrt((c * 1e-6) * (c * 4e-6) / 1e-3)
-    assert detectable_along(taus, 2.0) == pytest.approx(eps_min / (2.0 - eps_min), rel=1e-12)
+    assert detectable_along(taus, 2.0) == pytest.approx(eps_min / (2.0 - eps_min), rel=1e-12, abs=0)
     one = math.sqrt(2.0 / math.pi) * 1e-6 / 1e-3
     assert detectable_along(np.array([1e-6]), 10.0) == pytest.approx(one / (10.0 - one),
-                                                                     rel=1e-12)
+                                                                     rel=1e-12, abs=0)
     assert detectable_along(np.array([1.0]), 0.5) == float("inf")  # eps_min >= max|a|
     # many small taus: no underflow
     assert detectable_along(np.full(400, 1e-300), 1.0) == pytest.approx(
-        c * 1e-300 / 1e-3 ** (1 / 400), rel=1e-9)
+        c * 1e-300 / 1e-3 ** (1 / 400), rel=1e-9, abs=0)
 
 
 def test_confirmed_zero():
@@ -170,7 +170,7 @@ def test_confirmed_zero():
     lo, up = z, width
     bound = max(1e-12 + 10 * 1e-13, 2e-12 + 3e-12)
     assert confirmed_zero(z, tol, err, 10.0, lo, up, scale=1.0) == pytest.approx(bound,
-                                                                                 rel=1e-15)
+                                                                                 rel=1e-15, abs=0)
     assert confirmed_zero(np.array([0.0, 1e-30]), tol, err, 10.0, lo, up, 1.0) is None
     assert confirmed_zero(np.zeros(0), np.zeros(0), np.zeros(0), 10.0, np.zeros(0),
                           np.zeros(0), 1.0) is None
@@ -186,7 +186,7 @@ def test_confirmed_zero():
     assert confirmed_zero(z, np.array([2 * tiny, 0.0]), z, 10.0, z, z, 0.0) is None
     # a scalar tolerance broadcast over the entries
     assert confirmed_zero(z, 1e-9, np.array([0.0, 1e-10]), 10.0, z, z, 1.0) == \
-        pytest.approx(2e-9, rel=1e-15)
+        pytest.approx(2e-9, rel=1e-15, abs=0)
 
 
 def test_tolerance_of_a_low_precision_analytic_gradient():

@@ -58,9 +58,9 @@ def test_one_sided_divided_difference_of_polynomials():
     for a, b in ((0.5, 1.0), (0.25, 1.0), (1.0, 3.0)):
         quad = lambda t: 7.0 - 2.0 * t + 1.5 * t**2  # noqa: E731  (phi'' = 3)
         value, w0, others = _one_sided(quad(a), quad(b), a, b, quad(0.0))
-        assert value == pytest.approx(3.0, rel=1e-14)
+        assert value == pytest.approx(3.0, rel=1e-14, abs=0)
         assert w0 == 2.0 / (a * b)
-        assert others == pytest.approx(2.0 / (a * (b - a)) + 2.0 / (b * (b - a)), rel=1e-15)
+        assert others == pytest.approx(2.0 / (a * (b - a)) + 2.0 / (b * (b - a)), rel=1e-15, abs=0)
         cubic = lambda t: t**3  # noqa: E731
         assert _one_sided(cubic(a), cubic(b), a, b, 0.0)[0] == pytest.approx(2.0 * (a + b))
     # the weights of F(t) = 2 phi[0, t/2, t] sum to 16 / t^2: 4 on f(x), 12 on the others
@@ -137,7 +137,7 @@ def test_level_cross_difference_survives_steps_whose_product_underflows():
     f = lambda z: 1e300 * float(z[0]) * float(z[1])  # noqa: E731
     h = np.array([1e-170, 1e-170])
     d, _, _, _, _ = _level(f, np.zeros(2), np.array([[0, 1]]), h, 0, 0.0)
-    assert d[0] == pytest.approx(1e300, rel=1e-12)
+    assert d[0] == pytest.approx(1e300, rel=1e-12, abs=0)
 
 
 def test_level_keeps_non_finite_values_as_nan_without_raising():
@@ -168,25 +168,25 @@ def test_a_cubic_line_is_curved_not_kinked_and_its_sides_are_exact():
     assert out["curved"].all() and not out["kink"].any()
     assert np.all(out["k"] == 0.0)
     assert np.all(out["R"] == 2.0) and np.all(out["L"] == 2.0)
-    assert out["central"] == pytest.approx(np.full((1, 2), 2.0), rel=1e-13)
+    assert out["central"] == pytest.approx(np.full((1, 2), 2.0), rel=1e-13, abs=0)
     # the largest one-sided value at the window's two finer levels: F(1/2) = 3.5
     assert np.all(out["variation"] == 3.5)
     # N_K = 2 N_J(1/4) + N_J(1/2) with N_J = 24 s / t^2
-    assert out["n_k"] == pytest.approx(np.full((1, 2), (2 * 384 + 96) * s), rel=1e-14)
+    assert out["n_k"] == pytest.approx(np.full((1, 2), (2 * 384 + 96) * s), rel=1e-14, abs=0)
     # the central estimate's bound: its truncation (0) and 92 s / t^2 at the top, t = 1/2
-    assert out["central_err"] == pytest.approx(np.full((1, 2), 92.0 * s / 0.25), rel=1e-6)
+    assert out["central_err"] == pytest.approx(np.full((1, 2), 92.0 * s / 0.25), rel=1e-6, abs=0)
     # the sides' bounds: round-off 576 s + (576 s + 144 s) / 3 (their values agree)
-    assert out["Rerr"] == pytest.approx(np.full((1, 2), 816.0 * s), rel=1e-6)
+    assert out["Rerr"] == pytest.approx(np.full((1, 2), 816.0 * s), rel=1e-6, abs=0)
 
 
 def test_a_quartic_lines_side_bound_adds_a_third_of_the_richardson_change():
     # phi = t^4: F(t) = 2 (t^2/4 + t^2/2 + t^2) = 3.5 t^2; R_1 at the two levels
     # 2 F(1/4) - F(1/2) = -0.4375 and 2 F(1/2) - F(1) = -1.75: bound 1.3125 / 3 + round-off
     out = line_window(lambda t: t**4, 0.0)
-    assert out["R"] == pytest.approx(np.full((1, 2), -0.4375), rel=1e-14)
-    assert out["L"] == pytest.approx(np.full((1, 2), -0.4375), rel=1e-14)
-    assert out["Rerr"] == pytest.approx(np.full((1, 2), 1.3125 / 3.0), rel=1e-14)
-    assert out["Lerr"] == pytest.approx(np.full((1, 2), 1.3125 / 3.0), rel=1e-14)
+    assert out["R"] == pytest.approx(np.full((1, 2), -0.4375), rel=1e-14, abs=0)
+    assert out["L"] == pytest.approx(np.full((1, 2), -0.4375), rel=1e-14, abs=0)
+    assert out["Rerr"] == pytest.approx(np.full((1, 2), 1.3125 / 3.0), rel=1e-14, abs=0)
+    assert out["Lerr"] == pytest.approx(np.full((1, 2), 1.3125 / 3.0), rel=1e-14, abs=0)
     assert out["curved"].all() and not out["kink"].any()
     # the central differences 2 t^2 (t = 1/2, 1/4, 1/8) are a h^2 exactly: R_2 = 0, T = 0
     assert np.all(np.abs(out["central"]) <= 1e-15)
@@ -210,7 +210,7 @@ def test_each_line_of_each_pair_has_its_own_variation():
     out = _lines({"P": P, "M": M, "tp": tt, "tm": tt}, 0.0, np.full((2, 1), 1e-12))
     assert out["variation"].shape == (2, 2)
     assert out["variation"][0].tolist() == [3.5, 3.5]
-    assert out["variation"][1, 0] == pytest.approx(3.5e6, rel=1e-12)
+    assert out["variation"][1, 0] == pytest.approx(3.5e6, rel=1e-12, abs=0)
 
 
 def test_a_kink_of_the_gradient_is_seen_on_its_line_with_its_sides():

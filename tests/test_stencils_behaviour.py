@@ -65,10 +65,10 @@ def test_round_off_uses_the_largest_value_on_the_stencil():
     raw = _stencil(f, x, np.array([0.5]), "central", False, _base(f, x, 0.0), refine=False)
     # D is exact for a quadratic: truncation 0
     assert raw.value[0] == 2.0
-    assert raw.error[0] == pytest.approx(1.0 * EPS * 4.0 / 0.5, rel=1e-15)
+    assert raw.error[0] == pytest.approx(1.0 * EPS * 4.0 / 0.5, rel=1e-15, abs=0)
     fwd = _stencil(f, x, np.array([0.5]), "forward", False, _base(f, x, 0.0), refine=False)
     assert fwd.value[0] == 2.5  # F(h) = 2 + h
-    assert fwd.error[0] == pytest.approx(0.5 + 2.0 * EPS * 4.0 / 0.5, rel=1e-15)
+    assert fwd.error[0] == pytest.approx(0.5 + 2.0 * EPS * 4.0 / 0.5, rel=1e-15, abs=0)
 
 
 def test_refinement_takes_shorter_steps_while_truncation_dominates():
@@ -81,7 +81,7 @@ def test_refinement_takes_shorter_steps_while_truncation_dominates():
     assert raw.value[0] == 3.0 + hh**2
     assert raw.step[0] == hh
     assert raw.evaluations == 12
-    assert raw.error[0] == pytest.approx(3.0 * hh**2, rel=1e-9)
+    assert raw.error[0] == pytest.approx(3.0 * hh**2, rel=1e-9, abs=0)
     # without refinement: one pass at h
     once = _stencil(_cube, x, h, "central", False, _base(_cube, x, 0.0), refine=False)
     assert once.evaluations == 4 and once.step[0] == h[0] and once.value[0] == 3.0 + h[0] ** 2
@@ -98,7 +98,7 @@ def test_refinement_keeps_the_longer_step_unless_four_times_better():
     assert raw.value[0] == 3.0 + h * h
     assert raw.step[0] == h
     assert raw.evaluations == 8
-    assert raw.error[0] == pytest.approx(3.0 * h * h + r, rel=1e-12)
+    assert raw.error[0] == pytest.approx(3.0 * h * h + r, rel=1e-12, abs=0)
 
 
 def test_no_refinement_when_truncation_is_at_most_four_round_offs():
@@ -137,7 +137,7 @@ def test_forward_refinement_of_a_first_order_error_is_kept_at_the_longer_step():
     assert raw.value[0] == 2.0 + h and raw.step[0] == h
     assert raw.evaluations == 2 * 2
     r = 2.0 * EPS * f(x + 2.0 * h) / h
-    assert raw.error[0] == pytest.approx(h + r, rel=1e-15)
+    assert raw.error[0] == pytest.approx(h + r, rel=1e-15, abs=0)
 
 
 def test_vectorized_stencils_agree():

@@ -21,8 +21,8 @@ INSIDE = np.ones(N, dtype=bool)
 
 def test_the_steps_are_half_decades_from_1e_minus_1_to_1e_minus_10():
     assert N == 19
-    assert _STEPS[0] == pytest.approx(0.1, rel=1e-15)
-    assert _STEPS[-1] == pytest.approx(1e-10, rel=1e-14)
+    assert _STEPS[0] == pytest.approx(0.1, rel=1e-15, abs=0)
+    assert _STEPS[-1] == pytest.approx(1e-10, rel=1e-14, abs=0)
     assert np.allclose(_STEPS[:-1] / _STEPS[1:], np.sqrt(10.0), rtol=1e-14)
 
 
@@ -48,7 +48,7 @@ def test_usable_means_strictly_more_than_100_times_the_floor():
     assert usable.tolist() == [True] * 3 + [False] * (N - 3)
     # three usable: all fitted (r halves per half decade: order log 2 / log sqrt 10)
     assert tail.tolist() == [0, 1, 2]
-    assert order == pytest.approx(np.log(2.0) / np.log(np.sqrt(10.0)), rel=1e-12)
+    assert order == pytest.approx(np.log(2.0) / np.log(np.sqrt(10.0)), rel=1e-12, abs=0)
 
 
 def test_steps_outside_the_domain_are_never_usable():
@@ -71,7 +71,7 @@ def test_one_usable_step_looks_at_those_ten_times_above_the_floor():
     usable, tail, order, collapse = fit_remainders(r, np.ones(N), INSIDE)
     assert usable.tolist() == [True] + [False] * (N - 1)
     assert tail.tolist() == [0, 1]
-    assert order == pytest.approx(np.log(20.0) / np.log(np.sqrt(10.0)), rel=1e-12)
+    assert order == pytest.approx(np.log(20.0) / np.log(np.sqrt(10.0)), rel=1e-12, abs=0)
     assert collapse is None
     r[1] = 10.0  # nothing else 10 times above: a single step, no order
     usable, tail, order, collapse = fit_remainders(r, np.ones(N), INSIDE)
@@ -100,7 +100,7 @@ def test_a_remainder_collapsing_below_a_thirtieth_of_the_law_is_a_collapse():
     assert tail.tolist() == [5, 6, 7, 8] and order == pytest.approx(1.0, abs=1e-9)
     assert collapse is not None
     assert collapse[0] == 0.99 * h9 / 30.0
-    assert collapse[1] == pytest.approx(h9, rel=1e-9)
+    assert collapse[1] == pytest.approx(h9, rel=1e-9, abs=0)
     assert linear_then_drop(1.01 * h9 / 30.0, floor)[3] is None
 
 
@@ -161,8 +161,8 @@ def test_a_right_gradient_passes_with_order_two_and_its_sensitivity():
     tail = np.flatnonzero(usable)[-4:]
     c = np.max(r.remainders[tail] / _STEPS[tail] ** 2)
     tau = min(3.0 * c * _STEPS[tail[0]], 100.0 * np.sqrt(c) * np.sqrt(np.min(r.floor)))
-    assert r.tau == pytest.approx(tau, rel=1e-12)
-    assert r.detectable == pytest.approx(tau / (3.0 - tau), rel=1e-12)
+    assert r.tau == pytest.approx(tau, rel=1e-12, abs=0)
+    assert r.detectable == pytest.approx(tau / (3.0 - tau), rel=1e-12, abs=0)
     assert r.detectable < 1e-3
 
 
@@ -186,8 +186,8 @@ def test_a_linear_f_with_its_gradient_passes_without_an_order():
     assert r.reason == ("no remainder rose above round-off: consistent with an exact gradient "
                         "along this direction")
     # nothing fitted: tau is the smallest error that would lift r above 100 floors
-    assert r.tau == pytest.approx(float(np.min(100.0 * r.floor / _STEPS)), rel=1e-12)
-    assert r.detectable == pytest.approx(r.tau / (abs(r.directional) - r.tau), rel=1e-12)
+    assert r.tau == pytest.approx(float(np.min(100.0 * r.floor / _STEPS)), rel=1e-12, abs=0)
+    assert r.detectable == pytest.approx(r.tau / (abs(r.directional) - r.tau), rel=1e-12, abs=0)
 
 
 def test_only_one_remainder_above_round_off_is_no_evidence_of_an_error():
@@ -261,7 +261,7 @@ def test_the_direction_is_scaled_to_x_and_random_directions_follow_rng():
     x = np.array([3.0, 4.0])
     # v = (1, 0) scaled by rms(x) / rms(v) = sqrt(12.5) / sqrt(0.5) = 5: <g, v> = 2 * 3 * 5
     r = taylor_test(lambda w: float(w @ w), lambda w: 2 * w, (x,), direction=[1.0, 0.0])
-    assert r.directional == pytest.approx(30.0, rel=1e-14)
+    assert r.directional == pytest.approx(30.0, rel=1e-14, abs=0)
     a = taylor_test(lambda w: float(w @ w), lambda w: 2 * w, (x,), rng=1)
     b = taylor_test(lambda w: float(w @ w), lambda w: 2 * w, (x,), rng=1)
     c = taylor_test(lambda w: float(w @ w), lambda w: 2 * w, (x,), rng=2)
@@ -344,7 +344,7 @@ def test_the_floor_adds_the_round_off_of_the_first_order_term():
     eps = np.finfo(float).eps
     drop = r.floor[0] - r.floor[-1]
     assert drop == pytest.approx(np.sqrt(2.0) * eps * (_STEPS[0] - _STEPS[-1]) * 2e8,
-                                 rel=1e-9)
+                                 rel=1e-9, abs=0)
     assert r.verdict == "inconclusive"  # <g, v> = 0: nothing along v can be judged
 
 

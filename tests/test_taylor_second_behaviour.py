@@ -57,7 +57,7 @@ def test_nothing_above_the_floor_passes_and_tau_is_200_floors_over_h_squared():
     assert res["reason"] == ("no remainder rose above round-off: consistent with an exact "
                              "second-order expansion along this direction")
     # min_h 200 F / h^2 is at the longest step
-    assert res["tau"] == pytest.approx(200.0 * 3.0 / 0.01, rel=1e-14)
+    assert res["tau"] == pytest.approx(200.0 * 3.0 / 0.01, rel=1e-14, abs=0)
 
 
 @pytest.mark.parametrize("level, longest_wins", [(1e-30, False), (1e-6, True)])
@@ -72,7 +72,7 @@ def test_a_fitted_tail_bounds_tau_by_the_cubic_term(level, longest_wins):
     by_step = 6.0 * 5.0 * _STEPS[tail[0]]
     by_floor = 200.0 * 5.0 ** (2 / 3) * level ** (1 / 3)
     assert (by_step < by_floor) == longest_wins  # each bound decides one case
-    assert res["tau"] == pytest.approx(min(by_step, by_floor), rel=1e-9)
+    assert res["tau"] == pytest.approx(min(by_step, by_floor), rel=1e-9, abs=0)
 
 
 def test_a_single_remainder_above_round_off_is_no_evidence():
@@ -83,7 +83,7 @@ def test_a_single_remainder_above_round_off_is_no_evidence():
     assert res["reason"] == ("only one remainder rose above round-off: no evidence of a "
                              "second-order error (the order cannot be measured)")
     # c = r / h^3 at the single step 0.1: 1e6; tau = min(6e6 * 0.1, 200 * 1e4 * 1)
-    assert res["tau"] == pytest.approx(min(6e5, 2e6), rel=1e-12)
+    assert res["tau"] == pytest.approx(min(6e5, 2e6), rel=1e-12, abs=0)
 
 
 def test_a_collapse_is_inconclusive_and_overrides_the_order():
@@ -160,8 +160,8 @@ def test_right_gradient_and_hessian_pass_with_order_three():
     assert r.order == pytest.approx(3.0, abs=0.1)
     # v = (1, 1) scaled by rms(x) / rms(v): v^T A v
     unit = float(np.sqrt(np.mean(X[0] ** 2)))
-    assert r.directional == pytest.approx(unit**2 * float(np.sum(np.exp(X[0]))), rel=1e-12)
-    assert r.detectable == pytest.approx(r.tau / (abs(r.directional) - r.tau), rel=1e-12)
+    assert r.directional == pytest.approx(unit**2 * float(np.sum(np.exp(X[0]))), rel=1e-12, abs=0)
+    assert r.detectable == pytest.approx(r.tau / (abs(r.directional) - r.tau), rel=1e-12, abs=0)
     assert r.detectable < 1e-3
 
 
@@ -220,9 +220,9 @@ def test_a_quadratic_is_exact_and_passes_without_an_order():
     assert r.verdict == "pass" and np.isnan(r.order) and not r.usable.any()
     assert r.reason == ("no remainder rose above round-off: consistent with an exact "
                         "second-order expansion along this direction")
-    assert r.tau == pytest.approx(float(np.min(200.0 * r.floor / _STEPS**2)), rel=1e-12)
+    assert r.tau == pytest.approx(float(np.min(200.0 * r.floor / _STEPS**2)), rel=1e-12, abs=0)
     # v = (1, 0) scaled by rms(x) / rms(v) = sqrt 2: v^T A v = 2 * 4 = 8
-    assert r.directional == pytest.approx(8.0, rel=1e-14)
+    assert r.directional == pytest.approx(8.0, rel=1e-14, abs=0)
 
 
 def test_a_constant_that_hides_the_quadratic_term_is_inconclusive():
