@@ -169,7 +169,8 @@ def test_a_fail_row_shows_the_worst_relative_error_of_the_failing_inputs(capsys,
     import json
 
     data = json.loads(capsys.readouterr().out)["results"][0]
-    assert data["worst_failing_rel_error"] == pytest.approx(result.worst_failing_rel_error)
+    assert data["worst_failing_rel_error"] == pytest.approx(result.worst_failing_rel_error,
+                                                            rel=1e-6, abs=0)
 
 
 # --------------------------------------------------------------------------- show's variables

@@ -280,7 +280,7 @@ def test_matrix_argument_gives_a_4d_hessian_ordered_like_the_argument():
 
 
 def test_default_step_factor_is_4_eps_to_the_sixth():
-    assert HESSIAN_STEP_FACTOR == pytest.approx(4 * np.finfo(float).eps ** (1 / 6))
+    assert HESSIAN_STEP_FACTOR == pytest.approx(4 * np.finfo(float).eps ** (1 / 6), rel=1e-6, abs=0)
     x = np.array([1.0, -3.0])  # rms(x) = sqrt(5): steps c * max(|x_k|, rms(x))
     expected = HESSIAN_STEP_FACTOR * np.array([np.sqrt(5.0), 3.0])
     np.testing.assert_allclose(default_steps(x, HESSIAN_STEP_FACTOR), expected, rtol=1e-15)
@@ -619,7 +619,7 @@ def test_taylor_report_states_its_sensitivity(wB):
     if np.isfinite(t.detectable):
         assert "Sensitivity: no Hessian whose relative error along v" in text
         # an A that passes has |v^T H v| >= |v^T A v| - tau (module docstring)
-        assert t.detectable == pytest.approx(t.tau / (abs(t.directional) - t.tau))
+        assert t.detectable == pytest.approx(t.tau / (abs(t.directional) - t.tau), rel=1e-6, abs=0)
 
 
 def test_an_unusable_hessian_gives_empty_arrays_and_a_report():

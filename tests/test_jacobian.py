@@ -284,7 +284,7 @@ def test_pair_bound_edge_values():
     assert pair_error_bound([]) == float("inf")
     assert pair_error_bound([np.inf]) == float("inf")
     assert pair_error_bound([0.0, 1.0]) == 0.0
-    assert pair_error_bound([2e-9]) == pytest.approx(2 * pair_error_bound([1e-9]))
+    assert pair_error_bound([2e-9]) == pytest.approx(2 * pair_error_bound([1e-9]), rel=1e-6, abs=0)
 
 
 # ----------------------------------------------------------------------------- report and cost

@@ -140,10 +140,10 @@ def test_the_draw_is_fixed_by_its_seed_and_represents_every_module():
 def test_wilson_is_the_score_interval():
     """At ``p = 1`` the lower end is ``n / (n + z^2)``; the interval solves
     ``|p - q| = z sqrt(q (1 - q) / n)`` at both ends."""
-    assert wilson(1.0, 100) == pytest.approx((100 / (100 + Z95**2), 1.0))
+    assert wilson(1.0, 100) == pytest.approx((100 / (100 + Z95**2), 1.0), rel=1e-6, abs=0)
     p, n = 0.9, 60
     for q in wilson(p, n):
-        assert abs(p - q) == pytest.approx(Z95 * math.sqrt(q * (1 - q) / n))
+        assert abs(p - q) == pytest.approx(Z95 * math.sqrt(q * (1 - q) / n), rel=1e-6, abs=0)
 
 
 def test_a_stratum_sampled_whole_is_known_exactly():
@@ -157,7 +157,7 @@ def test_the_estimate_weights_each_module_by_its_population():
     """A small module sampled at its minimum (5 of 10, all killed) beside a big one sampled
     in proportion (90 of 900, 81 killed): the unweighted score (86/95) overstates it."""
     s = stratified_score({"big": (900, 90, 81), "small": (10, 5, 5)})
-    assert s.estimate == pytest.approx(900 / 910 * 0.9 + 10 / 910 * 1.0)
+    assert s.estimate == pytest.approx(900 / 910 * 0.9 + 10 / 910 * 1.0, rel=1e-6, abs=0)
     assert s.estimate < 86 / 95
     assert s.low < s.estimate < s.high
     assert (s.sampled, s.killed, s.population) == (95, 86, 910)
@@ -166,7 +166,7 @@ def test_the_estimate_weights_each_module_by_its_population():
 def test_every_sampled_mutant_killed_gives_wilson_at_the_sample_size():
     s = stratified_score({"a": (500, 40, 40), "b": (100, 10, 10)})
     assert s.estimate == 1.0 and s.high == 1.0
-    assert s.low == pytest.approx(50 / (50 + Z95**2))
+    assert s.low == pytest.approx(50 / (50 + Z95**2), rel=1e-6, abs=0)
 
 
 def test_the_interval_covers_the_true_score_95_percent_of_the_time():

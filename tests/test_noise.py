@@ -156,7 +156,8 @@ def test_louder_noise_widens_the_probes_slope_by_its_gain():
     louder = with_noise(base, 1e-6)
     assert louder.noise == 1e-6
     assert louder.slope_error == pytest.approx(base.slope_error
-                                               + base.slope_gain * (1e-6 - base.noise))
+                                               + base.slope_gain * (1e-6 - base.noise),
+                                               rel=1e-6, abs=0)
     assert with_noise(base, 0.5 * base.noise) is base  # never quieter
     p = probe_direction(x.shape)
     assert abs(base.slope - float(np.cos(x) @ p)) <= base.slope_error
