@@ -311,7 +311,7 @@ def test_conclude_a_pass_and_a_mismatch() -> None:
         "pass", True, None, 0, None)
     assert ok.diagnosis is None
     # tol = 10 * 1e-10 + 1e-8 |n|; the largest entry 4 is known to 1e-9
-    assert np.allclose(ok.tolerance, [[1e-9 + 2e-8, 1e-9 + 4e-8]], rtol=1e-12)
+    assert np.allclose(ok.tolerance, [[1e-9 + 2e-8, 1e-9 + 4e-8]], rtol=1e-12, atol=0)
     assert 0.0 < ok.detectable < 1e-7
     bad = conclude([[2.0, 4.5]], est)
     assert (bad.verdict, bad.ok, bad.mismatched, bad.worst_index) == ("fail", False, 1, (0, 1))
@@ -406,11 +406,13 @@ def test_the_pairs_are_drawn_from_the_given_seed() -> None:
     vs = gen.standard_normal((3, 3))
     us = gen.standard_normal((3, 2))
     J = jac(X)
-    assert np.allclose(a.analytic, [u @ J @ v for u, v in zip(us, vs, strict=True)], rtol=1e-12)
+    assert np.allclose(a.analytic, [u @ J @ v for u, v in zip(us, vs, strict=True)],
+                       rtol=1e-12, atol=0)
     gen = np.random.default_rng(0)  # the fixed seed of the default
     vs = gen.standard_normal((3, 3))
     us = gen.standard_normal((3, 2))
-    assert np.allclose(d.analytic, [u @ J @ v for u, v in zip(us, vs, strict=True)], rtol=1e-12)
+    assert np.allclose(d.analytic, [u @ J @ v for u, v in zip(us, vs, strict=True)],
+                       rtol=1e-12, atol=0)
 
 
 def detectable_by_hand(r, us, vs, top: float) -> float:

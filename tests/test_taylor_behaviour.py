@@ -23,7 +23,7 @@ def test_the_steps_are_half_decades_from_1e_minus_1_to_1e_minus_10():
     assert N == 19
     assert _STEPS[0] == pytest.approx(0.1, rel=1e-15, abs=0)
     assert _STEPS[-1] == pytest.approx(1e-10, rel=1e-14, abs=0)
-    assert np.allclose(_STEPS[:-1] / _STEPS[1:], np.sqrt(10.0), rtol=1e-14)
+    assert np.allclose(_STEPS[:-1] / _STEPS[1:], np.sqrt(10.0), rtol=1e-14, atol=0)
 
 
 # ----------------------------------------------------------------------------- the fit
