@@ -33,3 +33,20 @@ def rng(request: pytest.FixtureRequest) -> np.random.Generator:
     before it -- the test order, ``-k``, pytest-xdist and mutmut change nothing.
     """
     return np.random.default_rng(zlib.crc32(request.node.nodeid.encode()))
+
+
+@pytest.fixture(autouse=True)
+def _profile_unchanged(request: pytest.FixtureRequest):
+    """The active hypothesis profile after a test is the one it started with: a test that
+    loads another (``settings.load_profile``) restores it. Otherwise every later test in the
+    same process -- a pytest-xdist worker runs hundreds -- would draw under that profile's
+    budget and seed, and pass or fail by what ran before it."""
+    name, before = settings.get_current_profile_name(), settings.default
+    yield
+    now, after = settings.get_current_profile_name(), settings.default
+    assert (now, after) == (name, before), (
+        f"{request.node.nodeid} changed the active hypothesis profile: {now!r} with "
+        f"max_examples={after.max_examples}, derandomize={after.derandomize}, database="
+        f"{after.database!r} instead of {name!r} with max_examples={before.max_examples}, "
+        f"derandomize={before.derandomize}, database={before.database!r}"
+    )

@@ -62,6 +62,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402
+import contextlib  # noqa: E402
 import math  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -241,9 +242,40 @@ def _import_op_db():
         stub = types.ModuleType("expecttest")
         stub.TestCase = unittest.TestCase  # type: ignore[attr-defined]
         sys.modules["expecttest"] = stub
-    from torch.testing._internal.common_methods_invocations import op_db
+    with hypothesis_profiles_kept():
+        from torch.testing._internal.common_methods_invocations import op_db
 
     return op_db
+
+
+@contextlib.contextmanager
+def hypothesis_profiles_kept():
+    """Put hypothesis's profiles back as they were: torch's test helpers
+    (``common_utils``), imported with ``op_db``, register profiles named ``"dev"``,
+    ``"debug"`` and ``"pytorch_ci"`` and load one of them (``"dev"``: 10 examples, no
+    database, random), as the module is first imported. In this project's test suite, which
+    runs under its own ``"dev"`` or ``"ci"`` profile, every later test of that process then
+    drew under torch's: 10 random examples, also in CI. The registrations (hypothesis keeps
+    them in ``settings._profiles``, a private dict: there is no public way to read them all)
+    and the active profile are restored."""
+    try:
+        from hypothesis import settings
+    except ImportError:
+        yield
+        return
+    name = settings.get_current_profile_name()
+    registered = getattr(settings, "_profiles", None)
+    saved = dict(registered) if isinstance(registered, dict) else None
+    active = settings.default
+    try:
+        yield
+    finally:
+        if saved is not None:
+            registered.clear()
+            registered.update(saved)
+        else:  # a hypothesis without the dict: at least the active profile, under its name
+            settings.register_profile(name, parent=active)
+        settings.load_profile(name)
 
 
 def _find_ops(op_db, names: Sequence[str] | None):

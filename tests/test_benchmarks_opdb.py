@@ -59,3 +59,24 @@ def test_tiny_run_counts_every_check_and_lists_the_hardsigmoid_defect(tmp_path):
     assert "jax `check_grads`" in out.read_text()
     data = json.loads(raw.read_text())
     assert [r["op"] for r in data["records"]] == ["exp"]
+
+
+def test_importing_torchs_test_helpers_keeps_the_hypothesis_profile():
+    """torch's common_utils registers its own "dev" (10 random examples, no database) and
+    loads it when first imported: hypothesis_profiles_kept puts the registrations and the
+    active profile back (the suite's conftest checks the profile after every test too)."""
+    from hypothesis import settings
+
+    from benchmarks.opdb import hypothesis_profiles_kept
+
+    name, before, dev = (settings.get_current_profile_name(), settings.default,
+                         settings.get_profile("dev"))
+    with hypothesis_profiles_kept():  # what common_utils does at import
+        settings.register_profile("dev", max_examples=10, database=None)
+        settings.register_profile("pytorch_ci", derandomize=True, max_examples=50)
+        settings.load_profile("dev")
+        assert settings.default.max_examples == 10  # (the planted change took effect)
+    assert settings.get_current_profile_name() == name
+    assert settings.default == before and settings.get_profile("dev") == dev
+    with pytest.raises(Exception, match="pytorch_ci"):
+        settings.get_profile("pytorch_ci")
