@@ -26,8 +26,10 @@ from checks import (
     numerical_gradient,
     taylor_test,
 )
+from checks.diagnosis import diagnose
 from checks.ladder import RELIABLE, ladder
 from checks.probe import _PROBE_T, probe_slope
+from checks.rule import _detectable_by_entry
 from checks.search import Counterexample, format_inputs
 from tests._functions import sin_exp, sin_exp_grad
 
@@ -1535,3 +1537,30 @@ def test_differences_that_overflow_leave_the_entry_unresolved_not_off_the_domain
     assert r.reason.startswith("1 entry cannot be judged ((0,))"), r.reason
     assert est.kind[0] not in RELIABLE and est.kind[1] in RELIABLE
     assert abs(est.value[1] - 1.0) <= est.error[1]
+
+
+def test_detectable_by_entry_is_silent_where_tolerance_and_bound_are_infinite():
+    """An entry whose tolerance is infinite (``rtol |inf|``) and whose numerical interval
+    reaches ``inf`` with a finite error bar divides ``inf`` by ``inf``: the ratio is computed
+    under ``errstate(invalid="ignore")``, so no ``RuntimeWarning`` escapes (an entry with
+    finite values beside it keeps its finite ratio ``(tol + safety e) / (|g| - safety e)``)."""
+    tol, error = np.array([np.inf, 1e-8]), np.array([1.0, 1e-10])
+    lower = upper = np.array([np.inf, 2.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = _detectable_by_entry(tol, error, 10.0, lower, upper)
+    assert not np.isfinite(out[0])
+    assert out[1] == pytest.approx((1e-8 + 1e-9) / (2.0 - 1e-9), rel=1e-12, abs=0)
+
+
+def test_diagnose_takes_exact_numbers_as_the_numerical_side():
+    """``diagnose`` converts the numerical side to float as it does the analytic side:
+    ``Fraction`` values (an exact derivative used as the reference) give the diagnosis their
+    float values give -- a factor of 2 -- instead of ``np.isfinite`` failing on an object
+    array."""
+    exact = [Fraction(1, 3), Fraction(-2, 7), Fraction(5, 4)]
+    n = np.array([float(v) for v in exact])
+    tol = np.full(3, 1e-9)
+    text = diagnose(2.0 * n, exact, tol)
+    assert text == diagnose(2.0 * n, n, tol)
+    assert text.startswith("analytic = 2 x numerical: a factor of 2")

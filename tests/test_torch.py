@@ -554,3 +554,36 @@ def test_gradgradcheck_check_grad_dtypes_reaches_forward_over_reverse():
                       check_grad_dtypes=True)
     failed = {(it.side, it.verdict) for it in result.items}
     assert failed == {("backward", "pass"), ("forward", "fail")}
+
+
+class _SinBackwardOffBy1e4(torch.autograd.Function):
+    """``sin`` whose backward is ``1 + 1e-4`` times the right one."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return torch.sin(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * torch.cos(x) * (1 + 1e-4)
+
+
+@pytest.mark.parametrize("fast_mode", [False, True])
+def test_a_passing_item_carries_no_diagnosis(fast_mode):
+    """A diagnosis names the pattern of a *failed* check's mistake. A backward ``1e-4``
+    relative off passes under ``rtol=1e-3`` (full mode entry by entry, and along random pairs
+    in fast mode); its item has no diagnosis and its report no "Diagnosis:" line, though the
+    constant factor 1.0001 would fit the tolerance."""
+    x = torch.tensor([0.5, -0.75, 1.25, 0.1], dtype=torch.float64, requires_grad=True)
+    result = ct.check(_SinBackwardOffBy1e4.apply, (x,), rtol=1e-3, fast_mode=fast_mode)
+    (it,) = result.items
+    assert it.verdict == "pass"
+    assert it.result.mode == ("directional" if fast_mode else "full")
+    assert it.result.diagnosis is None
+    assert "Diagnosis:" not in str(result)
+    # the same backward fails at the default rtol, and there the factor is named
+    bad = ct.check(_SinBackwardOffBy1e4.apply, (x,), fast_mode=fast_mode)
+    assert bad.items[0].verdict == "fail"
+    assert "1.0001 x numerical" in (bad.items[0].result.diagnosis or "")
