@@ -1564,3 +1564,31 @@ def test_diagnose_takes_exact_numbers_as_the_numerical_side():
     text = diagnose(2.0 * n, exact, tol)
     assert text == diagnose(2.0 * n, n, tol)
     assert text.startswith("analytic = 2 x numerical: a factor of 2")
+
+
+def test_directional_estimates_of_a_staircase_do_not_depend_on_the_units_of_x():
+    """``g(y / s)`` at ``s x`` is ``g`` at ``x`` in other units: its derivative along ``v``
+    is ``g``'s divided by ``s``, with the same cost. ``g`` is a line of slope 1e3 along ``c``
+    plus a staircase (steps of ``4e-7`` every ``3e-7`` along ``c``): the ladder finds it
+    noisier than the probe did, and the probe's slope bound grows with that noise -- by its
+    gain per unit of noise, converted to the line's units (``t = 1`` moves ``y`` by
+    ``rms(y)``) like the slope and its bound. At ``s = 1000`` the estimates, error bars
+    and evaluations are those at ``s = 1`` (a gain divided by ``rms(x)`` instead sent the
+    first direction to shorter steps there: 1000 times wider bars, more evaluations)."""
+    x = np.array([-0.42, -0.23, 0.43])
+    c = np.array([-0.4, 1.6, -1.2])
+    vs = np.array([[0.3, -1.2, 0.8], [-0.6, -1.1, -0.9]])
+
+    def g(u):
+        z = (u - x) @ c
+        return 1e3 * z + 4e-7 * np.round(z / 3e-7)
+
+    def in_units(s):
+        return checks.directional_derivatives(lambda y: g(y / s), s * x, vs)
+
+    unit, big = in_units(1.0), in_units(1e3)
+    assert big.evaluations == unit.evaluations
+    assert big.value * 1e3 == pytest.approx(unit.value, rel=1e-9, abs=0)
+    assert big.error * 1e3 == pytest.approx(unit.error, rel=1e-6, abs=0)
+    # the staircase is seen: the bars are far wider than a line's round-off
+    assert np.all(unit.error > 1e-6 * np.abs(unit.value))
