@@ -26,7 +26,10 @@ from checks import (
     numerical_gradient,
     taylor_test,
 )
+from checks.diagnosis import diagnose
+from checks.ladder import RELIABLE, ladder
 from checks.probe import _PROBE_T, probe_slope
+from checks.rule import _detectable_by_entry
 from checks.search import Counterexample, format_inputs
 from tests._functions import sin_exp, sin_exp_grad
 
@@ -1450,3 +1453,142 @@ def test_a_saturated_f_is_reported_as_moving_by_ulps_not_as_leaving_its_domain()
     est = estimate_gradient(lambda v: float(np.sum(np.tanh(v))), np.array([20.0, 19.0, 18.5]))
     assert any(n.startswith("f moved by only a few ulps per step") for n in est.notes), est.notes
     assert not any("every noise probe left f's domain" in n for n in est.notes), est.notes
+
+
+# ------------------------------------------------------------------------------ survivors E
+
+
+def test_an_exact_tie_of_two_bounds_keeps_the_longer_steps_estimate():
+    """Of two smooth triples whose bounds ``T + E`` are exactly equal, the ladder keeps the
+    first (longer-step) one: only a strictly smaller bound replaces the best.
+
+    ``phi(t) = c + 2 t^2 + D_j t`` at ``t = +-2^-j`` (``x = 0``, ``h0 = 1``): the central
+    differences are ``D_j = 1 + k_j 2^-30`` (``k = 1536, 384, 108, 27``), the one-sided
+    slopes differ by the curvature ``4 h`` (halving: no kink). The first extrapolants
+    ``R_1 = (4 D_{j+1} - D_j) / 3`` are ``1, 1 + 16 u, 1`` (``u = 2^-30``): both triples have
+    ``T = 16 u / 16 = u``, more than ``1e-10 |f'|`` (so the first is not precise and the
+    ladder descends to the second), and both are clean (``|D(h) - D(h/2)| <= 1e-4``).
+    ``c = 1 + 1152 u`` makes the largest ``|phi|`` of the first triple, ``4 + 2688 u``, exactly
+    twice that of the second: the round-off ``E = 7 eps max|phi| / h`` is the same for both.
+    Every value is a dyadic number of at most 35 bits, so the tie is exact in floats. Levels
+    below the fourth are not finite: nothing later competes. The estimate taken is the first
+    triple's ``R_2 = (16 R_1(h/2) - R_1(h)) / 15``, at step 1 -- not the second's."""
+    u = 2.0**-30
+    d = [1.0 + k * u for k in (1536, 384, 108, 27)]
+    c = 1.0 + 1152 * u
+
+    def phi(t):
+        out = np.full(t.shape, np.nan)
+        for j, dj in enumerate(d):
+            at = np.abs(t) == 2.0**-j
+            out[at] = c + 2.0 * t[at] ** 2 + dj * t[at]
+        return out
+
+    lad = ladder(lambda targets, entries: phi(targets), np.zeros(1), np.ones(1), c, 0.0)
+    r1 = [(4 * Fraction(d[j + 1]) - Fraction(d[j])) / 3 for j in range(3)]
+    assert r1 == [1, 1 + 16 * Fraction(u), 1]  # the premise: equal truncation bounds
+    first = float((16 * r1[1] - r1[0]) / 15)
+    second = float((16 * r1[2] - r1[1]) / 15)
+    assert lad.kind[0] == 0 and lad.step[0] == 1.0
+    assert abs(lad.value[0] - first) <= 4 * EPS * abs(first)
+    assert abs(second - first) > 1e3 * EPS  # the second triple's estimate is far from it
+    assert lad.error[0] >= abs(second - first)  # its claim excludes the first's: a wider bar
+
+
+def _odd_quintic_cut(h0, levels):
+    """``1 + t + t^3 + t^5``, finite only at ``|t| >= h0 2^-levels`` (and at 0)."""
+    def phi(t):
+        out = 1.0 + t + t**3 + t**5
+        return np.where((np.abs(t) < h0 * 2.0**-levels) & (t != 0.0), np.nan, out)
+    return phi
+
+
+def test_a_chain_of_confirmations_hands_each_confirmed_bound_down():
+    """A confirmed estimate hands its bound down, so that the next level can confirm against
+    it. ``1 + t + t^3 + t^5`` from ``h0 = 0.1``: no triple is clean (``D(h) - D(h/2)`` is
+    ``0.75 h^2 > 1e-4``), so each needs the level above; ``f`` is finite only down to
+    ``h0 / 16``, so the triples are those of levels 0-2, 1-3 and 2-4. The second is confirmed
+    by the first, the third only by the second's confirmed bound, and is taken: step
+    ``h0 / 4``, a bound below the second triple's truncation bound ``15 h^4 / 1024`` at
+    ``h = h0 / 2`` (``|R_1(h) - R_1(h/2)| / 16`` for ``D(h) = 1 + h^2 + h^4``)."""
+    h0 = 0.1
+    lad = ladder(lambda targets, entries: _odd_quintic_cut(h0, 4)(targets), np.zeros(1),
+                 np.array([h0]), 1.0, 0.0)
+    assert lad.kind[0] == 0
+    assert lad.step[0] == pytest.approx(h0 / 4, rel=1e-15, abs=0)
+    assert abs(lad.value[0] - 1.0) <= lad.error[0] < 15 * (h0 / 2) ** 4 / 1024
+
+
+def test_differences_that_overflow_leave_the_entry_unresolved_not_off_the_domain():
+    """``f = 1e308 x_0 + x_1`` is finite at every point the ladder tries (``|x_0| <= 0.02``),
+    but its Richardson extrapolation ``(4 D(h/2) - D(h)) / 3`` overflows (``4e308``): the
+    entry never settles and is unresolved (the check inconclusive), not declared "not finite
+    at x + h e_0 or x - h e_0" -- that error is for a point on the edge of ``f``'s domain."""
+    def f(v):
+        return 1e308 * v[0] + v[1]
+
+    x = np.array([0.0, 1.0])
+    h = np.linspace(-0.02, 0.02, 41)
+    assert np.all(np.isfinite(1e308 * h + 1.0))  # the premise: f is finite around x
+    with np.errstate(over="ignore"):
+        r = check_gradient(f, lambda v: np.array([1e308, 1.0]), (x,))
+        est = estimate_gradient(f, x)
+    assert r.verdict == "inconclusive"
+    assert r.reason.startswith("1 entry cannot be judged ((0,))"), r.reason
+    assert est.kind[0] not in RELIABLE and est.kind[1] in RELIABLE
+    assert abs(est.value[1] - 1.0) <= est.error[1]
+
+
+def test_detectable_by_entry_is_silent_where_tolerance_and_bound_are_infinite():
+    """An entry whose tolerance is infinite (``rtol |inf|``) and whose numerical interval
+    reaches ``inf`` with a finite error bar divides ``inf`` by ``inf``: the ratio is computed
+    under ``errstate(invalid="ignore")``, so no ``RuntimeWarning`` escapes (an entry with
+    finite values beside it keeps its finite ratio ``(tol + safety e) / (|g| - safety e)``)."""
+    tol, error = np.array([np.inf, 1e-8]), np.array([1.0, 1e-10])
+    lower = upper = np.array([np.inf, 2.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = _detectable_by_entry(tol, error, 10.0, lower, upper)
+    assert not np.isfinite(out[0])
+    assert out[1] == pytest.approx((1e-8 + 1e-9) / (2.0 - 1e-9), rel=1e-12, abs=0)
+
+
+def test_diagnose_takes_exact_numbers_as_the_numerical_side():
+    """``diagnose`` converts the numerical side to float as it does the analytic side:
+    ``Fraction`` values (an exact derivative used as the reference) give the diagnosis their
+    float values give -- a factor of 2 -- instead of ``np.isfinite`` failing on an object
+    array."""
+    exact = [Fraction(1, 3), Fraction(-2, 7), Fraction(5, 4)]
+    n = np.array([float(v) for v in exact])
+    tol = np.full(3, 1e-9)
+    text = diagnose(2.0 * n, exact, tol)
+    assert text == diagnose(2.0 * n, n, tol)
+    assert text.startswith("analytic = 2 x numerical: a factor of 2")
+
+
+def test_directional_estimates_of_a_staircase_do_not_depend_on_the_units_of_x():
+    """``g(y / s)`` at ``s x`` is ``g`` at ``x`` in other units: its derivative along ``v``
+    is ``g``'s divided by ``s``, with the same cost. ``g`` is a line of slope 1e3 along ``c``
+    plus a staircase (steps of ``4e-7`` every ``3e-7`` along ``c``): the ladder finds it
+    noisier than the probe did, and the probe's slope bound grows with that noise -- by its
+    gain per unit of noise, converted to the line's units (``t = 1`` moves ``y`` by
+    ``rms(y)``) like the slope and its bound. At ``s = 1000`` the estimates, error bars
+    and evaluations are those at ``s = 1`` (a gain divided by ``rms(x)`` instead sent the
+    first direction to shorter steps there: 1000 times wider bars, more evaluations)."""
+    x = np.array([-0.42, -0.23, 0.43])
+    c = np.array([-0.4, 1.6, -1.2])
+    vs = np.array([[0.3, -1.2, 0.8], [-0.6, -1.1, -0.9]])
+
+    def g(u):
+        z = (u - x) @ c
+        return 1e3 * z + 4e-7 * np.round(z / 3e-7)
+
+    def in_units(s):
+        return checks.directional_derivatives(lambda y: g(y / s), s * x, vs)
+
+    unit, big = in_units(1.0), in_units(1e3)
+    assert big.evaluations == unit.evaluations
+    assert big.value * 1e3 == pytest.approx(unit.value, rel=1e-9, abs=0)
+    assert big.error * 1e3 == pytest.approx(unit.error, rel=1e-6, abs=0)
+    # the staircase is seen: the bars are far wider than a line's round-off
+    assert np.all(unit.error > 1e-6 * np.abs(unit.value))

@@ -10,6 +10,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+import torch.autograd.forward_ad as fwad  # noqa: E402
 from torch.autograd.gradcheck import GradcheckError as TorchGradcheckError  # noqa: E402
 
 import checks.torch as ct  # noqa: E402
@@ -480,3 +481,109 @@ def test_gradgradcheck_forward_over_reverse_runs_and_judges():
     assert not torch.autograd.gradgradcheck(bad, (x,), check_fwd_over_rev=True,
                                             raise_exception=False)
     assert not ct.gradgradcheck(bad, (x,), check_fwd_over_rev=True, raise_exception=False)
+
+
+class _DoubledProductFloat32Tangent(torch.autograd.Function):
+    """``(x, g) -> 2 x g`` (the backward of ``x**2``), whose forward-mode rule is right in
+    value but returns its tangent in float32 whatever the inputs' dtype."""
+
+    @staticmethod
+    def forward(ctx, x, g):
+        ctx.save_for_backward(x, g)
+        ctx.save_for_forward(x, g)
+        return 2 * x * g
+
+    @staticmethod
+    def backward(ctx, go):
+        x, g = ctx.saved_tensors
+        return 2 * g * go, 2 * x * go
+
+    @staticmethod
+    def jvp(ctx, tx, tg):
+        x, g = ctx.saved_tensors
+        return (2 * tx * g + 2 * x * tg).to(torch.float32)
+
+
+class _SquareWithFloat32SecondTangent(torch.autograd.Function):
+    """``x**2`` with right first derivatives, whose backward is
+    :class:`_DoubledProductFloat32Tangent`: forward mode over this backward yields a float32
+    tangent for float64 inputs."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        ctx.save_for_forward(x)
+        return x**2
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return _DoubledProductFloat32Tangent.apply(x, g)
+
+    @staticmethod
+    def jvp(ctx, tx):
+        (x,) = ctx.saved_tensors
+        return 2 * x * tx
+
+
+def test_gradgradcheck_check_grad_dtypes_reaches_forward_over_reverse():
+    """``gradgradcheck(check_grad_dtypes=True)`` passes the flag on to the check of the second
+    derivatives: a forward-over-reverse tangent returned in float32 for float64 inputs fails.
+    The inputs, grad_outputs and every second derivative (2 g, 2 x) are exact in float32, so
+    the float32 tangent is right in value: without the flag the same call passes, and the
+    failure can only be the dtype. (Kills the mutant that dropped ``check_grad_dtypes=`` from
+    gradgradcheck's call.)"""
+    sq = _SquareWithFloat32SecondTangent.apply
+    x = torch.tensor([0.5, -0.75, 1.25], dtype=torch.float64, requires_grad=True)
+    u = torch.tensor([0.5, 0.25, -1.0], dtype=torch.float64)
+    assert torch.equal(x.to(torch.float32).to(torch.float64), x.detach())
+    assert torch.equal(u.to(torch.float32).to(torch.float64), u)
+    # the premise: forward mode over the backward gives a float32 tangent
+    with fwad.dual_level():
+        xd = fwad.make_dual(x.detach().requires_grad_(True), torch.ones_like(x))
+        (gx,) = torch.autograd.grad(sq(xd), xd, u, create_graph=True)
+        tangent = fwad.unpack_dual(gx).tangent
+    assert gx.dtype == torch.float64 and tangent.dtype == torch.float32
+    assert torch.equal(tangent.to(torch.float64), 2 * u)  # d(2 x u)/dx along ones: 2 u
+    assert ct.gradgradcheck(sq, (x,), (u,), check_fwd_over_rev=True) is True
+    assert ct.gradgradcheck(sq, (x,), (u,), check_fwd_over_rev=True, check_grad_dtypes=True,
+                            raise_exception=False) is False
+    with pytest.raises(ct.GradcheckError):
+        ct.gradgradcheck(sq, (x,), (u,), check_fwd_over_rev=True, check_grad_dtypes=True)
+    result = ct.check(*ct._second_order(sq, (x,), (u,))[:2], check_forward_ad=True,
+                      check_grad_dtypes=True)
+    failed = {(it.side, it.verdict) for it in result.items}
+    assert failed == {("backward", "pass"), ("forward", "fail")}
+
+
+class _SinBackwardOffBy1e4(torch.autograd.Function):
+    """``sin`` whose backward is ``1 + 1e-4`` times the right one."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return torch.sin(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * torch.cos(x) * (1 + 1e-4)
+
+
+@pytest.mark.parametrize("fast_mode", [False, True])
+def test_a_passing_item_carries_no_diagnosis(fast_mode):
+    """A diagnosis names the pattern of a *failed* check's mistake. A backward ``1e-4``
+    relative off passes under ``rtol=1e-3`` (full mode entry by entry, and along random pairs
+    in fast mode); its item has no diagnosis and its report no "Diagnosis:" line, though the
+    constant factor 1.0001 would fit the tolerance."""
+    x = torch.tensor([0.5, -0.75, 1.25, 0.1], dtype=torch.float64, requires_grad=True)
+    result = ct.check(_SinBackwardOffBy1e4.apply, (x,), rtol=1e-3, fast_mode=fast_mode)
+    (it,) = result.items
+    assert it.verdict == "pass"
+    assert it.result.mode == ("directional" if fast_mode else "full")
+    assert it.result.diagnosis is None
+    assert "Diagnosis:" not in str(result)
+    # the same backward fails at the default rtol, and there the factor is named
+    bad = ct.check(_SinBackwardOffBy1e4.apply, (x,), fast_mode=fast_mode)
+    assert bad.items[0].verdict == "fail"
+    assert "1.0001 x numerical" in (bad.items[0].result.diagnosis or "")
