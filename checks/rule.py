@@ -142,20 +142,30 @@ def _verdict(analytic, numerical, error, *, rtol, atol, safety, lower=None, uppe
 
 def _unjudged(kind, tol, unit: str = "entr") -> tuple[np.ndarray, str | None]:
     """``tol`` with an infinite tolerance where ``kind`` is not a bound (a jump, an
-    unresolved entry: :data:`checks.ladder.RELIABLE`), and the reason, or ``None``."""
+    unresolved entry: :data:`checks.ladder.RELIABLE`) or where the tolerance is not finite
+    (the estimate or its error bar overflowed: ``inf``, or ``nan`` from ``inf - inf``), and
+    the reason, or ``None``. A ``nan`` tolerance compared with ``diff > tol`` is never
+    exceeded: such an entry would pass whatever the analytic side says."""
     tol = np.array(tol, dtype=float)
-    if kind is None or np.shape(kind) != np.shape(tol):
-        return tol, None
-    loose = ~reliable(kind)
+    nonfinite = ~np.isfinite(tol)
+    loose = nonfinite.copy()
+    judged_kind = kind is not None and np.shape(kind) == np.shape(tol)
+    if judged_kind:
+        loose |= ~reliable(kind)
     if not np.any(loose):
         return tol, None
     tol[loose] = np.inf
     where = [tuple(int(i) for i in np.unravel_index(int(k), tol.shape))
              for k in np.flatnonzero(loose)]
     shown = ", ".join(str(w) for w in where[:5]) + (" ..." if len(where) > 5 else "")
-    jumps = np.count_nonzero(np.asarray(kind)[loose] == JUMP)
-    what = ("f jumps (is discontinuous) there" if jumps == len(where) else
-            "the finite differences did not settle there")
+    jumps = np.count_nonzero(np.asarray(kind)[loose] == JUMP) if judged_kind else 0
+    if jumps == len(where):
+        what = "f jumps (is discontinuous) there"
+    elif np.all(nonfinite[loose]) and not (judged_kind and np.any(~reliable(kind)[loose])):
+        what = ("the finite differences or their error bars are not finite there (f, or its "
+                "differences, overflow near x)")
+    else:
+        what = "the finite differences did not settle there"
     names = {"direction": ("direction", "directions"), "entr": ("entry", "entries"),
              "pair": ("pair", "pairs")}[unit]
     return tol, (f"{len(where)} {names[len(where) > 1]} cannot be judged ({shown}): {what}; "

@@ -117,3 +117,37 @@ def test_gaussian_nll_with_the_partials_swapped_fails():
     r = check_gradient(gauss_nll, lambda t, y: gauss_nll_grad(t, y)[::-1].copy(),
                        (THETA.copy(), Y))
     assert r.verdict == "fail", str(r)
+
+
+@pytest.mark.parametrize("method", ["central", "forward", "complex", "richardson"])
+def test_an_estimate_that_overflows_is_never_a_pass(method):
+    """``1.7e308 tanh(1e3 x_0) + x_1`` at ``x_0 = 0``: the difference quotient of entry 0
+    overflows (inf, with a nan error bar). The fixed stencils passed ``(1, 1)`` -- the
+    gradient is ``(1.7e311, 1)`` -- because ``diff > nan`` is never true. Now the entry
+    cannot be judged and the check is inconclusive, for a right or a wrong gradient alike
+    (entry 1 is buried under f's round-off of 1.7e308 * eps: nothing can be promised)."""
+    def f(v):
+        return 1.7e308 * np.tanh(1e3 * v[0]) + v[1]
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        for g in ([1.0, 1.0], [1e300, 1.0], [1.0, 5.0]):
+            r = check_gradient(f, lambda v, g=g: np.array(g), (np.array([0.0, 1.0]),),
+                               method=method)
+            assert r.verdict == "inconclusive", (g, str(r))
+            assert "cannot be judged ((0," in r.reason, r.reason
+
+
+@pytest.mark.parametrize("method", ["central", "forward"])
+def test_a_jacobian_entry_that_overflows_is_never_a_pass(method):
+    """The same overflow in one output of a map: ``check_jacobian`` passed the wrong
+    ``d out_0 / d x_0 = 1`` (it is 1.7e311); now that entry cannot be judged."""
+    from checks import check_jacobian
+
+    def f(v):
+        return np.array([1.7e308 * np.tanh(1e3 * v[0]) + v[1], v[1] ** 2])
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        r = check_jacobian(f, lambda v: np.array([[1.0, 1.0], [0.0, 2 * v[1]]]),
+                           (np.array([0.0, 1.0]),), method=method)
+    assert r.verdict == "inconclusive", str(r)
+    assert "cannot be judged ((0, 0))" in r.reason, r.reason

@@ -117,6 +117,20 @@ def test_unjudged_entries():
     assert "((0,), (1,), (2,), (3,), (4,)):" in why  # exactly five: no ellipsis
 
 
+def test_entries_with_a_tolerance_that_is_not_finite_cannot_be_judged():
+    """A nan tolerance (an error bar of inf - inf) is never exceeded by ``diff > tol``: such
+    an entry passed whatever the analytic side said. It, and an infinite one, cannot be
+    judged, with or without kinds."""
+    tol = np.array([1.0, np.nan, np.inf])
+    out, why = _unjudged(None, tol)
+    np.testing.assert_array_equal(out, [1.0, np.inf, np.inf])
+    assert why == ("2 entries cannot be judged ((1,), (2,)): the finite differences or their "
+                   "error bars are not finite there (f, or its differences, overflow near x); "
+                   "see the notes")
+    _, why = _unjudged(np.array([SMOOTH, UNRESOLVED, SMOOTH]), tol)
+    assert "did not settle there" in why  # an unresolved entry among them: the usual reason
+
+
 def test_detectable_full():
     assert _detectable_full(np.zeros(0), np.zeros(0), 10.0, np.zeros(0), np.zeros(0)) == \
         float("inf")
