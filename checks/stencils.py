@@ -36,7 +36,14 @@ _ROUNDOFF = {"forward": 2.0, "central": 1.0}
 
 
 def _combine(method: str, values, steps, f0: float):
-    """Value, truncation-error estimate and base step from the evaluated stencil."""
+    """Value, truncation-error estimate and base step from the evaluated stencil. Quotients
+    that overflow are ``inf`` (their error ``nan``), without a warning: the rule takes such
+    an entry as one that cannot be judged (:func:`checks.rule._unjudged`)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _quotients(method, values, steps, f0)
+
+
+def _quotients(method: str, values, steps, f0: float):
     if method == "forward":
         d1 = (values[0] - f0) / steps[0]
         d2 = (values[1] - f0) / steps[1]
@@ -63,7 +70,8 @@ def _stencil(fun, x, h, method, vectorized, base: Baseline, refine=True) -> _Raw
     if method == "complex":
         targets = flat[None, :] + 1j * h[None, :]
         values = _evaluate(fun, x, targets, vectorized, True)[0]
-        value = values.imag / h
+        with np.errstate(over="ignore"):  # inf where it overflows: an entry not judged
+            value = values.imag / h
         # round-off of the imaginary part (relative eps), and the floor below which a
         # derivative cannot be told from 0: the noise of f over the length scale of x
         floor = 10.0 * max(noise, EPS * abs(f0)) / typical_scale(x)
