@@ -288,8 +288,9 @@ class _Problem:
             go[torch.as_tensor(out_free)] = torch.as_tensor(np.asarray(u)).to(out.dtype)
             (g,) = torch.autograd.grad(out, x, go.reshape(out.shape), retain_graph=True,
                                        allow_unused=True)
-            return _grad_array(g, x, free, check_dtype)
+            return _grad_array(g, x, free, check_dtype, vjp.mismatch)
 
+        vjp.mismatch = []  # type: ignore[attr-defined]
         return vjp
 
     def jvp(self, i: int, o: int, free, out_free, check_dtype: bool):
@@ -305,16 +306,20 @@ class _Problem:
                                          tangent.reshape(x.shape))
                 out = _tuple(self.func(*args))[o]
                 t = fwad.unpack_dual(out).tangent
-            return _grad_array(t, out, out_free, check_dtype)
+            return _grad_array(t, out, out_free, check_dtype, jvp.mismatch)
 
+        jvp.mismatch = []  # type: ignore[attr-defined]
         return jvp
 
 
-def _grad_array(g, like, entries, check_dtype):
+def _grad_array(g, like, entries, check_dtype, mismatch: list[str]):
     if g is None:
         return np.zeros(len(entries))
     if check_dtype and g.dtype != like.dtype:
-        return np.full(len(entries), np.nan)  # shows as a failed check that names the dtype
+        # a failed check (nan entries), whose reason _item replaces with the dtypes recorded
+        mismatch.append(f"{str(g.dtype).replace('torch.', '')}, not the "
+                        f"{str(like.dtype).replace('torch.', '')}")
+        return np.full(len(entries), np.nan)
     return g.detach().to(torch.float64).reshape(-1).numpy()[entries]
 
 
@@ -372,7 +377,13 @@ def _item(problem: _Problem, i: int, o: int, side: str, label: str, opts: dict) 
         result = run(f, an, (z0,), atol=atol, mode="directional", directions=DIRECTIONS,
                      rng=_SEED, **common)
     shapes = (tuple(y.shape), tuple(x.shape))
-    result = dataclasses.replace(result, name=f"output {o} of {_name(problem.func)}")
+    # the report names input i (its argnum), not the one-argument closure's args[0]
+    result = dataclasses.replace(result, name=f"output {o} of {_name(problem.func)}", argnum=i)
+    if an.mismatch:
+        of = f"input {i}" if side == "backward" else f"output {o}"
+        result = dataclasses.replace(result, verdict="fail", ok=False, reason=(
+            f"check_grad_dtypes: the {side} derivative has dtype {an.mismatch[0]} of "
+            f"{of} (torch's gradcheck requires them equal)"))
     if (result.mode == "full" and result.mismatched and len(free) == x.numel()
             and len(out_free) == y.numel()):
         # the diagnosis in the input's own shape (a backward returning its result transposed)

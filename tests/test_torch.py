@@ -587,3 +587,23 @@ def test_a_passing_item_carries_no_diagnosis(fast_mode):
     bad = ct.check(_SinBackwardOffBy1e4.apply, (x,), fast_mode=fast_mode)
     assert bad.items[0].verdict == "fail"
     assert "1.0001 x numerical" in (bad.items[0].result.diagnosis or "")
+
+
+def test_a_dtype_failure_names_the_dtypes_and_each_item_its_input():
+    """The failed dtype check said "jac(*args) is not finite: nan" (the nan entries that
+    stand for it) and every item's report "with respect to args[0]", also for input 1 (the
+    grad_outputs of a second-order check). Now the reason names both dtypes and each report
+    its own input."""
+    sq = _SquareWithFloat32SecondTangent.apply
+    x = torch.tensor([0.5, -0.75, 1.25], dtype=torch.float64, requires_grad=True)
+    u = torch.tensor([0.5, 0.25, -1.0], dtype=torch.float64)
+    result = ct.check(*ct._second_order(sq, (x,), (u,))[:2], check_forward_ad=True,
+                      check_grad_dtypes=True)
+    for it in result.items:
+        assert f"with respect to args[{it.input_index}]" in str(it.result), str(it.result)
+        if it.side == "forward":
+            assert it.verdict == "fail"
+            assert it.result.reason == (
+                "check_grad_dtypes: the forward derivative has dtype float32, not the float64 "
+                f"of output {it.output_index} (torch's gradcheck requires them equal)")
+    assert {it.input_index for it in result.items} == {0, 1}
