@@ -14,9 +14,9 @@ from checks._util import typical_scale
 
 
 def _long() -> tuple[int, ...]:
-    """A shape of more entries than PARALLEL_ENTRIES, not a multiple of CHUNK (a short last
-    chunk)."""
-    return (3, draws.PARALLEL_ENTRIES // 3 + 17)
+    """A shape of more entries than PARALLEL_ENTRIES and two full chunks, not a multiple of
+    CHUNK (a short last chunk)."""
+    return (3, max(draws.PARALLEL_ENTRIES, 2 * draws.CHUNK) // 3 + 17)
 
 
 def test_short_arrays_are_the_generators_own_draw():
