@@ -240,7 +240,9 @@ def test_measured_noise_is_confirmed_finer():
     x = np.array([0.5, 1.0, 1.5])
     f = _noisy(1e-8)
     b = baseline(f, x, False)
-    assert b.evaluations >= 2 + 2 * PER_PROBE and (b.evaluations - 2) % PER_PROBE == 0
+    # f(x) twice, probes of PER_PROBE sharing f(x), and at most one coarse probe
+    # (checks.noise._coarser), which starts away from x: NOISE_POINTS = PER_PROBE + 1
+    assert b.evaluations >= 2 + 2 * PER_PROBE and (b.evaluations - 2) % PER_PROBE in (0, 1)
     assert 1e-8 / 4.0 <= b.noise <= 4.0 * 1e-8
     assert b.notes == ()
     p = _measure(f, x, f(x), False, confirm=False)
