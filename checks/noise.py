@@ -256,10 +256,7 @@ def _coarser(fun, x, vectorized, p, pending: _Probe) -> int:
     wide = 100.0 * pending.delta
     start = probe_point(x, wide * (float(_PROBE_T[-1]) + 1.0), p)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        if vectorized:
-            first = float(batch_values(fun(start[None]), 1)[0])
-        else:
-            first = call_scalar(fun, start, "the noise probe", False, finite=False)
+        first = _value_at(fun, start, vectorized, "the noise probe")
     table = np.concatenate(([first], _probe_values(fun, start, wide, vectorized, p)))
     if np.all(np.isfinite(table)):
         sigma, _ = _ecnoise(table)
@@ -267,6 +264,14 @@ def _coarser(fun, x, vectorized, p, pending: _Probe) -> int:
                 and sigma <= _AGREE * pending.noise):
             _scales.seen(max(sigma, pending.noise))
     return NOISE_POINTS
+
+
+def _value_at(fun, point: np.ndarray, vectorized: bool, where: str) -> float:
+    """``f`` at one ``point`` (non-finite values returned): called on it, or, vectorized, on
+    the stack of that point alone (its output checked: :func:`checks._util.batch_values`)."""
+    if vectorized:
+        return float(batch_values(fun(point[None]), 1)[0])
+    return call_scalar(fun, point, where, False, finite=False)
 
 
 @dataclass(frozen=True)
@@ -410,9 +415,7 @@ def noise_along(fun: Callable[[np.ndarray], Any], x: np.ndarray, k: int, f0: flo
     """
     line = _EntryLine(fun, x, k, x.ravel()[k] - reach, vectorized)
 
-    first = call_scalar(line, np.zeros(()) if not vectorized else np.zeros(1), "x - h e_k",
-                        False, finite=False) if not vectorized else float(
-        np.asarray(line(np.zeros(1)))[0])
+    first = _value_at(line, np.zeros(()), vectorized, "x - h e_k")
     if not np.isfinite(first):
         return 0.0, 1
     spacing = 2.0 * reach / (_PROBE_T[-1] + 0.5)
