@@ -148,10 +148,9 @@ def _unjudged(kind, tol, unit: str = "entr") -> tuple[np.ndarray, str | None]:
     exceeded: such an entry would pass whatever the analytic side says."""
     tol = np.array(tol, dtype=float)
     nonfinite = ~np.isfinite(tol)
-    loose = nonfinite.copy()
     judged_kind = kind is not None and np.shape(kind) == np.shape(tol)
-    if judged_kind:
-        loose |= ~reliable(kind)
+    unreliable = ~reliable(kind) if judged_kind else np.zeros(tol.shape, dtype=bool)
+    loose = nonfinite | unreliable
     if not np.any(loose):
         return tol, None
     tol[loose] = np.inf
@@ -161,7 +160,7 @@ def _unjudged(kind, tol, unit: str = "entr") -> tuple[np.ndarray, str | None]:
     jumps = np.count_nonzero(np.asarray(kind)[loose] == JUMP) if judged_kind else 0
     if jumps == len(where):
         what = "f jumps (is discontinuous) there"
-    elif np.all(nonfinite[loose]) and not (judged_kind and np.any(~reliable(kind)[loose])):
+    elif not np.any(unreliable[loose]):  # (every loose entry is then a non-finite one)
         what = ("the finite differences or their error bars are not finite there (f, or its "
                 "differences, overflow near x)")
     else:
