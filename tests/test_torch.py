@@ -189,14 +189,19 @@ def test_masked_softmax_with_minus_inf_logits_passes_entries_held_fixed():
 # ----------------------------------------------------------------------------- forward mode
 
 
-def square(wrong_jvp):
-    class Square(torch.autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            ctx.save_for_backward(x)
-            ctx.save_for_forward(x)
-            return x**2
+class _SquareForward(torch.autograd.Function):
+    """``x**2``, its input saved for the backward and the forward-mode rule that subclasses
+    give."""
 
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        ctx.save_for_forward(x)
+        return x**2
+
+
+def square(wrong_jvp):
+    class Square(_SquareForward):
         @staticmethod
         def backward(ctx, g):
             (x,) = ctx.saved_tensors
@@ -504,16 +509,10 @@ class _DoubledProductFloat32Tangent(torch.autograd.Function):
         return (2 * tx * g + 2 * x * tg).to(torch.float32)
 
 
-class _SquareWithFloat32SecondTangent(torch.autograd.Function):
+class _SquareWithFloat32SecondTangent(_SquareForward):
     """``x**2`` with right first derivatives, whose backward is
     :class:`_DoubledProductFloat32Tangent`: forward mode over this backward yields a float32
     tangent for float64 inputs."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        ctx.save_for_forward(x)
-        return x**2
 
     @staticmethod
     def backward(ctx, g):
