@@ -132,8 +132,11 @@ _ROUNDOFF_R2 = 7.0  # noise of R2 <= (64*4 + 20*2 + 1) / 45 s / h = 6.6 s / h
 _ROUNDOFF_SIDE = 30.0  # noise of a one-sided Richardson estimate <= 30 s / h
 _ROUNDOFF_K = 40.0  # noise of K <= 40 s / h
 
-SMOOTH, KINK, ONE_SIDED_RIGHT, ONE_SIDED_LEFT, UNRESOLVED, JUMP = range(6)
-KIND_NAMES = ("smooth", "kink", "one-sided (right)", "one-sided (left)", "unresolved", "jump")
+SMOOTH, KINK, ONE_SIDED_RIGHT, ONE_SIDED_LEFT, UNRESOLVED, JUMP, OVERFLOW = range(7)
+#: ``OVERFLOW``: ``f``'s values are finite but its differences are not (:mod:`checks.second`;
+#: this ladder calls such an entry unresolved)
+KIND_NAMES = ("smooth", "kink", "one-sided (right)", "one-sided (left)", "unresolved", "jump",
+              "overflow")
 #: kinds whose error bound is a bound: an entry of another kind cannot fail a check
 RELIABLE = (SMOOTH, KINK, ONE_SIDED_RIGHT, ONE_SIDED_LEFT)
 

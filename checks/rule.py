@@ -79,7 +79,7 @@ from typing import Any
 import numpy as np
 
 from checks._util import typical_scale
-from checks.ladder import JUMP, reliable
+from checks.ladder import JUMP, OVERFLOW, reliable
 
 __all__ = ["DEFAULT_RTOL", "DEFAULT_SAFETY", "MISS_PROBABILITY", "ZERO_FLOOR", "confirmed_zero",
            "detectable_along"]
@@ -142,10 +142,13 @@ def _verdict(analytic, numerical, error, *, rtol, atol, safety, lower=None, uppe
 
 def _unjudged(kind, tol, unit: str = "entr") -> tuple[np.ndarray, str | None]:
     """``tol`` with an infinite tolerance where ``kind`` is not a bound (a jump, an
-    unresolved entry: :data:`checks.ladder.RELIABLE`) or where the tolerance is not finite
-    (the estimate or its error bar overflowed: ``inf``, or ``nan`` from ``inf - inf``), and
-    the reason, or ``None``. A ``nan`` tolerance compared with ``diff > tol`` is never
-    exceeded: such an entry would pass whatever the analytic side says."""
+    unresolved entry, second differences that overflow: :data:`checks.ladder.RELIABLE`) or
+    where the tolerance is not finite (the estimate or its error bar overflowed: ``inf``, or
+    ``nan`` from ``inf - inf``), and the reason, or ``None``. A ``nan`` tolerance compared
+    with ``diff > tol`` is never exceeded: such an entry would pass whatever the analytic
+    side says. The reason names the overflow where some entries are ``OVERFLOW`` and the
+    others, if any, are reliable kinds with a tolerance that is not finite; beside entries
+    that did not settle it names both."""
     tol = np.array(tol, dtype=float)
     nonfinite = ~np.isfinite(tol)
     judged_kind = kind is not None and np.shape(kind) == np.shape(tol)
@@ -158,8 +161,19 @@ def _unjudged(kind, tol, unit: str = "entr") -> tuple[np.ndarray, str | None]:
              for k in np.flatnonzero(loose)]
     shown = ", ".join(str(w) for w in where[:5]) + (" ..." if len(where) > 5 else "")
     jumps = np.count_nonzero(np.asarray(kind)[loose] == JUMP) if judged_kind else 0
+    overflow = (np.asarray(kind) == OVERFLOW) if judged_kind else np.zeros(tol.shape, bool)
+    unsettled = unreliable & ~overflow
     if jumps == len(where):
         what = "f jumps (is discontinuous) there"
+    elif np.any(overflow) and not np.any(unsettled[loose]):
+        what = ("the finite differences overflow there (f is finite near x, its differences "
+                "are not)")
+    elif np.any(overflow):
+        at = [tuple(int(i) for i in np.unravel_index(int(k), tol.shape))
+              for k in np.flatnonzero(overflow)]
+        what = ("the finite differences overflow at " + ", ".join(str(w) for w in at[:5])
+                + (" ..." if len(at) > 5 else "") + " (f is finite near x, its differences "
+                "are not) and did not settle at the others")
     elif not np.any(unreliable[loose]):  # (every loose entry is then a non-finite one)
         what = ("the finite differences or their error bars are not finite there (f, or its "
                 "differences, overflow near x)")

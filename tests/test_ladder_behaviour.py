@@ -16,6 +16,7 @@ from checks.ladder import (
     KINK,
     ONE_SIDED_LEFT,
     ONE_SIDED_RIGHT,
+    OVERFLOW,
     RELIABLE,
     SMOOTH,
     UNRESOLVED,
@@ -299,6 +300,7 @@ def test_kind_names_and_reliable_kinds():
     assert KIND_NAMES[ONE_SIDED_RIGHT] == "one-sided (right)"
     assert KIND_NAMES[ONE_SIDED_LEFT] == "one-sided (left)"
     assert KIND_NAMES[UNRESOLVED] == "unresolved" and KIND_NAMES[JUMP] == "jump"
+    assert KIND_NAMES[OVERFLOW] == "overflow"  # the second differences' (checks.second)
     assert set(RELIABLE) == {SMOOTH, KINK, ONE_SIDED_RIGHT, ONE_SIDED_LEFT}
 
 

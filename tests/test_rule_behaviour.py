@@ -11,7 +11,15 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from checks.ladder import JUMP, KINK, ONE_SIDED_LEFT, ONE_SIDED_RIGHT, SMOOTH, UNRESOLVED
+from checks.ladder import (
+    JUMP,
+    KINK,
+    ONE_SIDED_LEFT,
+    ONE_SIDED_RIGHT,
+    OVERFLOW,
+    SMOOTH,
+    UNRESOLVED,
+)
 from checks.rule import (
     DEFAULT_RTOL,
     DEFAULT_SAFETY,
@@ -129,6 +137,25 @@ def test_entries_with_a_tolerance_that_is_not_finite_cannot_be_judged():
                    "see the notes")
     _, why = _unjudged(np.array([SMOOTH, UNRESOLVED, SMOOTH]), tol)
     assert "did not settle there" in why  # an unresolved entry among them: the usual reason
+
+
+def test_entries_whose_differences_overflow_cannot_be_judged_and_the_reason_says_so():
+    """``OVERFLOW`` (f finite, its differences not: :mod:`checks.second`) is not a bound;
+    alone, or beside tolerances that are not finite, the reason is the overflow; beside
+    entries that did not settle it names both, the overflowing ones first."""
+    tol = np.array([np.inf, 1.0, np.nan, 2.0])
+    out, why = _unjudged(np.array([OVERFLOW, SMOOTH, SMOOTH, SMOOTH]), tol)
+    np.testing.assert_array_equal(out, [np.inf, 1.0, np.inf, 2.0])
+    assert why == ("2 entries cannot be judged ((0,), (2,)): the finite differences overflow "
+                   "there (f is finite near x, its differences are not); see the notes")
+    _, why = _unjudged(np.array([OVERFLOW, SMOOTH]), np.array([np.nan, 1.0]), "pair")
+    assert why == ("1 pair cannot be judged ((0,)): the finite differences overflow there "
+                   "(f is finite near x, its differences are not); see the notes")
+    _, why = _unjudged(np.array([[OVERFLOW, UNRESOLVED], [UNRESOLVED, SMOOTH]]),
+                       np.array([[np.inf, 1.0], [1.0, 1.0]]))
+    assert why == ("3 entries cannot be judged ((0, 0), (0, 1), (1, 0)): the finite "
+                   "differences overflow at (0, 0) (f is finite near x, its differences are "
+                   "not) and did not settle at the others; see the notes")
 
 
 def test_detectable_full():
