@@ -42,8 +42,11 @@ h_l)`` (``c = 92`` on the diagonal, 25 off it: the magnitudes of ``R_2``'s weigh
   interval ``[0, 1]``, both conventions pass, a value outside fails, and a note names the
   entry); several kinks meeting in a cross pair, second differences growing like ``1/h`` (a
   kink of ``f``: no second derivative) and pairs that never settle carry the kinds
-  ``UNRESOLVED`` and ``JUMP`` of :mod:`checks.ladder`, whose tolerance in the checks is
-  infinite: they cannot fail, and the check is inconclusive.
+  ``UNRESOLVED`` and ``JUMP`` of :mod:`checks.ladder`, and a pair whose second differences
+  overflow while ``f`` is finite (``1.7e308 tanh(1e3 x_0)`` at 0: its slope is ``1.7e311``)
+  the kind ``OVERFLOW``, with the value ``nan`` (as :func:`checks.numerical_gradient`'s
+  entry whose differences overflow); their tolerance in the checks is infinite: they cannot
+  fail, and the check is inconclusive.
 * **Confirmation.** A window taken not at once (its first correction above ``1e-4`` of its
   own value) must be confirmed by the window one level below and by a spot second difference
   at ``2^-10`` times its steps: sines sampled at steps near multiples of ``2 pi`` look like a
@@ -103,7 +106,15 @@ from checks.differences import _require_applied
 from checks.directional import _Line
 from checks.estimates import Estimate
 from checks.jacobian_estimate import _jacobian_estimate
-from checks.ladder import JUMP, KINK, ONE_SIDED_LEFT, ONE_SIDED_RIGHT, SMOOTH, UNRESOLVED
+from checks.ladder import (
+    JUMP,
+    KINK,
+    ONE_SIDED_LEFT,
+    ONE_SIDED_RIGHT,
+    OVERFLOW,
+    SMOOTH,
+    UNRESOLVED,
+)
 from checks.noise import PROBE_SPACING, baseline, noise_note, with_noise
 from checks.probe import probe_direction
 from checks.rule import DEFAULT_RTOL, DEFAULT_SAFETY
@@ -250,7 +261,8 @@ def _along_second(fx, x, w, base, step, vectorized: bool = False) -> dict[str, A
     return dict(out, kind=int(res.kind[0]), evaluations=res.evaluations)
 
 
-_PRIORITY = {SMOOTH: 0, ONE_SIDED_RIGHT: 1, ONE_SIDED_LEFT: 1, KINK: 2, UNRESOLVED: 3, JUMP: 4}
+_PRIORITY = {SMOOTH: 0, ONE_SIDED_RIGHT: 1, ONE_SIDED_LEFT: 1, KINK: 2, UNRESOLVED: 3, JUMP: 4,
+             OVERFLOW: 5}
 
 
 def _worse(a, b):
@@ -285,6 +297,9 @@ def _polarised_pairs(fx, x, us, vs, step, vectorized: bool = False) -> Estimate:
         if kind[j] == KINK:
             notes.append(f"pair {j}: the gradient of f has a kink along u + v or u - v; any "
                          f"value in [{lower[j]:.8g}, {upper[j]:.8g}] is accepted")
+        elif kind[j] == OVERFLOW:
+            notes.append(f"pair {j}: f's values are finite along u + v or u - v, but its "
+                         "second differences overflow there; this pair is not judged")
         elif kind[j] != SMOOTH:
             notes.append(f"pair {j}: the second differences along u + v or u - v did not "
                          "settle (or grow like 1/h: f has a kink there); this pair is not "

@@ -78,7 +78,12 @@ bar of ``eps`` times that):
   h^2``) plus their round-off (``F``'s weights sum to ``16 / t^2``).
 * **Domain.** A level where ``f`` is not finite (or raised a domain error:
   :func:`checks._util.call_scalar` returns ``nan``) at one of the pair's points is not used;
-  the pair descends until three consecutive levels are finite.
+  the pair descends until three consecutive levels are finite. A pair with no finite window
+  at the bottom is on the edge of ``f``'s domain (an error naming it) -- unless ``f``'s
+  values were all finite on some window whose differences were not: there the differences
+  overflow (``1.7e308 tanh(1e3 x_0)`` at 0, finite, has the slope ``1.7e311``; ``0.5e308
+  x_0^2`` has ``D = 1e308`` and ``64 D`` in ``R_2``), and the pair is an **overflow**
+  (below).
 
 A window that passes these tests is a **candidate**. It is taken at once when flat, or when
 its first correction is negligible against the pair's own value (``|D(h) - D(h/2)| <= 1e-4
@@ -144,11 +149,14 @@ At the bottom (``4E`` above what the pair can show, or :data:`MAX_HALVINGS` leve
 * second differences growing like ``1/h`` (``|D|`` by 1.5 per halving beyond noise) are a
   **jump**: the gradient jumps, ``f`` has a kink along the pair, and there is no second
   derivative (``|x|`` at 0);
+* a pair with no finite estimate whose differences overflowed where ``f`` was finite is an
+  **overflow**: no value (``nan``), no bound (``inf``);
 * otherwise the pair is **unresolved**: its value is the last ``R_2``, its bound the spread
   of the last two plus ``T + E``.
 
-Jumps and unresolved pairs carry :mod:`checks.ladder`'s codes, so :mod:`checks.jacobian`
-gives them an infinite tolerance: they cannot fail a check, which is inconclusive instead.
+Jumps, overflows and unresolved pairs carry :mod:`checks.ladder`'s codes, so
+:mod:`checks.jacobian` gives them an infinite tolerance: they cannot fail a check, which is
+inconclusive instead.
 
 **Cost.** ``f`` at 2 points per level of a diagonal pair and 4 of a cross pair: ``6 n^2``
 for the first windows, plus 2 (4) per level a pair moves, and per confirmation.
@@ -225,6 +233,8 @@ class _State:
         self.kink_lo, self.kink_hi, self.kink_err = full(np.nan), full(np.nan), full(np.inf)
         self.kink_jumps, self.kink_jumps_err = full(np.nan), full(np.inf)
         self.growing = full(False, bool)
+        # a window whose values of f were all finite but whose differences were not
+        self.overflowed = full(False, bool)
         self.lev = full(0, int)
         self.heading = full(0, int)  # 0 first triple, +1 descending, -1 climbing
         self.since = full(0, int)
@@ -313,6 +323,12 @@ class _Table:
                 growing=((np.abs(d1) > _GROWTH * np.abs(d0) + _SIGMAS * (n0 + n1) * s)
                          & (np.abs(d2) > _GROWTH * np.abs(d1) + _SIGMAS * (n1 + n2) * s)),
             )
+        # f's values on the window's three levels (every used line) all finite, while its
+        # differences or their extrapolation R_2 are not: the differences overflow, which is
+        # no edge of f's domain (module docstring, "Domain")
+        f_finite = np.all((np.isfinite(lines["P"][1:]) & np.isfinite(lines["M"][1:]))
+                          | ~used[None], axis=(0, 2))
+        overflow = f_finite & ~(valid & np.isfinite(r2))
         own = np.where(valid, np.abs(d2), 0.0)
         shaped = valid & np.all(st["curved"] | ~used, axis=1)
         kink_raw = valid & np.any(st["kink"] & used, axis=1)
@@ -326,8 +342,8 @@ class _Table:
         with np.errstate(invalid="ignore"):
             variation = np.maximum(own, np.max(np.where(used, np.abs(w) * st["variation"],
                                                         0.0), axis=1))
-        st.update(valid=valid, own=own, shaped=shaped, candidate=candidate, clean=clean,
-                  top=top, s=s, w=w, used=used, err=trunc + st["roundoff"],
+        st.update(valid=valid, overflow=overflow, own=own, shaped=shaped, candidate=candidate,
+                  clean=clean, top=top, s=s, w=w, used=used, err=trunc + st["roundoff"],
                   variation=np.where(valid, variation, 0.0))
         return st
 
@@ -416,6 +432,7 @@ def second_ladder(
         mem.cand_top[idx] = np.where(candidate, np.maximum(mem.cand_top[idx], st["top"]),
                                      mem.cand_top[idx])
         mem.growing[idx] = np.where(valid, st["growing"], mem.growing[idx])
+        mem.overflowed[idx] |= st["overflow"]
         if np.any(kink):
             lo, hi, k_err, jumps, j_err = _interval({k: v[kink] for k, v in st.items()},
                                                     line_kink[kink], st["w"][kink])
@@ -437,8 +454,9 @@ def second_ladder(
             (4.0 * roundoff < np.where(reach > 0, reach, np.inf)) | ~valid)
         # a suspected kink is followed down while the next level can still resolve it
         # (its noise there, 4 N_K, three noise bounds below a third of |K|)
-        resolvable = np.any(line_kink & (2.0 * _SIGMAS * 4.0 * st["n_k"] < st["k"] / _SIGMAS),
-                            axis=1)
+        with np.errstate(over="ignore"):  # the noise of K of an f near overflow
+            resolvable = np.any(line_kink
+                                & (2.0 * _SIGMAS * 4.0 * st["n_k"] < st["k"] / _SIGMAS), axis=1)
         down = can_down & np.where(has_best, ~precise & (mem.since[idx] < _PATIENCE),
                                    np.where(kink, resolvable, True))
         # climb: while round-off dominates (or hides the truncation: the triple is flat to

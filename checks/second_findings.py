@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from checks._util import NonFiniteValueError
-from checks.ladder import _SIGMAS, JUMP, KINK, SMOOTH, UNRESOLVED, unsettled
+from checks.ladder import _SIGMAS, JUMP, KINK, OVERFLOW, SMOOTH, UNRESOLVED, unsettled
 
 __all__ = ["Second", "describe_pairs"]
 
@@ -31,7 +31,7 @@ class Second:
 
     ``step`` is the settled triple's top step relative to the pair's ``h`` (``2^-level``);
     ``lower``/``upper`` the interval at a kink (else both ``value``); ``kind`` the codes of
-    :mod:`checks.ladder` (``SMOOTH``, ``KINK``, ``UNRESOLVED``, ``JUMP``).
+    :mod:`checks.ladder` (``SMOOTH``, ``KINK``, ``UNRESOLVED``, ``JUMP``, ``OVERFLOW``).
     """
 
     value: np.ndarray
@@ -134,6 +134,13 @@ def _finalize(p, kink, out, kind, mem, describe) -> None:
         out["error"][p] = mem.kink_err[p]
         out["step"][p] = 0.5 ** mem.lev[p]
         return
+    if not np.isfinite(mem.last_val[p]) and mem.overflowed[p]:
+        # f was finite on a window whose differences were not: no estimate, and no domain edge
+        kind[p] = OVERFLOW
+        out["value"][p] = out["lower"][p] = out["upper"][p] = np.nan
+        out["error"][p] = np.inf
+        out["step"][p] = 0.5 ** mem.lev[p]
+        return
     if not np.isfinite(mem.last_val[p]):
         raise NonFiniteValueError(
             f"f is not finite around x along {describe(p)} for any step down to "
@@ -149,12 +156,13 @@ def describe_pairs(res: Second, name: Callable[[int], str], steps: np.ndarray,
     """Report lines for the pairs that are not plain smooth estimates; ``name(p)`` names pair
     ``p`` (``"(0,) and (1,)"``), ``steps[p]`` is its settled step (absolute)."""
     lines: list[str] = []
-    for code in (KINK, JUMP, UNRESOLVED):
+    for code in (KINK, JUMP, OVERFLOW, UNRESOLVED):
         where = np.flatnonzero(res.kind == code)
         for p in where[:limit]:
             lines.append(_finding(res, code, int(p), name(int(p)), float(steps[p])))
         if where.size > limit:
-            what = {KINK: "kinks", JUMP: "jumps", UNRESOLVED: "unsettled"}[code]
+            what = {KINK: "kinks", JUMP: "jumps", OVERFLOW: "overflows",
+                    UNRESOLVED: "unsettled"}[code]
             lines.append(f"... and {where.size - limit} more such Hessian entries ({what})")
     return lines
 
@@ -169,6 +177,10 @@ def _finding(res: Second, code: int, p: int, where: str, step: float) -> str:
         return (f"Hessian entry {where}: the second differences grow like 1/h down to step "
                 f"{step:.3g} (the gradient of f jumps: f has a kink there and no second "
                 "derivative); this entry is not judged")
+    if code == OVERFLOW:
+        return (f"Hessian entry {where}: f's values are finite there, but its second "
+                "differences overflow (they, or their Richardson extrapolation, exceed the "
+                f"largest float) down to step {step:.3g}; this entry is not judged")
     if res.corner is not None and res.corner[p]:
         return (f"Hessian entry {where}: several kinks of the gradient meet there (the "
                 "second differences along the two diagonals and the two axes do not fit one "

@@ -14,10 +14,15 @@ that must not fail and a wrong one that must fail.
   estimate reaches ``1e-8`` of ``max|H|`` there as on any O(1) point.
 * **Tiny points** (entries of ``1e-160``, whose steps' product underflows): inconclusive,
   never a false "edge of f's domain" and never a floating-point warning.
+* **Differences that overflow** (``1.7e308 tanh(1e3 x_0) + x_1`` at ``x_0 = 0``: ``f`` is
+  finite, its slope ``1.7e311`` is not): the entry is not judged and the check is
+  inconclusive saying so -- never a pass, a fail or a false "edge of f's domain" -- while a
+  real edge (``sqrt``, ``log`` at 0, ``inf`` beside ``x``) is still that error.
 """
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -25,9 +30,10 @@ import pytest
 from hypothesis import example, given, note
 from hypothesis import strategies as st
 
-from checks import check_hessian, check_hvp, numerical_hessian
+from checks import check_hessian, check_hvp, numerical_gradient, numerical_hessian
+from checks._util import NonFiniteValueError
 from checks.hessian_estimate import HESSIAN_STEP_FACTOR
-from checks.ladder import JUMP, KINK, SMOOTH, UNRESOLVED
+from checks.ladder import JUMP, KINK, OVERFLOW, RELIABLE, SMOOTH, UNRESOLVED
 from tests._functions import fewer
 
 MODES = ["full", "directional"]
@@ -441,6 +447,102 @@ def test_directional_pairs_along_which_f_has_a_kink_cannot_fail():
         assert any(n.startswith("pair 0: the second differences along u + v or u - v did not "
                                 "settle") and n.endswith("this pair is not judged")
                    for n in r.notes), r.notes
+
+
+# ------------------------------------------------------------------ differences that overflow
+
+
+def huge_tanh(v):
+    """Finite everywhere (``|f| <= 1.7e308 + |v_1|``), but at ``v_0 = 0`` its slope along
+    ``e_0`` is ``1.7e311``: every second difference along ``e_0`` overflows (``inf - inf``).
+    Its Hessian there is exactly 0 (``tanh'' (0) = 0``)."""
+    return 1.7e308 * np.tanh(1e3 * v[0]) + v[1]
+
+
+HUGE_AT = np.array([0.0, 0.2])
+# the right Hessian (0), wrong ones along the entry that overflows and along one beside it
+HUGE_HESSIANS = {"right": [[0.0, 0.0], [0.0, 0.0]], "h00=1": [[1.0, 0.0], [0.0, 0.0]],
+                 "h00=1e300": [[1e300, 0.0], [0.0, 0.0]], "h11=5": [[0.0, 0.0], [0.0, 5.0]]}
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("hess", list(HUGE_HESSIANS.values()), ids=list(HUGE_HESSIANS))
+def test_second_differences_that_overflow_are_inconclusive_not_a_domain_edge(hess, mode):
+    """``f`` is finite around ``x``; what overflows are its second differences. The check
+    raised "f is not finite around x ... the point is on the edge of f's domain there"; now
+    the entry (the pairs along it) cannot be judged, the check is inconclusive for a right
+    or a wrong Hessian alike, its reason names the overflow, and numpy warns nothing."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = check_hessian(huge_tanh, lambda v: np.array(hess), (HUGE_AT,), mode=mode)
+    assert r.verdict == "inconclusive", str(r)
+    assert "cannot be judged (" in r.reason and "overflow" in r.reason, r.reason
+    assert "domain" not in str(r)
+    if mode == "full":
+        assert r.reason == ("3 entries cannot be judged ((0, 0), (0, 1), (1, 0)): the finite "
+                            "differences overflow at (0, 0) (f is finite near x, its "
+                            "differences are not) and did not settle at the others; see the "
+                            "notes")
+        assert any(n.startswith("Hessian entry (0,) (0,): ") and "overflow" in n
+                   for n in r.notes), r.notes
+
+
+def test_an_overflowing_pair_is_a_nan_estimate_of_its_own_kind_as_the_gradient_is_nan():
+    """``numerical_hessian`` as ``numerical_gradient`` on the same ``f``: the entry whose
+    differences overflow is ``nan`` (no estimate), of a kind that is not a bound
+    (``OVERFLOW``), with a note that says so; the others keep their estimates."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        est = numerical_hessian(huge_tanh, HUGE_AT)
+    with np.errstate(over="ignore", invalid="ignore"):
+        grad = numerical_gradient(huge_tanh, HUGE_AT)
+    assert np.isnan(grad[0]) and grad[1] == pytest.approx(1.0)  # the first-order behaviour
+    assert np.isnan(est.value[0, 0]) and est.error[0, 0] == np.inf
+    assert est.kind[0, 0] == OVERFLOW and OVERFLOW not in RELIABLE
+    assert np.all(np.isfinite(est.value.ravel()[1:]))
+    (note,) = (n for n in est.notes if n.startswith("Hessian entry (0,) (0,): "))
+    assert "second differences overflow" in note and "f's values are finite" in note, note
+    assert note.endswith("this entry is not judged")
+
+
+def test_a_large_f_whose_differences_do_not_overflow_is_still_checked():
+    """``1e300 tanh(x_0) + x_1`` at ``x_0 = 0.3``: values of ``3e299``, second differences of
+    about ``1e302``, finite. A right Hessian passes, one 1 % off fails, in both modes."""
+    def f(v):
+        return 1e300 * np.tanh(v[0]) + v[1]
+
+    def hess(c):
+        def h(v):
+            t = np.tanh(v[0])
+            return np.array([[c * 1e300 * -2.0 * t * (1.0 - t * t), 0.0], [0.0, 0.0]])
+        return h
+
+    x = np.array([0.3, 0.2])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for mode in MODES:
+            assert check_hessian(f, hess(1.0), (x,), mode=mode).verdict == "pass", mode
+            assert check_hessian(f, hess(1.01), (x,), mode=mode).verdict == "fail", mode
+
+
+EDGES = {
+    "sqrt at 0": (lambda v: float(np.sqrt(v[0]) + v[1] ** 2), [0.0, 1.0]),
+    "log at 5e-324": (lambda v: math.log(v[0]) + v[1] ** 2, [5e-324, 1.0]),  # ValueError: nan
+    "inf beside x": (lambda v: v[1] ** 2 + (0.0 if v[0] == 0.0 else np.inf), [0.0, 1.0]),
+}
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("case", list(EDGES.values()), ids=list(EDGES))
+def test_a_real_domain_edge_is_still_a_clear_error(case, mode):
+    """``f`` itself not finite at every step tried along ``e_0`` (``nan`` or ``inf``): the
+    point is on the edge of ``f``'s domain, as before -- an overflow of the differences is
+    only where ``f``'s values are finite."""
+    f, x = case
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # sqrt of a negative, in f itself
+        with pytest.raises(NonFiniteValueError, match="edge of f's domain"):
+            check_hessian(f, lambda v: np.diag([0.0, 2.0]), (np.array(x),), mode=mode)
 
 
 # -------------------------------------------------------------------------------- kinds with grad=

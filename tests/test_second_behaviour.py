@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from checks._util import EPS, TINY, NonFiniteValueError
-from checks.ladder import JUMP, KINK, SMOOTH, UNRESOLVED
+from checks.ladder import JUMP, KINK, OVERFLOW, SMOOTH, UNRESOLVED
 from checks.second import MAX_CLIMBS, MAX_HALVINGS, _State, _Table, second_ladder
 
 PAIRS = np.array([[0, 0], [0, 1], [1, 1]])
@@ -48,6 +48,7 @@ def test_the_memory_starts_with_no_candidate_and_unbounded_claims():
         arr = getattr(m, name)
         assert arr.dtype.kind == "i" and arr.tolist() == [0, 0, 0], name
     assert m.growing.dtype == bool and not m.growing.any()
+    assert m.overflowed.dtype == bool and not m.overflowed.any()
 
 
 def test_the_table_weights_and_rows():
@@ -208,6 +209,32 @@ def test_lines_whose_kinks_cancel_give_a_smooth_cross_entry():
     assert res.value[1] == pytest.approx(np.cos(0.5), abs=1e-7)
     assert res.lower[1] == res.upper[1] == res.value[1]
     assert res.value[2] == pytest.approx(0.0, abs=1e-7)
+
+
+@pytest.mark.parametrize("f", [
+    lambda v: 1.7e308 * np.tanh(1e3 * v[0]) + v[1],  # (f(x + h) - f(x)) / h is 1.7e311
+    lambda v: 0.5e308 * v[0] ** 2 + v[1],  # D = 1e308 exactly; 64 D of R_2 is not finite
+], ids=["slope-1.7e311", "richardson-4e308"])
+def test_a_pair_whose_differences_overflow_where_f_is_finite_is_an_overflow(f):
+    """``f`` is finite at every point of the pair's ladder; its second differences (or their
+    Richardson extrapolation) are not. That pair is ``OVERFLOW``: no value (``nan``), no
+    bound (``inf``), not "f is not finite around x" -- the other pairs are estimated."""
+    x = np.array([0.0, 0.2])
+    with np.errstate(all="raise"):  # the ladder's own arithmetic warns nothing
+        with np.errstate(over="ignore", invalid="ignore"):
+            fx = f(x)
+        res = second_ladder(lambda v: _quiet(f, v), x, PAIRS, np.array([0.01, 0.01]), fx,
+                            1e-16)
+    assert res.kind[0] == OVERFLOW
+    assert np.isnan(res.value[0]) and np.isnan(res.lower[0]) and np.isnan(res.upper[0])
+    assert res.error[0] == np.inf
+    assert res.step[0] == 0.5**MAX_HALVINGS  # it descended as far as a domain edge does
+    assert res.kind[2] == SMOOTH and abs(res.value[2]) <= res.error[2]
+
+
+def _quiet(f, v):
+    with np.errstate(all="ignore"):  # f's own arithmetic
+        return f(v)
 
 
 def test_a_pair_never_finite_is_named_by_describe():

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from checks._util import NonFiniteValueError
-from checks.ladder import JUMP, KINK, SMOOTH, UNRESOLVED
+from checks.ladder import JUMP, KINK, OVERFLOW, SMOOTH, UNRESOLVED
 from checks.second import _State
 from checks.second_findings import Second, _corners, _finalize, _remember, describe_pairs
 
@@ -275,6 +275,32 @@ def test_finalize_a_pair_never_finite_is_a_clear_error_naming_it_and_the_step():
     assert msg.endswith("the point is on the edge of f's domain there")
 
 
+def test_finalize_a_pair_never_finite_whose_differences_overflowed_is_an_overflow():
+    # f's values were finite on some window whose differences were not: no domain edge
+    mem, out, kind = _State(1), blank(), np.array([SMOOTH], dtype=np.int8)
+    mem.lev[0] = 3
+    mem.overflowed[0] = True
+    _finalize(0, False, out, kind, mem, str)
+    assert kind[0] == OVERFLOW
+    assert np.isnan([out[k][0] for k in ("value", "lower", "upper")]).all()
+    assert out["error"][0] == np.inf and out["step"][0] == 0.125
+
+
+def test_finalize_an_overflow_seen_before_a_finite_estimate_is_the_usual_outcome():
+    # the flag only replaces the domain-edge error: a candidate, a kink, or a last finite
+    # estimate (unsettled) decide as without it
+    mem, out, kind = _State(1), blank(), np.array([SMOOTH], dtype=np.int8)
+    mem.overflowed[0] = True
+    mem.last_val[0], mem.prev_val[0], mem.last_err[0], mem.last_level[0] = 4.0, 3.5, 0.5, 1
+    _finalize(0, False, out, kind, mem, str)
+    assert kind[0] == UNRESOLVED and out["value"][0] == 4.0
+    mem, out, kind = _State(1), blank(), np.array([SMOOTH], dtype=np.int8)
+    mem.overflowed[0] = True
+    mem.best_val[0], mem.best_err[0], mem.best_level[0] = 2.0, 0.25, 1
+    _finalize(0, False, out, kind, mem, str)
+    assert kind[0] == SMOOTH and out["value"][0] == 2.0
+
+
 # ----------------------------------------------------------------------------- describe_pairs
 
 
@@ -310,6 +336,16 @@ def test_a_jump_reports_the_step_of_the_pair_to_3_digits():
     assert line == ("Hessian entry P0: the second differences grow like 1/h down to step "
                     "0.000123 (the gradient of f jumps: f has a kink there and no second "
                     "derivative); this entry is not judged")
+
+
+def test_an_overflow_reports_its_step_and_that_f_is_finite():
+    res = second([OVERFLOW, SMOOTH], error=[np.inf, 0.0])
+    (line,) = describe_pairs(res, name, np.array([0.000123456, 5.0]))
+    assert line == ("Hessian entry P0: f's values are finite there, but its second "
+                    "differences overflow (they, or their Richardson extrapolation, exceed "
+                    "the largest float) down to step 0.000123; this entry is not judged")
+    many = describe_pairs(second([OVERFLOW] * 7), name, np.ones(7))
+    assert len(many) == 6 and many[-1] == "... and 2 more such Hessian entries (overflows)"
 
 
 def test_an_unsettled_pair_reports_its_step_and_bound():
