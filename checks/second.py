@@ -339,7 +339,7 @@ class _Table:
         clean = candidate & (st["flat"] | (np.abs(delta) <= _CLEAN * own))
         # how much the pair's values vary at these steps: its own D and its lines'
         # one-sided second differences (an aliased sin can give D ~ 0 and F, B ~ 1)
-        with np.errstate(invalid="ignore"):
+        with np.errstate(invalid="ignore", over="ignore"):  # (differences near overflow)
             variation = np.maximum(own, np.max(np.where(used, np.abs(w) * st["variation"],
                                                         0.0), axis=1))
         st.update(valid=valid, overflow=overflow, own=own, shaped=shaped, candidate=candidate,
