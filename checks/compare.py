@@ -26,7 +26,7 @@ import numpy as np
 
 from checks import draws
 from checks._args import analytic_of, call_grad, closure, generator, prepare
-from checks._util import function_name, validate_method
+from checks._util import abs_max, function_name, validate_method
 from checks.crosscheck import along_probe, coupled_kinks, kink_directions
 from checks.diagnosis import diagnose, missing_term
 from checks.differences import estimate_gradient
@@ -439,7 +439,7 @@ def _judge(fx, x, analytic, a, est, notes, common, *, step, vectorized) -> Gradi
         # along a direction the interval of a kink hides errors of any entry: add its width
         width = np.asarray(upper, dtype=float) - np.asarray(lower, dtype=float)
         detectable = detectable_along(tol + safety * error + width,
-                                      float(np.max(np.abs(analytic), initial=0.0)))
+                                      abs_max(analytic))
     # the cross-checks can only turn a check that no entry failed into a failure
     extra = [] if mismatched else _crosschecks(fx, x, analytic, est, mode, method, step,
                                                vectorized, rtol=rtol, atol=atol, safety=safety)
@@ -513,7 +513,8 @@ def _directional(fx, x, analytic, method, step, directions, rng, vectorized):
     k = DEFAULT_DIRECTIONS if directions is None else int(directions)
     if k < 1:
         raise ValueError(f"directions must be >= 1, got {directions!r}")
-    vs = draws.standard_normal(generator(rng), (k,) + x.shape)
+    # drawn by rows: the second direction while the check works along the first
+    vs = draws.rows(generator(rng), (k,) + x.shape)
     est = _directional_derivatives(fx, x, vs, method=method, step=step, vectorized=vectorized)
     a = np.full(k, np.nan)
     if analytic is not None:

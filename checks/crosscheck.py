@@ -95,7 +95,9 @@ class Comparison:
 def _dot(a: np.ndarray, v: np.ndarray) -> tuple[float, float]:
     """``<a, v>`` and the round-off of computing it (``sqrt(n) eps sum |a_k v_k|``)."""
     terms = np.asarray(a, dtype=float).ravel() * v.ravel()
-    return float(np.sum(terms)), float(np.sqrt(terms.size) * EPS * np.sum(np.abs(terms)))
+    total = float(np.sum(terms))
+    np.abs(terms, out=terms)  # (no second array of x's size)
+    return total, float(np.sqrt(terms.size) * EPS * np.sum(terms))
 
 
 def _atol_along(atol: Any, v: np.ndarray) -> float:

@@ -14,7 +14,7 @@ The complex step is cross-checked against a real difference along a random direc
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -182,22 +182,27 @@ def directional_derivatives(
     vs, _ = as_float64("directions", directions)
     if vs.shape[1:] != xf.shape or vs.ndim != xf.ndim + 1:
         raise ValueError(f"directions must have shape (K, *{xf.shape}), got {vs.shape}")
+    if not all(np.any(v) for v in vs):
+        raise ValueError("every direction must be non-zero")
     return _directional_derivatives(f, xf, vs, method=method, step=step, vectorized=vectorized,
                                     note=note)
 
 
-def _directional_derivatives(f: Callable[[np.ndarray], Any], xf: np.ndarray, vs: np.ndarray, *,
-                             method: str, step: Any, vectorized: bool,
-                             note: str | None = None) -> Estimate:
-    """:func:`directional_derivatives` at a float64 ``xf`` and float64 ``vs`` of shape
-    ``(K, *xf.shape)`` that the caller owns (a check's own copy of the point, its own random
-    directions): without copying and validating them again."""
-    if not all(np.any(v) for v in vs):
-        raise ValueError("every direction must be non-zero")
-    sx, sv0 = typical_scale(xf), typical_scale(vs[0])
-    base = baseline(f, xf, vectorized, direction=vs[0], scales=(sx, sv0))
-    # the probe ran along vs[0] / sv0 (computed just so in baseline): no need to compare
-    scales = [(sx, sv0, base.slope is not None)] + [_scales(xf, v, base, sx) for v in vs[1:]]
+def _directional_derivatives(f: Callable[[np.ndarray], Any], xf: np.ndarray,
+                             vs: Sequence[np.ndarray], *, method: str, step: Any,
+                             vectorized: bool, note: str | None = None) -> Estimate:
+    """:func:`directional_derivatives` at a float64 ``xf`` along non-zero float64 directions
+    ``vs`` of shape ``xf.shape`` that the caller owns (a check's own copy of the point, its
+    own random directions): without copying and validating them again. ``vs`` is read one
+    direction at a time, in order (a :class:`checks.draws.Rows` is still drawing the later
+    ones while the first is worked along)."""
+    v0 = vs[0]
+    sx, sv0 = typical_scale(xf), typical_scale(v0)
+    base = baseline(f, xf, vectorized, direction=v0, scales=(sx, sv0))
+    # the probe ran along vs[0] / sv0 (computed just so in baseline): no need to compare;
+    # the others' scales are taken when each is reached
+    scales: list[tuple[float, float, bool] | None] = [(sx, sv0, base.slope is not None)]
+    scales += [None] * (len(vs) - 1)
     est = along_directions(f, xf, vs, method=method, step=step, vectorized=vectorized,
                            base=base, scales=scales)
     notes = ((note,) if note else ()) + base.notes + est.notes
@@ -208,19 +213,28 @@ def _directional_derivatives(f: Callable[[np.ndarray], Any], xf: np.ndarray, vs:
                                notes=notes)
 
 
-def along_directions(f: Callable[[np.ndarray], Any], x: np.ndarray, vs: np.ndarray, *,
-                     method: str, step: Any, vectorized: bool, base: Baseline,
-                     scales: list[tuple[float, float, bool]] | None = None) -> Estimate:
+def along_directions(f: Callable[[np.ndarray], Any], x: np.ndarray, vs: Sequence[np.ndarray],
+                     *, method: str, step: Any, vectorized: bool, base: Baseline,
+                     scales: list[tuple[float, float, bool] | None] | None = None
+                     ) -> Estimate:
     """The derivatives along ``vs`` at float64 ``x`` whose baseline (``f(x)``, noise) is
     known: :func:`directional_derivatives` without it. ``evaluations`` counts only the
     ones spent here; ``notes`` are the directions' own findings. ``scales`` is
-    :func:`_scales` of each direction where the caller has it."""
-    if scales is None:
-        # rms(x), rms(v) and whether the probe ran along v: once per direction, not per pass
-        sx = typical_scale(x)
-        scales = [_scales(x, v, base, sx) for v in vs]
-    out = [_along(f, x, v, method, step, vectorized, base, scales=sc)
-           for v, sc in zip(vs, scales, strict=True)]
+    :func:`_scales` of each direction where the caller has it (``None`` where not)."""
+    # rms(x), rms(v) and whether the probe ran along v: once per direction, not per pass,
+    # each taken when its direction is first reached
+    known = [None] * len(vs) if scales is None else list(scales)
+    if len(known) != len(vs):
+        raise ValueError(f"{len(known)} scales for {len(vs)} directions")
+    sx = next((sc[0] for sc in known if sc is not None), None)
+    out, full = [], []
+    for j in range(len(vs)):
+        v, sc = vs[j], known[j]
+        if sc is None:
+            sx = typical_scale(x) if sx is None else sx
+            sc = _scales(x, v, base, sx)
+        full.append(sc)
+        out.append(_along(f, x, v, method, step, vectorized, base, scales=sc))
     evals = sum(o.evaluations for o in out)
     louder = max((o.noise for o in out if o.noise is not None), default=None)
     shrink = max(o.shrink for o in out)
@@ -229,8 +243,8 @@ def along_directions(f: Callable[[np.ndarray], Any], x: np.ndarray, vs: np.ndarr
         # steps that the probe showed along the first is there for every direction: all of
         # them again, with that noise and at those steps
         base = with_noise(base, louder) if louder is not None else base
-        out = [_along(f, x, v, method, step, vectorized, base, shrink, sc)
-               for v, sc in zip(vs, scales, strict=True)]
+        out = [_along(f, x, vs[j], method, step, vectorized, base, shrink, full[j])
+               for j in range(len(vs))]
         evals += sum(o.evaluations for o in out)
     inconsistent = next((o.inconsistent for o in out if o.inconsistent), None)
     notes: tuple[str, ...] = ()

@@ -78,7 +78,7 @@ from typing import Any
 
 import numpy as np
 
-from checks._util import typical_scale
+from checks._util import abs_max, typical_scale
 from checks.ladder import JUMP, OVERFLOW, reliable
 
 __all__ = ["DEFAULT_RTOL", "DEFAULT_SAFETY", "MISS_PROBABILITY", "ZERO_FLOOR", "confirmed_zero",
@@ -237,7 +237,7 @@ def _tolerance(numerical, error, est, analytic, *, rtol, atol, safety, lower, up
     tol = _rule(error, lower, upper, rtol=rtol, atol=atol, safety=safety)
     if analytic.dtype.kind == "f" and analytic.dtype.itemsize < 8:
         unit = float(np.finfo(analytic.dtype).eps)
-        tol = tol + safety * unit * float(np.max(np.abs(analytic), initial=0.0))
+        tol = tol + safety * unit * abs_max(analytic)
     tol = np.array(tol, dtype=float)
     if est.inconsistent:
         tol[...] = np.inf

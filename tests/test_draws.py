@@ -52,6 +52,68 @@ def test_long_arrays_are_filled_and_their_chunks_independent():
         assert abs(np.corrcoef(a, b)[0, 1]) < 6 / np.sqrt(c)
 
 
+def test_rows_are_the_arrays_rows_read_in_any_order():
+    """draws.rows gives the numbers of draws.standard_normal, row by row, read first to last
+    or last to first, by index, negative index or slice; past the end is an IndexError."""
+    whole = draws.standard_normal(np.random.default_rng(3), _long())
+    forward = draws.rows(np.random.default_rng(3), _long())
+    assert len(forward) == len(whole) and forward.shape == whole.shape
+    for j in range(len(whole)):
+        assert np.array_equal(forward[j], whole[j])
+    backward = draws.rows(np.random.default_rng(3), _long())
+    assert np.array_equal(backward[-1], whole[-1])
+    assert all(np.array_equal(a, b) for a, b in zip(backward[::-1], whole[::-1], strict=True))
+    assert np.array_equal(backward.array(), whole)
+    with pytest.raises(IndexError):
+        backward[len(whole)]
+    short = draws.rows(np.random.default_rng(3), (2, 5))
+    assert np.array_equal(short.array(), np.random.default_rng(3).standard_normal((2, 5)))
+
+
+def test_rows_never_wait_on_a_pool_that_does_not_run(monkeypatch):
+    """The reading thread fills every chunk the pool has not taken: with the pool's only
+    thread held up, each row and the whole array are still drawn, with the same numbers.
+    (Waiting on the pool instead would hang here: a pytest timeout would show it.)"""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    held = threading.Event()
+    stuck = ThreadPoolExecutor(max_workers=1)
+    stuck.submit(held.wait)  # the pool's one thread is busy until released
+    monkeypatch.setattr(draws, "_pool", lambda: (stuck, 1))
+    try:
+        got = draws.rows(np.random.default_rng(6), _long())
+        first = got[0].copy()
+        whole = got.array()
+    finally:
+        held.set()
+        stuck.shutdown(wait=True)
+    monkeypatch.setattr(draws, "_pool", lambda: None)
+    want = draws.standard_normal(np.random.default_rng(6), _long())
+    assert np.array_equal(first, want[0]) and np.array_equal(whole, want)
+
+
+def test_a_failed_chunk_is_raised_where_its_row_is_read(monkeypatch):
+    """An error in filling a chunk (on a pool thread or here) is raised when a row that spans
+    it is read, not lost with the thread."""
+    real = draws._fill
+    bad_seed = draws.CHUNK  # no seed of gen.integers(2**63) equals this by chance
+
+    def fill(seed, out):
+        if seed == bad_seed:
+            raise MemoryError("planted")
+        real(seed, out)
+
+    class Gen:
+        def integers(self, high, size):
+            return np.array([1] * (size - 1) + [bad_seed])
+
+    monkeypatch.setattr(draws, "_fill", fill)
+    got = draws.rows(Gen(), _long())
+    with pytest.raises(MemoryError, match="planted"):
+        got[len(got) - 1]
+
+
 def _draw_in_child(seed: int) -> np.ndarray:
     return draws.standard_normal(np.random.default_rng(seed), _long())
 
