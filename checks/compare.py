@@ -296,6 +296,11 @@ def check_gradient(
     for label, value in (("rtol", rtol), ("safety", safety)):
         if not (np.isfinite(value) and value >= 0):
             raise ValueError(f"{label} must be finite and >= 0, got {value!r}")
+    vs = None
+    if mode == "directional":
+        # the random directions, drawn from here on: the pool's threads (checks.draws) wake
+        # and draw while grad and f(x) run
+        vs = _draw_directions(directions, rng, x.shape)
     analytic, failure = analytic_of(grad, p)
     fx = closure(f, p)
     requested = method
@@ -315,10 +320,9 @@ def check_gradient(
             # products with the directions and the probe are then contiguous passes, and the
             # same numbers (they were formed in C order before being summed)
             analytic = np.asarray(analytic, order="C")
-        est, a = _directional(
-            fx, x, analytic if failure is None else None, method, step, directions, rng,
-            vectorized,
-        )
+        assert vs is not None
+        est, a = _directional(fx, x, analytic if failure is None else None, method, step, vs,
+                              vectorized)
     common = dict(
         method=method, mode=mode, rtol=rtol, atol=atol, safety=safety, name=function_name(f),
         argnum=p.argnum, shape=x.shape,
@@ -507,14 +511,20 @@ def _crosschecks(fx, x, analytic, est, mode, method, step, vectorized, *, rtol, 
     return out
 
 
-def _directional(fx, x, analytic, method, step, directions, rng, vectorized):
-    """The estimate along random directions, and ``<analytic, v_j>`` (error bars widened by
-    the round-off of the dot products)."""
+def _draw_directions(directions, rng, shape) -> draws.Rows:
+    """The ``directions`` (default :data:`DEFAULT_DIRECTIONS`) random normal directions of a
+    directional check, by rows (:func:`checks.draws.rows`: each is complete when it is read,
+    and the later ones are drawn while the check works along the first)."""
     k = DEFAULT_DIRECTIONS if directions is None else int(directions)
     if k < 1:
         raise ValueError(f"directions must be >= 1, got {directions!r}")
-    # drawn by rows: the second direction while the check works along the first
-    vs = draws.rows(generator(rng), (k,) + x.shape)
+    return draws.rows(generator(rng), (k,) + shape)
+
+
+def _directional(fx, x, analytic, method, step, vs: draws.Rows, vectorized):
+    """The estimate along the random directions ``vs``, and ``<analytic, v_j>`` (error bars
+    widened by the round-off of the dot products)."""
+    k = len(vs)
     est = _directional_derivatives(fx, x, vs, method=method, step=step, vectorized=vectorized)
     a = np.full(k, np.nan)
     if analytic is not None:

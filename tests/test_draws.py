@@ -161,3 +161,41 @@ def test_typical_scale_of_mixed_tiny_and_huge_entries():
     x = np.array([1e200, 1.0, -1e200, 1e-300])
     assert typical_scale(x) == pytest.approx(1e200 * np.sqrt(0.5), rel=1e-15, abs=0.0)
     assert typical_scale(np.zeros(5)) == 1.0
+
+
+def test_a_directional_check_draws_its_directions_while_grad_runs(monkeypatch):
+    """The directions are handed to the pool before grad is called: here grad waits until a
+    pool thread has drawn every chunk (it would wait its whole timeout, and the test fail, if
+    the draw began after grad), and the check reads the pool's numbers."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="test-draws")
+    monkeypatch.setattr(draws, "_pool", lambda: (pool, 1))
+    filled: list[str] = []
+    all_drawn = threading.Event()
+    real = draws._fill
+    n = draws.PARALLEL_ENTRIES
+    chunks = -(-2 * n // draws.CHUNK)  # two directions
+
+    def fill(seed, out):
+        real(seed, out)
+        filled.append(threading.current_thread().name)
+        if len(filled) == chunks:
+            all_drawn.set()
+
+    monkeypatch.setattr(draws, "_fill", fill)
+    waited = []
+
+    def grad(v):
+        waited.append(all_drawn.wait(timeout=30))
+        return 2 * v
+
+    x = np.random.default_rng(1).standard_normal(n)
+    try:
+        r = check_gradient(lambda v: float(v @ v), grad, (x,), mode="directional")
+    finally:
+        pool.shutdown(wait=True)
+    assert waited == [True]
+    assert len(filled) == chunks and all(name.startswith("test-draws") for name in filled)
+    assert r.verdict == "pass"
