@@ -240,29 +240,41 @@ def _one_sided(slopes, s, h):
     return value, trunc, trunc + _ROUNDOFF_SIDE * s / h
 
 
+#: the float fields of :class:`_State` and their first values
+_STATE_FLOATS = {
+    "best_val": np.nan, "best_err": np.inf, "best_h": np.nan, "best_trunc": np.inf,
+    "best_round": np.nan, "best_top": 0.0, "best_s": np.inf, "last_top": 0.0, "cand_top": 0.0,
+    "last_val": np.nan, "prev_val": np.nan, "last_err": np.inf, "pend_val": np.nan,
+    "pend_err": np.inf, "claim_lo": -np.inf, "claim_hi": np.inf, "hull_lo": np.inf,
+    "hull_hi": -np.inf, "side_L": np.nan, "side_R": np.nan, "side_err_L": np.inf,
+    "side_err_R": np.inf,
+}
+_STATE_START = np.array(list(_STATE_FLOATS.values()))[:, None]
+
+
 class _State:
-    """Per-entry memory of the ladder: the best candidate, the claims made, the sides."""
+    """Per-entry memory of the ladder: the best candidate, the claims made, the sides.
+
+    ``best_*``: the best candidate so far (value, bound, step, truncation and round-off parts,
+    whether flat, ``|f|`` and noise on its triple); ``last_top`` the ``|f|`` on the last valid
+    triple, ``cand_top`` the largest on a triple in the regime; ``last_val``, ``prev_val``,
+    ``last_err`` the last two estimates; ``pend_*`` the candidate awaiting confirmation;
+    ``claim_lo/hi`` the intersection of the claims ``|R2 - f'| <= err`` of every candidate
+    taken, ``hull_lo/hi`` their hull; ``side``/``side_err`` the best one-sided limits. The
+    float fields are rows of one array (one allocation, not twenty: a directional check runs
+    a ladder of one entry per direction, where the allocations were most of its cost)."""
 
     def __init__(self, m: int):
-        def full(value, dtype=float):
-            return np.full(m, value, dtype=dtype)
-
-        self.best_val, self.best_err, self.best_h = full(np.nan), full(np.inf), full(np.nan)
-        self.best_trunc, self.best_round = full(np.inf), full(np.nan)
-        self.best_flat = full(False, bool)
-        self.best_top, self.best_s = full(0.0), full(np.inf)  # |f| and noise of the best
-        self.last_top = full(0.0)  # |f| on the last valid triple
-        self.cand_top = full(0.0)  # the largest |f| on a triple in the regime (a candidate)
-        self.first_taken = full(-1, int)
-        self.last_val, self.prev_val, self.last_err = full(np.nan), full(np.nan), full(np.inf)
-        self.pend_val, self.pend_err = full(np.nan), full(np.inf)
-        # the claims |R2 - f'| <= err of every candidate taken: their intersection and hull
-        self.claim_lo, self.claim_hi = full(-np.inf), full(np.inf)
-        self.hull_lo, self.hull_hi = full(np.inf), full(-np.inf)
-        self.side = {name: full(np.nan) for name in ("L", "R")}
-        self.side_err = {name: full(np.inf) for name in ("L", "R")}
-        self.since = full(0, int)
-        self.growing = full(False, bool)
+        block = np.repeat(_STATE_START, m, axis=1)
+        for row, name in zip(block, _STATE_FLOATS, strict=True):
+            setattr(self, name, row)
+        self.side = {"L": self.side_L, "R": self.side_R}
+        self.side_err = {"L": self.side_err_L, "R": self.side_err_R}
+        flags = np.zeros((2, m), dtype=bool)
+        self.best_flat, self.growing = flags[0], flags[1]
+        counts = np.zeros((2, m), dtype=int)
+        self.first_taken, self.since = counts[0], counts[1]
+        self.first_taken[:] = -1
 
 
 def ladder(
@@ -313,16 +325,17 @@ def ladder(
         values = evaluate(targets, idx)
         evals += targets.size
         nl = len(new)
-        for i in range(nl):
-            for name, vals in (("fp", values[i]), ("fm", values[nl + i]),
-                               ("sp", targets[i] - flat[idx]),
-                               ("sm", flat[idx] - targets[nl + i])):
-                arr = np.full(m, np.nan)
-                arr[idx] = vals
-                levels[name].append(arr)
+        # per level: f at x + h and x - h, and the steps actually taken (nan where the entry
+        # was not evaluated), in one (4, L, m) array
+        got = np.full((4, nl, m), np.nan)
+        got[0][:, idx], got[1][:, idx] = values[:nl], values[nl:]
+        got[2][:, idx], got[3][:, idx] = targets[:nl] - base, base - targets[nl:]
+        for name, rows in zip(("fp", "fm", "sp", "sm"), got, strict=True):
+            levels[name].extend(rows)
 
-    out = {name: np.full(m, np.nan) for name in
-           ("value", "error", "lower", "upper", "step", "left", "right")}
+    block = np.full((7, m), np.nan)
+    out = dict(zip(("value", "error", "lower", "upper", "step", "left", "right"), block,
+                   strict=True))
     kind = np.full(m, SMOOTH, dtype=np.int8)
     mem = _State(m)
     scale = 0.0
