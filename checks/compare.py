@@ -26,7 +26,7 @@ import numpy as np
 
 from checks import draws
 from checks._args import analytic_of, call_grad, closure, generator, prepare
-from checks._util import abs_max, function_name, validate_method
+from checks._util import abs_max, c_order, function_name, validate_method
 from checks.crosscheck import along_probe, coupled_kinks, kink_directions
 from checks.diagnosis import diagnose, missing_term
 from checks.differences import estimate_gradient
@@ -319,7 +319,7 @@ def check_gradient(
             # the gradient in C order, once (grad may return a transposed view, 2 X.T): its
             # products with the directions and the probe are then contiguous passes, and the
             # same numbers (they were formed in C order before being summed)
-            analytic = np.asarray(analytic, order="C")
+            analytic = c_order(analytic)
         assert vs is not None
         est, a = _directional(fx, x, analytic if failure is None else None, method, step, vs,
                               vectorized)

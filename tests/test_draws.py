@@ -1,6 +1,6 @@
 """The random directions of directional checks: drawn in parallel chunks when long
 (checks.draws), the same numbers on any number of threads, independent chunks; and
-typical_scale's one-pass root mean square (checks._util)."""
+typical_scale's one-pass root mean square and c_order's tiled copy (checks._util)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from checks import check_gradient, draws
-from checks._util import typical_scale
+from checks._util import c_order, typical_scale
 
 
 def _long() -> tuple[int, ...]:
@@ -199,3 +199,20 @@ def test_a_directional_check_draws_its_directions_while_grad_runs(monkeypatch):
     assert waited == [True]
     assert len(filled) == chunks and all(name.startswith("test-draws") for name in filled)
     assert r.verdict == "pass"
+
+
+@pytest.mark.parametrize("shape", [(64, 64), (300, 129), (65, 1000), (1000, 70), (5, 7)])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_c_order_copies_a_transposed_matrix_exactly(shape, dtype):
+    """Tiles that do not divide the sides, tall and wide matrices, float32: every entry in
+    place, in C order; C-ordered input is returned as is, other layouts copied."""
+    base = np.random.default_rng(0).standard_normal(shape[::-1]).astype(dtype)
+    a = base.T  # Fortran order
+    got = c_order(a)
+    assert got.flags.c_contiguous and got.dtype == dtype
+    assert np.array_equal(got, a)
+    assert c_order(base) is base
+    strided = base[::2, ::3]
+    assert np.array_equal(c_order(strided), strided) and c_order(strided).flags.c_contiguous
+    cube = np.asfortranarray(np.arange(24.0).reshape(2, 3, 4))
+    assert np.array_equal(c_order(cube), cube) and c_order(cube).flags.c_contiguous
