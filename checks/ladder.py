@@ -313,6 +313,16 @@ def ladder(
     flat = x.ravel()
     m = flat.size
     h0 = np.asarray(h0, dtype=float).ravel()
+    with np.errstate(invalid="ignore", over="ignore"):
+        moves = (h0 > 0) & np.isfinite(h0) & (flat + h0 != flat) & (flat - h0 != flat)
+    if not np.all(moves):
+        # a step that does not move x would read as f leaving its domain there: say so
+        k = int(np.flatnonzero(~moves)[0])
+        raise ValueError(
+            f"h0 must be finite steps > 0 that move x: at entry {describe(k)}, x = "
+            f"{float(flat[k])!r} and h0 = {float(h0[k])!r} (x + h0 == x or x - h0 == x where "
+            "the step is too short for x: use a longer step)"
+        )
     sigma = np.broadcast_to(np.asarray(noise, dtype=float), (m,))
     levels: dict[str, list[np.ndarray]] = {"fp": [], "fm": [], "sp": [], "sm": []}
     evals = 0

@@ -718,3 +718,17 @@ def test_a_kink_beside_an_entry_outside_the_domain():
     assert lad.kind[1] == KINK
     assert (lad.left[1], lad.right[1]) == (pytest.approx(-1.0, abs=1e-9),
                                            pytest.approx(1.0, abs=1e-9))
+
+
+@pytest.mark.parametrize("h0", [1e-20, 0.0, -1e-3, float("nan"), float("inf")])
+def test_a_top_step_that_cannot_move_x_is_refused_by_name(h0):
+    """A step that rounds away (x + h0 == x) used to read as f leaving its domain: 'f is not
+    finite at x + h e_0 ... for any step h down to 1' for exp, finite everywhere. ladder()
+    now refuses h0 that is not a finite step > 0 moving x, naming the entry and both values;
+    a step that moves x is accepted."""
+    phi = np.exp
+    with pytest.raises(ValueError, match=r"h0 must be finite steps > 0 that move x: at entry 0, "
+                                         r"x = 1\.0 and h0 = "):
+        ladder(lambda t, e: phi(t), np.array([1.0]), np.array([h0]), float(phi(1.0)), 1e-16)
+    lad = ladder(lambda t, e: phi(t), np.array([1.0]), np.array([1e-3]), float(phi(1.0)), 1e-16)
+    assert abs(lad.value[0] - np.e) <= lad.error[0]
