@@ -501,7 +501,8 @@ def test_an_overflowing_pair_is_a_nan_estimate_of_its_own_kind_as_the_gradient_i
         est = numerical_hessian(huge_tanh, HUGE_AT)
     with np.errstate(over="ignore", invalid="ignore"):
         grad = numerical_gradient(huge_tanh, HUGE_AT)
-    assert np.isnan(grad[0]) and grad[1] == pytest.approx(1.0, rel=1e-9, abs=0.0)  # the first-order behaviour
+    # the first-order behaviour
+    assert np.isnan(grad[0]) and grad[1] == pytest.approx(1.0, rel=1e-9, abs=0.0)
     assert np.isnan(est.value[0, 0]) and est.error[0, 0] == np.inf
     assert est.kind[0, 0] == OVERFLOW and OVERFLOW not in RELIABLE
     assert np.all(np.isfinite(est.value.ravel()[1:]))
