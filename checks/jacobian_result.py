@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from checks.compare import GradientCheck
-from checks.report import _TRY, _atol_text, _fmt, _fmt_pair
+from checks.report import _TRY, _atol_text, _fmt, worst_values
 
 __all__ = ["JacobianCheck"]
 
@@ -131,13 +131,7 @@ def _worst_line(r: JacobianCheck, pairs: bool, hessian: bool) -> str:
         o, rest = i[: len(r.out_shape)], i[len(r.out_shape):]
         label = (f"entry {i} (d2f / dx{o} dx{rest})" if hessian
                  else f"entry {i} (output {o}, input {rest})")
-    a, n = float(r.analytic[i]), float(r.numerical[i])
-    ta, tn = _fmt_pair(a, n)
-    lo, hi = float(r.lower[i]), float(r.upper[i])
-    if lo != hi:
-        tl, th = _fmt_pair(lo, hi)
-        numerical = f"one-sided derivatives {tl} and {th} (not differentiable)"
-    else:
-        numerical = f"numerical {tn}"
+    ta, numerical = worst_values(float(r.analytic[i]), float(r.numerical[i]),
+                                 float(r.lower[i]), float(r.upper[i]))
     return (f"Worst {label}: analytic {ta}, {numerical}, |diff| {_fmt(float(r.difference[i]))}, "
             f"tolerance {_fmt(float(r.tolerance[i]))} (error estimate {_fmt(float(r.error[i]))})")

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["render"]
+__all__ = ["render", "worst_values"]
 
 
 def _fmt(v: float) -> str:
@@ -28,6 +28,27 @@ def _fmt_pair(a: float, b: float) -> tuple[str, str]:
         if ta != tb or a == b:
             return ta, tb
     return f"{a!r}", f"{b!r}"
+
+
+def worst_values(a: float, n: float, lower: float, upper: float) -> tuple[str, str]:
+    """The analytic value and the numerical side of the worst-entry line: ``numerical n``,
+    the one-sided derivatives at a kink (``lower != upper``), or, where the estimate is not
+    finite (an entry whose differences overflow: ``nan``, and ``nan != nan``), that there is
+    none -- a ``nan`` is no kink.
+
+    >>> worst_values(1.0, float("nan"), float("nan"), float("nan"))[1]
+    'numerical not available (the estimate is nan, not finite)'
+    """
+    ta, tn = _fmt_pair(a, n)
+    if not np.isfinite(n):
+        return ta, f"numerical not available (the estimate is {_fmt(n)}, not finite)"
+    if not (np.isfinite(lower) and np.isfinite(upper)):
+        return ta, (f"numerical not available (the one-sided derivatives {_fmt(lower)} and "
+                    f"{_fmt(upper)} are not finite)")
+    if lower != upper:
+        tl, th = _fmt_pair(lower, upper)
+        return ta, f"one-sided derivatives {tl} and {th} (not differentiable)"
+    return ta, f"numerical {tn}"
 
 
 def _atol_text(atol: Any) -> str:
@@ -189,14 +210,8 @@ def render(r: Any) -> str:
         if r.worst_index is not None:
             i = r.worst_index
             label = f"direction {i[0]}" if r.mode == "directional" else f"entry {_name(r, i)}"
-            a, n = float(r.analytic[i]), float(r.numerical[i])
-            ta, tn = _fmt_pair(a, n)
-            lo, hi = float(r.lower[i]), float(r.upper[i])
-            if lo != hi:
-                tl, th = _fmt_pair(lo, hi)
-                numerical = f"one-sided derivatives {tl} and {th} (not differentiable)"
-            else:
-                numerical = f"numerical {tn}"
+            ta, numerical = worst_values(float(r.analytic[i]), float(r.numerical[i]),
+                                         float(r.lower[i]), float(r.upper[i]))
             bad = r.mismatched_indices[:10]
             lines.append(
                 f"Worst {label}: analytic {ta}, {numerical}, |diff| "

@@ -313,3 +313,51 @@ def test_the_real_checks_render_through_this_report(scale: float, verdict: str) 
     assert str(r) == _render(r)
     head = {"pass": "passed", "fail": "FAILED"}[verdict]
     assert str(r).startswith(f"Jacobian check {head}: Jacobian of sin with respect to args[0]")
+
+
+# ------------------------------------------------------------ entries that cannot be judged
+
+
+def _reason(kinds: list[list[int]], unit: str = "entr") -> str:
+    """The reason :func:`checks.rule._unjudged` gives for these kinds (what the checks say)."""
+    from checks.rule import _unjudged
+
+    why = _unjudged(np.array(kinds), np.ones(np.shape(kinds)), unit)[1]
+    assert why is not None
+    return why
+
+
+def unjudged(kinds: list[list[int]], **kw: Any) -> JacobianCheck:
+    """An inconclusive 2x2 Hessian whose entries of a kind that is no bound are not judged:
+    infinite tolerance; entry (0, 0) has no estimate (``nan``), as an overflow leaves it."""
+    from checks.ladder import reliable
+
+    loose = ~reliable(np.array(kinds))
+    n = np.where(loose, 1.5, 0.0)
+    n[0, 0] = np.nan
+    base: dict[str, Any] = dict(
+        what="Hessian", verdict="inconclusive", ok=False, analytic=np.zeros((2, 2)),
+        numerical=n, lower=n, upper=n, error=np.where(loose, np.inf, 1e-3),
+        tolerance=np.where(loose, np.inf, 0.25), mismatched=0, worst_index=(0, 0),
+        max_abs_error=float("nan"), max_rel_error=float("inf"), detectable=np.inf,
+        reason=_reason(kinds))
+    base.update(kw)
+    return make(**base)
+
+
+def test_worst_line_of_an_estimate_that_is_not_finite_is_no_kink() -> None:
+    """``nan != nan``: a ``nan`` estimate (an entry whose differences overflow) was printed as
+    "one-sided derivatives nan and nan (not differentiable)"; it is no kink but no estimate."""
+    from checks.ladder import OVERFLOW, SMOOTH
+
+    r = unjudged([[OVERFLOW, SMOOTH], [SMOOTH, SMOOTH]])
+    assert line(r, "Worst") == (
+        "Worst entry (0, 0) (d2f / dx(0,) dx(0,)): analytic 0, numerical not available (the "
+        "estimate is nan, not finite), |diff| nan, tolerance inf (error estimate inf)")
+    inf = np.array([[np.inf, 0.0], [0.0, 0.0]])
+    r = unjudged([[OVERFLOW, SMOOTH], [SMOOTH, SMOOTH]], numerical=inf, lower=inf, upper=inf)
+    assert "analytic 0, numerical not available (the estimate is inf, not finite), |diff| " \
+        "inf," in line(r, "Worst")
+    ends = (np.array([[-np.inf, 0.0], [0.0, 0.0]]), np.array([[np.inf, 0.0], [0.0, 0.0]]))
+    r = unjudged([[OVERFLOW, SMOOTH], [SMOOTH, SMOOTH]], lower=ends[0], upper=ends[1])
+    assert "numerical not available (the estimate is nan, not finite)" in line(r, "Worst")

@@ -179,3 +179,19 @@ def test_render_without_numerical_side_and_failed_crosschecks():
     text = render(_result(crosschecks=(good, Check())))
     assert "Cross-check FAILED: the adjoint disagrees" in text
     assert text.count("Cross-check FAILED") == 1
+
+
+def test_worst_line_of_an_estimate_that_is_not_finite_is_no_kink():
+    """``nan != nan`` made a ``nan`` estimate "one-sided derivatives nan and nan (not
+    differentiable)": it is no kink, the estimate is not available."""
+    n = np.array([1.0, np.nan, 3.0])
+    r = _result(verdict="inconclusive", numerical=n, lower=n, upper=n, mismatched=0,
+                mismatched_indices=[], tolerance=np.array([0.1, np.inf, 0.1]),
+                difference=np.array([0.0, np.nan, 0.0]), error=np.array([1e-9, np.inf, 1e-9]))
+    assert ("Worst entry (1,): analytic 2, numerical not available (the estimate is nan, not "
+            "finite), |diff| nan, tolerance inf (error estimate inf)") in render(r).splitlines()
+    n = np.array([1.0, np.inf, 3.0])
+    r = _result(verdict="inconclusive", numerical=n, lower=n, upper=n, mismatched=0,
+                mismatched_indices=[], tolerance=np.array([0.1, np.inf, 0.1]),
+                difference=np.array([0.0, np.inf, 0.0]))
+    assert "analytic 2, numerical not available (the estimate is inf, not finite)," in render(r)
