@@ -17,7 +17,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from checks.compare import GradientCheck
-from checks.report import _TRY, _atol_text, _fmt, worst_values
+from checks.report import (
+    _TRY,
+    _atol_text,
+    _fmt,
+    unjudged_lines,
+    unjudged_sensitivity,
+    worst_values,
+)
 
 __all__ = ["JacobianCheck"]
 
@@ -87,6 +94,9 @@ def _render(r: JacobianCheck) -> str:
             claim = "no vjp whose mismatch max|A_vjp^T - A_jvp| / max|A_jvp|"
         else:
             claim = f"no {r.what} whose error max|A - {symbol}| / max|{symbol}|"
+        # entries (pairs) whose estimate is not a bound: infinite tolerance (checks.rule)
+        unjudged = bool(np.any(np.isinf(r.tolerance)))
+        unit = "pair" if pairs else "entry"
         if r.absolute is not None:
             lines.append(f"Sensitivity: absolute: the {r.what} is zero, confirmed to the noise "
                          f"floor of f; no {r.what} with max|A - {symbol}| > {r.absolute:.2g} "
@@ -94,10 +104,14 @@ def _render(r: JacobianCheck) -> str:
         elif np.isfinite(r.detectable):
             chance = (" (with probability >= 99.9 % over the random pairs)" if pairs else "")
             lines.append(f"Sensitivity: {claim} exceeds {r.detectable:.2g} can pass{chance}")
+        elif unjudged:
+            lines.append(unjudged_sensitivity(unit))
         else:
             lines.append("Sensitivity: none (the numerical side is zero within its error "
                          "bounds, so no relative error can be judged)")
-        if r.verdict == "inconclusive":
+        if r.verdict == "inconclusive" and unjudged:
+            lines.extend(unjudged_lines(r.reason, unit, second=hessian))
+        elif r.verdict == "inconclusive":
             lines.append("Inconclusive: the finite differences cannot resolve the derivatives "
                          "here well enough to catch even one wrong by 100 %; no evidence of "
                          "an error was found, and none could have been")

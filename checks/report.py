@@ -14,7 +14,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["render", "worst_values"]
+from checks.rule import UNJUDGED_CAUSES
+
+__all__ = ["render", "unjudged_lines", "unjudged_sensitivity", "worst_values"]
 
 
 def _fmt(v: float) -> str:
@@ -78,8 +80,7 @@ def _sensitivity(r: Any) -> str:
         return (f"Sensitivity: no gradient whose error max|a - g| / max|g| exceeds "
                 f"{r.detectable:.2g} can pass{chance}")
     if np.any(np.isinf(r.tolerance)):
-        return ("Sensitivity: none promised: some entries cannot be judged (their estimates "
-                "are not bounds; see the notes)")
+        return unjudged_sensitivity("direction" if r.mode == "directional" else "entry")
     text = ("Sensitivity: none (the numerical gradient is zero within its error bounds, so no "
             "relative error can be judged)")
     if r.verdict == "fail":
@@ -108,19 +109,65 @@ def _per_entry(r: Any) -> str | None:
             ".detectable_by_entry has every entry's")
 
 
+_UNITS = {"entry": "entries", "direction": "directions", "pair": "pairs"}
+
+
+def unjudged_sensitivity(unit: str = "entry") -> str:
+    """The sensitivity line of a check some of whose entries (``unit``: ``"entry"``,
+    ``"direction"`` or ``"pair"``) cannot be judged: it promises nothing."""
+    return (f"Sensitivity: none promised: some {_UNITS[unit]} cannot be judged (their "
+            "estimates are not bounds; see the notes)")
+
+
+#: What to try for each cause of :data:`checks.rule.UNJUDGED_CAUSES` (``"jump"`` of a first
+#: derivative; ``"kink"`` is a jump of the gradient, in a Hessian).
+_TRY_UNJUDGED = {
+    "overflow": ("the differences of f overflow at the {units} named in the reason: rescale f "
+                 "(divide f, and the derivative checked, by a constant such as 1e10) or check "
+                 "at a point where the differences stay finite"),
+    "jump": ("f is discontinuous at the {units} named in the notes and has no derivative "
+             "there: check at a point away from the jump"),
+    "kink": ("the gradient of f jumps at the {units} named in the notes (f has a kink there "
+             "and no second derivative): check at a point away from the kink"),
+    "unsettled": ("f varies on a scale below the steps tried at the {units} named in the "
+                  "notes: a shorter step= there, or a point away from the feature; if f is "
+                  "noisy, compute it in float64 throughout"),
+}
+
+
+def unjudged_lines(reason: str | None, unit: str = "entry", second: bool = False) -> list[str]:
+    """The lines of an inconclusive check some of whose entries (``unit``: ``"entry"``,
+    ``"direction"`` or ``"pair"``) cannot be judged: that they cannot, and what to try for
+    each cause its ``reason`` (:func:`checks.rule._unjudged`) names -- an overflow, a jump (of
+    the gradient where ``second``: a Hessian), differences that did not settle; the last
+    where the reason names none of them.
+
+    >>> why = "2 pairs cannot be judged ((0,), (1,)): the finite differences overflow there"
+    >>> for line in unjudged_lines(why, "pair"):  # doctest: +NORMALIZE_WHITESPACE
+    ...     print(line)
+    Inconclusive: some pairs cannot be judged (see the notes); no other pair differs from its
+    estimate by more than its tolerance
+    What to try: the differences of f overflow at the pairs named in the reason: rescale f
+    (divide f, and the derivative checked, by a constant such as 1e10) or check at a point
+    where the differences stay finite
+    """
+    reason, units = reason or "", _UNITS[unit]
+    lines = [f"Inconclusive: some {units} cannot be judged (see the notes); no other {unit} "
+             "differs from its estimate by more than its tolerance"]
+    causes = []
+    if UNJUDGED_CAUSES["overflow"] in reason or UNJUDGED_CAUSES["nonfinite"] in reason:
+        causes.append("overflow")
+    if UNJUDGED_CAUSES["jump"] in reason:
+        causes.append("kink" if second else "jump")
+    if UNJUDGED_CAUSES["unsettled"] in reason or not causes:
+        causes.append("unsettled")
+    lines.extend(f"What to try: {_TRY_UNJUDGED[c].format(units=units)}" for c in causes)
+    return lines
+
+
 def _inconclusive(r: Any) -> list[str]:
-    reason = r.reason or ""
     if np.any(np.isinf(r.tolerance)):
-        lines = ["Inconclusive: some entries cannot be judged (see the notes); no other entry "
-                 "differs from its estimate by more than its tolerance"]
-        if "jumps" in reason:
-            lines.append("What to try: f is discontinuous at the entries named in the notes "
-                         "and has no derivative there: check at a point away from the jump")
-        else:
-            lines.append("What to try: f varies on a scale below the steps tried at the "
-                         "entries named in the notes: a shorter step= there, or a point away "
-                         "from the feature; if f is noisy, compute it in float64 throughout")
-        return lines
+        return unjudged_lines(r.reason, "direction" if r.mode == "directional" else "entry")
     return [
         "Inconclusive: the finite differences cannot resolve the gradient here well enough to "
         "catch even a gradient wrong by 100 % (zero, or of the wrong sign); no evidence of an "

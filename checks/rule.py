@@ -81,8 +81,8 @@ import numpy as np
 from checks._util import abs_max, typical_scale
 from checks.ladder import JUMP, OVERFLOW, reliable
 
-__all__ = ["DEFAULT_RTOL", "DEFAULT_SAFETY", "MISS_PROBABILITY", "ZERO_FLOOR", "confirmed_zero",
-           "detectable_along"]
+__all__ = ["DEFAULT_RTOL", "DEFAULT_SAFETY", "MISS_PROBABILITY", "UNJUDGED_CAUSES", "ZERO_FLOOR",
+           "confirmed_zero", "detectable_along"]
 
 
 DEFAULT_RTOL = 1e-8
@@ -140,6 +140,16 @@ def _verdict(analytic, numerical, error, *, rtol, atol, safety, lower=None, uppe
     return (tol,) + _compare(analytic, numerical, tol, lower, upper)
 
 
+#: The causes :func:`_unjudged` gives in its reason, each by a phrase that only it contains:
+#: the reports (:mod:`checks.report`) look them up to say what to try.
+UNJUDGED_CAUSES = {
+    "jump": "f jumps",
+    "overflow": "the finite differences overflow",
+    "nonfinite": "the finite differences or their error bars are not finite",
+    "unsettled": "did not settle",
+}
+
+
 def _unjudged(kind, tol, unit: str = "entr") -> tuple[np.ndarray, str | None]:
     """``tol`` with an infinite tolerance where ``kind`` is not a bound (a jump, an
     unresolved entry, second differences that overflow: :data:`checks.ladder.RELIABLE`) or
@@ -163,22 +173,21 @@ def _unjudged(kind, tol, unit: str = "entr") -> tuple[np.ndarray, str | None]:
     jumps = np.count_nonzero(np.asarray(kind)[loose] == JUMP) if judged_kind else 0
     overflow = (np.asarray(kind) == OVERFLOW) if judged_kind else np.zeros(tol.shape, bool)
     unsettled = unreliable & ~overflow
+    cause = UNJUDGED_CAUSES
     if jumps == len(where):
-        what = "f jumps (is discontinuous) there"
+        what = f"{cause['jump']} (is discontinuous) there"
     elif np.any(overflow) and not np.any(unsettled[loose]):
-        what = ("the finite differences overflow there (f is finite near x, its differences "
-                "are not)")
+        what = f"{cause['overflow']} there (f is finite near x, its differences are not)"
     elif np.any(overflow):
         at = [tuple(int(i) for i in np.unravel_index(int(k), tol.shape))
               for k in np.flatnonzero(overflow)]
-        what = ("the finite differences overflow at " + ", ".join(str(w) for w in at[:5])
+        what = (f"{cause['overflow']} at " + ", ".join(str(w) for w in at[:5])
                 + (" ..." if len(at) > 5 else "") + " (f is finite near x, its differences "
-                "are not) and did not settle at the others")
+                f"are not) and {cause['unsettled']} at the others")
     elif not np.any(unreliable[loose]):  # (every loose entry is then a non-finite one)
-        what = ("the finite differences or their error bars are not finite there (f, or its "
-                "differences, overflow near x)")
+        what = f"{cause['nonfinite']} there (f, or its differences, overflow near x)"
     else:
-        what = "the finite differences did not settle there"
+        what = f"the finite differences {cause['unsettled']} there"
     names = {"direction": ("direction", "directions"), "entr": ("entry", "entries"),
              "pair": ("pair", "pairs")}[unit]
     return tol, (f"{len(where)} {names[len(where) > 1]} cannot be judged ({shown}): {what}; "

@@ -492,6 +492,47 @@ def test_second_differences_that_overflow_are_inconclusive_not_a_domain_edge(hes
                             "notes")
 
 
+_UNJUDGED_TRY_OVERFLOW = (
+    "What to try: the differences of f overflow at the {unit} named in the reason: rescale f "
+    "(divide f, and the derivative checked, by a constant such as 1e10) or check at a point "
+    "where the differences stay finite")
+
+
+@pytest.mark.parametrize(("mode", "step", "unit"),
+                         [("full", None, "entries"), ("full", 1e-3, "entries"),
+                          ("directional", None, "pairs")],
+                         ids=["full", "full-step=1e-3", "directional"])
+def test_the_report_of_second_differences_that_overflow_says_so(mode, step, unit):
+    """The report of the check above: it said "Sensitivity: none (the numerical side is zero
+    ...)", the generic "What to try: a point where the gradient is larger than the noise of
+    f ..." and, for the ``nan`` estimate, "one-sided derivatives nan and nan (not
+    differentiable)". It says what the gradient report says of entries that cannot be
+    judged, what to try for an overflow (and, beside it, for entries that did not settle),
+    and that the worst entry has no estimate."""
+    one = unit[:-1] if unit == "pairs" else "entry"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = check_hessian(huge_tanh, lambda v: np.zeros((2, 2)), (HUGE_AT,), mode=mode,
+                          step=step)
+    text = str(r)
+    lines = text.splitlines()
+    assert (f"Sensitivity: none promised: some {unit} cannot be judged (their estimates are "
+            "not bounds; see the notes)") in lines, text
+    i = lines.index(f"Inconclusive: some {unit} cannot be judged (see the notes); no other "
+                    f"{one} differs from its estimate by more than its tolerance")
+    assert lines[i + 1] == _UNJUDGED_TRY_OVERFLOW.format(unit=unit)
+    unsettled = "did not settle" in r.reason
+    assert unsettled == (mode == "full" and step is None), r.reason
+    if unsettled:
+        assert lines[i + 2].startswith("What to try: f varies on a scale below the steps tried")
+    (worst,) = (s for s in lines if s.startswith("Worst"))
+    where = "entry (0, 0) (d2f / dx(0,) dx(0,))" if mode == "full" else "pair 0"
+    assert worst == (f"Worst {where}: analytic 0, numerical not available (the estimate is "
+                     "nan, not finite), |diff| nan, tolerance inf (error estimate inf)")
+    for wrong in ("the numerical side is zero", "larger than the noise of f", "one-sided"):
+        assert wrong not in text, wrong
+
+
 def test_an_overflowing_pair_is_a_nan_estimate_of_its_own_kind_as_the_gradient_is_nan():
     """``numerical_hessian`` as ``numerical_gradient`` on the same ``f``: the entry whose
     differences overflow is ``nan`` (no estimate), of a kind that is not a bound

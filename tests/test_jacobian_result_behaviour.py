@@ -345,6 +345,89 @@ def unjudged(kinds: list[list[int]], **kw: Any) -> JacobianCheck:
     return make(**base)
 
 
+_UNJUDGED_SENSITIVITY = ("Sensitivity: none promised: some entries cannot be judged (their "
+                         "estimates are not bounds; see the notes)")
+_UNJUDGED_INCONCLUSIVE = ("Inconclusive: some entries cannot be judged (see the notes); no other "
+                          "entry differs from its estimate by more than its tolerance")
+_TRY_OVERFLOW = ("What to try: the differences of f overflow at the entries named in the "
+                 "reason: rescale f (divide f, and the derivative checked, by a constant such "
+                 "as 1e10) or check at a point where the differences stay finite")
+_TRY_UNSETTLED = ("What to try: f varies on a scale below the steps tried at the entries named "
+                  "in the notes: a shorter step= there, or a point away from the feature; if f "
+                  "is noisy, compute it in float64 throughout")
+
+
+def test_entries_that_overflow_are_reported_as_not_judged_not_as_a_zero() -> None:
+    """The Hessian of ``1.7e308 tanh(1e3 x_0) + x_1`` at 0: entry (0, 0) overflows. The
+    report said "the numerical side is zero" and told the user to find a point where the
+    gradient beats the noise; it says what the gradient report says of such entries, and
+    what to try for an overflow."""
+    from checks.ladder import OVERFLOW, SMOOTH
+
+    r = unjudged([[OVERFLOW, SMOOTH], [SMOOTH, SMOOTH]])
+    text = lines(r)
+    assert line(r, "Sensitivity:") == _UNJUDGED_SENSITIVITY
+    i = text.index(_UNJUDGED_INCONCLUSIVE)
+    assert text[i + 1] == _TRY_OVERFLOW
+    assert not text[i + 2].startswith("What to try")
+    assert "the numerical side is zero" not in _render(r)
+    assert "larger than the noise of f" not in _render(r)
+
+
+def test_overflow_beside_entries_that_did_not_settle_gets_both_things_to_try() -> None:
+    from checks.ladder import OVERFLOW, SMOOTH, UNRESOLVED
+
+    r = unjudged([[OVERFLOW, UNRESOLVED], [UNRESOLVED, SMOOTH]])
+    assert "overflow at (0, 0)" in r.reason and "did not settle at the others" in r.reason
+    text = lines(r)
+    i = text.index(_UNJUDGED_INCONCLUSIVE)
+    assert text[i + 1: i + 3] == [_TRY_OVERFLOW, _TRY_UNSETTLED]
+    unsettled = unjudged([[UNRESOLVED, SMOOTH], [SMOOTH, SMOOTH]])
+    text = lines(unsettled)
+    assert text[text.index(_UNJUDGED_INCONCLUSIVE) + 1] == _TRY_UNSETTLED
+
+
+def test_a_jump_is_a_discontinuity_of_f_in_a_jacobian_and_of_the_gradient_in_a_hessian() -> None:
+    from checks.ladder import JUMP, SMOOTH
+
+    kinds = [[JUMP, SMOOTH], [SMOOTH, SMOOTH]]
+    jac = unjudged(kinds, what="Jacobian")
+    assert line(jac, "What to try:") == (
+        "What to try: f is discontinuous at the entries named in the notes and has no "
+        "derivative there: check at a point away from the jump")
+    assert line(unjudged(kinds), "What to try:") == (
+        "What to try: the gradient of f jumps at the entries named in the notes (f has a kink "
+        "there and no second derivative): check at a point away from the kink")
+
+
+def test_pairs_that_cannot_be_judged_are_called_pairs() -> None:
+    from checks.ladder import OVERFLOW
+
+    n = np.array([np.nan, 2.0])
+    r = make(what="HVP", mode="directional", verdict="inconclusive", analytic=np.zeros(2),
+             numerical=n, lower=n, upper=n, error=np.array([np.inf, 1e-3]),
+             tolerance=np.array([np.inf, 0.5]), mismatched=0, worst_index=(0,),
+             detectable=np.inf, reason=_reason([OVERFLOW, 0], "pair"))
+    assert line(r, "Sensitivity:") == ("Sensitivity: none promised: some pairs cannot be judged "
+                                       "(their estimates are not bounds; see the notes)")
+    assert line(r, "Inconclusive:") == (
+        "Inconclusive: some pairs cannot be judged (see the notes); no other pair differs from "
+        "its estimate by more than its tolerance")
+    assert line(r, "What to try:") == _TRY_OVERFLOW.replace("entries", "pairs")
+
+
+def test_a_failure_beside_entries_that_cannot_be_judged_promises_no_sensitivity() -> None:
+    """The gradient report's rule: an infinite tolerance somewhere means no promise, whatever
+    the verdict (the other entries can still fail)."""
+    from checks.ladder import OVERFLOW, SMOOTH
+
+    r = unjudged([[OVERFLOW, SMOOTH], [SMOOTH, SMOOTH]], verdict="fail",
+                 analytic=np.array([[0.0, 0.0], [0.0, 7.0]]), mismatched=1, worst_index=(1, 1),
+                 reason="1 of 4 entries differ by more than the tolerance")
+    assert line(r, "Sensitivity:") == _UNJUDGED_SENSITIVITY
+    assert not any(s.startswith(("Inconclusive:", "What to try")) for s in lines(r))
+
+
 def test_worst_line_of_an_estimate_that_is_not_finite_is_no_kink() -> None:
     """``nan != nan``: a ``nan`` estimate (an entry whose differences overflow) was printed as
     "one-sided derivatives nan and nan (not differentiable)"; it is no kink but no estimate."""

@@ -181,6 +181,55 @@ def test_render_without_numerical_side_and_failed_crosschecks():
     assert text.count("Cross-check FAILED") == 1
 
 
+# ------------------------------------------------------------ entries that cannot be judged
+
+_TRY_OVERFLOW = ("What to try: the differences of f overflow at the entries named in the "
+                 "reason: rescale f (divide f, and the derivative checked, by a constant such "
+                 "as 1e10) or check at a point where the differences stay finite")
+
+
+def _why(kinds, tol=None, unit="entr"):
+    """The reason :func:`checks.rule._unjudged` gives (what a real check says)."""
+    from checks.rule import _unjudged
+
+    tol = np.ones(len(kinds)) if tol is None else np.asarray(tol)
+    return _unjudged(None if kinds is None else np.array(kinds), tol, unit)[1]
+
+
+def test_inconclusive_lines_say_what_to_try_for_differences_that_overflow():
+    """An overflow (kind ``OVERFLOW``, or a tolerance that is not finite: the fixed stencils'
+    overflow) is no feature below the steps: rescale ``f``, or move. Beside entries that did
+    not settle, both things to try, the overflow's first."""
+    from checks.ladder import OVERFLOW, SMOOTH, UNRESOLVED
+
+    head = ("Inconclusive: some entries cannot be judged (see the notes); no other entry "
+            "differs from its estimate by more than its tolerance")
+    inf = np.array([np.inf, 1.0])
+    overflow = _inconclusive(_result(tolerance=inf, reason=_why([OVERFLOW, SMOOTH])))
+    assert overflow == [head, _TRY_OVERFLOW]
+    nonfinite = _inconclusive(_result(tolerance=inf, reason=_why(None, [np.nan, 1.0])))
+    assert nonfinite == [head, _TRY_OVERFLOW]
+    both = _inconclusive(_result(tolerance=np.array([np.inf, np.inf, 1.0]),
+                                 reason=_why([OVERFLOW, UNRESOLVED, SMOOTH])))
+    assert both[0] == head and both[1] == _TRY_OVERFLOW
+    assert both[2].startswith("What to try: f varies on a scale below the steps tried")
+    assert len(both) == 3
+
+
+def test_directions_that_cannot_be_judged_are_called_directions():
+    from checks.ladder import UNRESOLVED
+
+    r = _result(mode="directional", verdict="inconclusive", tolerance=np.array([np.inf, 1.0]),
+                detectable=np.inf, reason=_why([UNRESOLVED, 0], unit="direction"))
+    assert _sensitivity(r) == ("Sensitivity: none promised: some directions cannot be judged "
+                               "(their estimates are not bounds; see the notes)")
+    assert _inconclusive(r)[0] == (
+        "Inconclusive: some directions cannot be judged (see the notes); no other direction "
+        "differs from its estimate by more than its tolerance")
+    assert _inconclusive(r)[1].startswith("What to try: f varies on a scale below the steps "
+                                          "tried at the directions named in the notes")
+
+
 def test_worst_line_of_an_estimate_that_is_not_finite_is_no_kink():
     """``nan != nan`` made a ``nan`` estimate "one-sided derivatives nan and nan (not
     differentiable)": it is no kink, the estimate is not available."""
