@@ -45,7 +45,7 @@ class Estimate:
         are the smaller and the larger one-sided derivative (and ``value`` their midpoint).
     kind : ndarray of int8 or None
         Per entry, :data:`checks.ladder.KIND_NAMES` index (0 smooth, 1 kink, 2/3 one-sided,
-        4 unresolved, 5 jump, 6 overflow: second differences not finite where ``f`` is);
+        4 unresolved, 5 jump, 6 overflow: differences not finite where ``f`` is);
         ``None`` for methods without the ladder.
     noise : float
         The noise of ``f`` near ``x`` (absolute), as measured.

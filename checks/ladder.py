@@ -97,12 +97,17 @@ At the bottom:
   **one-sided** derivative from that side;
 * central differences that grow like ``1/h`` all the way down are a **jump**: ``f`` is
   discontinuous along ``e_k`` (``floor``, a threshold) and has no derivative there;
+* an entry whose last triple has ``f`` finite on every level but an estimate that is not
+  (``1.7e308 tanh(1e3 t)`` at 0: its slope ``1.7e311`` is no float; ``1e308 t``: ``D =
+  1e308``, but not ``4 D`` in the extrapolation) is an **overflow**, as in
+  :mod:`checks.second`: no value (``nan``) and no bound (``inf``). Where ``f`` itself is not
+  finite at the bottom the rules above apply (one-sided, or the edge of its domain);
 * an entry that never settled otherwise is **unresolved**: its value is the last Richardson
   estimate and its error bound the spread of the last two estimates plus ``T + E``.
 
-A jump or an unresolved entry is never a reason to fail a check (its bound is a guess, not a
-bound): :mod:`checks.compare` calls the check ``"inconclusive"`` instead. An entry with no
-finite level is a ``ValueError`` naming it.
+A jump, an overflow or an unresolved entry is never a reason to fail a check (its bound is a
+guess, not a bound): :mod:`checks.compare` calls the check ``"inconclusive"`` instead. An
+entry with no finite level is a ``ValueError`` naming it.
 """
 
 from __future__ import annotations
@@ -133,8 +138,7 @@ _ROUNDOFF_SIDE = 30.0  # noise of a one-sided Richardson estimate <= 30 s / h
 _ROUNDOFF_K = 40.0  # noise of K <= 40 s / h
 
 SMOOTH, KINK, ONE_SIDED_RIGHT, ONE_SIDED_LEFT, UNRESOLVED, JUMP, OVERFLOW = range(7)
-#: ``OVERFLOW``: ``f``'s values are finite but its differences are not (:mod:`checks.second`;
-#: this ladder calls such an entry unresolved)
+#: ``OVERFLOW``: ``f``'s values are finite but its differences (or their extrapolation) are not
 KIND_NAMES = ("smooth", "kink", "one-sided (right)", "one-sided (left)", "unresolved", "jump",
               "overflow")
 #: kinds whose error bound is a bound: an entry of another kind cannot fail a check
@@ -270,8 +274,9 @@ class _State:
             setattr(self, name, row)
         self.side = {"L": self.side_L, "R": self.side_R}
         self.side_err = {"L": self.side_err_L, "R": self.side_err_R}
-        flags = np.zeros((2, m), dtype=bool)
-        self.best_flat, self.growing = flags[0], flags[1]
+        # overflowed: a triple whose values of f were all finite but whose estimate was not
+        flags = np.zeros((3, m), dtype=bool)
+        self.best_flat, self.growing, self.overflowed = flags
         counts = np.zeros((2, m), dtype=int)
         self.first_taken, self.since = counts[0], counts[1]
         self.first_taken[:] = -1
@@ -401,6 +406,7 @@ def ladder(
         fresh = idx[smooth & (mem.first_taken[idx] < 0)]
         mem.first_taken[fresh] = level - 2
         mem.growing[idx] = np.where(valid, st["growing"], mem.growing[idx])
+        mem.overflowed[idx] |= valid & ~np.isfinite(st["value"])
         with np.errstate(invalid="ignore"):
             r_ok = np.all(np.isfinite(fp) & (sp > 0), axis=0) & (kink | ~valid)
             l_ok = np.all(np.isfinite(fm) & (sm > 0), axis=0) & (kink | ~valid)
@@ -524,6 +530,12 @@ def _finalize(k, smooth, kink, valid, out, kind, mem, h, describe) -> None:
             f"h down to {h:.3g} (f(x) is finite): the point is on the edge of f's domain "
             "along this entry"
         )
+    if valid and not np.isfinite(mem.last_val[k]) and mem.overflowed[k]:
+        # f finite on the last triple, its estimate not: no value, and no domain edge
+        kind[k] = OVERFLOW
+        out["value"][k] = out["lower"][k] = out["upper"][k] = np.nan
+        out["error"][k] = np.inf
+        return
     unsettled(k, mem, out, kind)
 
 
@@ -547,7 +559,7 @@ def describe_findings(lad: Ladder, shape: tuple[int, ...], limit: int = 5,
     by ``unit``) and steps along ``v`` (multiplied by it).
     """
     lines = []
-    for code in (KINK, ONE_SIDED_RIGHT, ONE_SIDED_LEFT, JUMP, UNRESOLVED):
+    for code in (KINK, ONE_SIDED_RIGHT, ONE_SIDED_LEFT, JUMP, OVERFLOW, UNRESOLVED):
         where = np.flatnonzero(lad.kind == code)
         for k in where[:limit]:
             idx = tuple(int(i) for i in np.unravel_index(int(k), shape)) if shape else ()
@@ -568,6 +580,10 @@ def _finding(lad: Ladder, code: int, k: int, idx: tuple[int, ...], unit: float =
         return (f"f jumps at entry {idx}: its central differences grow like 1/h down to step "
                 f"{step:.3g} (f is discontinuous there and has no derivative); this "
                 "entry is not judged")
+    if code == OVERFLOW:
+        return (f"entry {idx}: f's values are finite there, but its finite differences "
+                "overflow (they, or their Richardson extrapolation, exceed the largest float) "
+                f"down to step {step:.3g}; this entry is not judged")
     if code == UNRESOLVED:
         return (f"entry {idx}: the finite differences did not settle down to step "
                 f"{step:.3g} (f varies on a scale below the steps tried, or its noise "

@@ -444,3 +444,28 @@ def test_worst_line_of_an_estimate_that_is_not_finite_is_no_kink() -> None:
     ends = (np.array([[-np.inf, 0.0], [0.0, 0.0]]), np.array([[np.inf, 0.0], [0.0, 0.0]]))
     r = unjudged([[OVERFLOW, SMOOTH], [SMOOTH, SMOOTH]], lower=ends[0], upper=ends[1])
     assert "numerical not available (the estimate is nan, not finite)" in line(r, "Worst")
+
+
+def test_the_real_jacobian_of_a_map_whose_differences_overflow() -> None:
+    """``(1.7e308 tanh(1e3 x_0) + x_1, x_1^2)`` at ``(0, 0.2)``: the entry (0, 0) has slope
+    ``1.7e311``, which no difference holds. The report says it overflows and what to try,
+    and promises no sensitivity; numpy warns nothing."""
+    import warnings
+
+    from checks import check_jacobian
+
+    def f(v: np.ndarray) -> np.ndarray:
+        return np.array([1.7e308 * np.tanh(1e3 * v[0]) + v[1], v[1] ** 2])
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = check_jacobian(f, lambda v: np.array([[1.0, 1.0], [0.0, 2 * v[1]]]),
+                           (np.array([0.0, 0.2]),))
+    assert r.verdict == "inconclusive", str(r)
+    assert r.reason == ("1 entry cannot be judged ((0, 0)): the finite differences overflow "
+                        "there (f is finite near x, its differences are not); see the notes")
+    assert line(r, "Sensitivity:") == _UNJUDGED_SENSITIVITY
+    assert line(r, "Inconclusive:") == _UNJUDGED_INCONCLUSIVE
+    assert line(r, "What to try:") == _TRY_OVERFLOW
+    (note,) = (n for n in r.notes if "(0,)" in n)
+    assert "f's values are finite there, but its finite differences overflow" in note, note

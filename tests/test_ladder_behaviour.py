@@ -6,6 +6,8 @@ round-off floor, and the report lines. Every expected number is derived by hand 
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -732,3 +734,62 @@ def test_a_top_step_that_cannot_move_x_is_refused_by_name(h0):
         ladder(lambda t, e: phi(t), np.array([1.0]), np.array([h0]), float(phi(1.0)), 1e-16)
     lad = ladder(lambda t, e: phi(t), np.array([1.0]), np.array([1e-3]), float(phi(1.0)), 1e-16)
     assert abs(lad.value[0] - np.e) <= lad.error[0]
+
+
+# -- differences that overflow where f is finite ---------------------------------------------
+
+
+def _steep(t):
+    """``1.7e308 tanh(1e3 t)``: finite everywhere, but its slope at 0 is ``1.7e311``, so every
+    central difference there is ``inf`` (and ``inf - inf`` in the extrapolation)."""
+    return float(1.7e308 * np.tanh(1e3 * t))
+
+
+@pytest.mark.parametrize("phi", [_steep, lambda t: 1e308 * t], ids=["slope", "richardson"])
+def test_differences_that_overflow_where_f_is_finite_are_an_overflow(phi):
+    """``f`` finite at every step tried, its differences (``_steep``) or their Richardson
+    extrapolation (``1e308 t``: ``D = 1e308``, ``4 D`` is not) not: kind ``OVERFLOW``, no value
+    (``nan``), no bound (``inf``), as :mod:`checks.second` says of its pairs -- not
+    "unresolved" with a ``nan`` bound, and not the edge of ``f``'s domain."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        lad = _run(phi, 0.0, 0.01)
+    assert lad.kind[0] == OVERFLOW
+    assert np.isnan(lad.value[0]) and np.isnan(lad.lower[0]) and np.isnan(lad.upper[0])
+    assert lad.error[0] == np.inf
+    assert lad.step[0] > 0.0
+
+
+def test_an_overflow_at_the_longer_steps_alone_leaves_the_entry_smooth():
+    """``1.7e308 tanh(t / 100)`` from a step of 1000: ``f(h) - f(-h)`` overflows on the first
+    levels (``tanh(10)`` is 1); at the shorter steps the differences are finite and the entry
+    settles on ``1.7e306``."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        lad = _run(lambda t: float(1.7e308 * np.tanh(t / 100.0)), 0.0, 1000.0)
+    assert lad.kind[0] == SMOOTH
+    assert abs(lad.value[0] - 1.7e306) <= lad.error[0] <= 1e-6 * 1.7e306
+
+
+def test_f_not_finite_at_the_bottom_is_still_the_edge_of_its_domain():
+    """Overflowing differences at the longer steps do not excuse an ``f`` that is not finite
+    at every shorter one: that is still the edge of ``f``'s domain (an error), as without the
+    overflow."""
+    def phi(t):
+        if t == 0.0 or abs(t) > 1e-6:
+            return _steep(t)
+        return float("nan")
+
+    with pytest.raises(NonFiniteValueError, match="edge of f's domain"):
+        _run(phi, 0.0, 0.01)
+
+
+def test_the_report_line_of_an_overflow():
+    lad = _lad([SMOOTH, OVERFLOW], value=np.array([0.0, np.nan]),
+               error=np.array([0.5, np.inf]), step=np.array([0.25, 0.125]))
+    (line,) = describe_findings(lad, (2,), unit=2.0)
+    assert line == ("entry (1,): f's values are finite there, but its finite differences "
+                    "overflow (they, or their Richardson extrapolation, exceed the largest "
+                    "float) down to step 0.25; this entry is not judged")
+    many = describe_findings(_lad([OVERFLOW] * 7, value=np.full(7, np.nan)), (7,))
+    assert many[-1] == "... and 2 more such entries (overflow)"

@@ -244,3 +244,38 @@ def test_worst_line_of_an_estimate_that_is_not_finite_is_no_kink():
                 mismatched_indices=[], tolerance=np.array([0.1, np.inf, 0.1]),
                 difference=np.array([0.0, np.inf, 0.0]))
     assert "analytic 2, numerical not available (the estimate is inf, not finite)," in render(r)
+
+
+def test_the_report_of_a_gradient_whose_differences_overflow():
+    """``1.7e308 tanh(1e3 x_0) + x_1`` at 0: ``f`` is finite, its slope ``1.7e311`` is not.
+    The report names the overflow (reason, note, what to try) and shows no kink, whether or
+    not the analytic side is right; numpy warns nothing."""
+    import warnings
+
+    from checks import check_gradient
+
+    def f(v):
+        return 1.7e308 * np.tanh(1e3 * v[0]) + v[1]
+
+    for g in ([1.0, 1.0], [1e300, 1.0]):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            r = check_gradient(f, lambda v, g=g: np.array(g), (np.array([0.0, 0.2]),))
+        assert r.verdict == "inconclusive", str(r)
+        lines = str(r).splitlines()
+        assert r.reason == ("1 entry cannot be judged ((0,)): the finite differences overflow "
+                            "there (f is finite near x, its differences are not); see the notes")
+        assert ("Sensitivity: none promised: some entries cannot be judged (their estimates "
+                "are not bounds; see the notes)") in lines
+        assert lines[lines.index(
+            "Inconclusive: some entries cannot be judged (see the notes); no other entry "
+            "differs from its estimate by more than its tolerance") + 1] == _TRY_OVERFLOW
+        (worst,) = (s for s in lines if s.startswith("Worst"))
+        assert worst == (f"Worst entry (0,): analytic {g[0]:g}, numerical not available (the "
+                         "estimate is nan, not finite), |diff| nan, tolerance inf (error "
+                         "estimate inf)")
+        (note,) = (s for s in lines if s.startswith("Note: entry (0,)"))
+        assert note.startswith("Note: entry (0,): f's values are finite there, but its finite "
+                               "differences overflow"), note
+        assert note.endswith("this entry is not judged")
+        assert "did not settle" not in str(r) and "one-sided" not in str(r)
