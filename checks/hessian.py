@@ -116,7 +116,7 @@ def _run(f, an: _Analytic, args, *, argnum, grad, method, mode, rtol, atol, safe
     order = 2 if gx is None else 1
     return _conclude(a, est, failure, pairs=mode != "full", us=us, vs=vs,
                      analytic_max=analytic_max, rtol=rtol, atol=atol, safety=safety,
-                     common=common, scale=natural_scale(est.f_scale, x, order))
+                     common=common, scale=natural_scale(est.f_scale, x, order), second=True)
 
 
 @runs_on_executor

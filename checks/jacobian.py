@@ -195,8 +195,9 @@ def _require_entries(x: np.ndarray, out_shape: tuple[int, ...], argnum: int) -> 
 
 
 def _conclude(a, est: Estimate, failure: str | None, *, pairs, us, vs, analytic_max, rtol,
-              atol, safety, common, scale: float = 0.0) -> JacobianCheck:
-    """Apply the rule to ``a`` against ``est`` and decide the verdict (see the docstrings)."""
+              atol, safety, common, scale: float = 0.0, second: bool = False) -> JacobianCheck:
+    """Apply the rule to ``a`` against ``est`` and decide the verdict (see the docstrings);
+    ``second``: ``a`` is a Hessian (a jump of its differences is one of the gradient)."""
     lower, upper, numerical, error = est.lower, est.upper, est.value, est.error
     if failure is not None:
         return JacobianCheck(
@@ -210,7 +211,7 @@ def _conclude(a, est: Estimate, failure: str | None, *, pairs, us, vs, analytic_
         a, numerical, error, rtol=rtol, atol=atol, safety=safety, lower=lower, upper=upper
     )
     # an entry whose estimate is not a bound cannot fail (checks.rule._unjudged)
-    tol, unjudged = _unjudged(est.kind, tol, "pair" if pairs else "entr")
+    tol, unjudged = _unjudged(est.kind, tol, "pair" if pairs else "entr", second)
     if unjudged is not None:
         mismatched, max_abs, max_rel, worst = _compare(a, numerical, tol, lower, upper)
     if pairs:

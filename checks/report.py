@@ -138,8 +138,9 @@ _TRY_UNJUDGED = {
 def unjudged_lines(reason: str | None, unit: str = "entry", second: bool = False) -> list[str]:
     """The lines of an inconclusive check some of whose entries (``unit``: ``"entry"``,
     ``"direction"`` or ``"pair"``) cannot be judged: that they cannot, and what to try for
-    each cause its ``reason`` (:func:`checks.rule._unjudged`) names -- an overflow, a jump (of
-    the gradient where ``second``: a Hessian), differences that did not settle; the last
+    each cause its ``reason`` (:func:`checks.rule._unjudged`) names -- an overflow, a jump of
+    the gradient (a kink of ``f``), a jump of ``f`` (taken for one of the gradient where
+    ``second``: a Hessian), differences that did not settle; the last
     where the reason names none of them.
 
     >>> why = "2 pairs cannot be judged ((0,), (1,)): the finite differences overflow there"
@@ -157,7 +158,9 @@ def unjudged_lines(reason: str | None, unit: str = "entry", second: bool = False
     causes = []
     if UNJUDGED_CAUSES["overflow"] in reason or UNJUDGED_CAUSES["nonfinite"] in reason:
         causes.append("overflow")
-    if UNJUDGED_CAUSES["jump"] in reason:
+    if UNJUDGED_CAUSES["kink"] in reason:
+        causes.append("kink")
+    elif UNJUDGED_CAUSES["jump"] in reason:
         causes.append("kink" if second else "jump")
     if UNJUDGED_CAUSES["unsettled"] in reason or not causes:
         causes.append("unsettled")

@@ -141,16 +141,20 @@ def _verdict(analytic, numerical, error, *, rtol, atol, safety, lower=None, uppe
 
 
 #: The causes :func:`_unjudged` gives in its reason, each by a phrase that only it contains:
-#: the reports (:mod:`checks.report`) look them up to say what to try.
+#: the reports (:mod:`checks.report`) look them up to say what to try. ``"jump"`` is a jump
+#: of ``f`` (a first derivative's differences grow like ``1/h``), ``"kink"`` a jump of the
+#: gradient (a second derivative's do: ``f`` has a kink).
 UNJUDGED_CAUSES = {
     "jump": "f jumps",
+    "kink": "the gradient jumps",
     "overflow": "the finite differences overflow",
     "nonfinite": "the finite differences or their error bars are not finite",
     "unsettled": "did not settle",
 }
 
 
-def _unjudged(kind, tol, unit: str = "entr") -> tuple[np.ndarray, str | None]:
+def _unjudged(kind, tol, unit: str = "entr", second: bool = False
+              ) -> tuple[np.ndarray, str | None]:
     """``tol`` with an infinite tolerance where ``kind`` is not a bound (a jump, an
     unresolved entry, second differences that overflow: :data:`checks.ladder.RELIABLE`) or
     where the tolerance is not finite (the estimate or its error bar overflowed: ``inf``, or
@@ -158,7 +162,10 @@ def _unjudged(kind, tol, unit: str = "entr") -> tuple[np.ndarray, str | None]:
     with ``diff > tol`` is never exceeded: such an entry would pass whatever the analytic
     side says. The reason names the overflow where some entries are ``OVERFLOW`` and the
     others, if any, are reliable kinds with a tolerance that is not finite; beside entries
-    that did not settle it names both."""
+    that did not settle it names both. A jump is of ``f`` where the entries are first
+    derivatives, of the gradient where they are second derivatives (``second``: a Hessian,
+    whose differences -- of ``f`` twice, or of ``grad`` once -- grow like ``1/h`` at a kink
+    of ``f``)."""
     tol = np.array(tol, dtype=float)
     nonfinite = ~np.isfinite(tol)
     judged_kind = kind is not None and np.shape(kind) == np.shape(tol)
@@ -175,7 +182,8 @@ def _unjudged(kind, tol, unit: str = "entr") -> tuple[np.ndarray, str | None]:
     unsettled = unreliable & ~overflow
     cause = UNJUDGED_CAUSES
     if jumps == len(where):
-        what = f"{cause['jump']} (is discontinuous) there"
+        what = (f"{cause['kink']} (f has a kink) there" if second
+                else f"{cause['jump']} (is discontinuous) there")
     elif np.any(overflow) and not np.any(unsettled[loose]):
         what = f"{cause['overflow']} there (f is finite near x, its differences are not)"
     elif np.any(overflow):

@@ -319,6 +319,32 @@ def test_an_entry_without_a_second_derivative_cannot_fail_but_others_still_can(h
     assert check_hessian(abs_kink, lambda z: hess(z, 2.5), (x,)).verdict == "fail"
 
 
+def abs_kink_grad(x):
+    return np.array([np.sign(x[0]) + x[1], 2 * x[1] + x[0]])
+
+
+@pytest.mark.parametrize(("mode", "grad", "unit"),
+                         [("full", None, "1 entry cannot be judged ((0, 0))"),
+                          ("full", abs_kink_grad, "1 entry cannot be judged ((0, 0))"),
+                          ("directional", None, "2 pairs cannot be judged ((0,), (1,))")],
+                         ids=["full", "full-grad", "directional"])
+def test_the_reason_of_a_jump_in_a_hessian_says_the_gradient_jumps(mode, grad, unit):
+    """At ``x_0 = 0`` ``abs_kink`` has a kink: its gradient jumps, ``f`` does not. The
+    reason said "f jumps (is discontinuous) there" while the notes and the "What to try"
+    line said the gradient jumps; it says what they say."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = check_hessian(abs_kink, lambda z: np.array([[0.0, 1.0], [1.0, 2.0]]),
+                          (np.array([0.0, 0.7]),), mode=mode, grad=grad)
+    assert r.verdict == "inconclusive", str(r)
+    assert r.reason == f"{unit}: the gradient jumps (f has a kink) there; see the notes"
+    lines = str(r).splitlines()
+    assert f"Reason: {r.reason}" in lines
+    (what,) = (s for s in lines if s.startswith("What to try"))
+    assert what.startswith("What to try: the gradient of f jumps at the "), what
+    assert "discontinuous" not in r.reason and "f jumps (is discontinuous)" not in str(r)
+
+
 def test_a_jump_entry_keeps_its_last_estimate_and_is_named_as_not_judged():
     # |x_0| at 0: D(h) grows like 1/h; the entry is a jump, its value the last estimate (finite),
     # its bound the spread of the last two

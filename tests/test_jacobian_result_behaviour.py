@@ -400,6 +400,24 @@ def test_a_jump_is_a_discontinuity_of_f_in_a_jacobian_and_of_the_gradient_in_a_h
         "there and no second derivative): check at a point away from the kink")
 
 
+def test_the_reason_of_a_jump_in_a_hessian_leads_to_what_to_try_at_a_kink() -> None:
+    """The Hessian's reason says the gradient jumps (``rule._unjudged(..., second=True)``);
+    the report finds that cause in it and says what to try at a kink -- from the reason's
+    words, whatever the report's own ``what``."""
+    from checks.ladder import JUMP, SMOOTH
+    from checks.rule import _unjudged
+
+    kinds = np.array([[JUMP, SMOOTH], [SMOOTH, SMOOTH]])
+    why = _unjudged(kinds, np.ones((2, 2)), "entr", second=True)[1]
+    kink = ("What to try: the gradient of f jumps at the entries named in the notes (f has a "
+            "kink there and no second derivative): check at a point away from the kink")
+    for what in ("Hessian", "Jacobian"):
+        r = unjudged(kinds.tolist(), what=what, reason=why)
+        assert line(r, "Reason:") == ("Reason: 1 entry cannot be judged ((0, 0)): the gradient "
+                                      "jumps (f has a kink) there; see the notes")
+        assert line(r, "What to try:") == kink
+
+
 def test_pairs_that_cannot_be_judged_are_called_pairs() -> None:
     from checks.ladder import OVERFLOW
 

@@ -125,6 +125,24 @@ def test_unjudged_entries():
     assert "((0,), (1,), (2,), (3,), (4,)):" in why  # exactly five: no ellipsis
 
 
+def test_a_jump_in_a_hessian_is_a_jump_of_the_gradient_not_of_f():
+    """Second differences that grow like ``1/h`` say the gradient jumps (``f`` has a kink):
+    the reason of a second derivative (``second=True``: the Hessian's path) says so, and
+    none of its words says ``f`` jumps; a first derivative's reason is unchanged."""
+    kinds, tol = np.array([[JUMP, SMOOTH], [SMOOTH, JUMP]]), np.ones((2, 2))
+    out, why = _unjudged(kinds, tol, "entr", second=True)
+    np.testing.assert_array_equal(out, [[np.inf, 1.0], [1.0, np.inf]])
+    assert why == ("2 entries cannot be judged ((0, 0), (1, 1)): the gradient jumps (f has a "
+                   "kink) there; see the notes")
+    assert "f jumps" not in why and "discontinuous" not in why
+    _, why = _unjudged(np.array([JUMP, SMOOTH]), np.ones(2), "pair", second=True)
+    assert why == ("1 pair cannot be judged ((0,)): the gradient jumps (f has a kink) there; "
+                   "see the notes")
+    assert _unjudged(kinds, tol, "entr")[1] == (
+        "2 entries cannot be judged ((0, 0), (1, 1)): f jumps (is discontinuous) there; see "
+        "the notes")
+
+
 def test_entries_with_a_tolerance_that_is_not_finite_cannot_be_judged():
     """A nan tolerance (an error bar of inf - inf) is never exceeded by ``diff > tol``: such
     an entry passed whatever the analytic side said. It, and an infinite one, cannot be
