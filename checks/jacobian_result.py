@@ -18,9 +18,9 @@ import numpy as np
 
 from checks.compare import GradientCheck
 from checks.report import (
-    _TRY,
     _atol_text,
     _fmt,
+    resolve_try,
     unjudged_lines,
     unjudged_sensitivity,
     worst_values,
@@ -115,7 +115,9 @@ def _render(r: JacobianCheck) -> str:
             lines.append("Inconclusive: the finite differences cannot resolve the derivatives "
                          "here well enough to catch even one wrong by 100 %; no evidence of "
                          "an error was found, and none could have been")
-            lines.append(_TRY)
+            lines.append(resolve_try("Hessian", "method='complex' with grad= for a "
+                                     "complex-safe grad") if hessian else
+                         resolve_try("Jacobian"))
         total = int(np.size(r.analytic))
         pct = 100.0 * r.mismatched / total if total else 0.0
         lines.append(f"Mismatched {'pairs' if pairs else 'elements'}: {r.mismatched} / {total} "

@@ -16,7 +16,8 @@ import numpy as np
 
 from checks.rule import UNJUDGED_CAUSES
 
-__all__ = ["render", "unjudged_lines", "unjudged_sensitivity", "worst_values"]
+__all__ = ["render", "resolve_try", "unjudged_lines", "unjudged_sensitivity",
+           "worst_values"]
 
 
 def _fmt(v: float) -> str:
@@ -62,11 +63,17 @@ def _atol_text(atol: Any) -> str:
 _HEADS = {"pass": "Gradient check passed", "fail": "Gradient check FAILED",
           "inconclusive": "Gradient check INCONCLUSIVE"}
 
-_TRY = (
-    "What to try: a point where the gradient is larger than the noise of f; f computed in "
-    "float64 throughout; method='complex' for a complex-safe f; or a larger atol if an "
-    "absolute error is what matters here."
-)
+def resolve_try(what: str = "gradient",
+                complex_step: str = "method='complex' for a complex-safe f") -> str:
+    """The "What to try" line of a check whose finite differences cannot resolve ``what``
+    (the gradient, the Jacobian, the Hessian); ``complex_step`` says how that check takes
+    the complex step (a Hessian's only with ``grad=``)."""
+    return (f"What to try: a point where the {what} is larger than the noise of f; f computed "
+            f"in float64 throughout; {complex_step}; or a larger atol if an absolute error is "
+            "what matters here.")
+
+
+_TRY = resolve_try()
 
 
 def _sensitivity(r: Any) -> str:

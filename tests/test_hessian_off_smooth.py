@@ -345,6 +345,24 @@ def test_the_reason_of_a_jump_in_a_hessian_says_the_gradient_jumps(mode, grad, u
     assert "discontinuous" not in r.reason and "f jumps (is discontinuous)" not in str(r)
 
 
+def test_a_hessian_that_cannot_be_resolved_says_what_to_try_for_a_hessian():
+    """Central differences of ``grad`` across its jump resolve nothing: the report's "What to
+    try" line spoke of "the gradient" and of method='complex' for ``f``; it names the
+    Hessian, and the complex step of ``grad``."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = check_hessian(abs_kink, lambda z: np.array([[0.0, 1.0], [1.0, 2.0]]),
+                          (np.array([0.0, 0.7]),), mode="full", grad=abs_kink_grad,
+                          method="central")
+    assert r.verdict == "inconclusive", str(r)
+    assert r.reason == "the finite differences cannot resolve the derivatives here"
+    (what,) = (s for s in str(r).splitlines() if s.startswith("What to try"))
+    assert what == ("What to try: a point where the Hessian is larger than the noise of f; f "
+                    "computed in float64 throughout; method='complex' with grad= for a "
+                    "complex-safe grad; or a larger atol if an absolute error is what matters "
+                    "here.")
+
+
 def test_a_jump_entry_keeps_its_last_estimate_and_is_named_as_not_judged():
     # |x_0| at 0: D(h) grows like 1/h; the entry is a jump, its value the last estimate (finite),
     # its bound the spread of the last two

@@ -157,10 +157,30 @@ def test_inconclusive_says_why_and_what_to_try_only_when_inconclusive() -> None:
     assert r[i] == ("Inconclusive: the finite differences cannot resolve the derivatives "
                     "here well enough to catch even one wrong by 100 %; no evidence of an "
                     "error was found, and none could have been")
-    assert r[i + 1].startswith("What to try: a point where the gradient is larger")
+    assert r[i + 1] == _TRY_JACOBIAN
     for verdict in ("pass", "fail"):
         other = lines(make(verdict=verdict, detectable=np.inf))
         assert not any(s.startswith(("Inconclusive:", "What to try")) for s in other)
+
+
+_TRY_JACOBIAN = ("What to try: a point where the Jacobian is larger than the noise of f; f "
+                 "computed in float64 throughout; method='complex' for a complex-safe f; or a "
+                 "larger atol if an absolute error is what matters here.")
+_TRY_HESSIAN = ("What to try: a point where the Hessian is larger than the noise of f; f "
+                "computed in float64 throughout; method='complex' with grad= for a complex-safe "
+                "grad; or a larger atol if an absolute error is what matters here.")
+
+
+@pytest.mark.parametrize(("what", "expected"),
+                         [("Jacobian", _TRY_JACOBIAN), ("JVP", _TRY_JACOBIAN),
+                          ("VJP", _TRY_JACOBIAN), ("Hessian", _TRY_HESSIAN),
+                          ("HVP", _TRY_HESSIAN)])
+def test_what_to_try_where_the_derivatives_cannot_be_resolved_names_what_was_checked(
+        what: str, expected: str) -> None:
+    """It said "a point where the gradient is larger than the noise of f" in every report, and
+    method='complex' -- which a Hessian takes only with grad= (without it: a ValueError)."""
+    r = make(verdict="inconclusive", detectable=np.inf, what=what)
+    assert line(r, "What to try:") == expected
 
 
 def test_counts_and_differences() -> None:
