@@ -216,9 +216,11 @@ def _conclude(a, est: Estimate, failure: str | None, *, pairs, us, vs, analytic_
         mismatched, max_abs, max_rel, worst = _compare(a, numerical, tol, lower, upper)
     if pairs:
         reach = safety * np.asarray(error, dtype=float)
-        width = np.asarray(upper, dtype=float) - np.asarray(lower, dtype=float)
+        with np.errstate(invalid="ignore"):  # inf - inf: a pair with no estimate
+            width = np.asarray(upper, dtype=float) - np.asarray(lower, dtype=float)
+            low, high = lower - reach, upper + reach
         bound = pair_error_bound(tol + reach + width)
-        detectable = _pairs_detectable(bound, lower - reach, upper + reach, us, vs, analytic_max)
+        detectable = _pairs_detectable(bound, low, high, us, vs, analytic_max)
     else:
         detectable = _detectable_full(tol, error, safety, lower, upper)
     reason, absolute = None, None
@@ -239,7 +241,8 @@ def _conclude(a, est: Estimate, failure: str | None, *, pairs, us, vs, analytic_
     else:
         verdict = "pass"
     notes = est.notes
-    noisy = noise_note(est.noise, est.f_scale, detectable)
+    loose = ("pairs" if pairs else "entries") if np.any(np.isinf(tol)) else None
+    noisy = noise_note(est.noise, est.f_scale, detectable, loose)
     if noisy:  # replaces the estimate's own line about the noise (without the detectable)
         notes = tuple(n for n in notes if not n.startswith("f is noisy")) + (noisy,)
     diagnosis = None

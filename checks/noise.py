@@ -454,17 +454,27 @@ class _EntryLine:
         return pre(points.reshape((-1,) + self.x.shape))
 
 
-def noise_note(noise: float, scale: float, smallest: float | None) -> str | None:
+def noise_note(noise: float, scale: float, smallest: float | None,
+               unjudged: str | None = None) -> str | None:
     """The report's line about a noisy ``f`` (``None`` when the noise is plain round-off).
 
-    ``scale`` is the size of ``f`` near the point (:attr:`Baseline.scale`).
+    ``scale`` is the size of ``f`` near the point (:attr:`Baseline.scale`); ``smallest`` the
+    check's ``detectable`` (``None``: not said); ``unjudged`` names the units (``"entries"``,
+    ``"directions"``, ``"pairs"``) where some cannot be judged: then, as where ``smallest``
+    is ``nan``, no sensitivity is promised (the report's Sensitivity line says the same).
     """
     if scale == 0.0 or noise <= NOISY * scale:
         return None
     rel = noise / scale
     text = f"f is noisy at the {rel:.1g} level (relative to |f|; {noise:.2g} absolute)"
-    if smallest is not None and smallest >= 1.0:
+    if smallest is None:
+        return text
+    if unjudged is not None:
+        text += f"; no sensitivity can be promised here (some {unjudged} cannot be judged)"
+    elif np.isnan(smallest):
+        text += "; no sensitivity can be promised here"
+    elif smallest >= 1.0:
         text += "; no relative error can be detected here"
-    elif smallest is not None:
+    else:
         text += f"; the smallest detectable relative error here is {smallest:.2g}"
     return text

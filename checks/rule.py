@@ -203,13 +203,18 @@ def _unjudged(kind, tol, unit: str = "entr", second: bool = False
 
 
 def _detectable_full(tol, error, safety, lower, upper) -> float:
-    """``max_k (tol_k + safety e_k) / G`` with ``G`` a lower bound on ``max|g|``."""
+    """``max_k (tol_k + safety e_k) / G`` with ``G`` a lower bound on ``max|g|``; ``inf``
+    (no promise) where some entry has no finite bound (an entry that cannot be judged: its
+    tolerance is ``inf``, its estimate or error bar may be ``nan``)."""
     if np.size(tol) == 0:
         return float("inf")
-    reach = safety * error
+    reach = safety * np.asarray(error, dtype=float)
+    with np.errstate(invalid="ignore"):
+        top = float(np.max(np.broadcast_to(tol, np.shape(reach)) + reach))
+    if not np.isfinite(top):  # then the other terms may be inf - inf
+        return float("inf")
     # at a kink entry any value in [lower, upper] is right: its size is the larger end's
     floor = float(np.max(np.maximum(np.maximum(np.abs(lower), np.abs(upper)) - reach, 0.0)))
-    top = float(np.max(np.broadcast_to(tol, np.shape(error)) + reach))
     if floor <= 0.0:
         return 0.0 if top == 0.0 else float("inf")
     return top / floor
@@ -225,6 +230,8 @@ def detectable_along(taus: np.ndarray, analytic_max: float) -> float:
         return float("inf")
     if np.any(taus == 0.0):
         return 0.0
+    if not np.all(np.isfinite(taus)):  # a direction with no bound (nan: inf - inf)
+        return float("inf")
     # geometric mean in logs: the product of many small taus would underflow
     logs = np.log(np.sqrt(2.0 / np.pi) * taus).sum() - np.log(MISS_PROBABILITY)
     eps_min = float(np.exp(logs / taus.size))
@@ -290,12 +297,14 @@ def _detectable_by_entry(tol, error, safety, lower, upper) -> np.ndarray:
     """Per entry, ``(tol_k + safety e_k) / G_k`` with ``G_k = max(|lower_k|, |upper_k|) -
     safety e_k`` a lower bound on ``|g_k|``: no analytic entry whose error relative to the
     true ``|g_k|`` exceeds it can pass (``inf`` where ``G_k <= 0``: the entry cannot be told
-    from 0)."""
+    from 0; and where the entry has no finite bound: it cannot be judged)."""
     reach = safety * np.asarray(error, dtype=float)
-    floor = np.maximum(np.abs(lower), np.abs(upper)) - reach
-    top = np.broadcast_to(tol, np.shape(reach)) + reach
+    with np.errstate(invalid="ignore"):  # inf - inf, where an entry cannot be judged
+        floor = np.maximum(np.abs(lower), np.abs(upper)) - reach
+        top = np.broadcast_to(tol, np.shape(reach)) + reach
+    bounded = np.isfinite(top) & (floor > 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(floor > 0.0, top / np.where(floor > 0.0, floor, 1.0), np.inf)
+        out = np.where(bounded, top / np.where(bounded, floor, 1.0), np.inf)
     return np.where((floor <= 0.0) & (top == 0.0), 0.0, out)
 
 

@@ -577,6 +577,24 @@ def test_the_report_of_second_differences_that_overflow_says_so(mode, step, unit
         assert wrong not in text, wrong
 
 
+@pytest.mark.parametrize("step", [None, 1e-3], ids=["adaptive", "step=1e-3"])
+def test_beside_second_differences_that_overflow_no_sensitivity_is_promised_nor_a_nan(step):
+    """At ``step=1e-3`` the noise note said "the smallest detectable relative error here is
+    nan": ``detectable`` was ``nan``. It is ``inf`` (no promise), and a noise note says, as
+    the Sensitivity line does, that none can be promised."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = check_hessian(huge_tanh, lambda v: np.zeros((2, 2)), (HUGE_AT,), mode="full",
+                          step=step)
+    assert r.detectable == float("inf")
+    assert "nan" not in " ".join(r.notes), r.notes
+    noisy = [n for n in r.notes if n.startswith("f is noisy")]
+    assert len(noisy) == (step is not None), r.notes
+    for n in noisy:
+        assert n.endswith("; no sensitivity can be promised here (some entries cannot be "
+                          "judged)"), n
+
+
 def test_an_overflowing_pair_is_a_nan_estimate_of_its_own_kind_as_the_gradient_is_nan():
     """``numerical_hessian`` as ``numerical_gradient`` on the same ``f``: the entry whose
     differences overflow is ``nan`` (no estimate), of a kind that is not a bound

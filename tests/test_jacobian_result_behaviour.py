@@ -507,3 +507,25 @@ def test_the_real_jacobian_of_a_map_whose_differences_overflow() -> None:
     assert line(r, "What to try:") == _TRY_OVERFLOW
     (note,) = (n for n in r.notes if "(0,)" in n)
     assert "f's values are finite there, but its finite differences overflow" in note, note
+
+
+@pytest.mark.parametrize("mode", ["full", "directional"])
+@pytest.mark.parametrize("method", ["richardson", "central", "complex"])
+def test_a_jacobian_whose_differences_overflow_promises_nothing_quietly(method: str,
+                                                                        mode: str) -> None:
+    """The map above, with every method, in full mode and along pairs: along pairs the
+    ``inf`` estimates of the fixed methods warned ("invalid value encountered in subtract",
+    "... in add"), and in full mode ``detectable`` was ``nan``. It is ``inf``: no promise."""
+    import warnings
+
+    from checks import check_jacobian
+
+    def f(v: np.ndarray) -> np.ndarray:
+        return np.array([1.7e308 * np.tanh(1e3 * v[0]) + v[1], v[1] ** 2])
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = check_jacobian(f, lambda v: np.array([[1.0, 1.0], [0.0, 2 * v[1]]]),
+                           (np.array([0.0, 0.2]),), method=method, mode=mode)
+    assert r.verdict == "inconclusive", str(r)
+    assert r.detectable == float("inf"), r.detectable

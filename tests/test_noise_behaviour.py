@@ -332,6 +332,19 @@ def test_noise_note_thresholds_and_text():
     assert NOISY == 1e3 * EPS
 
 
+def test_noise_note_never_prints_a_nan_and_promises_nothing_beside_unjudged_entries():
+    """A ``detectable`` of ``nan`` (an entry whose differences overflow) was printed: "the
+    smallest detectable relative error here is nan". No number is printed that is no
+    promise: a ``nan``, or a check some of whose entries cannot be judged, promises none."""
+    head = "f is noisy at the 3e-08 level (relative to |f|; 3e-08 absolute)"
+    assert noise_note(3e-8, 1.0, float("nan")) == (
+        head + "; no sensitivity can be promised here")
+    for smallest in (0.123, float("inf"), float("nan")):
+        assert noise_note(3e-8, 1.0, smallest, unjudged="pairs") == (
+            head + "; no sensitivity can be promised here (some pairs cannot be judged)")
+    assert noise_note(3e-8, 1.0, None, unjudged="entries") == head
+
+
 def test_a_constant_is_a_staircase_at_every_spacing():
     """``f`` does not move at all: each probe is a staircase and the next is 100 times
     coarser; after four, the noise is ``eps |f|`` and the note says why."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 from checks.report import (
     _atol_text,
@@ -279,3 +280,28 @@ def test_the_report_of_a_gradient_whose_differences_overflow():
                                "differences overflow"), note
         assert note.endswith("this entry is not judged")
         assert "did not settle" not in str(r) and "one-sided" not in str(r)
+
+
+def huge_tanh(v):
+    """Finite near 0, but its slope there along ``e_0`` is ``1.7e311``: no float."""
+    return 1.7e308 * np.tanh(1e3 * v[0]) + v[1]
+
+
+@pytest.mark.parametrize("mode", ["full", "directional"])
+@pytest.mark.parametrize("method", ["richardson", "central", "forward", "complex"])
+def test_a_gradient_whose_differences_overflow_promises_nothing_with_any_method(method, mode):
+    """``detectable`` was ``nan`` (``inf - inf`` and ``inf / nan`` in the promise), and along
+    directions the fixed methods' ``inf`` estimates warned "invalid value encountered in
+    subtract". No promise is ``inf``, quietly, for a right and a wrong gradient alike."""
+    import warnings
+
+    from checks import check_gradient
+
+    for g in ([1.0, 1.0], [1e300, 1.0]):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            r = check_gradient(huge_tanh, lambda v, g=g: np.array(g), (np.array([0.0, 0.2]),),
+                               method=method, mode=mode)
+        assert r.verdict == "inconclusive", str(r)
+        assert r.detectable == float("inf"), r.detectable
+        assert "nan" not in " ".join(r.notes), r.notes

@@ -194,6 +194,23 @@ def test_detectable_full():
                             np.array([5.0])) == float("inf")
 
 
+def test_detectable_of_entries_that_cannot_be_judged_is_inf_never_nan():
+    """An entry with an infinite tolerance and an estimate that is not finite (``nan``, error
+    ``inf``: the ladder's overflow; ``inf``, error ``nan``: the fixed stencils') made
+    ``detectable`` ``nan`` -- a promise that is no number. No promise is ``inf``; per
+    entry too; and along directions whose bounds are not finite."""
+    with np.errstate(all="raise"):
+        for n, e in ((np.nan, np.inf), (np.inf, np.nan)):
+            value = np.array([n, 1.0])
+            error = np.array([e, 1e-3])
+            tol = np.array([np.inf, 0.5])
+            assert _detectable_full(tol, error, 10.0, value, value) == float("inf")
+            np.testing.assert_array_equal(_detectable_by_entry(tol, error, 10.0, value, value),
+                                          [np.inf, (0.5 + 1e-2) / (1.0 - 1e-2)])
+        assert detectable_along(np.array([np.nan, 1e-6]), 1.0) == float("inf")
+        assert detectable_along(np.array([np.inf, 1e-6]), 1.0) == float("inf")
+
+
 def test_detectable_by_entry():
     tol = np.array([1.0, 1.0, 0.0, 0.5])
     error = np.array([0.1, 1.0, 0.0, 0.0])
