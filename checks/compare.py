@@ -44,6 +44,7 @@ from checks.rule import (
     _detectable_full,
     _distance,
     _tolerance,
+    _unjudged_note,
     _validate_atol,
     confirmed_zero,
     detectable_along,
@@ -431,6 +432,10 @@ def _judge(fx, x, analytic, a, est, notes, common, *, step, vectorized) -> Gradi
     tol, unjudged = _tolerance(numerical, error, est, analytic, rtol=rtol, atol=atol,
                                safety=safety, lower=lower, upper=upper,
                                label="direction" if mode == "directional" else "entr")
+    bare = None if est.inconsistent else _unjudged_note(
+        est.kind, tol, numerical, error, "direction" if mode == "directional" else "entr")
+    if bare is not None:  # the entries the reason names and no estimator's note does
+        notes += (bare,)
     if analytic.dtype.kind == "f" and analytic.dtype.itemsize < 8:
         notes += (_LOW_PRECISION.format(dtype=analytic.dtype,
                                         unit=float(np.finfo(analytic.dtype).eps)),)

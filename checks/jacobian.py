@@ -93,6 +93,7 @@ from checks.rule import (
     _compare,
     _detectable_full,
     _unjudged,
+    _unjudged_note,
     _validate_atol,
     _verdict,
     confirmed_zero,
@@ -241,6 +242,9 @@ def _conclude(a, est: Estimate, failure: str | None, *, pairs, us, vs, analytic_
     else:
         verdict = "pass"
     notes = est.notes
+    bare = _unjudged_note(est.kind, tol, numerical, error, "pair" if pairs else "entr")
+    if bare is not None:  # the entries the reason names and no estimator's note does
+        notes += (bare,)
     loose = ("pairs" if pairs else "entries") if np.any(np.isinf(tol)) else None
     noisy = noise_note(est.noise, est.f_scale, detectable, loose)
     if noisy:  # replaces the estimate's own line about the noise (without the detectable)

@@ -202,6 +202,36 @@ def _unjudged(kind, tol, unit: str = "entr", second: bool = False
                  "see the notes")
 
 
+def _unjudged_note(kind, tol, numerical, error, unit: str = "entr") -> str | None:
+    """The note on the entries (``unit``: ``"entr"``, ``"direction"``, ``"pair"``) that
+    :func:`_unjudged` left with an infinite tolerance because it was not finite -- their kind,
+    if any, is a bound, so no estimator's note names them (the fixed methods have no kinds;
+    the kinds that are no bound have their own notes) -- with their estimates and error bars,
+    or ``None``. ``tol`` is :func:`_unjudged`'s."""
+    tol = np.asarray(tol, dtype=float)
+    judged_kind = kind is not None and np.shape(kind) == np.shape(tol)
+    named = ~reliable(kind) if judged_kind else np.zeros(tol.shape, dtype=bool)
+    bare = np.flatnonzero(np.isinf(tol) & ~named)
+    if bare.size == 0:
+        return None
+    value = np.broadcast_to(np.asarray(numerical, dtype=float), tol.shape).ravel()
+    bar = np.broadcast_to(np.asarray(error, dtype=float), tol.shape).ravel()
+
+    def label(k: int) -> str:
+        if unit != "entr":
+            return str(k)
+        return str(tuple(int(i) for i in np.unravel_index(k, tol.shape)))
+
+    shown = ", ".join(f"{label(int(k))} (estimate {value[k]:.3g}, error bar {bar[k]:.3g})"
+                      for k in bare[:5])
+    more = f" and {bare.size - 5} more" if bare.size > 5 else ""
+    one, many = {"direction": ("direction", "directions"), "entr": ("entry", "entries"),
+                 "pair": ("pair", "pairs")}[unit]
+    which = f"this {one} is" if bare.size == 1 else f"these {many} are"
+    return (f"{one if bare.size == 1 else many} {shown}{more}: no finite tolerance follows "
+            f"from them (f, or its differences, overflow near x); {which} not judged")
+
+
 def _detectable_full(tol, error, safety, lower, upper) -> float:
     """``max_k (tol_k + safety e_k) / G`` with ``G`` a lower bound on ``max|g|``; ``inf``
     (no promise) where some entry has no finite bound (an entry that cannot be judged: its

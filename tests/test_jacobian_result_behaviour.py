@@ -529,3 +529,25 @@ def test_a_jacobian_whose_differences_overflow_promises_nothing_quietly(method: 
                            (np.array([0.0, 0.2]),), method=method, mode=mode)
     assert r.verdict == "inconclusive", str(r)
     assert r.detectable == float("inf"), r.detectable
+
+
+def test_the_jacobian_from_central_differences_names_the_entry_that_overflows() -> None:
+    """The reason says "see the notes"; a note names entry (0, 0) (there was none)."""
+    import warnings
+
+    from checks import check_jacobian
+
+    def f(v: np.ndarray) -> np.ndarray:
+        return np.array([1.7e308 * np.tanh(1e3 * v[0]) + v[1], v[1] ** 2])
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = check_jacobian(f, lambda v: np.array([[1.0, 1.0], [0.0, 2 * v[1]]]),
+                           (np.array([0.0, 0.2]),), method="central", mode="full")
+    assert r.reason == ("1 entry cannot be judged ((0, 0)): the finite differences or their "
+                        "error bars are not finite there (f, or its differences, overflow near "
+                        "x); see the notes")
+    v, e = float(r.numerical[0, 0]), float(r.error[0, 0])
+    assert line(r, "Note: entry (0, 0)") == (
+        f"Note: entry (0, 0) (estimate {v:.3g}, error bar {e:.3g}): no finite tolerance "
+        "follows from them (f, or its differences, overflow near x); this entry is not judged")

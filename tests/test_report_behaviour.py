@@ -304,4 +304,51 @@ def test_a_gradient_whose_differences_overflow_promises_nothing_with_any_method(
                                method=method, mode=mode)
         assert r.verdict == "inconclusive", str(r)
         assert r.detectable == float("inf"), r.detectable
-        assert "nan" not in " ".join(r.notes), r.notes
+        assert "relative error here is nan" not in " ".join(r.notes), r.notes
+
+
+@pytest.mark.parametrize("mode", ["full", "directional"])
+@pytest.mark.parametrize("method", ["central", "forward", "complex"])
+def test_the_fixed_methods_name_the_entries_that_overflow_in_the_notes(method, mode):
+    """Their reason said "1 entry cannot be judged ((0,)): the finite differences or their
+    error bars are not finite there (...); see the notes", and the Sensitivity and
+    Inconclusive lines "see the notes", but there were no notes. A note names every entry
+    (direction) the reason names, with its estimate and error bar."""
+    import warnings
+
+    from checks import check_gradient
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = check_gradient(huge_tanh, lambda v: np.array([1.0, 1.0]), (np.array([0.0, 0.2]),),
+                           method=method, mode=mode)
+    assert r.verdict == "inconclusive", str(r)
+    assert r.reason.endswith("; see the notes"), r.reason
+    unit = "direction" if mode == "directional" else "entr"
+    (note,) = (n for n in r.notes if "no finite tolerance" in n)
+    loose = np.flatnonzero(np.isinf(r.tolerance))
+    assert loose.size
+    for k in loose:
+        name = f"{k}" if mode == "directional" else f"({k},)"
+        v, e = float(r.numerical[k]), float(r.error[k])
+        assert f"{name} (estimate {v:.3g}, error bar {e:.3g})" in note, note
+    assert note.startswith(unit), note
+    assert note.endswith("not judged"), note
+    assert f"Note: {note}" in str(r).splitlines()
+
+
+def test_the_note_of_a_central_difference_that_overflows_line_by_line():
+    import warnings
+
+    from checks import check_gradient
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = check_gradient(huge_tanh, lambda v: np.array([1.0, 1.0]), (np.array([0.0, 0.2]),),
+                           method="central")
+    assert r.reason == ("1 entry cannot be judged ((0,)): the finite differences or their error "
+                        "bars are not finite there (f, or its differences, overflow near x); see "
+                        "the notes")
+    assert str(r).splitlines()[-1] == (
+        "Note: entry (0,) (estimate inf, error bar nan): no finite tolerance follows from them "
+        "(f, or its differences, overflow near x); this entry is not judged")

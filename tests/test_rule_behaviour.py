@@ -176,6 +176,40 @@ def test_entries_whose_differences_overflow_cannot_be_judged_and_the_reason_says
                    "not) and did not settle at the others; see the notes")
 
 
+def test_the_note_on_entries_whose_tolerance_is_not_finite():
+    """The reason of such entries says "see the notes"; for the fixed methods (no kinds) no
+    note named them. :func:`checks.rule._unjudged_note` does: each entry with an infinite
+    tolerance and a kind that is a bound (or no kind), with its estimate and error bar; the
+    kinds that are no bound have their estimators' own notes and are left out."""
+    from checks.rule import _unjudged_note
+
+    tol = np.array([np.inf, 1.0, np.inf])
+    value = np.array([np.inf, 1.0, 2.5])
+    error = np.array([np.nan, 1e-3, 1e300])
+    assert _unjudged_note(None, np.ones(3), value, error) is None
+    assert _unjudged_note(None, tol, value, error) == (
+        "entries (0,) (estimate inf, error bar nan), (2,) (estimate 2.5, error bar 1e+300): no "
+        "finite tolerance follows from them (f, or its differences, overflow near x); these "
+        "entries are not judged")
+    # an overflow (or a jump, an unresolved entry) is named by its estimator's note
+    assert _unjudged_note(np.array([OVERFLOW, SMOOTH, SMOOTH]), tol, value, error) == (
+        "entry (2,) (estimate 2.5, error bar 1e+300): no finite tolerance follows from them (f, "
+        "or its differences, overflow near x); this entry is not judged")
+    assert _unjudged_note(np.array([OVERFLOW, SMOOTH, JUMP]), tol, value, error) is None
+    assert _unjudged_note(None, tol[:2], value[:2], error[:2], "direction") == (
+        "direction 0 (estimate inf, error bar nan): no finite tolerance follows from them (f, "
+        "or its differences, overflow near x); this direction is not judged")
+    many = _unjudged_note(None, np.full(7, np.inf), np.arange(7.0), np.full(7, np.nan), "pair")
+    assert many == (
+        "pairs 0 (estimate 0, error bar nan), 1 (estimate 1, error bar nan), 2 (estimate 2, "
+        "error bar nan), 3 (estimate 3, error bar nan), 4 (estimate 4, error bar nan) and 2 "
+        "more: no finite tolerance follows from them (f, or its differences, overflow near "
+        "x); these pairs are not judged")
+    two_d = _unjudged_note(None, np.array([[1.0, np.inf]]), np.array([[1.0, np.inf]]),
+                           np.array([[0.0, np.nan]]))
+    assert two_d.startswith("entry (0, 1) (estimate inf, error bar nan): ")
+
+
 def test_detectable_full():
     assert _detectable_full(np.zeros(0), np.zeros(0), 10.0, np.zeros(0), np.zeros(0)) == \
         float("inf")
