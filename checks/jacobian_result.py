@@ -20,6 +20,7 @@ from checks.compare import GradientCheck
 from checks.report import (
     _atol_text,
     _fmt,
+    difference_lines,
     resolve_try,
     unjudged_lines,
     unjudged_sensitivity,
@@ -122,8 +123,7 @@ def _render(r: JacobianCheck) -> str:
         pct = 100.0 * r.mismatched / total if total else 0.0
         lines.append(f"Mismatched {'pairs' if pairs else 'elements'}: {r.mismatched} / {total} "
                      f"({pct:.3g}%)")
-        lines.append(f"Max absolute difference: {_fmt(r.max_abs_error)}")
-        lines.append(f"Max relative difference (to max |numerical|): {_fmt(r.max_rel_error)}")
+        lines.extend(difference_lines(r, unit))
         if r.worst_index is not None:
             lines.append(_worst_line(r, pairs, hessian))
             bad = r.mismatched_indices[:10]

@@ -16,8 +16,8 @@ import numpy as np
 
 from checks.rule import UNJUDGED_CAUSES
 
-__all__ = ["render", "resolve_try", "unjudged_lines", "unjudged_sensitivity",
-           "worst_values"]
+__all__ = ["difference_lines", "render", "resolve_try", "unjudged_lines",
+           "unjudged_sensitivity", "worst_values"]
 
 
 def _fmt(v: float) -> str:
@@ -117,6 +117,30 @@ def _per_entry(r: Any) -> str | None:
 
 
 _UNITS = {"entry": "entries", "direction": "directions", "pair": "pairs"}
+
+
+def difference_lines(r: Any, unit: str = "entry") -> list[str]:
+    """The lines of the largest absolute and relative differences (``r.max_abs_error``,
+    ``r.max_rel_error``), which :func:`checks.rule._compare` takes over the entries (``unit``:
+    ``"entry"``, ``"direction"`` or ``"pair"``) that can be judged: where some cannot (an
+    infinite tolerance), over how many of them; where none can, not available.
+
+    >>> from types import SimpleNamespace
+    >>> r = SimpleNamespace(max_abs_error=0.5, max_rel_error=0.25,
+    ...                     tolerance=np.array([1.0, np.inf]))
+    >>> difference_lines(r)[0]
+    'Max absolute difference: 0.5 (over the 1 of 2 entries that could be judged)'
+    """
+    tol = np.asarray(r.tolerance, dtype=float)
+    judged, total = int(np.count_nonzero(np.isfinite(tol))), int(tol.size)
+    if total and not judged:
+        values = [f"not available (no {unit} could be judged)"] * 2
+    else:
+        over = ("" if judged == total else
+                f" (over the {judged} of {total} {_UNITS[unit]} that could be judged)")
+        values = [f"{_fmt(r.max_abs_error)}{over}", f"{_fmt(r.max_rel_error)}{over}"]
+    return [f"Max absolute difference: {values[0]}",
+            f"Max relative difference (to max |numerical|): {values[1]}"]
 
 
 def unjudged_sensitivity(unit: str = "entry") -> str:
@@ -262,8 +286,7 @@ def render(r: Any) -> str:
         total = r.analytic.size
         pct = 100.0 * r.mismatched / total if total else 0.0
         lines.append(f"Mismatched elements: {r.mismatched} / {total} ({pct:.3g}%)")
-        lines.append(f"Max absolute difference: {_fmt(r.max_abs_error)}")
-        lines.append(f"Max relative difference (to max |numerical|): {_fmt(r.max_rel_error)}")
+        lines.extend(difference_lines(r, "direction" if r.mode == "directional" else "entry"))
         if r.worst_index is not None:
             i = r.worst_index
             label = f"direction {i[0]}" if r.mode == "directional" else f"entry {_name(r, i)}"

@@ -21,7 +21,10 @@ numerical side is the interval ``[lower_k, upper_k]`` between the one-sided deri
 convention for ``relu'(0)``) is right, and the report says the entry is not differentiable.
 
 ``max_rel_error`` is ``max|a - n| / max|n|`` (the error relative to the largest entry, as
-the peers' accuracy is measured), 0 when both are zero and ``inf`` when only ``n`` is.
+the peers' accuracy is measured), 0 when both are zero and ``inf`` when only ``n`` is. Both
+it and ``max_abs_error`` (and the worst entry) are over the entries that can be judged (a
+finite tolerance: an entry whose estimate is no bound has an infinite one), ``nan`` where
+none can.
 
 **One verdict, three values.** ``"fail"`` when some entry breaks the rule; otherwise
 ``"pass"`` when the check was sharp enough to catch a gross error, and ``"inconclusive"``
@@ -300,26 +303,34 @@ def _tolerance(numerical, error, est, analytic, *, rtol, atol, safety, lower, up
 
 
 def _compare(analytic, numerical, tol, lower, upper):
-    """Mismatch count, largest absolute and relative difference, the worst entry."""
+    """Mismatch count, largest absolute and relative difference, the worst entry -- over the
+    entries that can be judged: those with a finite tolerance (:func:`_unjudged` gives the
+    others an infinite one; their estimate may be ``nan`` or ``inf``, or a jump's last
+    guess). A failing entry always has a finite tolerance, so it is never left out. Where
+    no entry can be judged the differences are ``nan`` and the worst entry ``None``."""
     lower = numerical if lower is None else lower
     upper = numerical if upper is None else upper
-    diff = _distance(analytic, lower, upper)
+    with np.errstate(invalid="ignore"):  # inf - inf at an entry that cannot be judged
+        diff = _distance(analytic, lower, upper)
+    tol = np.broadcast_to(np.asarray(tol, dtype=float), diff.shape)
+    judged = np.isfinite(tol)
     bad = diff > tol
-    max_abs = float(diff.max(initial=0.0))
-    scale = float(np.abs(numerical).max(initial=0.0))
+    if diff.size == 0:
+        return int(bad.sum()), 0.0, 0.0, None
+    if not np.any(judged):
+        return int(bad.sum()), float("nan"), float("nan"), None
+    max_abs = float(diff[judged].max())
+    scale = float(np.abs(np.asarray(numerical, dtype=float)[judged]).max())
     if scale > 0.0:
         max_rel = max_abs / scale
     else:
         max_rel = 0.0 if max_abs == 0.0 else float("inf")
-    if diff.size == 0:
-        worst = None
-    else:
-        # the entry that exceeds its tolerance the most (or comes closest to it)
-        with np.errstate(over="ignore", invalid="ignore"):
-            ratio = np.where(tol > 0, diff / np.where(tol > 0, tol, 1.0),
-                             np.where(diff > 0, np.inf, 0))
-        ratio = np.where(np.isnan(ratio), 0.0, ratio)
-        worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(ratio)), diff.shape))
+    # the entry that exceeds its tolerance the most (or comes closest to it)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        ratio = np.where(tol > 0, diff / np.where(tol > 0, tol, 1.0),
+                         np.where(diff > 0, np.inf, 0))
+    ratio = np.where(judged & ~np.isnan(ratio), ratio, -1.0)
+    worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(ratio)), diff.shape))
     return int(bad.sum()), max_abs, max_rel, worst
 
 

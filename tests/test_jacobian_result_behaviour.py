@@ -551,3 +551,56 @@ def test_the_jacobian_from_central_differences_names_the_entry_that_overflows() 
     assert line(r, "Note: entry (0, 0)") == (
         f"Note: entry (0, 0) (estimate {v:.3g}, error bar {e:.3g}): no finite tolerance "
         "follows from them (f, or its differences, overflow near x); this entry is not judged")
+
+
+def test_differences_over_the_entries_or_pairs_that_could_be_judged() -> None:
+    """The report's largest differences are over the entries (pairs) that could be judged
+    (finite tolerance), or not available where none could."""
+    from checks.ladder import OVERFLOW, SMOOTH
+
+    r = unjudged([[OVERFLOW, SMOOTH], [SMOOTH, SMOOTH]], max_abs_error=0.0, max_rel_error=0.0,
+                 worst_index=(0, 1))
+    assert line(r, "Max absolute difference:") == (
+        "Max absolute difference: 0 (over the 3 of 4 entries that could be judged)")
+    assert line(r, "Max relative difference") == (
+        "Max relative difference (to max |numerical|): 0 (over the 3 of 4 entries that could "
+        "be judged)")
+    n = np.array([np.nan, np.inf])
+    pairs = make(what="HVP", mode="directional", verdict="inconclusive", analytic=np.zeros(2),
+                 numerical=n, lower=n, upper=n, error=np.array([np.inf, np.nan]),
+                 tolerance=np.full(2, np.inf), mismatched=0, worst_index=None,
+                 max_abs_error=float("nan"), max_rel_error=float("nan"), detectable=np.inf)
+    assert line(pairs, "Max absolute difference:") == (
+        "Max absolute difference: not available (no pair could be judged)")
+    assert line(pairs, "Max relative difference") == (
+        "Max relative difference (to max |numerical|): not available (no pair could be judged)")
+    assert line(make(), "Max absolute difference:") == "Max absolute difference: 0.5"
+
+
+def test_a_wrong_entry_beside_one_that_overflows_shows_in_the_differences() -> None:
+    """``J[1, 1]`` wrong by 4.6 beside ``J[0, 0]``, whose differences overflow: the check
+    fails, and the largest difference -- it read ``nan``, relative ``inf`` -- is that entry's,
+    over the three that could be judged; the result's fields hold the same."""
+    import warnings
+
+    from checks import check_jacobian
+
+    def f(v: np.ndarray) -> np.ndarray:
+        return np.array([1.7e308 * np.tanh(1e3 * v[0]), v[1] ** 2])
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = check_jacobian(f, lambda v: np.array([[1.0, 0.0], [0.0, 5.0]]),
+                           (np.array([0.0, 0.2]),), mode="full")
+    assert r.verdict == "fail", str(r)
+    assert r.worst_index == (1, 1) and r.mismatched == 1
+    assert r.max_abs_error == pytest.approx(4.6, rel=1e-9, abs=0)
+    assert r.max_rel_error == pytest.approx(4.6 / 0.4, rel=1e-9, abs=0)
+    assert line(r, "Max absolute difference:") == (
+        f"Max absolute difference: {r.max_abs_error:.6g} (over the 3 of 4 entries that could "
+        "be judged)")
+    assert line(r, "Max relative difference") == (
+        f"Max relative difference (to max |numerical|): {r.max_rel_error:.6g} (over the 3 of 4 "
+        "entries that could be judged)")
+    assert line(r, "Worst").startswith("Worst entry (1, 1) (output (1,), input (1,)): "
+                                       "analytic 5, numerical 0.4")

@@ -4,6 +4,7 @@ that each text, number format and condition is pinned (the real checks are exerc
 
 from __future__ import annotations
 
+import math
 from types import SimpleNamespace
 
 import numpy as np
@@ -142,6 +143,28 @@ def test_render_heads_method_and_kinks():
         tolerance=np.zeros(0), mismatched_indices=[]))
 
 
+def test_differences_are_over_the_entries_that_could_be_judged():
+    """An entry with an infinite tolerance cannot be judged: the largest differences are over
+    the others, and the report says so -- or that they are not available where no entry could
+    be judged (the result then holds ``nan``)."""
+    part = render(_result(tolerance=np.array([0.1, 0.1, np.inf]))).splitlines()
+    assert "Max absolute difference: 0.5 (over the 2 of 3 entries that could be judged)" in part
+    assert ("Max relative difference (to max |numerical|): 0.166667 (over the 2 of 3 entries "
+            "that could be judged)") in part
+    one = render(_result(tolerance=np.array([np.inf, 0.1, np.inf]))).splitlines()
+    assert "Max absolute difference: 0.5 (over the 1 of 3 entries that could be judged)" in one
+    for mode, unit in (("full", "entry"), ("directional", "direction")):
+        none = render(_result(mode=mode, verdict="inconclusive", mismatched=0,
+                              mismatched_indices=[], tolerance=np.full(3, np.inf),
+                              max_abs_error=float("nan"), max_rel_error=float("nan"),
+                              worst_index=None)).splitlines()
+        assert f"Max absolute difference: not available (no {unit} could be judged)" in none
+        assert (f"Max relative difference (to max |numerical|): not available (no {unit} "
+                "could be judged)") in none
+        assert not any(s.startswith("Worst") for s in none)
+    assert "Max absolute difference: 0.5" in render(_result()).splitlines()
+
+
 def test_render_lists_the_mismatched_entries_and_directions():
     n = 12
     analytic = np.arange(n, dtype=float)
@@ -271,10 +294,11 @@ def test_the_report_of_a_gradient_whose_differences_overflow():
         assert lines[lines.index(
             "Inconclusive: some entries cannot be judged (see the notes); no other entry "
             "differs from its estimate by more than its tolerance") + 1] == _TRY_OVERFLOW
+        # the worst entry is one that was judged: entry (1,), not the nan of entry (0,)
         (worst,) = (s for s in lines if s.startswith("Worst"))
-        assert worst == (f"Worst entry (0,): analytic {g[0]:g}, numerical not available (the "
-                         "estimate is nan, not finite), |diff| nan, tolerance inf (error "
-                         "estimate inf)")
+        assert worst.startswith("Worst entry (1,): analytic 1, numerical 1, |diff| 0, "), worst
+        assert ("Max absolute difference: 0 (over the 1 of 2 entries that could be judged)"
+                in lines)
         (note,) = (s for s in lines if s.startswith("Note: entry (0,)"))
         assert note.startswith("Note: entry (0,): f's values are finite there, but its finite "
                                "differences overflow"), note
@@ -352,3 +376,41 @@ def test_the_note_of_a_central_difference_that_overflows_line_by_line():
     assert str(r).splitlines()[-1] == (
         "Note: entry (0,) (estimate inf, error bar nan): no finite tolerance follows from them "
         "(f, or its differences, overflow near x); this entry is not judged")
+
+
+@pytest.mark.parametrize("mode", ["full", "directional"])
+@pytest.mark.parametrize("method", ["richardson", "central", "forward", "complex"])
+def test_the_differences_of_a_gradient_whose_differences_overflow(method, mode):
+    """They read "Max absolute difference: nan" and "Max relative difference ...: inf" (or
+    inf and nan): the figures of the entry that cannot be judged. They are over the entries
+    that can be, or "not available"; the result's fields say the same, and the worst entry
+    is one that was judged. A wrong entry among those shows; the check stays inconclusive."""
+    import warnings
+
+    from checks import check_gradient
+
+    for g in ([1.0, 1.0], [1e300, 1.0]):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            r = check_gradient(huge_tanh, lambda v, g=g: np.array(g), (np.array([0.0, 0.2]),),
+                               method=method, mode=mode)
+        lines = str(r).splitlines()
+        judged = np.isfinite(r.tolerance)
+        n, total = int(judged.sum()), r.tolerance.size
+        unit = "direction" if mode == "directional" else "entry"
+        if n == 0:
+            assert math.isnan(r.max_abs_error) and math.isnan(r.max_rel_error)
+            assert r.worst_index is None
+            assert f"Max absolute difference: not available (no {unit} could be judged)" in lines
+            assert not any(s.startswith("Worst") for s in lines)
+            continue
+        diff = r.difference[judged]
+        assert r.max_abs_error == float(diff.max())
+        assert r.max_rel_error == float(diff.max() / np.abs(r.numerical[judged]).max())
+        assert judged[r.worst_index]
+        over = f" (over the {n} of {total} {unit[:-1] + 'ies' if unit == 'entry' else unit + 's'}"
+        assert (f"Max absolute difference: {r.max_abs_error:.6g}{over} that could be "
+                "judged)") in lines, str(r)
+        assert (f"Max relative difference (to max |numerical|): {r.max_rel_error:.6g}{over} "
+                "that could be judged)") in lines, str(r)
+        assert "difference: nan" not in str(r) and "difference: inf" not in str(r)

@@ -95,6 +95,32 @@ def test_compare_relative_error_worst_entry_and_empty():
     assert _compare(np.zeros(0), np.zeros(0), np.zeros(0), None, None) == (0, 0.0, 0.0, None)
 
 
+def test_compare_reports_only_the_entries_that_can_be_judged():
+    """An entry with an infinite tolerance (:func:`_unjudged`) cannot be judged: its ``nan``
+    estimate made the largest difference ``nan`` and the relative one ``inf`` (``max|n|`` was
+    ``nan``), an ``inf`` one ``inf`` and ``nan``, a jump's finite last estimate a difference
+    of ``1e10``; and a tie made it the worst entry. The figures and the worst entry are over
+    the entries that can be judged -- a failing one among them shows in full -- and ``nan``,
+    ``nan``, ``None`` where none can."""
+    with np.errstate(all="raise"):
+        one = np.array([1.0, 1.0])
+        tol = np.array([np.inf, 0.5])
+        assert _compare(one, np.array([np.nan, 1.0]), tol, None, None) == (0, 0.0, 0.0, (1,))
+        assert _compare(one, np.array([np.inf, 1.0]), tol, None, None) == (0, 0.0, 0.0, (1,))
+        # a failing entry beside one that cannot be judged: its figures, relative to its own
+        bad, max_abs, max_rel, worst = _compare(np.array([7.0, 3.0]), np.array([np.nan, 2.0]),
+                                                tol, None, None)
+        assert (bad, max_abs, max_rel, worst) == (1, 1.0, 0.5, (1,))
+        bad, max_abs, max_rel, worst = _compare(np.array([0.0, 1.0]), np.array([1e10, 2.0]),
+                                                np.array([np.inf, 0.1]), None, None)
+        assert (bad, max_abs, max_rel, worst) == (1, 1.0, 0.5, (1,))
+        # none can be judged
+        bad, max_abs, max_rel, worst = _compare(one, np.array([np.nan, np.inf]),
+                                                np.array([np.inf, np.inf]), None, None)
+        assert bad == 0 and worst is None
+        assert math.isnan(max_abs) and math.isnan(max_rel)
+
+
 def test_unjudged_entries():
     tol = np.array([1.0, 2.0, 3.0])
     same, why = _unjudged(None, tol)
