@@ -444,7 +444,7 @@ def ladder(
             break
         level += 1
         add_levels(np.flatnonzero(active), [level])
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", over="ignore"):  # (a subnormal step: gain inf)
         gain = _ROUNDOFF_R2 / out["step"]  # E = 7 s / h
     reach = floor_roundoff(out, kind, mem, max(reach, abs(f0)), gain)
     truncation = np.where((kind == SMOOTH) & np.isfinite(mem.best_err), mem.best_trunc, np.inf)

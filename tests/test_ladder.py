@@ -87,6 +87,7 @@ def test_a_derivative_of_zero_with_exact_differences_is_resolved():
     assert np.all(est.kind == SMOOTH) and np.all(est.value == 0.0)
 
 
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # a subnormal step: no overflow warning
 def test_steps_move_their_entry_and_bounds_carry_the_spacing_of_floats():
     x = np.array([5e-324, -5e-324, 0.0, 1.0])
     h = floor_steps(x, np.zeros(4))
