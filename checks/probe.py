@@ -173,6 +173,12 @@ _KINK_OUTLIER = 8.0
 
 
 def _ecnoise(table: np.ndarray) -> tuple[float | None, str]:
+    """:func:`_ecnoise_order` without the order."""
+    sigma, status, _ = _ecnoise_order(table)
+    return sigma, status
+
+
+def _ecnoise_order(table: np.ndarray) -> tuple[float | None, str, int]:
     """Moré & Wild's test of a probe table: ``(sigma, "ok")``, or ``(None, why)``.
 
     ``sigma_k`` for orders ``k = 1..6`` (of values scaled to at most 1); the noise is
@@ -183,21 +189,22 @@ def _ecnoise(table: np.ndarray) -> tuple[float | None, str]:
     by a few ulps per step (rounding errors correlated: probe coarser); ``"kink"``: one
     second difference stands out from the others (a kink within the probe: probe finer);
     ``"smooth"``: no order looks like noise (the differences are ``f``'s variation: probe
-    finer).
+    finer). The third value is the order the noise was read at (0 where none was).
     """
     top = float(np.max(np.abs(table)))
     if top == 0.0:
-        return 0.0, "ok"
+        return 0.0, "ok", 1
     quantum = _quantum(table)
     if quantum is not None:
-        return 0.5 * quantum, "ok"  # rounding to the nearest multiple: at most half a quantum
+        # rounding to the nearest multiple: at most half a quantum
+        return 0.5 * quantum, "ok", 1
     if _staircase(table):
-        return None, "staircase"
+        return None, "staircase", 0
     t = table / top
     d2 = np.abs(_divided(t, 2))
     others = np.delete(d2, int(np.argmax(d2)))
     if d2.max() > _KINK_OUTLIER * max(_median(others), 100.0 * EPS):
-        return None, "kink"
+        return None, "kink", 0
     sig, sign = [], []
     for k in range(1, 7):
         dk = _divided(t, k)
@@ -206,8 +213,8 @@ def _ecnoise(table: np.ndarray) -> tuple[float | None, str]:
     for k in range(4):
         window = sig[k : k + 3]
         if sign[k] and max(window) <= _AGREE * min(window):
-            return sig[k] * top, "ok"
-    return None, "smooth"
+            return sig[k] * top, "ok", k + 1
+    return None, "smooth", 0
 
 
 _T_POWERS = np.vander(_PROBE_T, 5, increasing=True)  # 1, t, ..., t^4 at the probe points
