@@ -17,13 +17,16 @@ array([1., 1.])
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
+from checks import scales as _scales
 from checks._util import EPS
 from checks.estimates import _Raw
 from checks.evaluation import _evaluate, _index
 from checks.ladder import SMOOTH, Ladder, describe_findings, ladder, reliable
-from checks.noise import PROBE_SPACING, Baseline, noise_along, with_noise
+from checks.noise import PROBE_SPACING, Baseline, noise_along, quantised_along, with_noise
 
 #: Entries whose first candidate came this many irregular levels down have their own noise
 #: measured.
@@ -100,6 +103,8 @@ def _adaptive(fun, x, h, vectorized, base: Baseline, refine, unit=1.0) -> _Raw:
         parts = {name: getattr(lad, name).copy() for name in names}
         if not refine:
             break
+        if attempt == 0:
+            _later_scales(fun, x, steps, lad, vectorized)
         deep = np.flatnonzero(~measured & (parts["kind"] == SMOOTH) & parts["flat"]
                               & (parts["irregular"] >= _DESCENT_NOISE))
         measured[deep] = True
@@ -152,6 +157,22 @@ def _adaptive(fun, x, h, vectorized, base: Baseline, refine, unit=1.0) -> _Raw:
                 lad.upper.reshape(shape), lad.kind.reshape(shape), evals, findings,
                 lad.step.reshape(shape), inconsistent, louder, shrink,
                 lad.left.reshape(shape), lad.right.reshape(shape))
+
+
+def _later_scales(fun, x, steps, lad: Ladder, vectorized) -> None:
+    """Entries that descended :data:`_DESCENT_NOISE` levels or more that were in no regime
+    and then settled in it, not flat to noise: the levels above straddled a feature narrower
+    than the first step (the ladder must descend: its derivative is ``f``'s) or values
+    quantised between the first and the settled step (a loss summed in float16 beside a
+    float64 term: the settled step lies on one flat stair, and the derivative there is the
+    float64 term's alone). Which one is measured only if the check fails
+    (:func:`checks.scales.later`, :func:`checks.noise.quantised_along`), the entries with the
+    most irregular levels first: quantised values are then a second hypothesis, and the
+    check is judged again under it."""
+    found = np.flatnonzero((lad.kind == SMOOTH) & ~lad.flat & (lad.irregular >= _DESCENT_NOISE))
+    for k in found[np.argsort(-lad.irregular[found], kind="stable")]:
+        _scales.later(functools.partial(quantised_along, fun, x, int(k), vectorized,
+                                        float(steps[k]), float(lad.step[k])))
 
 
 _PROBE_SAFETY = 10.0

@@ -86,6 +86,7 @@ from checks.probe import (
     _PROBE_T,
     NOISE_POINTS,
     _ecnoise,
+    _ecnoise_order,
     _probe_direction,
     _probe_values,
     _scaled_sigma,
@@ -94,7 +95,8 @@ from checks.probe import (
     probe_slope,
 )
 
-__all__ = ["Baseline", "PROBE_SPACING", "baseline", "noise_along", "noise_note", "with_noise"]
+__all__ = ["Baseline", "PROBE_SPACING", "baseline", "noise_along", "noise_note",
+           "quantised_along", "with_noise"]
 
 # (spacing relative to rms(x), orders of differences used)
 PROBE_SPACING = 1e-6  # of the first probe, relative to rms(x)
@@ -424,6 +426,98 @@ def noise_along(fun: Callable[[np.ndarray], Any], x: np.ndarray, k: int, f0: flo
     # only a noise-like table is evidence of noise: where every table was f's own variation
     # (a kink within reach, read 100 times finer as flat), its bound measures the kink
     return (probe.noise if probe.table is not None else 0.0), 1 + probe.evaluations
+
+
+#: The noise within the first step must be this many times the round-off within the settled
+#: step ...
+_QUANTA_GAP = 100.0
+#: ... and this many times what ``f`` as seen within the settled step, extrapolated to the
+#: first step's spacing, would show there.
+_UNEXPLAINED = 10.0
+
+
+def quantised_along(fun: Callable[[np.ndarray], Any], x: np.ndarray, k: int, vectorized: bool,
+                    first: float, settled: float) -> tuple[float, int]:
+    """Noise along entry ``k`` at the scale of the ladder's first step that its settled step
+    does not see (0: none), and the evaluations spent: the second hypothesis of
+    :mod:`checks.scales` where the noise probe was too fine to see it.
+
+    An entry whose ladder descended through irregular levels and then settled in the
+    asymptotic regime (not flat to noise) either straddled a feature narrower than its first
+    steps (a bump, a saturated ``tanh``, an aliased ``sin``: mechanism 1 of issue 17; the
+    ladder must descend, and the derivative it finds is ``f``'s) or values quantised at a scale
+    between its first and its settled step, such as a loss summed in float16 beside a float64
+    term: its quanta (``1e-3`` relative) are far wider than the noise probe's spacings
+    (``1e-6`` and ``1e-4 rms(x)``), the first steps straddle them, and the settled step lies on
+    one flat stair where the differences are the float64 term's alone. Two tables of nine
+    jittered points along the entry tell them apart, as :func:`_coarser` does for the probe:
+
+    * within the first step (``x_k +- first``) ``f`` must be noise-like, above
+      :data:`_CONFIRM` ulps, at some order ``m`` of differences (a kink or a pole within
+      reach is one outstanding second difference, a domain edge a non-finite value: none);
+    * within the settled step (``x_k +- settled``) ``f`` shows round-off only (at most
+      :data:`_CONFIRM` ulps, and :data:`_QUANTA_GAP` times less than that noise), or one
+      jump (a quantum), or a smooth variation that does not explain that noise: its
+      differences of orders ``m .. m + 2`` at the first step's spacing, extrapolated from
+      the settled step's (``(first / settled)^j`` times theirs: exact for a polynomial), are
+      :data:`_UNEXPLAINED` times smaller. A feature narrower than the first step that the
+      settled step resolves fails this: extrapolated, its variation is as large as the
+      noise it made or far larger (0.5 to 1e18 times it on the narrow and odd bumps,
+      saturated ``tanh``, aliased ``sin`` and offset entries of tests/_attack.py and
+      tests/_hard.py), where the float64 term beside a float16 sum gives at most 0.64.
+
+    That noise is returned (for :func:`checks.scales.later`): ``f``'s derivative then depends
+    on the scale, and a check that fails at the settled step is judged again with it.
+    """
+    fine, spent = _line_table(fun, x, k, settled, vectorized)
+    if fine is None:
+        return 0.0, spent
+    sigma_fine, status, _ = _ecnoise_order(fine)
+    roundoff = status == "ok" and sigma_fine <= _CONFIRM * EPS * float(np.max(np.abs(fine)))
+    if not (roundoff or status in ("kink", "smooth")):
+        return 0.0, spent
+    coarse, n_coarse = _line_table(fun, x, k, first, vectorized)
+    spent += n_coarse
+    if coarse is None:
+        return 0.0, spent
+    sigma, status_coarse, order = _ecnoise_order(coarse)
+    top = float(np.max(np.abs(coarse)))
+    if (status_coarse != "ok" or sigma <= _CONFIRM * EPS * top
+            or sigma <= _QUANTA_GAP * max(sigma_fine if roundoff else 0.0, EPS * top)):
+        return 0.0, spent
+    if status == "smooth":
+        ratio = first / settled
+        explained = max(_scaled_sigma(fine, (j,)) * ratio**j for j in range(order, order + 3))
+        if not explained * _UNEXPLAINED <= sigma:
+            return 0.0, spent
+    return float(sigma), spent
+
+
+def _line_table(fun, x, k, reach, vectorized) -> tuple[np.ndarray | None, int]:
+    """Nine jittered values of ``f`` along entry ``k`` from ``x_k - reach`` to about
+    ``x_k + reach`` (as :func:`noise_along`), or ``None`` where one is not finite; and the
+    evaluations spent."""
+    line = _EntryLine(fun, x, k, x.ravel()[k] - reach, vectorized)
+    spacing = 2.0 * reach / (_PROBE_T[-1] + 0.5)
+    # a vectorized f raises for a stack that holds a point outside its domain (an f called
+    # point by point gives nan there): the same table, the same evaluations counted
+    try:
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            first = _value_at(line, np.zeros(()), vectorized, "x - h e_k")
+    except UsageError:
+        raise
+    except DOMAIN_ERRORS:
+        first = float("nan")
+    if not np.isfinite(first):
+        return None, 1
+    try:
+        values = _probe_values(line, np.zeros(()), spacing, vectorized, np.ones(()))
+    except UsageError:
+        raise
+    except DOMAIN_ERRORS:
+        return None, NOISE_POINTS
+    return (None if not np.all(np.isfinite(values)) else
+            np.concatenate(([first], values))), NOISE_POINTS
 
 
 class _EntryLine:

@@ -25,6 +25,20 @@ taken for noise; it is a second hypothesis:
   order 6), f is resolved there: the irregular values were a feature narrower than
   ``delta`` (the wiggle; ``cos(741 z)`` at ``z = 1901``, whose values look like noise at every
   coarser spacing), not values quantised between the two spacings, and nothing is seen.
+* Quanta wider than both probes are not seen by them: a loss summed in float16 moves by
+  ``1e-3`` of itself, where a float32 sum moves by ``6e-8``. The probes (``1e-6`` and ``1e-4
+  rms(x)``) then sit on one flat stair; the ladder's first steps straddle stairs, its entries
+  descend through irregular levels onto one stair, where the differences are the float64
+  term's alone -- as they would descend into a narrow feature whose derivative is ``f``'s
+  (mechanism 1 of issue 17). The model gradient ``2 z + 4e-3 z^3`` of
+  ``float16(sum(float16(z)^2)) + 1e-3 sum(z^4)`` FAILED at 13 of 30 points ``z ~ N(0, 1)``
+  (25 of 30 where the float64 term is ``1e3 sum(z^4)``). So the ladder
+  (:mod:`checks.adaptive`) records the entries that did so with :func:`later`: if the check
+  FAILED and nothing was seen at once, :func:`checks.noise.quantised_along` measures, for at
+  most :data:`_LATER_MAX` of them, whether ``f`` is noise-like within the first step and
+  shows round-off, one jump, or a smooth variation far too small to explain that noise within
+  the settled step (a feature the settled step resolves explains it). The noise it finds is
+  the second hypothesis. These measurements cost evaluations only when a check FAILED.
 * A check (:func:`second_opinion`) that FAILED where a second hypothesis was seen is run again
   with ``f``'s noise taken as at least that ``sigma`` (:func:`forced`, read by
   :func:`checks.noise.baseline`). FAILED again: the verdict stands, it fails either way. Not:
@@ -55,10 +69,15 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
-__all__ = ["forced", "second_opinion", "seen"]
+__all__ = ["forced", "later", "second_opinion", "seen"]
 
 _SEEN: ContextVar[list[float] | None] = ContextVar("checks_scales_seen", default=None)
+_LATER: ContextVar[list[Callable[[], tuple[float, int]]] | None] = ContextVar(
+    "checks_scales_later", default=None)
 _FORCED: ContextVar[float] = ContextVar("checks_scales_forced", default=0.0)
+
+#: Deferred measurements (:func:`later`) run for one FAILED check, at most.
+_LATER_MAX = 3
 
 
 def seen(sigma: float) -> None:
@@ -66,6 +85,15 @@ def seen(sigma: float) -> None:
     found = _SEEN.get()
     if found is not None:
         found.append(float(sigma))
+
+
+def later(measure: Callable[[], tuple[float, int]]) -> None:
+    """Record a measurement that may find noise at longer scales only, to be made only if
+    the running check FAILED and nothing was :func:`seen` at once: ``measure()`` returns
+    the noise it found (0: none) and the evaluations it spent."""
+    pending = _LATER.get()
+    if pending is not None:
+        pending.append(measure)
 
 
 def forced() -> float:
@@ -84,28 +112,40 @@ def second_opinion(fn: Callable[..., Any]) -> Callable[..., Any]:
         if _SEEN.get() is not None or _FORCED.get() > 0.0:
             return fn(*args, **kwargs)
         found: list[float] = []
-        token = _SEEN.set(found)
+        pending: list[Callable[[], tuple[float, int]]] = []
+        token, token_later = _SEEN.set(found), _LATER.set(pending)
         try:
             first = fn(*args, **kwargs)
         finally:
             _SEEN.reset(token)
-        if first.verdict != "fail" or not found:
+            _LATER.reset(token_later)
+        if first.verdict != "fail":
             return first
+        spent = 0
+        for measure in pending[:_LATER_MAX] if not found else ():
+            sigma, n_evals = measure()
+            spent += n_evals
+            if sigma > 0.0:
+                found.append(sigma)
+                break
+        if not found:
+            return (dataclasses.replace(first, evaluations=first.evaluations + spent)
+                    if spent else first)
         sigma = max(found)
         token = _FORCED.set(sigma)
         try:
             again = fn(*args, **kwargs)
         finally:
             _FORCED.reset(token)
-        evaluations = first.evaluations + again.evaluations
+        evaluations = first.evaluations + spent + again.evaluations
         if again.verdict == "fail":
             note = (f"it fails too with f's noise taken as {sigma:.2g}, the noise its values "
                     "show at longer scales only")
             return dataclasses.replace(first, evaluations=evaluations,
                                        notes=first.notes + (note,))
         reason = (f"f's derivative depends on the scale: f's values fluctuate by {sigma:.2g} "
-                  "at the scale of the steps but not 100 times closer to x (values quantised "
-                  "there, e.g. a sum or inputs in float32; or a feature narrower than the "
+                  "at the scale of the steps but not closer to x (values quantised there, e.g. "
+                  "a sum or inputs in float32 or float16; or a feature narrower than the "
                   "steps), and the analytic side matches the derivative only at the longer "
                   f"scale ({again.verdict} with that noise). Try computing f in float64 "
                   "throughout, or check at a point where the feature is resolved")

@@ -137,3 +137,41 @@ def test_a_bump_at_x_is_not_taken_for_noise_at_longer_scales(seed):
     assert check(case, args, mode="directional").verdict == "pass"
     wrong = check(case, args, wrong_by_label(case, "bump dropped"), mode="directional")
     assert wrong.verdict == "fail", str(wrong)
+
+
+#: Cases whose entries descend through irregular levels into a smooth regime: a feature
+#: narrower than the first steps, resolved by the shorter ones (the derivative found is f's).
+_RESOLVED_NARROW = [("attack", "narrow-bump"), ("attack", "odd-bump"),
+                    ("attack", "mixed-scales"), ("hard", "sin-offset"),
+                    ("hard", "layernorm-offset"), ("hard", "sin300")]
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(("library", "case_id"), _RESOLVED_NARROW,
+                         ids=[c for _, c in _RESOLVED_NARROW])
+def test_a_narrow_feature_the_ladder_resolves_is_no_quantised_noise(library, case_id, mode):
+    """The ladder records every entry that descended through irregular levels into a smooth
+    regime, for a measurement made only if the check fails (checks.scales.later): values
+    quantised between the first and the settled step (a float16 sum) look that way, and so
+    does a narrow feature the shorter steps resolve. On these cases' 30 draws the measurement
+    finds no quantised noise for any recorded entry (the settled step sees the feature, whose
+    variation extrapolated to the first step explains what the first step saw), so a wrong
+    gradient that drops the feature is not judged again under noise it does not have."""
+    from checks import scales
+    from tests import _hard
+
+    case = (by_id if library == "attack" else _hard.by_id)(case_id)
+    recorded, found = 0, []
+    for seed in range(30):
+        args = case.draw(np.random.default_rng(seed))
+        pending: list = []
+        token_seen, token_later = scales._SEEN.set([]), scales._LATER.set(pending)
+        try:
+            check(case, args, mode=mode)
+        finally:
+            scales._SEEN.reset(token_seen)
+            scales._LATER.reset(token_later)
+        recorded += len(pending)
+        found += [(seed, sigma) for sigma, _ in (measure() for measure in pending) if sigma]
+    assert recorded > 0  # the ladder did descend into the feature
+    assert found == [], found

@@ -374,3 +374,66 @@ def test_a_smooth_oscillation_under_resolved_by_the_probe_is_not_noise_at_longer
     assert found == [], found
     assert check_gradient(f, lambda z: np.array([-k * np.sin(k * z[0])]), (x,)).verdict == "pass"
     assert check_gradient(f, lambda z: np.zeros(1), (x,)).verdict == "fail"
+
+
+def _float16_sum_plus_quartic(c):
+    """A loss summed in float16 (its inputs rounded to float16 too) plus ``c sum(z^4)`` in
+    float64. Its quanta, ``1e-3`` of the sum, are wider than both noise probes (``1e-6`` and
+    ``1e-4 rms(x)``): they sit on one flat stair. The ladder's first steps straddle stairs
+    and its entries descend onto one, where the differences are the float64 term's alone."""
+    def f(z):
+        return float(np.float16(np.sum(z.astype(np.float16) ** 2))) + c * np.sum(z**4)
+
+    def grad(z):
+        return 2 * z + 4 * c * z**3
+
+    return f, grad
+
+
+def _standard_normal_points(n=5):
+    for seed in range(30):
+        yield np.random.default_rng(seed).standard_normal(n)
+
+
+@modes
+def test_a_float16_sum_plus_a_float64_term_is_never_a_false_alarm(mode):
+    """The model gradient ``2 z + 4e-3 z^3`` at 30 points ``z ~ N(0, 1)``: it FAILED at 13
+    (full mode; 10 directional), each with an error bar of round-off, as the float32 loss's
+    did before checks.scales. Where the quanta decide it is inconclusive and says why: f's
+    derivative depends on the scale (the float64 term's within one stair, the float16 sum's
+    across them)."""
+    f, grad = _float16_sum_plus_quartic(1e-3)
+    alarms, reasons = [], []
+    for x in _standard_normal_points():
+        r = check_gradient(f, grad, (x,), mode=mode)
+        if r.verdict == "fail":
+            alarms.append((x, str(r)))
+        elif r.verdict == "inconclusive":
+            reasons.append(r.reason)
+    assert alarms == [], alarms[0]
+    assert all(reasons), reasons
+    assert sum(r.startswith("f's derivative depends on the scale") for r in reasons) >= 5, reasons
+
+
+@modes
+def test_a_gradient_wrong_under_both_scales_of_a_float16_loss_still_fails(mode):
+    """Where the float64 term dominates (``1e3 sum(z^4)`` beside the float16 sum), the model
+    gradient FAILED at 25 of 30 points before the ladder recorded the second hypothesis; it
+    fails at none now. A gradient that is wrong at both scales still fails at every point:
+    the float64 term's derivative missing (full and directional mode), or that term's
+    derivative 1 % off (full mode), which the noise of the float16 quanta cannot hide."""
+    f, grad = _float16_sum_plus_quartic(1e3)
+    wrongs = {"float64 term dropped": lambda z: 2 * z}
+    if mode == "full":
+        wrongs["float64 term 1 % off"] = lambda z: 2 * z + 1.01 * 4e3 * z**3
+    alarms, passes = [], []
+    for x in _standard_normal_points():
+        if check_gradient(f, grad, (x,), mode=mode).verdict == "fail":
+            alarms.append(x)
+        for label, wrong in wrongs.items():
+            r = check_gradient(f, wrong, (x,), mode=mode)
+            if r.verdict != "fail":
+                passes.append((label, x, str(r)))
+    assert alarms == [], alarms
+    assert passes == [], passes[0]
+
