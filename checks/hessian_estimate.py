@@ -93,11 +93,13 @@ True
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from checks import scales as _scales
 from checks._memo import Memo
 from checks._util import EPS, as_float64, default_steps, floor_steps, typical_scale, user_steps
 from checks.adaptive import _RETRIES_SHORTER, _SHORTER
@@ -115,7 +117,7 @@ from checks.ladder import (
     SMOOTH,
     UNRESOLVED,
 )
-from checks.noise import PROBE_SPACING, baseline, noise_note, with_noise
+from checks.noise import PROBE_SPACING, baseline, noise_note, quantised_along, with_noise
 from checks.probe import probe_direction
 from checks.rule import DEFAULT_RTOL, DEFAULT_SAFETY
 from checks.second import describe_pairs, second_ladder
@@ -161,6 +163,8 @@ def _second_differences(fx, x, step, base, vectorized: bool = False) -> Estimate
         res = second_ladder(fx, x, pairs, h, base.f0, base.noise, refine=step is None,
                             describe=describe, reach=reach, vectorized=vectorized)
         evals += res.evaluations
+        if attempt == 0 and step is None:
+            _later_scales(fx, x, pairs, h, res, vectorized)
         # f's round-off at the first steps holds at shorter ones and in the probe
         reach = res.reach
         base = with_noise(base, EPS * reach)
@@ -199,6 +203,19 @@ def _second_differences(fx, x, step, base, vectorized: bool = False) -> Estimate
     return Estimate(arrays["value"], arrays["error"], arrays["step"], "richardson", evals,
                     tuple(notes), arrays["lower"], arrays["upper"], arrays["kind"],
                     base.noise, base.f0, base.scale)
+
+
+def _later_scales(fx, x, pairs, h, res, vectorized: bool) -> None:
+    """Diagonal pairs that descended two levels or more and settled smooth: as for the
+    entries of a gradient (:func:`checks.adaptive._later_scales`), whether the levels above
+    straddled values quantised between the first and the settled step is measured only if
+    the check fails (:func:`checks.noise.quantised_along`), the deepest pairs first."""
+    diagonal = np.flatnonzero((pairs[:, 0] == pairs[:, 1]) & (res.kind == SMOOTH)
+                              & (res.step <= 0.25))
+    for p in diagonal[np.argsort(res.step[diagonal], kind="stable")]:
+        k = int(pairs[p, 0])
+        _scales.later(functools.partial(quantised_along, fx, x, k, vectorized, float(h[k]),
+                                        float(res.step[p] * h[k])))
 
 
 class _Psi:

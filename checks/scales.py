@@ -33,12 +33,13 @@ taken for noise; it is a second hypothesis:
   (mechanism 1 of issue 17). The model gradient ``2 z + 4e-3 z^3`` of
   ``float16(sum(float16(z)^2)) + 1e-3 sum(z^4)`` FAILED at 13 of 30 points ``z ~ N(0, 1)``
   (25 of 30 where the float64 term is ``1e3 sum(z^4)``). So the ladder
-  (:mod:`checks.adaptive`) records the entries that did so with :func:`later`: if the check
-  FAILED and nothing was seen at once, :func:`checks.noise.quantised_along` measures, for at
-  most :data:`_LATER_MAX` of them, whether ``f`` is noise-like within the first step and
-  shows round-off, one jump, or a smooth variation far too small to explain that noise within
-  the settled step (a feature the settled step resolves explains it). The noise it finds is
-  the second hypothesis. These measurements cost evaluations only when a check FAILED.
+  (:mod:`checks.adaptive`; the diagonal pairs of :mod:`checks.hessian_estimate` alike)
+  records the entries that did so with :func:`later`: if the check FAILED and nothing was
+  seen at once, :func:`checks.noise.quantised_along` measures, for at most
+  :data:`_LATER_MAX` of them, whether ``f`` is noise-like within the first step and shows
+  round-off, one jump, or a smooth variation far too small to explain that noise within the
+  settled step (a feature the settled step resolves explains it). The noise it finds is the
+  second hypothesis. These measurements cost evaluations only when a check FAILED.
 * A check (:func:`second_opinion`) that FAILED where a second hypothesis was seen is run again
   with ``f``'s noise taken as at least that ``sigma`` (:func:`forced`, read by
   :func:`checks.noise.baseline`). FAILED again: the verdict stands, it fails either way. Not:
