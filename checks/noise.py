@@ -436,6 +436,11 @@ _QUANTA_GAP = 100.0
 _UNEXPLAINED = 10.0
 
 
+#: How far beyond ``x_k``, in first steps, :func:`quantised_along` reads ``f``'s values at the
+#: first step's scale: both must show the noise
+_BEYOND = (1.0, 8.0)
+
+
 def quantised_along(fun: Callable[[np.ndarray], Any], x: np.ndarray, k: int, vectorized: bool,
                     first: float, settled: float) -> tuple[float, int]:
     """Noise along entry ``k`` at the scale of the ladder's first step that its settled step
@@ -450,9 +455,12 @@ def quantised_along(fun: Callable[[np.ndarray], Any], x: np.ndarray, k: int, vec
     term: its quanta (``1e-3`` relative) are far wider than the noise probe's spacings
     (``1e-6`` and ``1e-4 rms(x)``), the first steps straddle them, and the settled step lies on
     one flat stair where the differences are the float64 term's alone. Two tables of nine
-    jittered points along the entry tell them apart, as :func:`_coarser` does for the probe:
+    jittered points along the entry (three) tell them apart, as :func:`_coarser` does for the
+    probe:
 
-    * within the first step (``x_k +- first``) ``f`` must be noise-like, above
+    * at the first step's scale, read beyond ``x_k`` (from ``x_k + first`` and from
+      ``x_k + 8 first``, :data:`_BEYOND`: quanta are everywhere, a narrow feature is at ``x``)
+      ``f`` must be noise-like in both tables, above
       :data:`_CONFIRM` ulps, at some order ``m`` of differences (a kink or a pole within
       reach is one outstanding second difference, a domain edge a non-finite value: none);
     * within the settled step (``x_k +- settled``) ``f`` shows round-off only (at most
@@ -476,28 +484,41 @@ def quantised_along(fun: Callable[[np.ndarray], Any], x: np.ndarray, k: int, vec
     roundoff = status == "ok" and sigma_fine <= _CONFIRM * EPS * float(np.max(np.abs(fine)))
     if not (roundoff or status in ("kink", "smooth")):
         return 0.0, spent
-    coarse, n_coarse = _line_table(fun, x, k, first, vectorized)
-    spent += n_coarse
-    if coarse is None:
-        return 0.0, spent
-    sigma, status_coarse, order = _ecnoise_order(coarse)
-    top = float(np.max(np.abs(coarse)))
-    if (status_coarse != "ok" or sigma <= _CONFIRM * EPS * top
-            or sigma <= _QUANTA_GAP * max(sigma_fine if roundoff else 0.0, EPS * top)):
-        return 0.0, spent
-    if status == "smooth":
-        ratio = first / settled
-        explained = max(_scaled_sigma(fine, (j,)) * ratio**j for j in range(order, order + 3))
-        if not explained * _UNEXPLAINED <= sigma:
+    # beyond x_k, not around it, and at two distances: quanta are everywhere along the
+    # entry, a feature narrower than the first step is at x. (Around x, an odd bump of width
+    # 1e-6 whose table straddled it looked like noise, and a gradient without the bump was
+    # inconclusive at 13 of 150 points; one first step beyond x, at 1 of 150, where the bump
+    # was wide along the direction; eight beyond x alone, a periodic kernel's values looked
+    # like noise.) The smaller noise is the hypothesis.
+    found = []
+    for offset in _BEYOND:
+        coarse, n_coarse = _line_table(fun, x, k, first, vectorized, beyond=offset)
+        spent += n_coarse
+        if coarse is None:
             return 0.0, spent
-    return float(sigma), spent
+        sigma, status_coarse, order = _ecnoise_order(coarse)
+        top = float(np.max(np.abs(coarse)))
+        if (status_coarse != "ok" or sigma <= _CONFIRM * EPS * top
+                or sigma <= _QUANTA_GAP * max(sigma_fine if roundoff else 0.0, EPS * top)):
+            return 0.0, spent
+        if status == "smooth":
+            ratio = first / settled
+            explained = max(_scaled_sigma(fine, (j,)) * ratio**j
+                            for j in range(order, order + 3))
+            if not explained * _UNEXPLAINED <= sigma:
+                return 0.0, spent
+        found.append(float(sigma))
+    return min(found), spent
 
 
-def _line_table(fun, x, k, reach, vectorized) -> tuple[np.ndarray | None, int]:
+def _line_table(fun, x, k, reach, vectorized, beyond: float | None = None
+                ) -> tuple[np.ndarray | None, int]:
     """Nine jittered values of ``f`` along entry ``k`` from ``x_k - reach`` to about
-    ``x_k + reach`` (as :func:`noise_along`), or ``None`` where one is not finite; and the
+    ``x_k + reach`` (as :func:`noise_along`; with ``beyond``, from ``x_k + beyond reach`` to
+    about ``x_k + (beyond + 2) reach``), or ``None`` where one is not finite; and the
     evaluations spent."""
-    line = _EntryLine(fun, x, k, x.ravel()[k] - reach, vectorized)
+    start = x.ravel()[k] + (beyond * reach if beyond is not None else -reach)
+    line = _EntryLine(fun, x, k, start, vectorized)
     spacing = 2.0 * reach / (_PROBE_T[-1] + 0.5)
     # a vectorized f raises for a stack that holds a point outside its domain (an f called
     # point by point gives nan there): the same table, the same evaluations counted

@@ -36,10 +36,11 @@ taken for noise; it is a second hypothesis:
   (:mod:`checks.adaptive`; the diagonal pairs of :mod:`checks.hessian_estimate` alike)
   records the entries that did so with :func:`later`: if the check FAILED and nothing was
   seen at once, :func:`checks.noise.quantised_along` measures, for at most
-  :data:`_LATER_MAX` of them, whether ``f`` is noise-like within the first step and shows
-  round-off, one jump, or a smooth variation far too small to explain that noise within the
-  settled step (a feature the settled step resolves explains it). The noise it finds is the
-  second hypothesis. These measurements cost evaluations only when a check FAILED.
+  :data:`_LATER_MAX` of them, whether ``f`` is noise-like at the first step's scale (read
+  beyond ``x``, at two distances) and shows round-off, one jump, or a smooth variation far
+  too small to explain that noise within the settled step (a feature the settled step
+  resolves explains it). The noise it finds is the second hypothesis. These measurements
+  cost evaluations only when a check FAILED.
 * A check (:func:`second_opinion`) that FAILED where a second hypothesis was seen is run again
   with ``f``'s noise taken as at least that ``sigma`` (:func:`forced`, read by
   :func:`checks.noise.baseline`). FAILED again: the verdict stands, it fails either way. Not:
