@@ -25,7 +25,7 @@ from checks import scales as _scales
 from checks._util import EPS
 from checks.estimates import _Raw
 from checks.evaluation import _evaluate, _index
-from checks.ladder import SMOOTH, Ladder, describe_findings, ladder, reliable
+from checks.ladder import _QUIET, SMOOTH, Ladder, describe_findings, ladder, reliable
 from checks.noise import PROBE_SPACING, Baseline, noise_along, quantised_along, with_noise
 
 #: Entries whose first candidate came this many irregular levels down have their own noise
@@ -184,8 +184,8 @@ _CLIMB_TARGET = 1e-9
 #: :data:`_MAX_CLIMBS` times.
 _CLIMB = 16.0
 _MAX_CLIMBS = 3
-#: ... where the noise of ``f`` is its round-off (at most this many ulps of ``|f|``)
-_QUIET = 16.0
+# ... where the noise of ``f`` is its round-off (at most :data:`_QUIET` ulps of ``|f|``:
+# :mod:`checks.ladder`, shared with the second ladder of :mod:`checks.second`)
 
 
 def _climb(run, steps, noise, parts, names, quiet) -> int:

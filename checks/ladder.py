@@ -130,6 +130,10 @@ _PATIENCE = 5
 _SIGMAS = 3.0
 _PRECISION = 1e-10
 _KINK_FLOOR = 1e-9
+#: Noise at most this many ulps (of ``f``'s precision) of the largest ``|f|`` seen is ``f``'s
+#: round-off, which follows ``|f|`` at other steps: only entries (pairs) with such noise climb
+#: to longer steps (:func:`checks.adaptive._climb`, :mod:`checks.second`).
+_QUIET = 16.0
 _MAX_HALVINGS = 40
 _DECAY = 0.6  # |J| must shrink at least this much per halving where f is smooth
 _GROWTH = 1.5  # |D| growing this much per halving, all the way down: a jump
@@ -453,17 +457,18 @@ def ladder(
                   np.maximum(mem.first_taken, 0), reach, truncation)
 
 
-def floor_roundoff(out, kind, mem, reach: float, gain) -> float:
+def floor_roundoff(out, kind, mem, reach: float, gain, unit: float = EPS) -> float:
     """The round-off floor (module docstring, "Round-off"), for this ladder and the second
     ladder of :mod:`checks.second`: the largest ``|f|`` on the triples (windows) in the
     regime (candidates), those the smooth entries were taken from, the last ones of the
     others, and ``reach``; each smooth entry's
     bound widened by ``gain`` (its bound's growth per unit of noise) times the noise it had
-    below ``eps`` times that. Returns the reach."""
+    below ``unit`` (``eps``; the round-off of ``f``'s precision,
+    :func:`checks.noise.roundoff_unit`) times that. Returns the reach."""
     settled = (kind == SMOOTH) & np.isfinite(mem.best_err)
     seen = np.maximum(np.where(settled, mem.best_top, mem.last_top), mem.cand_top)
     reach = max(reach, float(np.max(seen, initial=0.0)))
-    floor = EPS * reach
+    floor = unit * reach
     with np.errstate(invalid="ignore", over="ignore"):
         extra = np.where(settled & (floor > mem.best_s), gain * (floor - mem.best_s), 0.0)
     out["error"] += np.where(np.isfinite(extra), extra, 0.0)

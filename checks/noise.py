@@ -96,7 +96,7 @@ from checks.probe import (
 )
 
 __all__ = ["Baseline", "PROBE_SPACING", "baseline", "noise_along", "noise_note",
-           "quantised_along", "with_noise"]
+           "quantised_along", "roundoff_unit", "with_noise"]
 
 # (spacing relative to rms(x), orders of differences used)
 PROBE_SPACING = 1e-6  # of the first probe, relative to rms(x)
@@ -309,6 +309,22 @@ def _precision_of(values: tuple[float, ...]) -> str | None:
             if np.all(arr.astype(name).astype(np.float64) == arr):
                 return name
     return None
+
+
+def roundoff_unit(dtype: str) -> float:
+    """The round-off of ``f``'s values relative to ``|f|``, by the precision they come in
+    (:attr:`Baseline.dtype`): ``eps`` for float64 (and a finer one: the values are float64
+    once ``f`` returned them), half the unit round-off of a lower one (float32: ``6e-8``;
+    float16: ``4.9e-4``), the floor :func:`baseline` puts under the noise at ``x``. A value
+    ``V`` of ``f`` anywhere is rounded by about that times ``|V|``: the second ladder's
+    round-off floor (:mod:`checks.second`).
+
+    >>> roundoff_unit("float64") == EPS, roundoff_unit("float32") == 2.0**-24
+    (True, True)
+    """
+    if dtype == "float64":
+        return EPS
+    return max(EPS, 0.5 * float(np.finfo(np.dtype(dtype)).eps))
 
 
 def _returned_dtype(value: Any) -> str:
