@@ -55,7 +55,9 @@ h_l)`` (``c = 92`` on the diagonal, 25 off it: the magnitudes of ``R_2``'s weigh
   ``2^20`` times, while round-off is above ``1e-9`` of the Hessian's scale: steps scale with
   ``x``, and at ``x = [0, 2^-8]`` a log-sum-exp got steps of ``2.7e-5`` (round-off ``2e-5``);
   the former limit of 32 times left a bar of ``7.6e-8`` and a true error of ``1.25e-8`` of
-  ``max|H|``, which 256 times brings below ``1e-9``.
+  ``max|H|``, which 256 times brings below ``1e-9``. The floor of the noise grows with
+  ``|f|`` at the longer steps (in the precision of ``f``'s values: ``eps``, float32's for a
+  float32 ``f``), and a climb goes on only while it at least halves the round-off.
 
 **The curvature probe.** Pairs whose every window aliases agree with each other, and a
 coordinate's sines can do that over four levels. The estimate is held against ``p^T H p``
@@ -117,7 +119,14 @@ from checks.ladder import (
     SMOOTH,
     UNRESOLVED,
 )
-from checks.noise import PROBE_SPACING, baseline, noise_note, quantised_along, with_noise
+from checks.noise import (
+    PROBE_SPACING,
+    baseline,
+    noise_note,
+    quantised_along,
+    roundoff_unit,
+    with_noise,
+)
 from checks.probe import probe_direction
 from checks.rule import DEFAULT_RTOL, DEFAULT_SAFETY
 from checks.second import describe_pairs, second_ladder
@@ -159,15 +168,16 @@ def _second_differences(fx, x, step, base, vectorized: bool = False) -> Estimate
     notes = list(base.notes)
     probe = None
     reach = 0.0
+    unit = roundoff_unit(base.dtype)
     for attempt in range(_RETRIES_SHORTER + 1):
         res = second_ladder(fx, x, pairs, h, base.f0, base.noise, refine=step is None,
-                            describe=describe, reach=reach, vectorized=vectorized)
+                            describe=describe, reach=reach, vectorized=vectorized, unit=unit)
         evals += res.evaluations
         if attempt == 0 and step is None:
             _later_scales(fx, x, pairs, h, res, vectorized)
         # f's round-off at the first steps holds at shorter ones and in the probe
         reach = res.reach
-        base = with_noise(base, EPS * reach)
+        base = with_noise(base, unit * reach)
         if step is not None or not np.all(np.isin(res.kind, (SMOOTH, KINK))):
             break
         if probe is None:
@@ -240,7 +250,7 @@ def _curvature_probe(fx, x, base, vectorized: bool = False) -> dict[str, Any]:
     psi = _Psi(fx, x, p, delta, vectorized)
     res = second_ladder(psi, np.zeros(1), np.zeros((1, 2), dtype=int), np.ones(1), base.f0,
                         base.noise, refine=False, describe=lambda k: "the probe's direction",
-                        vectorized=vectorized)
+                        vectorized=vectorized, unit=roundoff_unit(base.dtype))
     return dict(value=float(res.value[0]) / delta**2, error=float(res.error[0]) / delta**2,
                 kind=int(res.kind[0]), evaluations=res.evaluations)
 
@@ -272,7 +282,7 @@ def _along_second(fx, x, w, base, step, vectorized: bool = False) -> dict[str, A
     psi = _Psi(fx, x, wu, None, vectorized)
     res = second_ladder(psi, np.zeros(1), np.zeros((1, 2), dtype=int), h, base.f0,
                         base.noise, refine=step is None, describe=lambda k: "the direction",
-                        vectorized=vectorized)
+                        vectorized=vectorized, unit=roundoff_unit(base.dtype))
     out = {name: float(getattr(res, name)[0]) / unit**2
            for name in ("value", "error", "lower", "upper")}
     return dict(out, kind=int(res.kind[0]), evaluations=res.evaluations)

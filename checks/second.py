@@ -22,11 +22,13 @@ line: that is noise of size ``|grad f| ulp(x)``, which the noise probe along its
 direction measures too.)
 
 On a window of three levels ``h, h/2, h/4``, with ``s`` the noise of ``f`` (at least
-``eps |f|`` and the smallest positive float; once every pair has settled, at least ``eps``
-times the largest ``|f|`` on the windows the pairs were taken from or stopped at -- the round-off of
-the quantities ``f`` is computed from, :mod:`checks.ladder`: the stable log-sum-exp at
-``[0, -25]`` is ``1.4e-11`` of a sum of size 1, and its exact Hessian failed with an error
-bar of ``eps`` times that):
+``u |f|``, ``|f|`` the largest on the window's levels, and the smallest positive float;
+``u`` the round-off of the precision ``f``'s values come in, :func:`checks.noise.roundoff_unit`:
+``eps``, or ``2^-24`` where every value ``f`` returned is a float32 number; once every pair
+has settled, at least ``u`` times the largest ``|f|`` on the windows the pairs were taken
+from or stopped at -- the round-off of the quantities ``f`` is computed from,
+:mod:`checks.ladder`: the stable log-sum-exp at ``[0, -25]`` is ``1.4e-11`` of a sum of
+size 1, and its exact Hessian failed with an error bar of ``eps`` times that):
 
 * **Value.** ``D(h)`` is the central second difference of the pair (``2 f[-h_-, 0, h_+]`` on
   the diagonal, with the steps actually applied; the four corners over ``(2 h_k)(2 h_l)``
@@ -121,7 +123,13 @@ instead -- doubles its steps, at most :data:`MAX_CLIMBS` times -- while its roun
 at a point much smaller than ``f``'s length scale the default is too short for ``1 / h^2``
 (the log-sum-exp at ``x = [0, 2^-8]``: steps of ``2.7e-5``, round-off ``2e-5``; 32 times
 longer still left ``7.6e-8`` of ``max|H|`` and a true error of ``1.25e-8``; 256 times longer
-reach the ``1e-9``).
+reach the ``1e-9``). The climb goes on only while it pays: the round-off ``E`` of the window
+climbed to at most half that of the window climbed from (a quarter where ``|f|`` stays put).
+Round-off follows ``|f|`` to the longer steps, and so does ``s`` (at least ``u |f|`` on the
+window's levels: for a float32 ``f``, float32's round-off of it), so where ``|f|`` grows
+with the steps the climb stops where ``E`` no longer shrinks: the pairs of a float32 ``x_0^2
++ x_1^2 + x_0 x_1`` at ``[0.3, 0.7]`` climb 128 times, not ``2^20`` times (where ``|f|`` is
+``3e8``, and ``u`` times that widened every bar).
 
 At the bottom (``4E`` above what the pair can show, or :data:`MAX_HALVINGS` levels):
 
@@ -201,6 +209,7 @@ MAX_CLIMBS = 20
 _TARGET = 1e-9  # round-off worth climbing for: above this fraction of the Hessian's scale
 _NOISY = 10.0 * _SIGMAS  # differences within this many noise bounds: round-off dominates
 _ABOVE = 1  # the table keeps one level above the highest climb (read, never evaluated)
+_PAYS = 0.5  # a climb pays while it at least halves the round-off (a quarter: |f| constant)
 _SPOT = 10  # the spot check of a confirmed candidate: steps 2^-10 times the window's
 
 
@@ -237,15 +246,16 @@ class _State:
         self.overflowed = full(False, bool)
         self.lev = full(0, int)
         self.heading = full(0, int)  # 0 first triple, +1 descending, -1 climbing
+        self.climbed_from = full(np.inf)  # the round-off of the window a pair climbed from
         self.since = full(0, int)
 
 
 class _Table:
     """The levels evaluated so far, per pair, and the statistics of any window of them."""
 
-    def __init__(self, fun, x, pairs, h, f0, noise, reach=0.0, vectorized=False):
+    def __init__(self, fun, x, pairs, h, f0, noise, reach=0.0, vectorized=False, unit=EPS):
         self.fun, self.x, self.pairs, self.h, self.f0, self.noise = fun, x, pairs, h, f0, noise
-        self.vectorized = vectorized
+        self.vectorized, self.unit = vectorized, unit
         self.reach = max(reach, abs(f0))
         n_pairs = len(pairs)
         i, j = pairs[:, 0], pairs[:, 1]
@@ -288,7 +298,8 @@ class _Table:
             d, coef, top, _, n = _level(self.fun, self.x, self.pairs[idx[at]], self.h,
                                         int(level) + _SPOT, self.f0, self.vectorized)
             self.evaluations += n
-            s = np.maximum(np.maximum(self.noise, EPS * np.maximum(top, self.reach)), TINY)
+            s = np.maximum(np.maximum(self.noise, self.unit * np.maximum(top, self.reach)),
+                           TINY)
             with np.errstate(invalid="ignore"):
                 allowed = (_SIGMAS * coef * s + err[at]
                            + 2.0 * np.abs(delta[at]) * 4.0**-_SPOT)
@@ -306,7 +317,7 @@ class _Table:
         lines = {name: np.array([data[name][r, idx] for r in rows])
                  for name in ("P", "M", "tp", "tm")}
         valid = np.isfinite(d0) & np.isfinite(d1) & np.isfinite(d2)
-        s = np.maximum(np.maximum(self.noise, EPS * np.maximum(top, self.reach)), TINY)
+        s = np.maximum(np.maximum(self.noise, self.unit * np.maximum(top, self.reach)), TINY)
         w = self.w[idx]
         used = w != 0.0
         with np.errstate(all="ignore"):
@@ -360,16 +371,20 @@ def second_ladder(
     describe: Callable[[int], str] = str,
     reach: float = 0.0,
     vectorized: bool = False,
+    unit: float = EPS,
 ) -> Second:
     """Second derivative ``e_k^T H e_l`` for every pair ``(k, l)`` (module docstring).
 
     ``h`` are the top steps per entry of ``x`` (flat, positive, exactly applied);
     ``refine=False`` (a step the user chose) evaluates only levels ``0, 1, 2``.
-    ``describe(p)`` names pair ``p`` in errors. The noise of ``f`` is at least ``eps`` times
-    ``reach`` (found by a run at longer steps); the run's own reach is :attr:`Second.reach`
-    (module docstring). With ``vectorized``, ``fun`` maps a stack of points ``(B, *x.shape)``
-    to shape ``(B,)`` and gets each level's points in stacks; else each point alone, on the
-    active executor if there is one (:mod:`checks.executor`). The result is the same.
+    ``describe(p)`` names pair ``p`` in errors. ``unit`` is the round-off of ``f``'s values
+    relative to ``|f|`` (:func:`checks.noise.roundoff_unit`: ``eps``, ``2^-24`` for float32
+    values). The noise of ``f`` is at least ``unit`` times ``|f|`` on the levels a window
+    reads and times ``reach`` (found by a run at longer steps); the run's own reach is
+    :attr:`Second.reach` (module docstring). With ``vectorized``, ``fun`` maps a stack of
+    points ``(B, *x.shape)`` to shape ``(B,)`` and gets each level's points in stacks; else
+    each point alone, on the active executor if there is one (:mod:`checks.executor`). The
+    result is the same.
 
     Examples
     --------
@@ -384,7 +399,7 @@ def second_ladder(
     [0.0, 1.0, 2.0]
     """
     n_pairs = len(pairs)
-    table = _Table(fun, x, pairs, h, f0, noise, reach, vectorized)
+    table = _Table(fun, x, pairs, h, f0, noise, reach, vectorized, unit)
     out = {name: np.full(n_pairs, np.nan) for name in ("value", "error", "lower", "upper",
                                                          "step")}
     kind = np.full(n_pairs, SMOOTH, dtype=np.int8)
@@ -462,10 +477,13 @@ def second_ladder(
         # climb: while round-off dominates (or hides the truncation: the triple is flat to
         # noise, or out of the regime but within 10 times the flat test: noise, not
         # truncation, spoils it) and is not yet negligible, and the lines fit a smooth model;
-        # never after descending
-        up = (refine & st["shaped"] & ~kink & (mem.heading[idx] <= 0) & (lev > -MAX_CLIMBS)
-              & (roundoff > _TARGET * big)
+        # never after descending; only while the last climb at least halved the round-off
+        # (|f| growing with the steps, s grows too)
+        up = (refine & st["shaped"] & ~kink & (mem.heading[idx] <= 0)
+              & (lev > -MAX_CLIMBS) & (roundoff > _TARGET * big)
+              & (roundoff <= _PAYS * mem.climbed_from[idx])
               & np.where(candidate, st["flat"] | (20.0 * trunc < roundoff), st["noisy"]))
+        mem.climbed_from[idx[up]] = roundoff[up]
         down &= (mem.heading[idx] >= 0) & ~up
         mem.heading[idx] = np.where(up, -1, np.where(down, 1, mem.heading[idx]))
         stop = ~(up | down)
@@ -485,7 +503,7 @@ def second_ladder(
     # its one-sided estimates
     with np.errstate(over="ignore"):
         gain = table.c_round * 4.0**mem.best_level  # E = c s 4^level / (h_k h_l)
-    table.reach = floor_roundoff(out, kind, mem, table.reach, gain)
+    table.reach = floor_roundoff(out, kind, mem, table.reach, gain, unit)
     level_out = (kind == KINK) & (out["upper"] - out["lower"] <= out["error"])
     kind[level_out] = SMOOTH
     out["lower"][level_out] = out["upper"][level_out] = out["value"][level_out]

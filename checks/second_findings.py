@@ -44,7 +44,8 @@ class Second:
     #: the unresolved pairs where several kinks of the gradient meet (:func:`_corners`)
     corner: np.ndarray | None = None
     #: the largest ``|f|`` at the point and on the windows the smooth pairs were taken
-    #: from: the noise of ``f`` is at least ``eps`` times it (as in :mod:`checks.ladder`)
+    #: from: the noise of ``f`` is at least ``u`` times it (as in :mod:`checks.ladder`; ``u``
+    #: the round-off of ``f``'s precision, :func:`checks.noise.roundoff_unit`)
     reach: float = 0.0
 
 

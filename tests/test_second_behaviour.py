@@ -268,6 +268,45 @@ def test_a_pair_dominated_by_round_off_climbs_until_it_is_below_1e_9(h, climbs):
     assert abs(res.value[0] - 1.0) <= res.error[0]
 
 
+def float32_quadratic(v):
+    """``x_0^2 + x_1^2 + x_0 x_1`` in float32: every value a float32 number."""
+    v = v.astype(np.float32)
+    return float(np.float32(v[0] ** 2 + v[1] ** 2 + v[0] * v[1]))
+
+
+def test_a_float32_f_climbs_while_the_climb_pays():
+    # its noise at x is half a float32 ulp of |f| (checks.noise.baseline's floor), the
+    # round-off of a float32 f (unit 2^-24), which follows |f| to the longer steps, as s does
+    # (at least 2^-24 |f| on the levels read). The pairs climb while that at least halves E:
+    # 128 times, where |f| is about 10 (2^20 times without that bound, to |f| ~ 3e8), with
+    # honest bars.
+    x = np.array([0.3, 0.7])
+    f0 = float32_quadratic(x)
+    pairs, h = np.array([[0, 0], [0, 1]]), np.array([1e-2, 1e-2])
+    res = second_ladder(float32_quadratic, x, pairs, h, f0, 2.0**-25 * abs(f0),
+                        unit=2.0**-24)
+    assert res.kind.tolist() == [SMOOTH, SMOOTH]
+    assert res.step.tolist() == [128.0, 128.0]
+    assert np.all(np.abs(res.value - [2.0, 1.0]) <= res.error)
+    assert 1.0 < res.reach < 100.0
+
+
+def test_the_noise_floor_follows_f_on_the_levels_a_window_reads():
+    # s = max(noise, unit max(|f| on the window, |f(x)|)): at steps 2^10 times the first
+    # (10.24) the float32 quadratic reaches 346 at the corners (0.3 + 10.24, 0.7 + 10.24), 440
+    # times |f(x)|, and its round-off is 2^-24 times that
+    x = np.array([0.3, 0.7])
+    f0 = float32_quadratic(x)
+    t = _Table(float32_quadratic, x, np.array([[0, 1]]), np.array([1e-2, 1e-2]), f0,
+               2.0**-25 * abs(f0), unit=2.0**-24)
+    idx = np.arange(1)
+    for level in (-10, -9, -8):
+        t.ensure(idx, np.array([level]))
+    st = t.window(idx, np.array([-10]))
+    assert 340.0 < st["top"][0] < 350.0
+    assert st["s"][0] == 2.0**-24 * st["top"][0]
+
+
 def test_without_refinement_a_pair_never_climbs():
     x = np.array([1e-3])
     res = second_ladder(offset_parabola, x, np.array([[0, 0]]), np.array([1e-3]),
