@@ -123,13 +123,24 @@ instead -- doubles its steps, at most :data:`MAX_CLIMBS` times -- while its roun
 at a point much smaller than ``f``'s length scale the default is too short for ``1 / h^2``
 (the log-sum-exp at ``x = [0, 2^-8]``: steps of ``2.7e-5``, round-off ``2e-5``; 32 times
 longer still left ``7.6e-8`` of ``max|H|`` and a true error of ``1.25e-8``; 256 times longer
-reach the ``1e-9``). The climb goes on only while it pays: the round-off ``E`` of the window
-climbed to at most half that of the window climbed from (a quarter where ``|f|`` stays put).
-Round-off follows ``|f|`` to the longer steps, and so does ``s`` (at least ``u |f|`` on the
-window's levels: for a float32 ``f``, float32's round-off of it), so where ``|f|`` grows
-with the steps the climb stops where ``E`` no longer shrinks: the pairs of a float32 ``x_0^2
-+ x_1^2 + x_0 x_1`` at ``[0.3, 0.7]`` climb 128 times, not ``2^20`` times (where ``|f|`` is
-``3e8``, and ``u`` times that widened every bar).
+reach the ``1e-9``). Two things bound the climb, as for the first-order ladder's
+(:func:`checks.adaptive._climb`):
+
+* only where the noise of ``f`` is its round-off, at most :data:`checks.ladder._QUIET` (16)
+  ulps ``u |f|`` of the largest ``|f|`` seen at ``x`` (and by a run at longer steps). That
+  round-off follows ``|f|`` to the longer steps, and so does ``s`` (at least ``u |f|`` on
+  the window's levels); a noise measured at ``x`` does not. A loss summed in float32 beside
+  a ``1e-3 sum(z^4)`` in float64 (its values not float32 numbers) has quanta of ``6e-8`` of
+  its float32 sum wherever it is evaluated, about ``5e-8 |f|`` at ``x`` and ``10^4`` times
+  that at steps of 100: under the noise at ``x`` cross pairs climbed 4096 to 8192 times, to
+  steps of 8 to 128, and their bars (``1e-9``, the true error ``3e-8`` to ``6e-8``) failed
+  the exact Hessian at 6 of 30 points ``z ~ N(0, 1)`` (the float16 sum at 2); a float32
+  ``f`` (every value a float32 number) is quiet in its own precision and climbs;
+* only while it pays: the round-off ``E`` of the window climbed to at most half that of the
+  window climbed from (a quarter where ``|f|`` stays put). Where ``|f|`` grows with the
+  steps so does ``s``, and the climb stops where ``E`` no longer shrinks: the pairs of a
+  float32 ``x_0^2 + x_1^2 + x_0 x_1`` at ``[0.3, 0.7]`` climb 128 times, not ``2^20`` times
+  (where ``|f|`` is ``3e8``, and ``u`` times that widened every bar).
 
 At the bottom (``4E`` above what the pair can show, or :data:`MAX_HALVINGS` levels):
 
@@ -185,6 +196,7 @@ from checks.ladder import (
     _PRECISION,
     _Q_EXACT,
     _Q_MAX,
+    _QUIET,
     _RESOLVED,
     _SIGMAS,
     KINK,
@@ -381,7 +393,8 @@ def second_ladder(
     relative to ``|f|`` (:func:`checks.noise.roundoff_unit`: ``eps``, ``2^-24`` for float32
     values). The noise of ``f`` is at least ``unit`` times ``|f|`` on the levels a window
     reads and times ``reach`` (found by a run at longer steps); the run's own reach is
-    :attr:`Second.reach` (module docstring). With ``vectorized``, ``fun`` maps a stack of
+    :attr:`Second.reach` (module docstring). Pairs climb only where ``noise`` is ``f``'s
+    round-off (module docstring, "Settling"). With ``vectorized``, ``fun`` maps a stack of
     points ``(B, *x.shape)`` to shape ``(B,)`` and gets each level's points in stacks; else
     each point alone, on the active executor if there is one (:mod:`checks.executor`). The
     result is the same.
@@ -400,6 +413,9 @@ def second_ladder(
     """
     n_pairs = len(pairs)
     table = _Table(fun, x, pairs, h, f0, noise, reach, vectorized, unit)
+    # only a pair whose noise is f's round-off climbs: that follows |f| to the longer steps,
+    # and s with it; a noise measured at x does not (module docstring, "Settling")
+    quiet = noise <= _QUIET * unit * table.reach
     out = {name: np.full(n_pairs, np.nan) for name in ("value", "error", "lower", "upper",
                                                          "step")}
     kind = np.full(n_pairs, SMOOTH, dtype=np.int8)
@@ -477,9 +493,9 @@ def second_ladder(
         # climb: while round-off dominates (or hides the truncation: the triple is flat to
         # noise, or out of the regime but within 10 times the flat test: noise, not
         # truncation, spoils it) and is not yet negligible, and the lines fit a smooth model;
-        # never after descending; only while the last climb at least halved the round-off
-        # (|f| growing with the steps, s grows too)
-        up = (refine & st["shaped"] & ~kink & (mem.heading[idx] <= 0)
+        # never after descending; only where the noise is f's round-off (quiet) and while the
+        # last climb at least halved the round-off (|f| growing with the steps, s grows too)
+        up = (refine & quiet & st["shaped"] & ~kink & (mem.heading[idx] <= 0)
               & (lev > -MAX_CLIMBS) & (roundoff > _TARGET * big)
               & (roundoff <= _PAYS * mem.climbed_from[idx])
               & np.where(candidate, st["flat"] | (20.0 * trunc < roundoff), st["noisy"]))

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from checks._util import EPS, TINY, NonFiniteValueError
-from checks.ladder import JUMP, KINK, OVERFLOW, SMOOTH, UNRESOLVED
+from checks.ladder import _QUIET, JUMP, KINK, OVERFLOW, SMOOTH, UNRESOLVED
 from checks.second import MAX_CLIMBS, MAX_HALVINGS, _State, _Table, second_ladder
 
 PAIRS = np.array([[0, 0], [0, 1], [1, 1]])
@@ -268,18 +268,36 @@ def test_a_pair_dominated_by_round_off_climbs_until_it_is_below_1e_9(h, climbs):
     assert abs(res.value[0] - 1.0) <= res.error[0]
 
 
+def test_a_pair_climbs_only_where_the_noise_is_fs_round_off():
+    # the offset parabola from h = 1e-2 with a noise of 16 ulps of |f| = 1e3 (f's round-off,
+    # which follows |f| to longer steps): E = 92 s / h^2 falls below 1e-9 of H = 1 from
+    # h >= 0.57, six doublings (0.64). Twice that noise was measured at x and need not hold
+    # where the steps are longer (a float32 sum's quanta grow with it): no climb, and the
+    # pair keeps its first window, with an honest bar
+    x = np.array([1e-3])
+    f0 = offset_parabola(x)
+    quiet = second_ladder(offset_parabola, x, np.array([[0, 0]]), np.array([1e-2]), f0,
+                          _QUIET * EPS * f0)
+    assert quiet.step[0] == 2.0**6 and quiet.evaluations == 6 + 2 * 6
+    loud = second_ladder(offset_parabola, x, np.array([[0, 0]]), np.array([1e-2]), f0,
+                         2.0 * _QUIET * EPS * f0)
+    assert loud.kind.tolist() == [SMOOTH]
+    assert loud.step[0] == 1.0 and loud.evaluations == 6
+    assert abs(loud.value[0] - 1.0) <= loud.error[0]
+
+
 def float32_quadratic(v):
     """``x_0^2 + x_1^2 + x_0 x_1`` in float32: every value a float32 number."""
     v = v.astype(np.float32)
     return float(np.float32(v[0] ** 2 + v[1] ** 2 + v[0] * v[1]))
 
 
-def test_a_float32_f_climbs_while_the_climb_pays():
-    # its noise at x is half a float32 ulp of |f| (checks.noise.baseline's floor), the
-    # round-off of a float32 f (unit 2^-24), which follows |f| to the longer steps, as s does
-    # (at least 2^-24 |f| on the levels read). The pairs climb while that at least halves E:
-    # 128 times, where |f| is about 10 (2^20 times without that bound, to |f| ~ 3e8), with
-    # honest bars.
+def test_a_float32_f_climbs_in_its_own_precision_while_the_climb_pays():
+    # its noise at x is half a float32 ulp of |f| (checks.noise.baseline's floor): 2^28 ulps
+    # of float64, no round-off of a float64 f, but the round-off of a float32 one (unit
+    # 2^-24), which follows |f| to the longer steps, as s does (at least 2^-24 |f| on the
+    # levels read). The pairs climb while that at least halves E: 128 times, where |f| is
+    # about 10 (2^20 times without that bound, to |f| ~ 3e8), with honest bars.
     x = np.array([0.3, 0.7])
     f0 = float32_quadratic(x)
     pairs, h = np.array([[0, 0], [0, 1]]), np.array([1e-2, 1e-2])
@@ -289,6 +307,8 @@ def test_a_float32_f_climbs_while_the_climb_pays():
     assert res.step.tolist() == [128.0, 128.0]
     assert np.all(np.abs(res.value - [2.0, 1.0]) <= res.error)
     assert 1.0 < res.reach < 100.0
+    as_float64 = second_ladder(float32_quadratic, x, pairs, h, f0, 2.0**-25 * abs(f0))
+    assert as_float64.step.tolist() == [1.0, 1.0]
 
 
 def test_the_noise_floor_follows_f_on_the_levels_a_window_reads():
