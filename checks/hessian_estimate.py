@@ -275,7 +275,9 @@ def _probe_gap(x, pairs, res, probe) -> tuple[float, float]:
 def _along_second(fx, x, w, base, step, vectorized: bool = False) -> dict[str, Any]:
     """``w^T H w`` by second differences of ``t -> f(x + t w)``: ``value``, ``error``,
     ``lower``, ``upper`` (a kink's interval), ``kind`` and ``evaluations``. ``step`` is the
-    absolute step in ``t`` (default scale-invariant)."""
+    absolute step in ``t`` (default scale-invariant). A line that descended two levels or
+    more and settled smooth is recorded for :func:`checks.scales.later`, as a diagonal pair
+    is (:func:`_later_scales`)."""
     unit = typical_scale(x) / typical_scale(w)
     if step is None:
         h = np.array([HESSIAN_STEP_FACTOR])
@@ -286,6 +288,12 @@ def _along_second(fx, x, w, base, step, vectorized: bool = False) -> dict[str, A
     res = second_ladder(psi, np.zeros(1), np.zeros((1, 2), dtype=int), h, base.f0,
                         base.noise, refine=step is None, describe=lambda k: "the direction",
                         vectorized=vectorized, unit=roundoff_unit(base.dtype))
+    if step is None and res.kind[0] == SMOOTH and res.step[0] <= 0.25:
+        # descended two levels or more and settled smooth: as a diagonal pair's
+        # (_later_scales), quantised values between the first and the settled step are
+        # measured along the line only if the check fails
+        _scales.later(functools.partial(quantised_along, psi, np.zeros(1), 0, vectorized,
+                                        float(h[0]), float(res.step[0] * h[0])))
     out = {name: float(getattr(res, name)[0]) / unit**2
            for name in ("value", "error", "lower", "upper")}
     return dict(out, kind=int(res.kind[0]), evaluations=res.evaluations)
