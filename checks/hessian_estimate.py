@@ -285,15 +285,13 @@ def _along_second(fx, x, w, base, step, vectorized: bool = False) -> dict[str, A
         h = user_steps(step, np.zeros(())).reshape(1) / unit
     wu = w * unit
     psi = _Psi(fx, x, wu, None, vectorized)
-    res = second_ladder(psi, np.zeros(1), np.zeros((1, 2), dtype=int), h, base.f0,
-                        base.noise, refine=step is None, describe=lambda k: "the direction",
-                        vectorized=vectorized, unit=roundoff_unit(base.dtype))
-    if step is None and res.kind[0] == SMOOTH and res.step[0] <= 0.25:
-        # descended two levels or more and settled smooth: as a diagonal pair's
-        # (_later_scales), quantised values between the first and the settled step are
-        # measured along the line only if the check fails
-        _scales.later(functools.partial(quantised_along, psi, np.zeros(1), 0, vectorized,
-                                        float(h[0]), float(res.step[0] * h[0])))
+    t0, pair = np.zeros(1), np.zeros((1, 2), dtype=int)
+    res = second_ladder(psi, t0, pair, h, base.f0, base.noise, refine=step is None,
+                        describe=lambda k: "the direction", vectorized=vectorized,
+                        unit=roundoff_unit(base.dtype))
+    if step is None:
+        # the line is the one diagonal pair of t -> psi(t): recorded as such a pair is
+        _later_scales(psi, t0, pair, h, res, vectorized)
     out = {name: float(getattr(res, name)[0]) / unit**2
            for name in ("value", "error", "lower", "upper")}
     return dict(out, kind=int(res.kind[0]), evaluations=res.evaluations)
