@@ -156,6 +156,11 @@ UNJUDGED_CAUSES = {
 }
 
 
+#: What :func:`_unjudged` and :func:`_unjudged_note` call one and several of their ``unit``
+_UNIT_NAMES = {"direction": ("direction", "directions"), "entr": ("entry", "entries"),
+               "pair": ("pair", "pairs")}
+
+
 def _unjudged(kind, tol, unit: str = "entr", second: bool = False
               ) -> tuple[np.ndarray, str | None]:
     """``tol`` with an infinite tolerance where ``kind`` is not a bound (a jump, an
@@ -199,8 +204,7 @@ def _unjudged(kind, tol, unit: str = "entr", second: bool = False
         what = f"{cause['nonfinite']} there (f, or its differences, overflow near x)"
     else:
         what = f"the finite differences {cause['unsettled']} there"
-    names = {"direction": ("direction", "directions"), "entr": ("entry", "entries"),
-             "pair": ("pair", "pairs")}[unit]
+    names = _UNIT_NAMES[unit]
     return tol, (f"{len(where)} {names[len(where) > 1]} cannot be judged ({shown}): {what}; "
                  "see the notes")
 
@@ -228,8 +232,7 @@ def _unjudged_note(kind, tol, numerical, error, unit: str = "entr") -> str | Non
     shown = ", ".join(f"{label(int(k))} (estimate {value[k]:.3g}, error bar {bar[k]:.3g})"
                       for k in bare[:5])
     more = f" and {bare.size - 5} more" if bare.size > 5 else ""
-    one, many = {"direction": ("direction", "directions"), "entr": ("entry", "entries"),
-                 "pair": ("pair", "pairs")}[unit]
+    one, many = _UNIT_NAMES[unit]
     which = f"this {one} is" if bare.size == 1 else f"these {many} are"
     return (f"{one if bare.size == 1 else many} {shown}{more}: no finite tolerance follows "
             f"from them (f, or its differences, overflow near x); {which} not judged")
