@@ -280,21 +280,27 @@ def test_verdicts_do_not_change_when_inputs_or_outputs_are_scaled_by_1e150(
     assert mode == "directional" or verdicts == ["pass", "fail"], verdicts
 
 
+def _sum_plus_quartic(dtype, c):
+    """A loss summed in ``dtype`` (its inputs rounded to ``dtype`` too) plus ``c sum(z^4)`` in
+    float64, with its gradient and Hessian (those of the smooth model)."""
+    def f(z):
+        return float(dtype(np.sum(z.astype(dtype) ** 2))) + c * np.sum(z**4)
+
+    def grad(z):
+        return 2 * z + 4 * c * z**3
+
+    def hess(z):
+        return np.diag(2 + 12 * c * z**2)
+
+    return f, grad, hess
+
+
 def _float32_sum_plus_quartic(a):
-    """A loss summed in float32 (its inputs rounded to float32 too) plus a float64 term:
+    """A loss summed in float32 (its inputs rounded to float32 too) plus ``1e-3 a sum(z^4)``:
     the float32 part moves in quanta of its value's float32 spacing, and only where an input
     crosses one of its own float32 spacings. Its noise has a correlation length: a probe
     100 times finer than 1e-6 rms(x) sits on one flat step and sees only round-off."""
-    def f(z):
-        return float(np.float32(np.sum(z.astype(np.float32) ** 2))) + 1e-3 * a * np.sum(z**4)
-
-    def grad(z):
-        return 2 * z + 4e-3 * a * z**3
-
-    def hess(z):
-        return np.diag(2 + 12e-3 * a * z**2)
-
-    return f, grad, hess
+    return _sum_plus_quartic(np.float32, 1e-3 * a)
 
 
 def _mixed_precision_points():
@@ -381,18 +387,25 @@ def _float16_sum_plus_quartic(c):
     float64. Its quanta, ``1e-3`` of the sum, are wider than both noise probes (``1e-6`` and
     ``1e-4 rms(x)``): they sit on one flat stair. The ladder's first steps straddle stairs
     and its entries descend onto one, where the differences are the float64 term's alone."""
-    def f(z):
-        return float(np.float16(np.sum(z.astype(np.float16) ** 2))) + c * np.sum(z**4)
-
-    def grad(z):
-        return 2 * z + 4 * c * z**3
-
-    return f, grad
+    return _sum_plus_quartic(np.float16, c)
 
 
 def _standard_normal_points(n=5):
     for seed in range(30):
         yield np.random.default_rng(seed).standard_normal(n)
+
+
+def _false_alarms_and_reasons(check):
+    """``check(x)`` at the 30 points: the failed ones (the point and the report) and the
+    reasons of the inconclusive ones."""
+    alarms, reasons = [], []
+    for x in _standard_normal_points():
+        r = check(x)
+        if r.verdict == "fail":
+            alarms.append((x, str(r)))
+        elif r.verdict == "inconclusive":
+            reasons.append(r.reason)
+    return alarms, reasons
 
 
 @modes
@@ -402,14 +415,8 @@ def test_a_float16_sum_plus_a_float64_term_is_never_a_false_alarm(mode):
     did before checks.scales. Where the quanta decide it is inconclusive and says why: f's
     derivative depends on the scale (the float64 term's within one stair, the float16 sum's
     across them)."""
-    f, grad = _float16_sum_plus_quartic(1e-3)
-    alarms, reasons = [], []
-    for x in _standard_normal_points():
-        r = check_gradient(f, grad, (x,), mode=mode)
-        if r.verdict == "fail":
-            alarms.append((x, str(r)))
-        elif r.verdict == "inconclusive":
-            reasons.append(r.reason)
+    f, grad, _ = _float16_sum_plus_quartic(1e-3)
+    alarms, reasons = _false_alarms_and_reasons(lambda x: check_gradient(f, grad, (x,), mode=mode))
     assert alarms == [], alarms[0]
     assert all(reasons), reasons
     assert sum(r.startswith("f's derivative depends on the scale") for r in reasons) >= 5, reasons
@@ -422,7 +429,7 @@ def test_a_gradient_wrong_under_both_scales_of_a_float16_loss_still_fails(mode):
     fails at none now. A gradient that is wrong at both scales still fails at every point:
     the float64 term's derivative missing (full and directional mode), or that term's
     derivative 1 % off (full mode), which the noise of the float16 quanta cannot hide."""
-    f, grad = _float16_sum_plus_quartic(1e3)
+    f, grad, _ = _float16_sum_plus_quartic(1e3)
     wrongs = {"float64 term dropped": lambda z: 2 * z}
     if mode == "full":
         wrongs["float64 term 1 % off"] = lambda z: 2 * z + 1.01 * 4e3 * z**3
@@ -447,18 +454,8 @@ def test_the_exact_hessian_of_a_float16_loss_is_never_a_false_alarm():
     the float16 sum's quanta are 500 times larger and its error bar far too small (13 and 78
     bars off). A pair whose noise is not f's round-off climbs no more (checks.second,
     "Settling")."""
-    f, _ = _float16_sum_plus_quartic(1e-3)
-
-    def hess(z):
-        return np.diag(2 + 12e-3 * z**2)
-
-    alarms, reasons = [], []
-    for x in _standard_normal_points():
-        r = check_hessian(f, hess, (x,))
-        if r.verdict == "fail":
-            alarms.append(x)
-        elif r.verdict == "inconclusive":
-            reasons.append(r.reason)
+    f, _, hess = _float16_sum_plus_quartic(1e-3)
+    alarms, reasons = _false_alarms_and_reasons(lambda x: check_hessian(f, hess, (x,)))
     assert alarms == [], alarms
     assert sum(r.startswith("f's derivative depends on the scale") for r in reasons) >= 25
 
@@ -470,17 +467,12 @@ def test_the_exact_hessian_of_a_float16_loss_along_directions():
     the quantised values as the diagonal pairs do, and it is inconclusive and says why. Where
     the float64 term dominates (``1e3 sum(z^4)``) a Hessian without that term's part still
     fails at 26 of 30 (30 before; the rest inconclusive)."""
-    f, _ = _float16_sum_plus_quartic(1e-3)
-    alarms, reasons = [], []
-    for x in _standard_normal_points():
-        r = check_hessian(f, lambda z, x=x: np.diag(2 + 12e-3 * x**2), (x,), mode="directional")
-        if r.verdict == "fail":
-            alarms.append(x)
-        elif r.verdict == "inconclusive":
-            reasons.append(r.reason)
+    f, _, hess = _float16_sum_plus_quartic(1e-3)
+    alarms, reasons = _false_alarms_and_reasons(
+        lambda x: check_hessian(f, hess, (x,), mode="directional"))
     assert alarms == [], alarms
     assert sum(r.startswith("f's derivative depends on the scale") for r in reasons) >= 25
-    f, _ = _float16_sum_plus_quartic(1e3)
+    f, _, _ = _float16_sum_plus_quartic(1e3)
     caught = sum(check_hessian(f, lambda z: 2.0 * np.eye(z.size), (x,),
                                mode="directional").verdict == "fail"
                  for x in _standard_normal_points())
@@ -523,13 +515,7 @@ def test_the_exact_hessian_of_a_float32_loss_is_never_a_false_alarm():
     FAILED; passed at 1, inconclusive at 29, and it says why (at 24: f's derivative depends
     on the scale; at 5 the differences cannot resolve the Hessian under that noise)."""
     f, _, hess = _float32_sum_plus_quartic(1.0)
-    alarms, reasons = [], []
-    for x in _standard_normal_points():
-        r = check_hessian(f, hess, (x,))
-        if r.verdict == "fail":
-            alarms.append((x, str(r)))
-        elif r.verdict == "inconclusive":
-            reasons.append(r.reason)
+    alarms, reasons = _false_alarms_and_reasons(lambda x: check_hessian(f, hess, (x,)))
     assert alarms == [], alarms[0]
     assert all(reasons), reasons
     assert sum(r.startswith("f's derivative depends on the scale") for r in reasons) >= 20
